@@ -1,0 +1,17 @@
+"""Quartiersatlas – entry point: page setup, language, navigation over pages/."""
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import t
+
+st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
+ui.language_picker()
+lang = ui.lang()
+navigation = st.navigation(
+    [
+        st.Page("pages/karte.py", title=t("nav.map", lang), icon="🗺️", default=True, url_path="karte"),
+        st.Page("pages/quellen.py", title=t("nav.sources", lang), icon="📚", url_path="quellen"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,84 @@
+"""A workspace made ready for analysis: one metric CRS, every point tagged with its area.
+
+Preparing is the expensive spatial part (reprojection, point-in-polygon) and
+depends only on the data, so it runs once per data version; filters and
+thresholds then work on plain arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard import schema
+from dashboard.areas import assign_points
+from dashboard.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class City:
+    """The analysis form of a workspace. All geometries in ``schema.ANALYSIS_CRS``."""
+
+    name: str
+    is_demo: bool
+    data_date: str
+    units: gpd.GeoDataFrame  # the areas analysed (Quartiere; Bezirke if a city has only one level)
+    bezirke: gpd.GeoDataFrame
+    cells: pd.DataFrame  # x, y, residents, age bands, area_id
+    actors: gpd.GeoDataFrame  # + area_id
+    housing: gpd.GeoDataFrame  # + area_id
+    offers: gpd.GeoDataFrame  # + area_id, level_rank, x, y
+
+    def bezirk_of(self, area_id: str) -> str | None:
+        """Parent Stadtbezirk of a unit, None when unknown."""
+        match = self.units.loc[self.units["area_id"] == area_id, "parent_id"]
+        return match.iloc[0] if len(match) and isinstance(match.iloc[0], str) else None
+
+
+def _to_analysis_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise ValueError("Ebene ohne Koordinatensystem")
+    return frame.to_crs(schema.ANALYSIS_CRS)
+
+
+def _with_area(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frame = _to_analysis_crs(frame).reset_index(drop=True)
+    frame["area_id"] = assign_points(frame.geometry, units).to_numpy()
+    points = frame.geometry if (frame.geom_type == "Point").all() else frame.geometry.representative_point()
+    frame["x"] = points.x.to_numpy()
+    frame["y"] = points.y.to_numpy()
+    return frame
+
+
+def _cells(population: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
+    located = _with_area(population, units)
+    columns = {"x": located["x"], "y": located["y"], "area_id": located["area_id"]}
+    for name in ("residents", *schema.AGE_BANDS):
+        values = located[name] if name in located else pd.Series(np.nan, index=located.index)
+        columns[name] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    cells = pd.DataFrame(columns)
+    return cells[cells["residents"].fillna(0) > 0].reset_index(drop=True)
+
+
+def prepare(workspace: Workspace) -> City:
+    """Reproject every layer and tag points with the unit (Quartier) they lie in."""
+    areas = _to_analysis_crs(workspace.areas) if len(workspace.areas) else workspace.areas
+    quartiere = areas[areas["level"] == "quartier"]
+    units = (quartiere if len(quartiere) else areas).reset_index(drop=True)
+    bezirke = areas[areas["level"] == "stadtbezirk"].reset_index(drop=True)
+    offers = _with_area(workspace.offers, units)
+    offers["level_rank"] = offers["level"].map(schema.level_rank).fillna(-1).astype(int)
+    return City(
+        name=workspace.city,
+        is_demo=workspace.is_demo,
+        data_date=workspace.data_date(),
+        units=units,
+        bezirke=bezirke,
+        cells=_cells(workspace.population, units),
+        actors=_with_area(workspace.actors, units),
+        housing=_with_area(workspace.housing, units),
+        offers=offers,
+    )

@@ -1,0 +1,326 @@
+"""The one catalog of every text a person reads, German first, English second.
+
+``t(key, lang, **values)`` looks a text up and fills ``{placeholders}``;
+codes of the data model are looked up as ``code.<code>``. Numbers, shares and
+dates are formatted with babel in the reader's locale (1.234,5 vs 1,234.5).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+CATALOG: dict[str, dict[str, str]] = {
+    "de": {
+        "app.title": "Quartiersatlas",
+        "app.tagline": "Akteure, Wohnungsbestand und Angebote im Quartier – und wo Mitwirkungsangebote fehlen",
+        "app.language": "Sprache",
+        "app.demo_banner": "Demodaten – fiktive Stadt „{city}“. Alle Namen, Zahlen und Orte sind erfunden.",
+        "app.demo_short": "Demodaten – fiktive Stadt",
+        "app.data_date": "Datenstand: {date}",
+        "distance.straight_line": "Luftlinie × Umwegfaktor {detour}",
+        "nav.map": "Karte",
+        "nav.sources": "Daten & Quellen",
+        # Karte page
+        "map.heading": "Karte: {city}",
+        "map.layers": "Ebenen",
+        "map.layer.bezirke": "Stadtbezirke (Grenzen)",
+        "map.layer.choropleth": "Mitwirkungslücke je Quartier",
+        "map.layer.actors": "Akteure",
+        "map.layer.housing": "Wohnungsbestand (je Quartier)",
+        "map.layer.offers": "Angebote",
+        "map.filters": "Filter",
+        "map.filter.bezirk": "Stadtbezirk",
+        "map.filter.all_bezirke": "Ganze Stadt",
+        "map.filter.sectors": "Sektoren der Akteure",
+        "map.filter.categories": "Kategorien der Angebote",
+        "map.filter.target_groups": "Zielgruppen der Angebote",
+        "map.filter.min_level": "Mindeststufe der Beteiligung (zählt als Mitwirkungsangebot)",
+        "map.filter.threshold": "Entfernungsschwelle (m)",
+        "map.filter.classification": "Klasseneinteilung",
+        "map.measure": "Messgröße der Karte",
+        "map.measure.uncovered_share": "Anteil Einwohner weiter als {threshold} m vom nächsten Mitwirkungsangebot",
+        "map.measure.offers_per_1000": "Mitwirkungsangebote je 1.000 Einwohner",
+        "map.measure.short.uncovered_share": "Anteil ohne Angebot in {threshold} m",
+        "map.measure.short.offers_per_1000": "Angebote je 1.000 EW",
+        "map.legend": "Legende",
+        "map.legend.no_data": "keine Einwohner / unterdrückt",
+        "map.legend.classes": "Klassen: {method}, {k} Stufen",
+        "map.legend.sectors": "Akteure nach Sektor",
+        "map.legend.housing": "Wohnungsbestand: Kreisgröße = Wohnungen im Quartier, Farbe = Anteil geförderter Wohnungen",
+        "map.legend.offers": "Angebote: Rand dick = Mitwirkungsangebot",
+        "map.click_hint": "Klicken Sie ein Quartier in der Karte an, um seine Kennzahlen zu sehen.",
+        "map.ranking": "Quartiere mit der größten Lücke",
+        "map.ranking.caption": "Sortiert nach: {measure}. Quartiere unter {min_residents} Einwohnern sind nicht bewertet.",
+        "map.method": "Methode",
+        "map.method.text": (
+            "Luftlinie vom Mittelpunkt jeder bewohnten 100-m-Gitterzelle zum nächsten Mitwirkungsangebot "
+            "(Stufe „{level}“ oder höher), multipliziert mit dem Umwegfaktor {detour}. "
+            "Eine Zelle gilt als versorgt, wenn dieser Weg höchstens {threshold} m lang ist. "
+            "Luftlinie überschätzt die Erreichbarkeit: echte Fußwege sind oft deutlich länger. "
+            "Klassen: {method}. Quartiere unter {min_residents} Einwohnern werden nicht bewertet. "
+            "Ob Handlungsbedarf besteht, müssen Fachleute vor Ort bestätigen."
+        ),
+        "map.selected": "Quartier {name}",
+        "map.no_selection": "Kein Quartier ausgewählt.",
+        "map.clear_selection": "Auswahl aufheben",
+        "map.tooltip.actor": "Akteur",
+        "map.tooltip.offer": "Angebot",
+        "map.tooltip.quartier": "Quartier",
+        "map.tooltip.bezirk": "Stadtbezirk",
+        "map.no_areas": "Für diese Stadt sind keine Gebiete geladen.",
+        # key figures
+        "fig.residents": "Einwohner",
+        "fig.uncovered_residents": "Einwohner ohne Mitwirkungsangebot in {threshold} m",
+        "fig.uncovered_share": "Anteil ohne Angebot in {threshold} m",
+        "fig.participation_offers": "Mitwirkungsangebote",
+        "fig.offers_per_1000": "Mitwirkungsangebote je 1.000 Einwohner",
+        "fig.offers": "Angebote insgesamt",
+        "fig.actors": "Akteure",
+        "fig.dwellings": "Wohnungen",
+        "fig.subsidised": "davon gefördert",
+        "fig.sozialmanagement": "Bestände mit Sozialmanagement",
+        "fig.age_65_plus": "Anteil 65 Jahre und älter",
+        "fig.sectors_present": "Vertretene Sektoren",
+        "fig.sectors_missing": "Fehlende Sektoren",
+        "fig.none": "keine",
+        "fig.suppressed": "unter {min_residents} Einwohnern – nicht bewertet",
+        "fig.rank": "Rang",
+        "fig.area": "Quartier",
+        "fig.bezirk": "Stadtbezirk",
+        "fig.city_value": "Stadt gesamt",
+        # sources page
+        "sources.heading": "Daten & Quellen",
+        "sources.intro": "Woher die Daten stammen, unter welcher Lizenz sie stehen und wie sie zu nennen sind.",
+        "sources.layer": "Ebene",
+        "sources.rows": "Einträge",
+        "sources.source": "Quelle",
+        "sources.licence": "Lizenz",
+        "sources.attribution": "Namensnennung",
+        "sources.stand": "Stand",
+        "sources.basemap": "Hintergrundkarte",
+        "sources.basemap.none": "Keine Hintergrundkarte (neutraler Hintergrund, keine Anfrage an fremde Server).",
+        "sources.basemap.configured": "Kacheln von {url} – {attribution}",
+        "sources.software": "Software",
+        "sources.software.text": "Kartenbibliothek Leaflet (BSD-2-Clause), vom Quartiersatlas selbst ausgeliefert.",
+        "layer.areas": "Gebiete",
+        "layer.population": "Bevölkerung (100-m-Gitter)",
+        "layer.actors": "Akteure",
+        "layer.housing": "Wohnungsbestand",
+        "layer.offers": "Angebote",
+        "layer.cooperations": "Kooperationen",
+        "classify.quantiles": "Quantile",
+        "classify.natural_breaks": "natürliche Brüche (Fisher-Jenks)",
+        # codes of the data model
+        "code.wohnungswirtschaft": "Wohnungswirtschaft",
+        "code.wohlfahrtspflege": "Freie Wohlfahrtspflege",
+        "code.kommune": "Stadt/Kommune",
+        "code.zivilgesellschaft": "Zivilgesellschaft",
+        "code.begegnung": "Begegnung/Nachbarschaftstreff",
+        "code.beratung": "Beratung",
+        "code.bildung": "Bildung",
+        "code.kinder": "Kinder",
+        "code.jugend": "Jugend",
+        "code.senioren": "Senioren",
+        "code.pflege": "Pflege",
+        "code.kultur": "Kultur",
+        "code.sport": "Sport",
+        "code.gesundheit": "Gesundheit",
+        "code.verwaltung": "Verwaltung",
+        "code.jugendliche": "Jugendliche",
+        "code.familien": "Familien",
+        "code.erwachsene": "Erwachsene",
+        "code.alle": "alle",
+        "code.versorgung": "Versorgung",
+        "code.information": "Information",
+        "code.konsultation": "Konsultation",
+        "code.mitwirkung": "Mitwirkung",
+        "code.mitentscheidung": "Mitentscheidung",
+        "code.selbstorganisation": "Selbstorganisation",
+        "code.genossenschaftlich": "genossenschaftlich",
+        "code.kommunal": "kommunal",
+        "code.privat": "privat",
+        "code.stadtbezirk": "Stadtbezirk",
+        "code.quartier": "Quartier",
+        "code.netzwerk": "Netzwerk",
+        "code.projekt": "Projekt",
+        "code.vertrag": "Vertrag",
+    },
+    "en": {
+        "app.title": "Quartiersatlas",
+        "app.tagline": "Actors, housing stock and offers in the neighbourhood – and where participation offers are missing",
+        "app.language": "Language",
+        "app.demo_banner": "Demo data – fictional city “{city}”. All names, figures and places are invented.",
+        "app.demo_short": "Demo data – fictional city",
+        "app.data_date": "Data as of: {date}",
+        "distance.straight_line": "Straight line × detour factor {detour}",
+        "nav.map": "Map",
+        "nav.sources": "Data & sources",
+        "map.heading": "Map: {city}",
+        "map.layers": "Layers",
+        "map.layer.bezirke": "Districts (boundaries)",
+        "map.layer.choropleth": "Participation gap per neighbourhood",
+        "map.layer.actors": "Actors",
+        "map.layer.housing": "Housing stock (per neighbourhood)",
+        "map.layer.offers": "Offers",
+        "map.filters": "Filters",
+        "map.filter.bezirk": "District",
+        "map.filter.all_bezirke": "Whole city",
+        "map.filter.sectors": "Sectors of actors",
+        "map.filter.categories": "Categories of offers",
+        "map.filter.target_groups": "Target groups of offers",
+        "map.filter.min_level": "Minimum participation level (counts as participation offer)",
+        "map.filter.threshold": "Distance threshold (m)",
+        "map.filter.classification": "Classification",
+        "map.measure": "Map measure",
+        "map.measure.uncovered_share": "Share of residents farther than {threshold} m from the nearest participation offer",
+        "map.measure.offers_per_1000": "Participation offers per 1,000 residents",
+        "map.measure.short.uncovered_share": "Share without offer within {threshold} m",
+        "map.measure.short.offers_per_1000": "Offers per 1,000 residents",
+        "map.legend": "Legend",
+        "map.legend.no_data": "no residents / suppressed",
+        "map.legend.classes": "Classes: {method}, {k} steps",
+        "map.legend.sectors": "Actors by sector",
+        "map.legend.housing": "Housing stock: circle size = dwellings in the neighbourhood, colour = share of subsidised dwellings",
+        "map.legend.offers": "Offers: thick outline = participation offer",
+        "map.click_hint": "Click a neighbourhood on the map to see its key figures.",
+        "map.ranking": "Neighbourhoods with the largest gap",
+        "map.ranking.caption": "Sorted by: {measure}. Neighbourhoods below {min_residents} residents are not rated.",
+        "map.method": "Method",
+        "map.method.text": (
+            "Straight-line distance from the centre of each populated 100 m grid cell to the nearest participation "
+            "offer (level “{level}” or higher), multiplied by the detour factor {detour}. A cell counts as covered "
+            "when this distance is at most {threshold} m. Straight lines overstate accessibility: real walking "
+            "routes are often much longer. Classes: {method}. Neighbourhoods below {min_residents} residents are "
+            "not rated. Local experts must confirm any need for action."
+        ),
+        "map.selected": "Neighbourhood {name}",
+        "map.no_selection": "No neighbourhood selected.",
+        "map.clear_selection": "Clear selection",
+        "map.tooltip.actor": "Actor",
+        "map.tooltip.offer": "Offer",
+        "map.tooltip.quartier": "Neighbourhood",
+        "map.tooltip.bezirk": "District",
+        "map.no_areas": "No areas are loaded for this city.",
+        "fig.residents": "Residents",
+        "fig.uncovered_residents": "Residents without participation offer within {threshold} m",
+        "fig.uncovered_share": "Share without offer within {threshold} m",
+        "fig.participation_offers": "Participation offers",
+        "fig.offers_per_1000": "Participation offers per 1,000 residents",
+        "fig.offers": "All offers",
+        "fig.actors": "Actors",
+        "fig.dwellings": "Dwellings",
+        "fig.subsidised": "of which subsidised",
+        "fig.sozialmanagement": "Estates with social management",
+        "fig.age_65_plus": "Share aged 65 and over",
+        "fig.sectors_present": "Sectors present",
+        "fig.sectors_missing": "Sectors missing",
+        "fig.none": "none",
+        "fig.suppressed": "below {min_residents} residents – not rated",
+        "fig.rank": "Rank",
+        "fig.area": "Neighbourhood",
+        "fig.bezirk": "District",
+        "fig.city_value": "Whole city",
+        "sources.heading": "Data & sources",
+        "sources.intro": "Where the data come from, their licence and how to credit them.",
+        "sources.layer": "Layer",
+        "sources.rows": "Entries",
+        "sources.source": "Source",
+        "sources.licence": "Licence",
+        "sources.attribution": "Attribution",
+        "sources.stand": "As of",
+        "sources.basemap": "Basemap",
+        "sources.basemap.none": "No basemap (neutral background, no request to third-party servers).",
+        "sources.basemap.configured": "Tiles from {url} – {attribution}",
+        "sources.software": "Software",
+        "sources.software.text": "Map library Leaflet (BSD-2-Clause), served by Quartiersatlas itself.",
+        "layer.areas": "Areas",
+        "layer.population": "Population (100 m grid)",
+        "layer.actors": "Actors",
+        "layer.housing": "Housing stock",
+        "layer.offers": "Offers",
+        "layer.cooperations": "Cooperations",
+        "classify.quantiles": "quantiles",
+        "classify.natural_breaks": "natural breaks (Fisher-Jenks)",
+        "code.wohnungswirtschaft": "Housing industry",
+        "code.wohlfahrtspflege": "Welfare associations",
+        "code.kommune": "City/municipality",
+        "code.zivilgesellschaft": "Civil society",
+        "code.begegnung": "Meeting place/neighbourhood centre",
+        "code.beratung": "Counselling",
+        "code.bildung": "Education",
+        "code.kinder": "Children",
+        "code.jugend": "Youth",
+        "code.senioren": "Seniors",
+        "code.pflege": "Care",
+        "code.kultur": "Culture",
+        "code.sport": "Sport",
+        "code.gesundheit": "Health",
+        "code.verwaltung": "Administration",
+        "code.jugendliche": "Young people",
+        "code.familien": "Families",
+        "code.erwachsene": "Adults",
+        "code.alle": "everyone",
+        "code.versorgung": "Provision",
+        "code.information": "Information",
+        "code.konsultation": "Consultation",
+        "code.mitwirkung": "Participation",
+        "code.mitentscheidung": "Co-decision",
+        "code.selbstorganisation": "Self-organisation",
+        "code.genossenschaftlich": "cooperative",
+        "code.kommunal": "municipal",
+        "code.privat": "private",
+        "code.stadtbezirk": "District",
+        "code.quartier": "Neighbourhood",
+        "code.netzwerk": "Network",
+        "code.projekt": "Project",
+        "code.vertrag": "Contract",
+    },
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (falling back to German), placeholders filled."""
+    text = CATALOG.get(lang, {}).get(key) or CATALOG[DEFAULT_LANGUAGE][key]
+    return text.format(**values) if values else text
+
+
+def code_label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Readable label of a data-model code; an unknown code is shown as it is."""
+    key = f"code.{code}"
+    return t(key, lang) if key in CATALOG[DEFAULT_LANGUAGE] else code
+
+
+def fmt_int(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Whole number with the locale's thousands separator; missing → '–'."""
+    if value is None or value != value:
+        return "–"
+    return format_decimal(round(value), format="#,##0", locale=_LOCALES[lang])
+
+
+def fmt_num(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """Decimal number with ``digits`` decimals; missing → '–'."""
+    if value is None or value != value:
+        return "–"
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=_LOCALES[lang])
+
+
+def fmt_share(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Share 0..1 as a whole percentage ('37 %'); missing → '–'."""
+    if value is None or value != value:
+        return "–"
+    return format_percent(value, format="#,##0 %", locale=_LOCALES[lang])
+
+
+def fmt_date(iso: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """ISO date as the reader writes it (25.11.2026); unparseable dates stay as they are."""
+    try:
+        return format_date(date.fromisoformat(iso), format="medium", locale=_LOCALES[lang])
+    except (TypeError, ValueError):
+        return iso or "–"

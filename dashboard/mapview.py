@@ -1,0 +1,303 @@
+"""The Karte: a folium map built from prepared data, small enough for any browser.
+
+Geometry is simplified and reprojected once per data version (``MapData``);
+each rerun only styles it. Every layer is ONE GeoJson object, never thousands
+of folium markers; housing is aggregated per Quartier. Every text that comes
+from data is HTML-escaped here, because folium's tooltips insert it as HTML.
+The base map (areas and choropleth) is separate from the point layers so that
+toggling points does not reset the map view (streamlit-folium's dynamic
+feature groups).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import folium
+import jinja2
+import numpy as np
+import pandas as pd
+
+from dashboard import i18n, schema
+from dashboard.assets import localize
+from dashboard.city import City
+from dashboard.classify import SECTOR_COLOURS, Classes
+from dashboard.filters import actors_mask, in_bezirk, offers_mask
+from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.settings import Settings
+from dashboard.view import MapView
+
+SIMPLIFY_M = 5.0
+COORD_DIGITS = 5  # ~1 m in lon/lat
+OUTLINE = "#333333"
+SELECTED = "#000000"
+PARTICIPATION_COLOUR = "#1b4f72"
+OTHER_OFFER_COLOUR = "#7f8c8d"
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
+
+    units: dict  # GeoJSON FeatureCollection, feature id = area_id
+    bezirke: dict
+    unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
+    actors: pd.DataFrame  # lon, lat + fields
+    offers: pd.DataFrame
+    bounds: dict  # bezirk id (or "" for the city) → [[south, west], [north, east]]
+
+
+def _features(frame) -> dict:
+    """Simplified FeatureCollection in lon/lat with only ``area_id`` and ``name``."""
+    if len(frame) == 0:
+        return {"type": "FeatureCollection", "features": []}
+    simple = frame[["area_id", "name", "geometry"]].copy()
+    simple["geometry"] = simple.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
+    simple = simple.to_crs(schema.WEB_CRS)
+    simple["geometry"] = simple.geometry.set_precision(10**-COORD_DIGITS)
+    collection = simple.__geo_interface__
+    for feature in collection["features"]:
+        feature["id"] = feature["properties"]["area_id"]
+        feature.pop("bbox", None)
+    collection.pop("bbox", None)
+    return collection
+
+
+def _lonlat(frame) -> pd.DataFrame:
+    if len(frame) == 0:
+        return pd.DataFrame(columns=[*frame.columns.drop("geometry", errors="ignore"), "lon", "lat"])
+    web = frame.to_crs(schema.WEB_CRS)
+    points = web.geometry if (web.geom_type == "Point").all() else web.geometry.representative_point()
+    out = pd.DataFrame(frame.drop(columns="geometry"))
+    out["lon"] = points.x.round(COORD_DIGITS).to_numpy()
+    out["lat"] = points.y.round(COORD_DIGITS).to_numpy()
+    return out
+
+
+def _bounds(frame) -> list[list[float]]:
+    west, south, east, north = frame.to_crs(schema.WEB_CRS).total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def prepare_map_data(city: City) -> MapData:
+    """Simplify and reproject once; the result is reused on every rerun."""
+    units = city.units
+    bounds = {"": _bounds(units)} if len(units) else {"": [[47.3, 5.9], [55.1, 15.0]]}
+    for bezirk in city.bezirke.itertuples():
+        members = units[units["parent_id"] == bezirk.area_id]
+        bounds[bezirk.area_id] = _bounds(members if len(members) else city.bezirke[city.bezirke["area_id"] == bezirk.area_id])
+    unit_points = _lonlat(units.assign(geometry=units.geometry.representative_point())[["area_id", "geometry"]])
+    return MapData(
+        units=_features(units),
+        bezirke=_features(city.bezirke),
+        unit_points=unit_points.set_index("area_id"),
+        actors=_lonlat(city.actors),
+        offers=_lonlat(city.offers),
+        bounds=bounds,
+    )
+
+
+def tooltip_html(title: str, rows: list[tuple[str, str]]) -> str:
+    """A small tooltip table; title, labels and values are escaped."""
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return f"<b>{html.escape(title)}</b><table>{body}</table>"
+
+
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _point_features(frame: pd.DataFrame, tips: list[str], styles: list[dict]) -> dict:
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "id": str(i),
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"tip": tip, **style},
+            }
+            for i, (lon, lat, tip, style) in enumerate(zip(frame["lon"], frame["lat"], tips, styles))
+        ]
+    )
+
+
+def _point_layer(name: str, collection: dict, radius: float) -> folium.GeoJson:
+    """One GeoJson layer of circle markers styled from each feature's properties."""
+    return folium.GeoJson(
+        collection,
+        name=name,
+        marker=folium.CircleMarker(radius=radius, fill=True),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": f["properties"]["stroke"],
+            "weight": f["properties"]["weight"],
+            "fillOpacity": 0.9,
+            "radius": f["properties"].get("radius", radius),
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
+def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:
+    colours = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
+    measure_label = t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m)
+    features = []
+    for feature in data.units["features"]:
+        area = feature["id"]
+        row = table.loc[area] if area in table.index else None
+        value = "–" if row is None else _measure_text(row, view, lang)
+        rows = [] if row is None else [
+            (t("fig.residents", lang), fmt_int(row["residents"], lang)),
+            (measure_label, value),
+        ]
+        tip = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
+        features.append({**feature, "properties": {"area_id": area, "tip": tip, "fill": colours.get(area, "#d9d9d9")}})
+    show_fill = "choropleth" in view.layers
+    return folium.GeoJson(
+        _collection(features),
+        name="quartiere",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.75 if show_fill else 0.05,
+            "color": OUTLINE,
+            "weight": 0.6,
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": SELECTED},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
+def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
+    if row["suppressed"]:
+        return t("fig.suppressed", lang, min_residents=view.min_residents)
+    if view.measure == "uncovered_share":
+        return fmt_share(row["uncovered_share"], lang)
+    return i18n.fmt_num(row["offers_per_1000"], lang)
+
+
+def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
+    actors = data.actors[actors_mask(data.actors, view) & in_bezirk(data.actors, units, view.bezirk)]
+    tips = [
+        tooltip_html(
+            f"{t('map.tooltip.actor', lang)}: {a.name}",
+            [(t("map.filter.sectors", lang), code_label(a.sector, lang)), ("", str(a.kind or ""))],
+        )
+        for a in actors.itertuples()
+    ]
+    styles = [{"fill": SECTOR_COLOURS.get(s, "#999999"), "stroke": "#ffffff", "weight": 1} for s in actors["sector"]]
+    return _point_layer("actors", _point_features(actors, tips, styles), radius=6)
+
+
+def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
+    offers = data.offers[offers_mask(data.offers, view) & in_bezirk(data.offers, units, view.bezirk)]
+    min_rank = schema.level_rank(view.min_level)
+    tips = [
+        tooltip_html(
+            f"{t('map.tooltip.offer', lang)}: {o.name}",
+            [
+                (t("map.filter.categories", lang), code_label(o.category, lang)),
+                (t("map.filter.target_groups", lang), ", ".join(code_label(g, lang) for g in schema.split_list(o.target_groups))),
+                (t("map.filter.min_level", lang), code_label(o.level, lang)),
+            ],
+        )
+        for o in offers.itertuples()
+    ]
+    styles = [
+        {"fill": PARTICIPATION_COLOUR, "stroke": "#ffffff", "weight": 2, "radius": 5}
+        if rank >= min_rank
+        else {"fill": "#ffffff", "stroke": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
+        for rank in offers["level_rank"]
+    ]
+    return _point_layer("offers", _point_features(offers, tips, styles), radius=4)
+
+
+def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str) -> folium.GeoJson:
+    """One circle per Quartier: area ∝ dwellings, colour = share of subsidised dwellings."""
+    rows = table[(table["dwellings"] > 0) & in_bezirk(table.reset_index(), table.reset_index(), view.bezirk)]
+    rows = rows.join(data.unit_points, how="inner")
+    biggest = float(rows["dwellings"].max()) if len(rows) else 1.0
+    share = (rows["subsidised"] / rows["dwellings"]).fillna(0)
+    greys = np.select([share >= 0.2, share >= 0.05], ["#252525", "#737373"], "#d9d9d9")
+    tips = [
+        tooltip_html(
+            f"{t('fig.dwellings', lang)}: {r.name}",
+            [
+                (t("fig.dwellings", lang), fmt_int(r.dwellings, lang)),
+                (t("fig.subsidised", lang), fmt_int(r.subsidised, lang)),
+                (t("fig.sozialmanagement", lang), fmt_int(r.sozialmanagement, lang)),
+            ],
+        )
+        for r in rows.itertuples()
+    ]
+    styles = [
+        {"fill": g, "stroke": "#000000", "weight": 1, "radius": float(4 + 14 * np.sqrt(d / biggest))}
+        for g, d in zip(greys, rows["dwellings"])
+    ]
+    return _point_layer("housing", _point_features(rows, tips, styles), radius=6)
+
+
+def _selection_layer(data: MapData, selected: str) -> folium.GeoJson:
+    features = [f for f in data.units["features"] if f["id"] == selected]
+    return folium.GeoJson(
+        _collection(features),
+        name="selection",
+        style_function=lambda f: {"fill": False, "color": SELECTED, "weight": 4},
+        interactive=False,
+    )
+
+
+class _Attribution(folium.MacroElement):
+    """Adds an (escaped) text to Leaflet's attribution line, e.g. the demo-data notice."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {% if this.text %}{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});{% endif %}
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = html.escape(text)
+
+
+def build_map(
+    data: MapData,
+    city: City,
+    table: pd.DataFrame,
+    classes: Classes,
+    view: MapView,
+    settings: Settings,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> tuple[folium.Map, list[folium.FeatureGroup]]:
+    """The base map (areas, choropleth) and the point layers as separate feature groups."""
+    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True, prefer_canvas=True)
+    if settings.tile_url:
+        folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    _choropleth(data, table, classes, view, lang).add_to(fmap)
+    if "bezirke" in view.layers:
+        folium.GeoJson(
+            data.bezirke,
+            name="bezirke",
+            style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 2.5},
+            interactive=False,
+        ).add_to(fmap)
+    fmap.fit_bounds(data.bounds.get(view.bezirk or "", data.bounds[""]))
+    credits = [t("app.demo_short", lang)] if city.is_demo else []
+    _Attribution(" | ".join(credits)).add_to(fmap)
+    groups = []
+    for key, builder in (
+        ("housing", lambda: _housing_layer(data, table, view, lang)),
+        ("actors", lambda: _actors_layer(data, view, city.units, lang)),
+        ("offers", lambda: _offers_layer(data, view, city.units, lang)),
+    ):
+        if key in view.layers:
+            group = folium.FeatureGroup(name=key)
+            builder().add_to(group)
+            groups.append(group)
+    if view.selected:
+        group = folium.FeatureGroup(name="selection")
+        _selection_layer(data, view.selected).add_to(group)
+        groups.append(group)
+    localize(fmap)
+    return fmap, groups

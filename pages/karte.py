@@ -1,0 +1,65 @@
+"""Karte: all layers on one map, the first participation-gap view, key figures of a clicked Quartier."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import ui
+from dashboard.areas import area_at
+from dashboard.classify import classify
+from dashboard.figures import key_figures, ranking_frame
+from dashboard.i18n import code_label, fmt_num, t
+from dashboard.indicators import ranking
+from dashboard.mapview import build_map
+
+lang = ui.lang()
+city, map_data, _, version = ui.load_city()
+st.title(t("map.heading", lang, city=city.name))
+ui.banners(city)
+view = ui.map_view_controls(city)
+table = ui.unit_table(version, city, view)
+classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
+
+map_col, side_col = st.columns([3, 2])
+with map_col:
+    fmap, groups = build_map(map_data, city, table, classes, view, ui.settings(), lang)
+    result = st_folium(
+        fmap,
+        key="karte",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+        feature_group_to_add=groups,
+    )
+    ui.legend(classes, view)
+    if ui.take_click(result):
+        click = result["last_object_clicked"]
+        st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
+        st.rerun()
+
+with side_col:
+    selected = st.session_state.get("selected")
+    if selected in table.index:
+        st.subheader(t("map.selected", lang, name=table.loc[selected, "name"]))
+        st.table(ui.figures_frame(key_figures(table, selected, view, lang)))
+        if st.button(t("map.clear_selection", lang)):
+            st.session_state["selected"] = None
+            st.rerun()
+    else:
+        st.info(t("map.click_hint", lang))
+    st.subheader(t("map.ranking", lang))
+    ranked = ranking(table[ui.in_view(table, city, view)], view.measure).head(15)
+    st.dataframe(ranking_frame(ranked, view, lang), hide_index=True, width="stretch")
+    st.caption(t("map.ranking.caption", lang, measure=t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m), min_residents=view.min_residents))
+
+with st.expander(t("map.method", lang), expanded=False):
+    st.write(
+        t(
+            "map.method.text",
+            lang,
+            level=code_label(view.min_level, lang),
+            detour=fmt_num(view.detour, lang),
+            threshold=view.threshold_m,
+            method=t(f"classify.{view.classification}", lang),
+            min_residents=view.min_residents,
+        )
+    )
