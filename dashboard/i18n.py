@@ -315,7 +315,7 @@ def fmt_share(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """Share 0..1 as a whole percentage ('37 %'); missing → '–'."""
     if value is None or value != value:
         return "–"
-    return format_percent(value, format="#,##0 %", locale=_LOCALES[lang])
+    return format_percent(value, locale=_LOCALES[lang])
 
 
 def fmt_date(iso: str, lang: str = DEFAULT_LANGUAGE) -> str:

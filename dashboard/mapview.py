@@ -135,8 +135,13 @@ def _point_layer(name: str, collection: dict, radius: float) -> folium.GeoJson:
             "fillOpacity": 0.9,
             "radius": f["properties"].get("radius", radius),
         },
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        tooltip=_tooltip(collection),
     )
+
+
+def _tooltip(collection: dict) -> folium.GeoJsonTooltip | None:
+    """The escaped ``tip`` property as tooltip (folium refuses a tooltip on an empty layer)."""
+    return folium.GeoJsonTooltip(fields=["tip"], labels=False) if collection["features"] else None
 
 
 def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:
@@ -154,8 +159,9 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
         tip = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
         features.append({**feature, "properties": {"area_id": area, "tip": tip, "fill": colours.get(area, "#d9d9d9")}})
     show_fill = "choropleth" in view.layers
+    collection = _collection(features)
     return folium.GeoJson(
-        _collection(features),
+        collection,
         name="quartiere",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -164,7 +170,7 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
             "weight": 0.6,
         },
         highlight_function=lambda f: {"weight": 2.5, "color": SELECTED},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        tooltip=_tooltip(collection),
     )
 
 

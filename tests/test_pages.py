@@ -1,0 +1,84 @@
+"""Every page runs in Streamlit's AppTest on a small workspace, in German and English."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.store import write_geopackage
+from tests.factories import tiny_workspace
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    path = tmp_path / "kleinstadt.gpkg"
+    write_geopackage(tiny_workspace(), path)
+    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _texts(at) -> str:
+    parts = [e.value for kind in ("title", "subheader", "info", "caption", "markdown") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_karte_shows_map_ranking_and_hint(app):
+    assert app.title[0].value == "Karte: Kleinstadt"
+    assert "Klicken Sie ein Quartier" in _texts(app)
+    ranking = app.dataframe[0].value
+    assert list(ranking["Quartier"]) == ["Mühlenviertel", "Am Bach"]
+    assert "Höhe" not in list(ranking["Quartier"])  # 50 residents: suppressed
+
+
+def test_selected_quartier_shows_key_figures(app):
+    app.session_state["selected"] = "0101"
+    app.run()
+    assert "Quartier Am Bach" in _texts(app)
+    figures = app.table[0].value
+    assert figures.loc["Einwohner"].tolist() == ["300", "700", "750"]
+    assert figures.loc["Einwohner ohne Mitwirkungsangebot in 500 m"].tolist()[0] == "200"
+
+
+def test_layer_toggle_measure_and_filters_rerun_cleanly(app):
+    app.sidebar.checkbox(key="layer_housing").check().run()
+    app.sidebar.radio(key="measure").set_value("offers_per_1000").run()
+    app.sidebar.select_slider(key="min_level").set_value("information").run()
+    assert not app.exception
+    assert "Mitwirkungsangebote je 1.000 Einwohner" in _texts(app)
+    assert list(app.dataframe[0].value["Quartier"])[0] in {"Am Bach", "Mühlenviertel"}
+
+
+def test_bezirk_filter_limits_the_ranking(app):
+    app.sidebar.selectbox(key="bezirk").set_value("02").run()
+    assert not app.exception
+    assert app.dataframe[0].value.empty  # Bezirk 02 has only suppressed Quartiere
+
+
+def test_english_ui(app):
+    app.sidebar.selectbox(key="lang").set_value("en").run()
+    assert app.title[0].value == "Map: Kleinstadt"
+
+
+def test_sources_page(app):
+    app.switch_page("pages/quellen.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Daten & Quellen"
+    table = app.dataframe[0].value
+    assert len(table) == 6
+    assert table.iloc[0]["Lizenz"] == "CC0"
+    assert "Keine Hintergrundkarte" in _texts(app)
+
+
+def test_demo_banner_on_demo_data(tmp_path, monkeypatch):
+    workspace = tiny_workspace()
+    workspace.is_demo = True
+    path = tmp_path / "demo.gpkg"
+    write_geopackage(workspace, path)
+    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert "Demodaten – fiktive Stadt" in _texts(at)
