@@ -277,7 +277,7 @@ def build_map(
     lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> tuple[folium.Map, list[folium.FeatureGroup]]:
     """The base map (areas, choropleth) and the point layers as separate feature groups."""
-    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True, prefer_canvas=True)
+    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
     if settings.tile_url:
         folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
     _choropleth(data, table, classes, view, lang).add_to(fmap)
