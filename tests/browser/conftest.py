@@ -1,0 +1,151 @@
+"""Real-browser tests: the app under Streamlit, driven by Debian's Chromium through Playwright.
+
+Every test in this folder is marked ``browser`` and fails if the page asked any host other than
+this machine for anything (the app must work in networks without internet). Usage::
+
+    def test_karte(app_server, page, wait_for_map, save_artifact, requests_made):
+        page.goto(app_server)
+        frame = wait_for_map(page)          # the Leaflet iframe, once vector layers exist
+        save_artifact(page, "karte")        # -> test-artifacts/karte.png
+        assert any("/app/static/vendor/leaflet/" in url for url in requests_made)
+
+``page`` and ``context`` are pytest-playwright's (a new context per test); only the launch
+options are set here, because ``playwright install`` cannot download a browser on our machines.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+STARTUP_TIMEOUT_S = 60
+MAP_TIMEOUT_MS = 60_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Launch Debian's Chromium; skip without it, except in CI, where it must be installed."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} fehlt: `make browser-deps` installiert Debians Chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    headless = browser_type_launch_args.get("headless", True)
+    args = (["--headless"] if headless else []) + CHROMIUM_ARGS
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": args}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_server(artifacts_dir: Path, worker_id: str) -> Iterator[str]:
+    """Start app.py under Streamlit on a free port (one per xdist worker); yield its base URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = artifacts_dir / f"streamlit-{worker_id}.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"Streamlit kam nicht hoch ({url}); Log {log_path}:\n{tail}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(autouse=True)
+def requests_made(context) -> Iterator[list[str]]:
+    """Every URL the browser asked for in this test; afterwards, none may leave this machine."""
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    yield urls
+    foreign = [url for url in urls if urlsplit(url).hostname not in LOCAL_HOSTS | {None}]
+    assert not foreign, f"Anfragen an fremde Hosts: {foreign}"
+
+
+def _wait_for_map(page, selector: str = "path.leaflet-interactive"):
+    """The map's frame once its vector layers exist and the iframe has a height.
+
+    Layers are awaited "attached", as the iframe is 0 px high while loading; it stays 0 px if the
+    map script failed after drawing (e.g. MarkerCluster on a map without maxZoom), hence the
+    visibility check. ``prefer_canvas=True`` maps draw no paths: pass ``".leaflet-overlay-pane canvas"``.
+    """
+    iframe = page.locator(MAP_IFRAME).first
+    page.frame_locator(MAP_IFRAME).first.locator(selector).first.wait_for(state="attached", timeout=MAP_TIMEOUT_MS)
+    iframe.wait_for(state="visible", timeout=MAP_TIMEOUT_MS)
+    return iframe.element_handle().content_frame()
+
+
+@pytest.fixture
+def wait_for_map() -> Callable:
+    return _wait_for_map
+
+
+@pytest.fixture
+def save_artifact(artifacts_dir: Path) -> Callable:
+    """``save_artifact(page, name)`` writes a full-page screenshot to test-artifacts/<name>.png."""
+
+    def save(page, name: str) -> Path:
+        path = artifacts_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

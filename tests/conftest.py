@@ -1,0 +1,17 @@
+"""Fixtures shared by all tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """test-artifacts/ at the repo root (gitignored): screenshots and logs to look at after a run."""
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
