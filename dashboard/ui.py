@@ -7,7 +7,7 @@ computes results of its own.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +19,9 @@ from dashboard.filters import in_bezirk
 from dashboard.i18n import code_label, t
 from dashboard.mapview import PARTICIPATION_COLOUR, MapData, prepare_map_data
 from dashboard.settings import Settings, load_settings
+from dashboard.validation import Problem, validate_workspace
 from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
+from dashboard.workspace import Workspace
 
 
 def lang() -> str:
@@ -46,19 +48,29 @@ def _data_version(path) -> str:
     return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One data version of the configured city in every form the pages need."""
+
+    version: str
+    workspace: Workspace
+    problems: list[Problem]
+    city: City
+    map_data: MapData
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load(version: str, path: str) -> tuple[City, MapData, object]:
+def _load(version: str, path: str) -> Loaded:
     workspace = store.read_geopackage(path)
+    problems = validate_workspace(workspace)
     city = prepare(workspace)
-    return city, prepare_map_data(city), workspace
+    return Loaded(version, workspace, problems, city, prepare_map_data(city))
 
 
-def load_city() -> tuple[City, MapData, object, str]:
-    """The configured city prepared for analysis and maps, cached per data version."""
+def load() -> Loaded:
+    """The configured city read, validated and prepared – once per data version."""
     path = settings().workspace
-    version = _data_version(path)
-    city, data, workspace = _load(version, str(path))
-    return city, data, workspace, version
+    return _load(_data_version(path), str(path))
 
 
 def banners(city: City) -> None:

@@ -677,6 +677,19 @@ def validate_layer(
     return VALIDATORS[layer_name](frame, references=references, today=today)
 
 
+def validate_workspace(workspace, today: date | None = None) -> list[Problem]:
+    """Problems of every layer a workspace holds, refs checked against its own actors and areas."""
+    references = {
+        "actors": set(workspace.actors["actor_id"].dropna().astype(str)),
+        "areas": set(workspace.areas["area_id"].dropna().astype(str)),
+    }
+    return [
+        problem
+        for name, frame in workspace.layers.items()
+        for problem in validate_layer(name, frame, references=references, today=today)
+    ]
+
+
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a table for the UI (German column names and labels)."""
     return pd.DataFrame(

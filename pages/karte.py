@@ -12,7 +12,8 @@ from dashboard.indicators import ranking
 from dashboard.mapview import build_map
 
 lang = ui.lang()
-city, map_data, _, version = ui.load_city()
+loaded = ui.load()
+city, map_data, version = loaded.city, loaded.map_data, loaded.version
 st.title(t("map.heading", lang, city=city.name))
 ui.banners(city)
 view = ui.map_view_controls(city)

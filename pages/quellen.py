@@ -5,9 +5,11 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import t
 from dashboard.sources import basemap_text, sources_frame
+from dashboard.validation import problems_frame
 
 lang = ui.lang()
-city, _, workspace, _ = ui.load_city()
+loaded = ui.load()
+city, workspace = loaded.city, loaded.workspace
 st.title(t("sources.heading", lang))
 ui.banners(city)
 st.write(t("sources.intro", lang))
@@ -16,3 +18,9 @@ st.subheader(t("sources.basemap", lang))
 st.write(basemap_text(ui.settings(), lang))
 st.subheader(t("sources.software", lang))
 st.write(t("sources.software.text", lang))
+st.subheader(t("sources.quality", lang))
+errors = sum(p.severity == "error" for p in loaded.problems)
+st.write(t("sources.quality.summary", lang, errors=errors, warnings=len(loaded.problems) - errors))
+if loaded.problems:
+    with st.expander(t("sources.quality.details", lang)):
+        st.dataframe(problems_frame(loaded.problems), hide_index=True, width="stretch")

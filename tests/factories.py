@@ -18,10 +18,12 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
+from dashboard.grid import cell_id
 from dashboard.workspace import LayerMeta, Workspace
 
 X0, Y0 = 4_300_000.0, 2_800_000.0
 CRS = "EPSG:3035"
+CELLS = [(250, 250), (850, 850), (1450, 450), (450, 1450)]  # cell centres, metres from (X0, Y0)
 
 
 def _at(x: float, y: float) -> Point:
@@ -46,7 +48,7 @@ def tiny_workspace(**overrides) -> Workspace:
     )
     population = gpd.GeoDataFrame(
         {
-            "cell_id": ["c1", "c2", "c3", "c4"],
+            "cell_id": [cell_id(Y0 + y - 50, X0 + x - 50) for x, y in CELLS],
             "residents": [100, 200, 400, 50],
             "age_0_5": [10, 0, 40, 0],
             "age_6_17": [10, 20, 60, 0],
@@ -54,7 +56,7 @@ def tiny_workspace(**overrides) -> Workspace:
             "age_65_79": [30, 60, 40, 20],
             "age_80_plus": [10, 20, 10, 10],
         },
-        geometry=[_at(250, 250), _at(850, 850), _at(1450, 450), _at(450, 1450)],
+        geometry=[_at(x, y) for x, y in CELLS],
         crs=CRS,
     )
     offers = gpd.GeoDataFrame(
