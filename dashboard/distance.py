@@ -15,6 +15,15 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Sparse origin–target distances: row ``k`` links ``origin[k]`` with ``target[k]``."""
+
+    origin: np.ndarray
+    target: np.ndarray
+    distance: np.ndarray
+
+
 class DistanceMethod(Protocol):
     """Distances from origins to the nearest of the targets (both ``(n, 2)`` arrays in metres)."""
 
@@ -23,6 +32,10 @@ class DistanceMethod(Protocol):
 
     def nearest(self, origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """One distance per origin; ``inf`` where no target can be reached."""
+        ...
+
+    def within(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> Pairs:
+        """Every (origin, target) pair at most ``max_distance`` apart, e.g. for catchment methods."""
         ...
 
 
@@ -44,3 +57,14 @@ class StraightLine:
             return np.full(len(origins), np.inf)
         distances, _ = cKDTree(targets).query(origins, k=1)
         return distances * self.detour
+
+    def within(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> Pairs:
+        origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+        targets = np.asarray(targets, dtype=float).reshape(-1, 2)
+        if len(origins) == 0 or len(targets) == 0:
+            empty = np.zeros(0, dtype=np.intp)
+            return Pairs(empty, empty, np.zeros(0))
+        found = cKDTree(origins).sparse_distance_matrix(
+            cKDTree(targets), max_distance / self.detour, output_type="ndarray"
+        )
+        return Pairs(found["i"].astype(np.intp), found["j"].astype(np.intp), found["v"] * self.detour)

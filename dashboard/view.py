@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dashboard import schema
 
 LAYER_KEYS = ("bezirke", "choropleth", "actors", "housing", "offers")
-DEFAULT_LAYERS = frozenset({"bezirke", "choropleth", "actors", "offers"})
+DEFAULT_LAYERS = frozenset({"bezirke", "choropleth", "offers"})
 MEASURES = ("uncovered_share", "offers_per_1000")
 CLASSIFICATIONS = ("quantiles", "natural_breaks")
 

@@ -20,13 +20,13 @@ view = ui.map_view_controls(city)
 table = ui.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
 
-map_col, side_col = st.columns([3, 2])
+map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
     fmap, groups = build_map(map_data, city, table, classes, view, ui.settings(), lang)
     result = st_folium(
         fmap,
         key="karte",
-        height=560,
+        height=620,
         use_container_width=True,
         returned_objects=["last_object_clicked"],
         feature_group_to_add=groups,

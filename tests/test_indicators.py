@@ -78,3 +78,10 @@ def test_ranking_puts_largest_gap_first_and_skips_suppressed(city):
     table = unit_table(city, MapView())
     assert list(ranking(table, "uncovered_share").index) == ["0102", "0101"]
     assert list(ranking(table, "offers_per_1000").index) == ["0102", "0101"]
+
+
+def test_straight_line_pairs_within_a_distance():
+    pairs = StraightLine(detour=2.0).within([[0, 0], [100, 0]], [[0, 30], [500, 0]], max_distance=250)
+    found = sorted(zip(pairs.origin.tolist(), pairs.target.tolist(), pairs.distance.tolist()))
+    assert found == [(0, 0, 60.0), (1, 0, pytest.approx(2 * math.hypot(100, 30)))]
+    assert len(StraightLine().within([[0, 0]], [], 100).origin) == 0

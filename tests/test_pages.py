@@ -41,7 +41,7 @@ def test_selected_quartier_shows_key_figures(app):
     assert "Quartier Am Bach" in _texts(app)
     figures = app.table[0].value
     assert figures.loc["Einwohner"].tolist() == ["300", "700", "750"]
-    assert figures.loc["Einwohner ohne Mitwirkungsangebot in 500 m"].tolist()[0] == "200"
+    assert figures.loc["ohne Angebot in 500 m (Personen)"].tolist()[0] == "200"
 
 
 def test_layer_toggle_measure_and_filters_rerun_cleanly(app):

@@ -1,0 +1,36 @@
+"""A planner's first minutes in a real browser: open the map, switch on a layer, click a Quartier."""
+
+import re
+
+from playwright.sync_api import expect
+
+INTERACTIVE = "path.leaflet-interactive"
+
+
+def _count_paths(frame) -> int:
+    return frame.locator(INTERACTIVE).count()
+
+
+def test_open_map_toggle_layer_click_quartier(app_server, page, wait_for_map, save_artifact, requests_made):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(app_server)
+    frame = wait_for_map(page)
+    expect(page.get_by_text("Demodaten – fiktive Stadt").first).to_be_visible()
+    assert any("/app/static/vendor/leaflet/" in url for url in requests_made)
+    save_artifact(page, "karte-start")
+
+    before = _count_paths(frame)
+    page.get_by_text("Wohnungsbestand (je Quartier)").click()
+    page.wait_for_function(
+        "([sel, n]) => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
+        ".contentDocument.querySelectorAll(sel).length > n",
+        arg=[INTERACTIVE, before],
+        timeout=30_000,
+    )
+
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    heading = page.get_by_role("heading", name=re.compile(r"^Quartier "))
+    expect(heading).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("table").get_by_text("ohne Angebot in 500 m (Personen)")).to_be_visible()
+    save_artifact(page, "karte-quartier")
