@@ -27,10 +27,10 @@ class City:
     data_date: str
     units: gpd.GeoDataFrame  # the areas analysed (Quartiere; Bezirke if a city has only one level)
     bezirke: gpd.GeoDataFrame
-    cells: pd.DataFrame  # x, y, residents, age bands, area_id
-    actors: gpd.GeoDataFrame  # + area_id
-    housing: gpd.GeoDataFrame  # + area_id
-    offers: gpd.GeoDataFrame  # + area_id, level_rank, x, y
+    cells: pd.DataFrame  # x, y, residents, age bands, area_id, unit
+    actors: gpd.GeoDataFrame  # + area_id, unit, x, y
+    housing: gpd.GeoDataFrame  # + area_id, unit, x, y
+    offers: gpd.GeoDataFrame  # + area_id, unit, x, y, level_rank
 
     def bezirk_of(self, area_id: str) -> str | None:
         """Parent Stadtbezirk of a unit, None when unknown."""
@@ -44,9 +44,15 @@ def _to_analysis_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.to_crs(schema.ANALYSIS_CRS)
 
 
+def unit_codes(area_ids: pd.Series, units: pd.DataFrame) -> np.ndarray:
+    """Position of each row's area in ``units`` (-1 outside), for fast sums with np.bincount."""
+    return pd.Categorical(area_ids, categories=units["area_id"]).codes.astype(np.intp)
+
+
 def _with_area(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = _to_analysis_crs(frame).reset_index(drop=True)
     frame["area_id"] = assign_points(frame.geometry, units).to_numpy()
+    frame["unit"] = unit_codes(frame["area_id"], units)
     points = frame.geometry if (frame.geom_type == "Point").all() else frame.geometry.representative_point()
     frame["x"] = points.x.to_numpy()
     frame["y"] = points.y.to_numpy()
@@ -55,7 +61,7 @@ def _with_area(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataF
 
 def _cells(population: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
     located = _with_area(population, units)
-    columns = {"x": located["x"], "y": located["y"], "area_id": located["area_id"]}
+    columns = {"x": located["x"], "y": located["y"], "area_id": located["area_id"], "unit": located["unit"]}
     for name in ("residents", *schema.AGE_BANDS):
         values = located[name] if name in located else pd.Series(np.nan, index=located.index)
         columns[name] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()

@@ -46,9 +46,11 @@ class Classes:
         return self.colours[i] if i >= 0 else NO_DATA_COLOUR
 
 
-def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = False) -> Classes:
+def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = False, breaks: tuple[float, ...] = ()) -> Classes:
     """Classify ``values`` (NaN = no data) into at most ``k`` classes with mapclassify.
 
+    ``method`` is "quantiles", "natural_breaks" (Fisher-Jenks) or "user" with
+    the upper bounds in ``breaks`` (a last class up to the maximum is added).
     With fewer distinct values than ``k`` the number of classes shrinks, so
     no class is empty. ``reverse`` gives the darkest colour to the lowest class.
     """
@@ -59,7 +61,10 @@ def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = Fals
     if len(distinct) == 0:
         return Classes((), float("nan"), index, ())
     k = min(k, len(distinct), max(YLORRD))
-    if k < 3:  # too few distinct values to classify: every value is its own class
+    if method == "user":
+        bins = sorted({float(b) for b in breaks if b < distinct[-1]} | {float(distinct[-1])})[-max(YLORRD):]
+        scheme = mapclassify.UserDefined(values[valid], bins=bins)
+    elif k < 3:  # too few distinct values to classify: every value is its own class
         scheme = mapclassify.UserDefined(values[valid], bins=list(distinct))
     else:
         scheme = _SCHEMES[method](values[valid], k=k)

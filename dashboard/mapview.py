@@ -22,7 +22,7 @@ import pandas as pd
 from dashboard import i18n, schema
 from dashboard.assets import localize
 from dashboard.city import City
-from dashboard.classify import SECTOR_COLOURS, Classes
+from dashboard.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
 from dashboard.filters import actors_mask, in_bezirk, offers_mask
 from dashboard.i18n import code_label, fmt_int, fmt_share, t
 from dashboard.settings import Settings
@@ -108,7 +108,7 @@ def _collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _point_features(frame: pd.DataFrame, tips: list[str], styles: list[dict]) -> dict:
+def point_features(frame: pd.DataFrame, tips: list[str], styles: list[dict]) -> dict:
     return _collection(
         [
             {
@@ -122,7 +122,7 @@ def _point_features(frame: pd.DataFrame, tips: list[str], styles: list[dict]) ->
     )
 
 
-def _point_layer(name: str, collection: dict, radius: float) -> folium.GeoJson:
+def point_layer(name: str, collection: dict, radius: float) -> folium.GeoJson:
     """One GeoJson layer of circle markers styled from each feature's properties."""
     return folium.GeoJson(
         collection,
@@ -144,34 +144,47 @@ def _tooltip(collection: dict) -> folium.GeoJsonTooltip | None:
     return folium.GeoJsonTooltip(fields=["tip"], labels=False) if collection["features"] else None
 
 
-def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:
-    colours = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
-    measure_label = t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m)
-    features = []
-    for feature in data.units["features"]:
-        area = feature["id"]
-        row = table.loc[area] if area in table.index else None
-        value = "–" if row is None else _measure_text(row, view, lang)
-        rows = [] if row is None else [
-            (t("fig.residents", lang), fmt_int(row["residents"], lang)),
-            (measure_label, value),
-        ]
-        tip = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
-        features.append({**feature, "properties": {"area_id": area, "tip": tip, "fill": colours.get(area, "#d9d9d9")}})
-    show_fill = "choropleth" in view.layers
+def area_layer(data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float) -> folium.GeoJson:
+    """The Quartiere as one GeoJson layer, each filled with ``fills[area]`` and with an escaped tooltip."""
+    features = [
+        {**f, "properties": {"area_id": f["id"], "tip": tips.get(f["id"], ""), "fill": fills.get(f["id"], NO_DATA_COLOUR)}}
+        for f in data.units["features"]
+    ]
     collection = _collection(features)
     return folium.GeoJson(
         collection,
-        name="quartiere",
+        name=name,
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.75 if show_fill else 0.05,
+            "fillOpacity": fill_opacity,
             "color": OUTLINE,
             "weight": 0.6,
         },
         highlight_function=lambda f: {"weight": 2.5, "color": SELECTED},
         tooltip=_tooltip(collection),
     )
+
+
+def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> dict[str, str]:
+    """Tooltip per Quartier: its name and the rows ``rows_of(table_row)`` gives (none outside the table)."""
+    tips = {}
+    for feature in data.units["features"]:
+        area = feature["id"]
+        rows = rows_of(table.loc[area]) if area in table.index else []
+        tips[area] = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
+    return tips
+
+
+def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:
+    measure_label = t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m)
+    tips = area_tips(
+        data,
+        table,
+        lambda row: [(t("fig.residents", lang), fmt_int(row["residents"], lang)), (measure_label, _measure_text(row, view, lang))],
+        lang,
+    )
+    fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
+    return area_layer(data, fills, tips, "quartiere", 0.75 if "choropleth" in view.layers else 0.05)
 
 
 def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
@@ -192,7 +205,7 @@ def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) 
         for a in actors.itertuples()
     ]
     styles = [{"fill": SECTOR_COLOURS.get(s, "#999999"), "stroke": "#ffffff", "weight": 1} for s in actors["sector"]]
-    return _point_layer("actors", _point_features(actors, tips, styles), radius=6)
+    return point_layer("actors", point_features(actors, tips, styles), radius=6)
 
 
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
@@ -215,7 +228,7 @@ def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) 
         else {"fill": "#ffffff", "stroke": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
         for rank in offers["level_rank"]
     ]
-    return _point_layer("offers", _point_features(offers, tips, styles), radius=4)
+    return point_layer("offers", point_features(offers, tips, styles), radius=4)
 
 
 def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str) -> folium.GeoJson:
@@ -240,10 +253,10 @@ def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str)
         {"fill": g, "stroke": "#000000", "weight": 1, "radius": float(4 + 14 * np.sqrt(d / biggest))}
         for g, d in zip(greys, rows["dwellings"])
     ]
-    return _point_layer("housing", _point_features(rows, tips, styles), radius=6)
+    return point_layer("housing", point_features(rows, tips, styles), radius=6)
 
 
-def _selection_layer(data: MapData, selected: str) -> folium.GeoJson:
+def selection_layer(data: MapData, selected: str) -> folium.GeoJson:
     features = [f for f in data.units["features"] if f["id"] == selected]
     return folium.GeoJson(
         _collection(features),
@@ -267,6 +280,33 @@ class _Attribution(folium.MacroElement):
         self.text = html.escape(text)
 
 
+def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
+    """An empty map fitted to the city or a Stadtbezirk: configured tiles (if any), Bezirk outlines, credits."""
+    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
+    if settings.tile_url:
+        folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
+    _Attribution(t("app.demo_short", lang) if city.is_demo else "").add_to(fmap)
+    return fmap
+
+
+def bezirk_outlines(data: MapData) -> folium.GeoJson:
+    return folium.GeoJson(
+        data.bezirke,
+        name="bezirke",
+        style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 2.5},
+        interactive=False,
+    )
+
+
+def feature_group(name: str, *layers: folium.Element) -> folium.FeatureGroup:
+    """Layers that streamlit-folium adds and removes without reloading the map (keeps the view)."""
+    group = folium.FeatureGroup(name=name)
+    for layer in layers:
+        layer.add_to(group)
+    return group
+
+
 def build_map(
     data: MapData,
     city: City,
@@ -276,34 +316,18 @@ def build_map(
     settings: Settings,
     lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> tuple[folium.Map, list[folium.FeatureGroup]]:
-    """The base map (areas, choropleth) and the point layers as separate feature groups."""
-    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
-    if settings.tile_url:
-        folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    """The Karte: base map (areas, choropleth) and the point layers as separate feature groups."""
+    fmap = base_map(data, city, settings, view.bezirk, lang)
     _choropleth(data, table, classes, view, lang).add_to(fmap)
     if "bezirke" in view.layers:
-        folium.GeoJson(
-            data.bezirke,
-            name="bezirke",
-            style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 2.5},
-            interactive=False,
-        ).add_to(fmap)
-    fmap.fit_bounds(data.bounds.get(view.bezirk or "", data.bounds[""]))
-    credits = [t("app.demo_short", lang)] if city.is_demo else []
-    _Attribution(" | ".join(credits)).add_to(fmap)
-    groups = []
-    for key, builder in (
-        ("housing", lambda: _housing_layer(data, table, view, lang)),
-        ("actors", lambda: _actors_layer(data, view, city.units, lang)),
-        ("offers", lambda: _offers_layer(data, view, city.units, lang)),
-    ):
-        if key in view.layers:
-            group = folium.FeatureGroup(name=key)
-            builder().add_to(group)
-            groups.append(group)
+        bezirk_outlines(data).add_to(fmap)
+    builders = {
+        "housing": lambda: _housing_layer(data, table, view, lang),
+        "actors": lambda: _actors_layer(data, view, city.units, lang),
+        "offers": lambda: _offers_layer(data, view, city.units, lang),
+    }
+    groups = [feature_group(key, build()) for key, build in builders.items() if key in view.layers]
     if view.selected:
-        group = folium.FeatureGroup(name="selection")
-        _selection_layer(data, view.selected).add_to(group)
-        groups.append(group)
+        groups.append(feature_group("selection", selection_layer(data, view.selected)))
     localize(fmap)
     return fmap, groups

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.city import prepare
+from dashboard.store import DEMO_PATH, read_geopackage
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,3 +18,9 @@ def artifacts_dir() -> Path:
     path = ROOT / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_city():
+    """The committed demo city, prepared for analysis (once per test session)."""
+    return prepare(read_geopackage(DEMO_PATH))

@@ -1,0 +1,45 @@
+"""Target groups: which age bands make up a group, and how far its members walk.
+
+Walking thresholds follow common planning practice (PRODUCT.md): older people
+300–500 m, children and families 500 m, young people 1,000 m. The age bands of
+the Zensus grid are coarse, so some groups are approximations; the app says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Age bands counted for each target group; () = all residents.
+TARGET_BANDS: dict[str, tuple[str, ...]] = {
+    "kinder": ("age_0_5", "age_6_17"),
+    "jugendliche": ("age_6_17",),
+    "familien": ("age_0_5", "age_6_17"),
+    "erwachsene": ("age_18_64",),
+    "senioren": ("age_65_79", "age_80_plus"),
+    "alle": (),
+}
+
+#: Default walking threshold in metres per target group.
+DEFAULT_THRESHOLD_M: dict[str, int] = {
+    "kinder": 500,
+    "jugendliche": 1000,
+    "familien": 500,
+    "erwachsene": 500,
+    "senioren": 400,
+    "alle": 500,
+}
+
+
+def group_residents(cells: pd.DataFrame, group: str) -> np.ndarray:
+    """Residents of ``group`` per cell (missing band values count as 0)."""
+    bands = TARGET_BANDS[group]
+    if not bands:
+        return cells["residents"].fillna(0).to_numpy(dtype=float)
+    return cells[list(bands)].fillna(0).sum(axis=1).to_numpy(dtype=float)
+
+
+def has_age_bands(cells: pd.DataFrame, group: str) -> bool:
+    """Whether the population data can tell this group apart at all."""
+    bands = TARGET_BANDS[group]
+    return not bands or bool(cells[list(bands)].notna().any().all())

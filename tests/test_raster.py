@@ -1,0 +1,44 @@
+"""The cell image puts each 100 m cell where it belongs and stays small."""
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+from pyproj import Transformer
+
+from dashboard.raster import PIXEL_M, cells_image
+
+X0, Y0 = 4_300_050.0, 2_800_050.0  # a cell centre in EPSG:3035
+
+
+def _decode(data_url: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))))
+
+
+def test_cells_land_at_their_place_in_web_mercator():
+    x = np.array([X0, X0 + 1000, X0 + 500])
+    y = np.array([Y0, Y0 + 1000, Y0 + 2000])
+    url, ((south, west), (north, east)) = cells_image(x, y, np.array([0, 1, -1]), ["#ff0000", "#0000ff"])
+    image = _decode(url)
+    to_merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    (mw, me), (ms, mn) = to_merc.transform([west, east], [south, north])
+    assert image.shape[1] == round((me - mw) / PIXEL_M) and image.shape[0] == round((mn - ms) / PIXEL_M)
+    cell_to_merc = Transformer.from_crs(3035, 3857, always_xy=True)
+    for cx, cy, rgba in [(X0, Y0, (255, 0, 0)), (X0 + 1000, Y0 + 1000, (0, 0, 255))]:
+        px, py = cell_to_merc.transform(cx, cy)
+        pixel = image[int((mn - py) / PIXEL_M), int((px - mw) / PIXEL_M)]
+        assert tuple(pixel[:3]) == rgba and pixel[3] > 0
+    px, py = cell_to_merc.transform(X0 + 500, Y0 + 2000)  # class -1: transparent
+    assert image[int((mn - py) / PIXEL_M), int((px - mw) / PIXEL_M)][3] == 0
+
+
+def test_a_city_of_cells_is_a_small_image():
+    rng = np.random.default_rng(0)
+    cols, rows = rng.integers(0, 200, 20_000), rng.integers(0, 200, 20_000)
+    url, _ = cells_image(X0 + cols * 100, Y0 + rows * 100, rng.integers(0, 4, 20_000), ["#111111", "#222222", "#333333", "#444444"])
+    assert len(url) < 400_000
+
+
+def test_no_cells_no_image():
+    assert cells_image(np.array([]), np.array([]), np.array([]), ["#000000"])[0] == ""
