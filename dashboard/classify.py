@@ -74,3 +74,13 @@ def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = Fals
     if reverse:
         palette = palette[::-1]
     return Classes(bounds, float(distinct[0]), index, tuple(palette))
+
+
+def parse_breaks(text: str) -> tuple[float, ...] | None:
+    """User class breaks from text like "20, 40; 60 80" (ascending, unique); None if unreadable."""
+    parts = [p for p in text.replace(";", " ").replace(",", " ").split() if p]
+    try:
+        values = sorted({float(p) for p in parts})
+    except ValueError:
+        return None
+    return tuple(values) if values else None

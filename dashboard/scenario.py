@@ -73,5 +73,7 @@ def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFram
             "y": points.y.to_numpy(),
             "area_id": assign_points(points, units).to_numpy(),
             "level_rank": [schema.level_rank(o.level) for o in scenario.added],
+            "lon": [o.lon for o in scenario.added],
+            "lat": [o.lat for o in scenario.added],
         }
     )

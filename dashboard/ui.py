@@ -12,13 +12,18 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n, indicators, schema, store
+from dashboard import gapfigures, gaps, i18n, indicators, schema, store
+from dashboard.bivariate import PALETTE, need_text
 from dashboard.city import City, prepare
-from dashboard.classify import SECTOR_COLOURS, Classes
+from dashboard.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes, parse_breaks
 from dashboard.filters import in_bezirk
+from dashboard.gapmap import DISTANCE_COLOURS, DISTANCE_STEPS, OFFER_COLOUR
+from dashboard.gaps import GapParams
 from dashboard.i18n import code_label, t
 from dashboard.mapview import PARTICIPATION_COLOUR, MapData, prepare_map_data
+from dashboard.scenario import NewOffer, Scenario
 from dashboard.settings import Settings, load_settings
+from dashboard.targets import DEFAULT_THRESHOLD_M
 from dashboard.validation import Problem, validate_workspace
 from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
 from dashboard.workspace import Workspace
@@ -85,13 +90,7 @@ def map_view_controls(city: City) -> MapView:
     """Sidebar widgets → the view of the Karte page."""
     lg = lang()
     side = st.sidebar
-    bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
-    bezirk = side.selectbox(
-        t("map.filter.bezirk", lg),
-        [None, *sorted(bezirke, key=lambda b: bezirke[b])],
-        format_func=lambda b: t("map.filter.all_bezirke", lg) if b is None else bezirke[b],
-        key="bezirk",
-    )
+    bezirk = bezirk_picker(city, "bezirk")
     side.subheader(t("map.layers", lg))
     layers = frozenset(
         key for key in LAYER_KEYS if side.checkbox(t(f"map.layer.{key}", lg), value=key in MapView().layers, key=f"layer_{key}")
@@ -184,10 +183,198 @@ def in_view(table: pd.DataFrame, city: City, view: MapView):
     return in_bezirk(table.reset_index(), city.units, view.bezirk)
 
 
-def take_click(result: dict | None) -> bool:
-    """True once per new map click (a rerun repeats the last click; it must not select again)."""
+def take_click(result: dict | None, map_key: str) -> dict | None:
+    """The click once per new map click (a rerun repeats the last click; it must not act again)."""
     click = (result or {}).get("last_object_clicked")
-    if not click or click == st.session_state.get("_last_click"):
-        return False
-    st.session_state["_last_click"] = click
-    return True
+    if not click or click == st.session_state.get(f"_last_click_{map_key}"):
+        return None
+    st.session_state[f"_last_click_{map_key}"] = click
+    return click
+
+
+def bezirk_picker(city: City, key: str) -> str | None:
+    """Sidebar choice of one Stadtbezirk (None = whole city)."""
+    lg = lang()
+    bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
+    return st.sidebar.selectbox(
+        t("map.filter.bezirk", lg),
+        [None, *sorted(bezirke, key=lambda b: bezirke[b])],
+        format_func=lambda b: t("map.filter.all_bezirke", lg) if b is None else bezirke[b],
+        key=key,
+    )
+
+
+def gap_controls() -> GapParams:
+    """Sidebar widgets → the parameters of the gap analysis (each target group keeps its own threshold)."""
+    lg = lang()
+    side = st.sidebar
+    group = side.selectbox(
+        t("gap.target_group", lg),
+        schema.TARGET_GROUPS,
+        index=schema.TARGET_GROUPS.index("alle"),
+        format_func=lambda c: code_label(c, lg),
+        key="gap_group",
+    )
+    threshold = side.number_input(
+        t("map.filter.threshold", lg), 100, 3000, value=DEFAULT_THRESHOLD_M[group], step=50, key=f"gap_threshold_{group}"
+    )
+    detour = side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour")
+    min_level = side.select_slider(
+        t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="gap_min_level"
+    )
+    with side.expander(t("gap.weights", lg)):
+        weights = tuple(
+            float(st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}"))
+            for c, w in zip(gaps.COMPONENTS, gaps.DEFAULT_WEIGHTS)
+        )
+    min_residents = side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
+    classification = side.selectbox(
+        t("map.filter.classification", lg), (*CLASSIFICATIONS, "user"), format_func=lambda c: t(f"classify.{c}", lg), key="gap_classification"
+    )
+    breaks: tuple[float, ...] = ()
+    if classification == "user":
+        text = side.text_input(t("gap.breaks", lg), "20, 40, 60, 80", key="gap_breaks")
+        parsed = parse_breaks(text)
+        if parsed is None:
+            side.warning(t("gap.breaks_invalid", lg, text=text))
+            classification = "quantiles"
+        else:
+            breaks = parsed
+    return GapParams(
+        target_group=group,
+        threshold_m=int(threshold),
+        detour=float(detour),
+        min_level=min_level,
+        min_residents=int(min_residents),
+        weights=weights if sum(weights) > 0 else gaps.DEFAULT_WEIGHTS,
+        classification=classification,
+        breaks=breaks,
+    )
+
+
+def gap_layers() -> frozenset[str]:
+    lg = lang()
+    st.sidebar.subheader(t("gap.layers", lg))
+    return frozenset(k for k in ("grid", "index", "offers") if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=True, key=f"gap_layer_{k}"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _status_quo(version: str, params: GapParams, _city: City) -> gaps.GapResult:
+    return gaps.analyse(_city, params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_result(version: str, params: GapParams, scenario: Scenario, _city: City) -> gaps.GapResult:
+    return gaps.with_scenario(_city, _status_quo(version, params, _city), scenario)
+
+
+def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps.GapResult]:
+    """Status quo and the current scenario (the same object when the scenario is empty)."""
+    before = _status_quo(loaded.version, params, loaded.city)
+    current = scenario()
+    return before, before if current.is_empty else _scenario_result(loaded.version, params, current, loaded.city)
+
+
+def scenario() -> Scenario:
+    return st.session_state.get("scenario", Scenario())
+
+
+def set_scenario(value: Scenario) -> None:
+    st.session_state["scenario"] = value
+
+
+def planned_offer(lon: float, lat: float) -> NewOffer:
+    """A new offer at a clicked place with the properties set in the scenario panel."""
+    state = st.session_state
+    return NewOffer(
+        lon=round(lon, 6),
+        lat=round(lat, 6),
+        category=state.get("gap_new_category", "begegnung"),
+        target_groups=tuple(state.get("gap_new_groups", ["alle"])) or ("alle",),
+        level=state.get("gap_new_level", schema.DEFAULT_PARTICIPATION_LEVEL),
+        capacity=int(state.get("gap_new_capacity", 30)) or None,
+        name=state.get("gap_new_name") or t("gap.scenario.default_name", lang()),
+    )
+
+
+def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
+    """Inputs for the next planned offer, switching offers off, reset, and the effect."""
+    lg = lang()
+    new_col, off_col = st.columns(2)
+    with new_col:
+        st.markdown(f"**{t('gap.scenario.new', lg)}**")
+        st.text_input(t("gap.scenario.name", lg), t("gap.scenario.default_name", lg), key="gap_new_name")
+        st.selectbox(t("map.filter.categories", lg), schema.CATEGORIES, format_func=lambda c: code_label(c, lg), key="gap_new_category")
+        st.multiselect(t("map.filter.target_groups", lg), schema.TARGET_GROUPS, default=["alle"], format_func=lambda c: code_label(c, lg), key="gap_new_groups")
+        st.select_slider(t("map.filter.min_level", lg), schema.LEVELS, value="mitwirkung", format_func=lambda c: code_label(c, lg), key="gap_new_level")
+        st.number_input(t("gap.scenario.capacity", lg), 0, 1000, 30, 5, key="gap_new_capacity")
+    with off_col:
+        existing = before.offers.sort_values("name")
+        labels = dict(zip(existing["offer_id"], existing["name"]))
+        choice = st.selectbox(t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer")
+        if st.button(t("gap.scenario.toggle", lg), disabled=choice is None):
+            set_scenario(scenario().toggle(choice))
+            st.rerun()
+        if st.button(t("gap.scenario.reset", lg), disabled=scenario().is_empty):
+            set_scenario(Scenario())
+            st.rerun()
+    current = scenario()
+    if current.is_empty:
+        st.info(t("gap.scenario.empty", lg))
+        return
+    st.success(
+        t("gap.scenario.changes", lg, added=len(current.added), disabled=len(current.disabled))
+        + " "
+        + gapfigures.scenario_effect(before, after, lg)
+    )
+    st.dataframe(gapfigures.scenario_frame(gaps.compare(before, after), lg), hide_index=True, width="stretch")
+
+
+def gap_legend(result: gaps.GapResult, layers: frozenset[str]) -> None:
+    """Legend of the distance grid, the index classes and the offer markers."""
+    lg = lang()
+    p = result.params
+    parts = []
+    if "grid" in layers:
+        method = t(result.method.label_key, lg, detour=i18n.fmt_num(p.detour, lg, 2))
+        parts.append(f"<b>{html.escape(t('gap.legend.grid', lg, method=method))}</b><br>")
+        steps = [int(s * p.threshold) for s in DISTANCE_STEPS]
+        labels = [t("gap.legend.grid.up_to", lg, m=m) for m in steps] + [t("gap.legend.grid.beyond", lg, m=steps[-1])]
+        parts.extend(_swatch(c, label) for c, label in zip(DISTANCE_COLOURS, labels))
+        parts.append("<br>")
+    if "index" in layers:
+        parts.append(f"<b>{html.escape(t('gap.legend.index', lg, method=t(f'classify.{p.classification}', lg)))}</b><br>")
+        lower = result.classes.lower
+        for colour, upper in zip(result.classes.colours, result.classes.bounds):
+            parts.append(_swatch(colour, f"{i18n.fmt_num(lower, lg, 0)} – {i18n.fmt_num(upper, lg, 0)}"))
+            lower = upper
+        parts.append(_swatch(NO_DATA_COLOUR, t("map.legend.no_data", lg)) + "<br>")
+    if "offers" in layers:
+        parts.append(_swatch(OFFER_COLOUR, t("gap.legend.offers", lg), round_=True))
+    st.markdown("".join(parts), unsafe_allow_html=True)
+
+
+def bivariate_legend() -> None:
+    """The 3 × 3 colour key: need rows (high on top) × gap columns (large on the right)."""
+    rows = []
+    for need in (2, 1, 0):
+        cells = "".join(
+            f'<td style="background:{PALETTE[need * 3 + gap]};width:22px;height:22px"></td>' for gap in range(3)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    st.markdown(
+        f'<table style="border-collapse:collapse">{"".join(rows)}</table><small>{html.escape(t("gap.bivariate.legend", lang()))}</small>',
+        unsafe_allow_html=True,
+    )
+
+
+def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    lg = lang()
+    return pd.DataFrame(
+        {
+            t("fig.area", lg): double["name"].to_numpy(),
+            t("gap.need", lg): [need_text(v, indicator, lg) for v in double["need"]],
+            t("gap.col.index", lg): [i18n.fmt_num(v, lg, 0) for v in double["gap_index"]],
+            t("gap.col.uncovered", lg): [i18n.fmt_int(v, lg) for v in double["uncovered_residents"]],
+        }
+    ).sort_values(t("gap.col.index", lg), ascending=False)

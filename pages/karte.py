@@ -32,8 +32,7 @@ with map_col:
         feature_group_to_add=groups,
     )
     ui.legend(classes, view)
-    if ui.take_click(result):
-        click = result["last_object_clicked"]
+    if click := ui.take_click(result, "karte"):
         st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
         st.rerun()
 

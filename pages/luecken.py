@@ -1,0 +1,81 @@
+"""Lückenanalyse: who lacks participation offers, where, how many – and what a new offer would change."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import ui
+from dashboard.areas import area_at
+from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_text, need_values
+from dashboard.filters import in_bezirk
+from dashboard.gapfigures import method_text, ranking_frame
+from dashboard.gapmap import build_bivariate_map, build_gap_map
+from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.targets import has_age_bands
+
+lang = ui.lang()
+loaded = ui.load()
+city = loaded.city
+st.title(t("gap.heading", lang, city=city.name))
+ui.banners(city)
+st.caption(t("gap.intro", lang))
+bezirk = ui.bezirk_picker(city, "gap_bezirk")
+params = ui.gap_controls()
+if not has_age_bands(city.cells, params.target_group):
+    st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
+    st.stop()
+before, result = ui.gap_results(loaded, params)
+in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
+
+view = st.segmented_control(
+    t("gap.view", lang), ["map", "need"], format_func=lambda v: t(f"gap.view.{v}", lang), default="map", key="gap_view"
+)
+if view == "need":
+    needs = [*BUILTIN_NEEDS, *area_need_columns(city)]
+    indicator = st.selectbox(t("gap.need.indicator", lang), needs, format_func=lambda n: t(f"need.{n}", lang) if n in BUILTIN_NEEDS else n, key="gap_need")
+    crossed = cross(need_values(city, indicator), result.units["gap_index"])
+    map_col, list_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        st_folium(
+            build_bivariate_map(loaded.map_data, city, crossed, indicator, ui.settings(), lang, bezirk),
+            key="gap_need_map", height=600, use_container_width=True, returned_objects=[],
+        )  # fmt: skip
+        ui.bivariate_legend()
+    with list_col:
+        st.subheader(t("gap.double_list", lang))
+        double = crossed[crossed["double_need"] & crossed.index.isin(in_view)].join(result.units[["name", "uncovered_residents"]])
+        if double.empty:
+            st.info(t("gap.double_none", lang))
+        else:
+            st.dataframe(ui.double_need_frame(double, indicator), hide_index=True, width="stretch")
+else:
+    layers = ui.gap_layers()
+    map_col, side_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        mode = st.radio(
+            t("gap.click_mode", lang), ["select", "place"], format_func=lambda m: t(f"gap.click.{m}", lang), horizontal=True, key="gap_click_mode"
+        )
+        selected = st.session_state.get("gap_selected")
+        fmap, groups = build_gap_map(loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk)
+        out = st_folium(
+            fmap, key="gap_map", height=600, use_container_width=True,
+            returned_objects=["last_object_clicked"], feature_group_to_add=groups,
+        )  # fmt: skip
+        ui.gap_legend(result, layers)
+        if click := ui.take_click(out, "gap"):
+            if mode == "place":
+                ui.set_scenario(ui.scenario().add(ui.planned_offer(click["lng"], click["lat"])))
+            else:
+                st.session_state["gap_selected"] = area_at(city.units, click["lng"], click["lat"])
+            st.rerun()
+    with side_col:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("gap.metric.target", lang, group=code_label(params.target_group, lang)), fmt_int(result.city["target_residents"], lang))
+        c2.metric(t("gap.metric.uncovered", lang, threshold=params.threshold), fmt_int(result.city["uncovered_residents"], lang))
+        c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
+        st.subheader(t("gap.ranking", lang))
+        st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
+    st.subheader(t("gap.scenario", lang))
+    ui.scenario_panel(before, result)
+
+with st.expander(t("gap.method", lang)):
+    st.markdown(method_text(result, city.data_date, lang))
