@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard.bivariate import need_text
 from dashboard.city import City
 from dashboard.gaps import GapResult
-from dashboard.i18n import code_label, fmt_int, fmt_num, fmt_share, t
+from dashboard.i18n import fmt_int, fmt_num, fmt_share, t
 from dashboard.mapview import (
     MapData,
     area_layer,
@@ -22,10 +22,9 @@ from dashboard.mapview import (
     base_map,
     bezirk_outlines,
     feature_group,
-    point_features,
+    offer_columns,
     point_layer,
     selection_layer,
-    tooltip_html,
 )
 from dashboard.assets import localize
 from dashboard.raster import cells_image
@@ -72,25 +71,26 @@ def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
 
 
 def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
-    """Offers that count (dark), switched-off offers (grey), hypothetical offers (green)."""
+    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
     used = result.offers[~result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
     shown = data.offers[data.offers["offer_id"].isin(set(used["offer_id"]) | set(result.scenario.disabled))]
-    new = result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
-    if len(new):
-        shown = pd.concat([shown, new], ignore_index=True)
+    planned = result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
+    if len(planned):
+        shown = pd.concat([shown, planned], ignore_index=True)
     disabled = set(result.scenario.disabled)
-    tips, styles = [], []
-    for offer in shown.itertuples():
-        status = "gap.offer.new" if offer.offer_id.startswith(SCENARIO_PREFIX) else "gap.offer.off" if offer.offer_id in disabled else "gap.offer.on"
-        tips.append(
-            tooltip_html(
-                f"{t('map.tooltip.offer', lang)}: {offer.name}",
-                [(t("map.filter.categories", lang), code_label(offer.category, lang)), ("", t(status, lang))],
-            )
-        )
-        colour = {"gap.offer.new": NEW_OFFER_COLOUR, "gap.offer.off": DISABLED_COLOUR}.get(status, OFFER_COLOUR)
-        styles.append({"fill": colour, "stroke": "#ffffff" if status == "gap.offer.on" else "#000000", "weight": 2, "radius": 8 if status == "gap.offer.new" else 5})
-    return point_layer("offers", point_features(shown, tips, styles), radius=5)
+    status = [
+        "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on" for offer_id in shown["offer_id"]
+    ]
+    columns = {**offer_columns(shown, lang), t("fig.status", lang): [t(f"gap.offer.{s}", lang) for s in status]}
+    styles = [_OFFER_STYLES[s] for s in status]
+    return point_layer("offers", shown, columns, styles, radius=5)
+
+
+_OFFER_STYLES = {
+    "on": {"fillColor": OFFER_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5},
+    "off": {"fillColor": DISABLED_COLOUR, "color": "#000000", "weight": 2, "radius": 5},
+    "new": {"fillColor": NEW_OFFER_COLOUR, "color": "#000000", "weight": 2, "radius": 8},
+}
 
 
 def build_gap_map(

@@ -108,34 +108,36 @@ def _collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def point_features(frame: pd.DataFrame, tips: list[str], styles: list[dict]) -> dict:
-    return _collection(
-        [
-            {
-                "type": "Feature",
-                "id": str(i),
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {"tip": tip, **style},
-            }
-            for i, (lon, lat, tip, style) in enumerate(zip(frame["lon"], frame["lat"], tips, styles))
-        ]
+def point_layer(name: str, frame: pd.DataFrame, columns: dict[str, list[str]], styles: list[dict], radius: float) -> folium.GeoJson:
+    """One GeoJson layer of circle markers; the tooltip shows ``columns`` (label → one text per point).
+
+    Only the escaped texts travel with each point; labels are sent once and
+    styles are looked up per point id here, so folium sends each distinct
+    style once. This halves what the browser receives compared with HTML per point.
+    """
+    fields = [f"f{i}" for i in range(len(columns))]
+    texts = list(columns.values())
+    features = [
+        {
+            "type": "Feature",
+            "id": str(i),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {field: html.escape(str(values[i])) for field, values in zip(fields, texts)},
+        }
+        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"]))
+    ]
+    collection = _collection(features)
+    tooltip = (
+        folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(label) for label in columns], sticky=False)
+        if features
+        else None
     )
-
-
-def point_layer(name: str, collection: dict, radius: float) -> folium.GeoJson:
-    """One GeoJson layer of circle markers styled from each feature's properties."""
     return folium.GeoJson(
         collection,
         name=name,
         marker=folium.CircleMarker(radius=radius, fill=True),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": f["properties"]["stroke"],
-            "weight": f["properties"]["weight"],
-            "fillOpacity": 0.9,
-            "radius": f["properties"].get("radius", radius),
-        },
-        tooltip=_tooltip(collection),
+        style_function=lambda f: {"fillOpacity": 0.9, "radius": radius, **styles[int(f["id"])]},
+        tooltip=tooltip,
     )
 
 
@@ -197,63 +199,55 @@ def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
 
 def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
     actors = data.actors[actors_mask(data.actors, view) & in_bezirk(data.actors, units, view.bezirk)]
-    tips = [
-        tooltip_html(
-            f"{t('map.tooltip.actor', lang)}: {a.name}",
-            [(t("map.filter.sectors", lang), code_label(a.sector, lang)), ("", str(a.kind or ""))],
-        )
-        for a in actors.itertuples()
-    ]
-    styles = [{"fill": SECTOR_COLOURS.get(s, "#999999"), "stroke": "#ffffff", "weight": 1} for s in actors["sector"]]
-    return point_layer("actors", point_features(actors, tips, styles), radius=6)
+    columns = {
+        t("map.tooltip.actor", lang): actors["name"].tolist(),
+        t("fig.sector", lang): [code_label(s, lang) for s in actors["sector"]],
+        t("fig.kind", lang): actors["kind"].fillna("").tolist(),
+    }
+    styles = [{"fillColor": SECTOR_COLOURS.get(s, "#999999"), "color": "#ffffff", "weight": 1} for s in actors["sector"]]
+    return point_layer("actors", actors, columns, styles, radius=6)
+
+
+def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """Tooltip texts of offers: name, category, target groups, participation level."""
+    return {
+        t("map.tooltip.offer", lang): offers["name"].tolist(),
+        t("fig.category", lang): [code_label(c, lang) for c in offers["category"]],
+        t("fig.target_groups", lang): [", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in offers["target_groups"]],
+        t("fig.level", lang): [code_label(v, lang) for v in offers["level"]],
+    }
 
 
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
     offers = data.offers[offers_mask(data.offers, view) & in_bezirk(data.offers, units, view.bezirk)]
     min_rank = schema.level_rank(view.min_level)
-    tips = [
-        tooltip_html(
-            f"{t('map.tooltip.offer', lang)}: {o.name}",
-            [
-                (t("map.filter.categories", lang), code_label(o.category, lang)),
-                (t("map.filter.target_groups", lang), ", ".join(code_label(g, lang) for g in schema.split_list(o.target_groups))),
-                (t("map.filter.min_level", lang), code_label(o.level, lang)),
-            ],
-        )
-        for o in offers.itertuples()
-    ]
     styles = [
-        {"fill": PARTICIPATION_COLOUR, "stroke": "#ffffff", "weight": 2, "radius": 5}
+        {"fillColor": PARTICIPATION_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5}
         if rank >= min_rank
-        else {"fill": "#ffffff", "stroke": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
+        else {"fillColor": "#ffffff", "color": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
         for rank in offers["level_rank"]
     ]
-    return point_layer("offers", point_features(offers, tips, styles), radius=4)
+    return point_layer("offers", offers, offer_columns(offers, lang), styles, radius=4)
 
 
 def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str) -> folium.GeoJson:
-    """One circle per Quartier: area ∝ dwellings, colour = share of subsidised dwellings."""
+    """One circle per Quartier: area ∝ dwellings, grey tone = share of subsidised dwellings."""
     rows = table[(table["dwellings"] > 0) & in_bezirk(table.reset_index(), table.reset_index(), view.bezirk)]
     rows = rows.join(data.unit_points, how="inner")
     biggest = float(rows["dwellings"].max()) if len(rows) else 1.0
     share = (rows["subsidised"] / rows["dwellings"]).fillna(0)
     greys = np.select([share >= 0.2, share >= 0.05], ["#252525", "#737373"], "#d9d9d9")
-    tips = [
-        tooltip_html(
-            f"{t('fig.dwellings', lang)}: {r.name}",
-            [
-                (t("fig.dwellings", lang), fmt_int(r.dwellings, lang)),
-                (t("fig.subsidised", lang), fmt_int(r.subsidised, lang)),
-                (t("fig.sozialmanagement", lang), fmt_int(r.sozialmanagement, lang)),
-            ],
-        )
-        for r in rows.itertuples()
-    ]
+    columns = {
+        t("map.tooltip.quartier", lang): rows["name"].tolist(),
+        t("fig.dwellings", lang): [fmt_int(v, lang) for v in rows["dwellings"]],
+        t("fig.subsidised", lang): [fmt_int(v, lang) for v in rows["subsidised"]],
+        t("fig.sozialmanagement", lang): [fmt_int(v, lang) for v in rows["sozialmanagement"]],
+    }
     styles = [
-        {"fill": g, "stroke": "#000000", "weight": 1, "radius": float(4 + 14 * np.sqrt(d / biggest))}
+        {"fillColor": g, "color": "#000000", "weight": 1, "radius": round(4 + 14 * float(np.sqrt(d / biggest)), 1)}
         for g, d in zip(greys, rows["dwellings"])
     ]
-    return point_layer("housing", point_features(rows, tips, styles), radius=6)
+    return point_layer("housing", rows, columns, styles, radius=6)
 
 
 def selection_layer(data: MapData, selected: str) -> folium.GeoJson:

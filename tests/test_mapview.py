@@ -49,13 +49,13 @@ def test_housing_is_aggregated_per_quartier(city):
     fmap, _, _ = _render(city, MapView(layers=frozenset({"housing"})))
     housing = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "housing")
     assert len(housing.data["features"]) == 3  # one circle for each Quartier with dwellings
-    assert "40" in housing.data["features"][0]["properties"]["tip"]
+    assert "40" in housing.data["features"][0]["properties"].values()
 
 
 def test_data_texts_are_escaped(city):
     fmap, _, html = _render(city, MapView(layers=frozenset(LAYER_KEYS)))
     assert "<script>alert(1)" not in html
-    tips = " ".join(f["properties"]["tip"] for layer in _geojson_layers(fmap) for f in layer.data["features"] if "tip" in f["properties"])
+    tips = " ".join(str(v) for layer in _geojson_layers(fmap) for f in layer.data["features"] for v in f["properties"].values())
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tips
     assert "&lt;b&gt;Am Bach&lt;/b&gt;" in tips
     assert "<script" not in tips and "<b>Am Bach" not in tips
@@ -77,7 +77,7 @@ def test_configured_tiles_are_used_and_attributed(city):
 def test_bezirk_filter_limits_points(city):
     fmap, _, _ = _render(city, MapView(layers=frozenset({"actors"}), bezirk="02"))
     actors = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "actors")
-    assert [f["properties"]["tip"].count("Baugenossenschaft") for f in actors.data["features"]] == [1]
+    assert [f["properties"]["f0"] for f in actors.data["features"]] == ["Baugenossenschaft Höhe eG"]
 
 
 def test_sector_filter_and_demo_attribution(city):

@@ -82,3 +82,54 @@ def test_demo_banner_on_demo_data(tmp_path, monkeypatch):
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert "Demodaten – fiktive Stadt" in _texts(at)
+
+
+def _gap_page(at):
+    at.switch_page("pages/luecken.py").run()
+    assert not at.exception
+    return at
+
+
+def test_lueckenanalyse_ranks_and_explains(app):
+    at = _gap_page(app)
+    assert at.title[0].value == "Lückenanalyse: Kleinstadt"
+    ranking = at.dataframe[0].value
+    assert list(ranking["Quartier"]) == ["Mühlenviertel", "Am Bach"]
+    assert list(ranking["Lückenindex"]) == ["95", "48"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ohne Angebot in 500 m"] == "650"
+    method = next(e for e in at.expander if e.label == "Methode, Schwellen und Datenstand").markdown[0].value
+    assert "Luftlinie × Umwegfaktor 1,00" in method and "500 m" in method and "01.01.2026" in method
+
+
+def test_lueckenanalyse_target_group_weights_and_user_breaks(app):
+    at = _gap_page(app)
+    at.sidebar.selectbox(key="gap_group").set_value("senioren").run()
+    assert at.sidebar.number_input(key="gap_threshold_senioren").value == 400
+    at.sidebar.slider(key="gap_weight_supply_deficit").set_value(0).run()
+    at.sidebar.slider(key="gap_weight_sector_gap").set_value(0).run()
+    at.sidebar.selectbox(key="gap_classification").set_value("user").run()
+    at.sidebar.text_input(key="gap_breaks").input("kaputt").run()
+    assert not at.exception
+    assert "nicht lesbar" in at.sidebar.warning[0].value
+    assert list(at.dataframe[0].value["Lückenindex"]) == ["100", "67"]  # index = uncovered share only
+
+
+def test_lueckenanalyse_scenario_switching_an_offer_off(app):
+    at = _gap_page(app)
+    at.selectbox(key="gap_toggle_offer").set_value("o1").run()
+    next(b for b in at.button if b.label == "Umschalten").click().run()
+    assert not at.exception
+    assert "1 abgeschaltet" in at.success[0].value
+    assert "0 statt 100 Personen" in at.success[0].value
+    changes = at.dataframe[-1].value
+    assert changes.iloc[0]["Veränderung"] == "-100"
+    next(b for b in at.button if b.label == "Szenario zurücksetzen").click().run()
+    assert not at.success
+
+
+def test_lueckenanalyse_need_view(app):
+    at = _gap_page(app)
+    at.segmented_control(key="gap_view").set_value("need").run()
+    assert not at.exception
+    assert any("Doppelter Handlungsbedarf" in s.value for s in at.subheader)
