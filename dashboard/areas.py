@@ -25,12 +25,12 @@ def assign_points(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> pd.Series:
     geoms = points.to_crs(areas.crs) if points.crs != areas.crs else points
     if not (geoms.geom_type == "Point").all():
         geoms = geoms.representative_point()
-    left = gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True))
-    right = gpd.GeoDataFrame({"area_id": areas["area_id"].to_numpy()}, geometry=areas.geometry.to_numpy(), crs=areas.crs)
-    joined = gpd.sjoin(left, right, how="left", predicate="intersects")
-    first = joined[~joined.index.duplicated(keep="first")]
-    ids = first["area_id"].to_numpy(dtype=object)
-    ids = np.where(pd.isna(ids), None, ids)
+    point_idx, area_idx = areas.sindex.query(geoms.to_numpy(), predicate="intersects")
+    order = np.lexsort((area_idx, point_idx))  # per point, the first area in the layer's order
+    point_idx, area_idx = point_idx[order], area_idx[order]
+    first = np.unique(point_idx, return_index=True)[1]
+    ids = np.full(len(points), None, dtype=object)
+    ids[point_idx[first]] = areas["area_id"].to_numpy(dtype=object)[area_idx[first]]
     return pd.Series(ids, index=points.index, dtype=object)
 
 

@@ -15,6 +15,16 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 
+#: Up to this many targets, measuring directly beats building a KD-tree over the
+#: origins (a one-offer scenario on a Berlin-size grid: 0.6 ms instead of 20 ms).
+FEW_TARGETS = 16
+
+
+def _direct(origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Straight-line distances from every origin to every target, shape (origins, targets)."""
+    return np.hypot(origins[:, None, 0] - targets[None, :, 0], origins[:, None, 1] - targets[None, :, 1])
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Sparse origin–target distances: row ``k`` links ``origin[k]`` with ``target[k]``."""
@@ -55,6 +65,8 @@ class StraightLine:
         targets = np.asarray(targets, dtype=float).reshape(-1, 2)
         if len(targets) == 0:
             return np.full(len(origins), np.inf)
+        if len(targets) <= FEW_TARGETS:
+            return _direct(origins, targets).min(axis=1) * self.detour
         distances, _ = cKDTree(targets).query(origins, k=1)
         return distances * self.detour
 
@@ -64,6 +76,10 @@ class StraightLine:
         if len(origins) == 0 or len(targets) == 0:
             empty = np.zeros(0, dtype=np.intp)
             return Pairs(empty, empty, np.zeros(0))
+        if len(targets) <= FEW_TARGETS:
+            distances = _direct(origins, targets) * self.detour
+            origin, target = np.nonzero(distances <= max_distance)
+            return Pairs(origin.astype(np.intp), target.astype(np.intp), distances[origin, target])
         found = cKDTree(origins).sparse_distance_matrix(
             cKDTree(targets), max_distance / self.detour, output_type="ndarray"
         )

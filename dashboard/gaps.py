@@ -103,11 +103,17 @@ def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
     return _with_supply(qualifying(combined, params).reset_index(drop=True))
 
 
-def _sector_columns(city: City) -> tuple[pd.Series, pd.Series]:
-    ids = pd.Index(city.units["area_id"])
-    present = city.actors.groupby("area_id")["sector"].agg(lambda s: tuple(c for c in schema.SECTORS if c in set(s)))
-    present = present.reindex(ids).map(lambda v: v if isinstance(v, tuple) else ())
-    return present, present.map(lambda have: tuple(c for c in schema.SECTORS if c not in have))
+def _sector_columns(city: City) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Sectors with at least one actor in each Quartier, and the missing ones (a presence matrix)."""
+    actors = city.actors
+    inside = actors["unit"].to_numpy() >= 0 if len(actors) else np.zeros(0, dtype=bool)
+    sector = pd.Categorical(actors["sector"], categories=schema.SECTORS).codes[inside]
+    present = np.zeros((len(city.units), len(schema.SECTORS)), dtype=bool)
+    valid = sector >= 0
+    present[actors["unit"].to_numpy()[inside][valid], sector[valid]] = True
+    have = [tuple(s for s, p in zip(schema.SECTORS, row) if p) for row in present]
+    lack = [tuple(s for s, p in zip(schema.SECTORS, row) if not p) for row in present]
+    return have, lack
 
 
 def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

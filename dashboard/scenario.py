@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import Transformer
 
 from dashboard import schema
 from dashboard.areas import assign_points
@@ -49,6 +50,7 @@ class Scenario:
         return Scenario(self.added, disabled)
 
 
+_TO_ANALYSIS = Transformer.from_crs(schema.WEB_CRS, schema.ANALYSIS_CRS, always_xy=True)
 SCENARIO_PREFIX = "szenario-"
 #: Offer columns an analysis needs (``City.offers`` has these plus more).
 OFFER_COLUMNS = ["offer_id", "name", "category", "target_groups", "level", "capacity", "x", "y", "area_id", "level_rank"]
@@ -58,9 +60,8 @@ def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFram
     """The added offers as rows like ``City.offers`` (x, y in the analysis CRS, area, level rank)."""
     if not scenario.added:
         return pd.DataFrame(columns=OFFER_COLUMNS)
-    points = gpd.GeoSeries(
-        gpd.points_from_xy([o.lon for o in scenario.added], [o.lat for o in scenario.added]), crs=schema.WEB_CRS
-    ).to_crs(schema.ANALYSIS_CRS)
+    x, y = _TO_ANALYSIS.transform([o.lon for o in scenario.added], [o.lat for o in scenario.added])
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=schema.ANALYSIS_CRS)
     return pd.DataFrame(
         {
             "offer_id": [f"{SCENARIO_PREFIX}{i + 1}" for i in range(len(scenario.added))],

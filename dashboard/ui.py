@@ -7,10 +7,13 @@ computes results of its own.
 from __future__ import annotations
 
 import html
+import runpy
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import gapfigures, gaps, i18n, indicators, schema, store
 from dashboard.bivariate import PALETTE, need_text
@@ -29,17 +32,36 @@ from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
 from dashboard.workspace import Workspace
 
 
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def through_entry() -> None:
+    """Make sure a page runs inside app.py (navigation, language, page setup).
+
+    Streamlit runs the first session after a server start in its old
+    pages-folder mode, which executes a linked page file (e.g. /luecken)
+    directly; the page then hands over to app.py, which routes back to it.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
+
+
 def lang() -> str:
     """The reader's language, chosen in the sidebar (German by default)."""
     return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
 
 
 def language_picker() -> None:
+    """Sidebar language choice; kept apart from the widget so it survives page changes."""
+    current = lang()
     st.sidebar.selectbox(
         "Sprache / Language",
         i18n.LANGUAGES,
+        index=i18n.LANGUAGES.index(current),
         format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
-        key="lang",
+        key="lang_choice",
+        on_change=lambda: st.session_state.update(lang=st.session_state["lang_choice"]),
     )
 
 

@@ -11,6 +11,7 @@ from dashboard.i18n import code_label, fmt_num, t
 from dashboard.indicators import ranking
 from dashboard.mapview import build_map
 
+ui.through_entry()
 lang = ui.lang()
 loaded = ui.load()
 city, map_data, version = loaded.city, loaded.map_data, loaded.version

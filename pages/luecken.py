@@ -12,6 +12,7 @@ from dashboard.gapmap import build_bivariate_map, build_gap_map
 from dashboard.i18n import code_label, fmt_int, fmt_share, t
 from dashboard.targets import has_age_bands
 
+ui.through_entry()
 lang = ui.lang()
 loaded = ui.load()
 city = loaded.city

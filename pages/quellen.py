@@ -7,6 +7,7 @@ from dashboard.i18n import t
 from dashboard.sources import basemap_text, sources_frame
 from dashboard.validation import problems_frame
 
+ui.through_entry()
 lang = ui.lang()
 loaded = ui.load()
 city, workspace = loaded.city, loaded.workspace

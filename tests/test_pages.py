@@ -60,8 +60,10 @@ def test_bezirk_filter_limits_the_ranking(app):
 
 
 def test_english_ui(app):
-    app.sidebar.selectbox(key="lang").set_value("en").run()
+    app.sidebar.selectbox(key="lang_choice").set_value("en").run()
     assert app.title[0].value == "Map: Kleinstadt"
+    app.switch_page("pages/luecken.py").run()
+    assert app.title[0].value == "Gap analysis: Kleinstadt"  # the choice holds on every page
 
 
 def test_sources_page(app):

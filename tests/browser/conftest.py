@@ -15,6 +15,7 @@ options are set here, because ``playwright install`` cannot download a browser o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -79,12 +80,11 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_server(artifacts_dir: Path, worker_id: str) -> Iterator[str]:
-    """Start app.py under Streamlit on a free port (one per xdist worker); yield its base URL."""
+@contextlib.contextmanager
+def running_app(log_path: Path) -> Iterator[str]:
+    """app.py under Streamlit on a free port until the block ends; yields its base URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = artifacts_dir / f"streamlit-{worker_id}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -109,6 +109,20 @@ def app_server(artifacts_dir: Path, worker_id: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server(artifacts_dir: Path, worker_id: str) -> Iterator[str]:
+    """One app per xdist worker, shared by the tests that do not care what ran before."""
+    with running_app(artifacts_dir / f"streamlit-{worker_id}.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def fresh_app_server(artifacts_dir: Path, request) -> Iterator[str]:
+    """An app no session has opened yet (the first request after a restart behaves differently)."""
+    with running_app(artifacts_dir / f"streamlit-{request.module.__name__}.log") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
