@@ -49,3 +49,4 @@ demo: setup
 
 bench: setup
 	$(PY) tests/benchmarks/bench_karte.py
+	$(PY) tests/benchmarks/bench_gaps.py

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import warnings
+
 import mapclassify
 import numpy as np
 
@@ -29,6 +31,9 @@ SECTOR_COLOURS = {
     "kommune": "#009E73",
     "zivilgesellschaft": "#CC79A7",
 }
+
+# Fisher-Jenks on a few hundred areas is fast enough without numba; its install hint is noise here.
+warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
 
 _SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks}
 

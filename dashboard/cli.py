@@ -128,7 +128,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         return _fail(f"{out} ließ sich nicht schreiben: {err.strerror or err}", code=1)
     print(gapexport.summary(result, out, rows))
     if not args.actors:
-        print("Hinweis: ohne --actors fehlt in jedem Quartier jeder Sektor (sector_gap = 1)")
+        print("Hinweis: ohne --actors ist der Sektoren-Anteil unbekannt; der Lückenindex rechnet ohne ihn")
     return 0
 
 
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--areas", required=True, metavar="DATEI", help="Gebiete (Stadtbezirke und Quartiere)")
     gaps.add_argument("--population", required=True, metavar="DATEI", help="Bevölkerung (100-m-Gitterzellen)")
     gaps.add_argument("--offers", required=True, metavar="DATEI", help="Angebote")
-    gaps.add_argument("--actors", metavar="DATEI", help="Akteure (ohne sie fehlt jedem Quartier jeder Sektor)")
+    gaps.add_argument("--actors", metavar="DATEI", help="Akteure (ohne sie rechnet der Lückenindex ohne den Sektoren-Anteil)")
     gaps.add_argument(
         "--target-group", choices=schema.TARGET_GROUPS, default="alle", help="Zielgruppe (Standard: alle)"
     )

@@ -151,19 +151,24 @@ def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
     return table
 
 
-def gap_index(table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[float, ...]) -> pd.DataFrame:
-    """Add the three components (0–1) and the weighted gap index (0–100) to rated areas."""
+def gap_index(table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[float, ...], has_actors: bool = True) -> pd.DataFrame:
+    """Add the three components (0–1) and the weighted gap index (0–100) to rated areas.
+
+    Without any actor data the sector component is unknown, not "all missing":
+    it drops out and the other weights count alone.
+    """
     table = table.copy()
     if city_fca_per_1000 > 0:
         table["supply_deficit"] = 1 - (table["fca_per_1000"] / city_fca_per_1000).clip(upper=1)
     else:  # no places in reach anywhere: every rated area lacks supply entirely
         table["supply_deficit"] = 1.0
-    table["sector_gap"] = table["sectors_missing"].map(len) / len(schema.SECTORS)
+    table["sector_gap"] = table["sectors_missing"].map(len) / len(schema.SECTORS) if has_actors else np.nan
     table.loc[table["uncovered_share"].isna(), ["supply_deficit", "sector_gap"]] = np.nan
-    w = np.asarray(weights, dtype=float)
-    total = w.sum()
     components = table[list(COMPONENTS)].to_numpy(dtype=float)
-    table["gap_index"] = components @ (w / total) * 100 if total > 0 else np.nan
+    known = ~np.isnan(components)
+    w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["gap_index"] = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
     return table
 
 
@@ -193,7 +198,7 @@ def _finish(city: City, params: GapParams, scenario: Scenario, method, cells: pd
     demand = cells["demand"].to_numpy()
     total_demand = demand.sum()
     city_fca = float((demand * cells["access"].to_numpy()).sum() / total_demand * 1000) if total_demand > 0 else 0.0
-    units = gap_index(units, city_fca, params.weights)
+    units = gap_index(units, city_fca, params.weights, has_actors=len(city.actors) > 0)
     counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
     city_row = rates(units[counts].sum().to_frame().T, 0).iloc[0]
     return GapResult(

@@ -680,8 +680,8 @@ def validate_layer(
 def validate_workspace(workspace, today: date | None = None) -> list[Problem]:
     """Problems of every layer a workspace holds, refs checked against its own actors and areas."""
     references = {
-        "actors": set(workspace.actors["actor_id"].dropna().astype(str)),
-        "areas": set(workspace.areas["area_id"].dropna().astype(str)),
+        name: set(frame[id_field].dropna().astype(str)) if id_field in frame else set()
+        for name, id_field, frame in (("actors", "actor_id", workspace.actors), ("areas", "area_id", workspace.areas))
     }
     return [
         problem

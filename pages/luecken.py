@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from dashboard import ui
 from dashboard.areas import area_at
-from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_text, need_values
+from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_values
 from dashboard.filters import in_bezirk
 from dashboard.gapfigures import method_text, ranking_frame
 from dashboard.gapmap import build_bivariate_map, build_gap_map

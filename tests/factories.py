@@ -15,7 +15,6 @@ information offer at (1450, 450) in 0102.
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import Point, box
 
 from dashboard.grid import cell_id

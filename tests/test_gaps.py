@@ -19,6 +19,7 @@ from pyproj import Transformer
 from dashboard.city import prepare
 from dashboard.gaps import GapParams, analyse, compare, ranked, with_scenario
 from dashboard.scenario import NewOffer, Scenario
+from dashboard.workspace import empty_layer
 from tests.factories import X0, Y0, tiny_workspace
 
 TO_LONLAT = Transformer.from_crs(3035, 4326, always_xy=True)
@@ -132,3 +133,11 @@ def test_incremental_scenario_equals_a_full_run_on_the_demo_city(demo_city, seed
     np.testing.assert_allclose(incremental.cells["distance"], full.cells["distance"])
     np.testing.assert_allclose(incremental.cells["access"], full.cells["access"], atol=1e-12)
     np.testing.assert_allclose(incremental.units["gap_index"].fillna(-1), full.units["gap_index"].fillna(-1), atol=1e-9)
+
+
+def test_without_actor_data_the_sector_component_drops_out():
+    city = prepare(tiny_workspace(actors=empty_layer("actors")))
+    units = analyse(city, GapParams()).units
+    assert np.isnan(units.loc["0101", "sector_gap"])
+    assert units.loc["0101", "gap_index"] == pytest.approx(100 * (0.5 * 2 / 3) / 0.8)
+    assert units.loc["0102", "gap_index"] == pytest.approx(100)

@@ -30,7 +30,7 @@ def _texts(at) -> str:
 def test_karte_shows_map_ranking_and_hint(app):
     assert app.title[0].value == "Karte: Kleinstadt"
     assert "Klicken Sie ein Quartier" in _texts(app)
-    ranking = app.dataframe[0].value
+    ranking = app.table[0].value
     assert list(ranking["Quartier"]) == ["Mühlenviertel", "Am Bach"]
     assert "Höhe" not in list(ranking["Quartier"])  # 50 residents: suppressed
 
@@ -50,13 +50,13 @@ def test_layer_toggle_measure_and_filters_rerun_cleanly(app):
     app.sidebar.select_slider(key="min_level").set_value("information").run()
     assert not app.exception
     assert "Mitwirkungsangebote je 1.000 Einwohner" in _texts(app)
-    assert list(app.dataframe[0].value["Quartier"])[0] in {"Am Bach", "Mühlenviertel"}
+    assert list(app.table[0].value["Quartier"])[0] in {"Am Bach", "Mühlenviertel"}
 
 
 def test_bezirk_filter_limits_the_ranking(app):
     app.sidebar.selectbox(key="bezirk").set_value("02").run()
     assert not app.exception
-    assert app.dataframe[0].value.empty  # Bezirk 02 has only suppressed Quartiere
+    assert app.table[0].value.empty  # Bezirk 02 has only suppressed Quartiere
 
 
 def test_english_ui(app):

@@ -10,10 +10,8 @@ PySAL ``access`` on the same 2SFCA inputs, a bare KD-tree floor and the split of
 
 import os
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +31,8 @@ from dashboard.distance import StraightLine  # noqa: E402
 from dashboard.scenario import NewOffer, Scenario  # noqa: E402
 from dashboard.targets import group_residents  # noqa: E402
 from dashboard.workspace import Workspace  # noqa: E402
+from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 
-RUNS = 5
 SEED = 3035
 X0, Y0, SIZE = 4_535_000.0, 3_255_000.0, 30_000.0  # south-west corner and edge of the region
 CENTRE = np.array([X0 + SIZE / 2, Y0 + SIZE / 2])
@@ -44,17 +42,6 @@ LEVEL_SHARES = (0.08, 0.10, 0.07, 0.45, 0.20, 0.10)  # schema.LEVELS: most offer
 FULL_TARGET_S, DELTA_TARGET_S = 0.5, 0.05
 CATCHMENT_M = 500
 SOURCE = {"source": "synthetisch", "stand": "2026-01-01"}
-
-
-def median_s(fn: Callable, make: Callable[[], tuple] = tuple, runs: int = RUNS) -> tuple[float, object]:
-    """Median seconds of ``runs`` calls ``fn(*make())`` after one warm-up (``make`` untimed), and the last result."""
-    times, result = [], fn(*make())
-    for _ in range(runs):
-        args = make()
-        start = time.perf_counter()
-        result = fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def synthetic_areas(rng: np.random.Generator) -> gpd.GeoDataFrame:

@@ -11,15 +11,11 @@ import json
 import logging
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -45,9 +41,10 @@ from dashboard.city import prepare  # noqa: E402
 from dashboard.classify import classify  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
 from dashboard.view import LAYER_KEYS, MapView  # noqa: E402
+from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME  # noqa: E402
+from tests.serving import running_streamlit  # noqa: E402
 
-RUNS = 5
 BROWSER_RUNS = 3
 MB = 1_000_000
 MAX_SENT_MB = 1.5
@@ -62,17 +59,6 @@ st.title("Bare map")
 st_folium(bare_map(), key="bare", height=560, use_container_width=True, returned_objects=["last_object_clicked"])
 """
 BARE_CONFIG = "[browser]\ngatherUsageStats = false\n\n[server]\nenableStaticServing = true\n"
-
-
-def median_s(fn: Callable, make: Callable[[], tuple] = tuple, runs: int = RUNS) -> tuple[float, object]:
-    """Median seconds of ``runs`` calls ``fn(*make())`` (``make`` untimed), and the last result."""
-    times, result = [], None
-    for _ in range(runs):
-        args = make()
-        start = time.perf_counter()
-        result = fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def bare_map() -> folium.Map:
@@ -144,46 +130,6 @@ def apptest_rerun_s(script: Path) -> float:
     return median_s(at.run)[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def streamlit_server(script: Path, log_path: Path) -> Iterator[str]:
-    """Run ``script`` under Streamlit on a free port (cwd = its folder); yield the base URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    flags = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    command = [sys.executable, "-m", "streamlit", "run", script.name, *flags]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=script.parent, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Streamlit did not start ({url}):\n{log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _frame_bytes(response: dict) -> int:
     """Payload length of a websocket frame (binary frames arrive base64-encoded)."""
     data = response["payloadData"]
@@ -218,9 +164,9 @@ def browser_side(bare_script: Path, tmp: Path) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", *CHROMIUM_ARGS])
         try:
-            with streamlit_server(ROOT / "app.py", tmp / "karte.log") as url:
+            with running_streamlit(ROOT / "app.py", tmp / "karte.log", env={"PYTHONPATH": str(ROOT)}) as url:
                 karte = map_ready(browser, url)
-            with streamlit_server(bare_script, tmp / "bare.log") as url:
+            with running_streamlit(bare_script, tmp / "bare.log", env={"PYTHONPATH": str(ROOT)}) as url:
                 bare = map_ready(browser, url)
         finally:
             browser.close()
