@@ -277,7 +277,8 @@ def gap_controls() -> GapParams:
 def gap_layers() -> frozenset[str]:
     lg = lang()
     st.sidebar.subheader(t("gap.layers", lg))
-    return frozenset(k for k in ("grid", "index", "offers") if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=True, key=f"gap_layer_{k}"))
+    defaults = {"grid": True, "index": False, "offers": True}  # the grid reads best on its own
+    return frozenset(k for k, on in defaults.items() if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=on, key=f"gap_layer_{k}"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -21,7 +21,7 @@ view = ui.map_view_controls(city)
 table = ui.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
 
-map_col, side_col = st.columns([3, 2], gap="medium")
+map_col, side_col = st.columns([4, 3], gap="medium")
 with map_col:
     fmap, groups = build_map(map_data, city, table, classes, view, ui.settings(), lang)
     result = st_folium(

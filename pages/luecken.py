@@ -50,7 +50,7 @@ if view == "need":
             st.dataframe(ui.double_need_frame(double, indicator), hide_index=True, width="stretch")
 else:
     layers = ui.gap_layers()
-    map_col, side_col = st.columns([3, 2], gap="medium")
+    map_col, side_col = st.columns([4, 3], gap="medium")
     with map_col:
         mode = st.radio(
             t("gap.click_mode", lang), ["select", "place"], format_func=lambda m: t(f"gap.click.{m}", lang), horizontal=True, key="gap_click_mode"
