@@ -129,7 +129,7 @@ def build_bivariate_map(
 ) -> folium.Map:
     """Need × gap in nine colours; Quartiere with double need for action outlined."""
     fmap = base_map(data, city, settings, bezirk, lang)
-    fills = {area: colour for area, colour in crossed["colour"].items() if colour}
+    fills = {area: colour for area, colour in crossed["colour"].items() if pd.notna(colour)}
     tips = area_tips(
         data,
         crossed,
