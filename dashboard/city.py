@@ -8,6 +8,7 @@ thresholds then work on plain arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from dashboard import schema
 from dashboard.areas import assign_points
+from dashboard.walknet import Network, from_lines
 from dashboard.workspace import Workspace
 
 
@@ -31,6 +33,12 @@ class City:
     actors: gpd.GeoDataFrame  # + area_id, unit, x, y
     housing: gpd.GeoDataFrame  # + area_id, unit, x, y
     offers: gpd.GeoDataFrame  # + area_id, unit, x, y, level_rank
+    paths: gpd.GeoSeries | None = None  # lines of the walking network, if the workspace has them
+
+    @cached_property
+    def network(self) -> Network | None:
+        """The walking network, built on first use: once per prepared City, so once per data version."""
+        return from_lines(self.paths) if self.paths is not None and len(self.paths) else None
 
     def bezirk_of(self, area_id: str) -> str | None:
         """Parent Stadtbezirk of a unit, None when unknown."""
@@ -87,4 +95,5 @@ def prepare(workspace: Workspace) -> City:
         actors=_with_area(workspace.actors, units),
         housing=_with_area(workspace.housing, units),
         offers=offers,
+        paths=_to_analysis_crs(workspace.layer("paths")).geometry if len(workspace.layer("paths")) else None,
     )

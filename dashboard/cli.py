@@ -1,6 +1,7 @@
 """Command line for data teams: one sub-command per task, each a thin call into the core.
 
 Later commands (import, report, export, migrate) register here the same way.
+Help and messages come from the i18n catalog: German, or English with ``--lang en``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from dashboard import schema
+from dashboard import i18n, schema
+from dashboard.i18n import t
 from dashboard.targets import DEFAULT_THRESHOLD_M
 
 #: Problems printed before the rest is only counted, so a broken file does not flood the terminal.
@@ -24,7 +26,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     workspace = demo.generate(seed=args.seed)
     store.write_geopackage(workspace, args.out)
     sizes = ", ".join(f"{name}: {len(frame)}" for name, frame in workspace.layers.items())
-    print(f"Demodaten geschrieben nach {args.out} ({sizes})")
+    print(t("cli.demo.written", args.lang, out=args.out, sizes=sizes))
     return 0
 
 
@@ -32,12 +34,32 @@ def _cmd_assets(args: argparse.Namespace) -> int:
     from dashboard import assets
 
     assets.install(Path(args.dest))
-    print(f"Karten-Bibliotheken installiert in {args.dest}")
+    print(t("cli.assets.installed", args.lang, dest=args.dest))
     return 0
 
 
-def _whole_number(minimum: int):
-    """argparse type: a whole number ≥ ``minimum``, refused with a German message."""
+def _cmd_paths(args: argparse.Namespace) -> int:
+    from dashboard import store
+    from dashboard.walknet import from_lines, paths_from_file
+    from dashboard.workspace import LayerMeta
+
+    for path in (args.file, args.workspace):
+        if not Path(path).exists():
+            print(t("cli.paths.missing", args.lang, path=path), file=sys.stderr)
+            return 2
+    paths = paths_from_file(args.file)
+    if len(paths) == 0:
+        print(t("cli.paths.none", args.lang, path=args.file), file=sys.stderr)
+        return 2
+    meta = LayerMeta(args.source, args.licence, args.attribution, args.stand)
+    store.replace_layer(args.workspace, "paths", paths, meta, args.out)
+    network = from_lines(paths.to_crs(schema.ANALYSIS_CRS).geometry)
+    print(t("cli.paths.written", args.lang, ways=len(paths), nodes=network.node_count, out=args.out or args.workspace))
+    return 0
+
+
+def _whole_number(minimum: int, lang: str):
+    """argparse type: a whole number ≥ ``minimum``, refused with a message in ``lang``."""
 
     def parse(text: str) -> int:
         try:
@@ -45,41 +67,46 @@ def _whole_number(minimum: int):
         except ValueError:
             value = minimum - 1
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl ab {minimum}")
+            raise argparse.ArgumentTypeError(t("cli.arg.not_whole_number", lang, text=text, minimum=minimum))
         return value
 
     return parse
 
 
-def _detour(text: str) -> float:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        value = math.nan
-    if not (1 <= value < math.inf):
-        raise argparse.ArgumentTypeError(f"„{text}“ ist kein Umwegfaktor – erlaubt: eine Zahl ab 1, z. B. 1.3")
-    return value
+def _detour(lang: str):
+    """argparse type: a detour factor ≥ 1 (decimal point or comma), refused with a message in ``lang``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            value = math.nan
+        if not (1 <= value < math.inf):
+            raise argparse.ArgumentTypeError(t("cli.arg.not_detour", lang, text=text))
+        return value
+
+    return parse
 
 
-def _print_problems(problems: list) -> None:
+def _print_problems(problems: list, lang: str) -> None:
     """One line per problem to stderr, errors first, at most MAX_PROBLEMS_SHOWN."""
     from dashboard import validation
 
     ordered = sorted(problems, key=lambda p: p.severity != validation.ERROR)
     for problem in ordered[:MAX_PROBLEMS_SHOWN]:
-        where = [validation.LAYER_LABELS.get(problem.layer, problem.layer)]
+        where = [validation.layer_label(problem.layer, lang)]
         if problem.row is not None:
-            where.append(f"Zeile {problem.row}")
+            where.append(t("cli.problem.row", lang, row=problem.row))
         if problem.field:
             where.append(problem.field)
-        severity = validation.SEVERITY_LABELS[problem.severity]
-        print(f"{severity}: {', '.join(where)}: {problem.message}", file=sys.stderr)
+        severity = validation.severity_label(problem.severity, lang)
+        print(f"{severity}: {', '.join(where)}: {problem.text(lang)}", file=sys.stderr)
     if len(ordered) > MAX_PROBLEMS_SHOWN:
-        print(f"… und {len(ordered) - MAX_PROBLEMS_SHOWN} weitere", file=sys.stderr)
+        print(t("cli.problems.more", lang, count=len(ordered) - MAX_PROBLEMS_SHOWN), file=sys.stderr)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"Fehler: {message}", file=sys.stderr)
+def _fail(message: str, lang: str, code: int = 2) -> int:
+    print(t("cli.error", lang, message=message), file=sys.stderr)
     return code
 
 
@@ -91,26 +118,27 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from dashboard.targets import TARGET_BANDS, has_age_bands
     from dashboard.workspace import Workspace
 
-    out = Path(args.out)
+    lang, out = args.lang, Path(args.out)
     if out.is_dir():
-        return _fail(f"Ausgabe {out} ist ein Ordner, keine Datei")
+        return _fail(t("cli.gaps.out_is_dir", lang, out=out), lang)
     if not out.parent.is_dir():
-        return _fail(f"Ausgabeordner {out.parent} gibt es nicht")
+        return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
     sources = {"areas": args.areas, "population": args.population, "offers": args.offers, "actors": args.actors}
     try:
         layers, problems = read_layers({name: source for name, source in sources.items() if source})
     except LayerFileError as err:
-        return _fail(str(err))
-    _print_problems(problems)
+        return _fail(err.text(lang), lang)
+    _print_problems(problems, lang)
     if any(p.severity == validation.ERROR for p in problems):
-        return _fail("Eingabedaten fehlerhaft (siehe oben) – nichts geschrieben")
+        return _fail(t("cli.gaps.invalid_input", lang), lang)
     for name in ("areas", "population"):
         if len(layers[name]) == 0:
-            return _fail(f"{validation.LAYER_LABELS[name]}: Datei {sources[name]} enthält keine Einträge")
+            layer = validation.layer_label(name, lang)
+            return _fail(t("cli.gaps.empty_layer", lang, layer=layer, path=sources[name]), lang)
     city = prepare(Workspace(city=split_source(args.areas)[0].stem, layers=layers))
     if not has_age_bands(city.cells, args.target_group):
         bands = ", ".join(TARGET_BANDS[args.target_group])
-        return _fail(f"Zielgruppe „{args.target_group}“ braucht in der Bevölkerung die Altersgruppen {bands}")
+        return _fail(t("cli.gaps.needs_age_bands", lang, group=args.target_group, bands=bands), lang)
     params = GapParams(
         target_group=args.target_group,
         threshold_m=args.threshold,
@@ -125,94 +153,148 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     try:
         rows = gapexport.write_csv(result, out)
     except OSError as err:
-        return _fail(f"{out} ließ sich nicht schreiben: {err.strerror or err}", code=1)
-    print(gapexport.summary(result, out, rows))
+        return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
+    print(gapexport.summary(result, out, rows, lang))
     if not args.actors:
-        print("Hinweis: ohne --actors ist der Sektoren-Anteil unbekannt; der Lückenindex rechnet ohne ihn")
+        print(t("cli.gaps.no_actors", lang))
     return 0
 
 
-GAPS_HELP = """Mitwirkungslücken je Quartier berechnen und als CSV-Tabelle schreiben.
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pyogrio.errors import DataSourceError
 
-Eingaben: je Ebene eine Datei im Format von geodata/SCHEMA.md – GeoJSON,
-GeoPackage oder Shapefile (auch gezippt), beliebiges Koordinatensystem. Aus
-einer Datei mit mehreren Ebenen wird die Ebene gleichen Namens (areas,
-population, offers, actors) gelesen oder die mit DATEI:EBENE angegebene.
-Alle Ebenen werden zuerst geprüft; bei Fehlern wird nichts geschrieben
-(Exit-Code 2), Warnungen werden nur angezeigt.
+    from dashboard import report, store
+    from dashboard.profile import UnknownArea
+    from dashboard.settings import load_settings
 
-Ausgabe: eine Zeile je Quartier, UTF-8 mit BOM, Trennzeichen „;“, Dezimalkomma,
-ohne Tausendertrennzeichen – so öffnet deutsches Excel die Datei direkt.
-Anteile als 0–1; sectors_missing mit „;“ verbunden (in Anführungszeichen);
-class = Klasse des Lückenindex (1 = kleinste Lücke, leer wenn nicht
-bewertet); suppressed = ja/nein (unter --min-residents Einwohnern bleiben
-Anteile, Raten und Index leer). Textzellen, die mit = + - @ beginnen,
-erhalten ein vorangestelltes ' (Schutz vor Formeln).
+    lang = args.lang
+    if args.all != (args.out_dir is not None) or (args.area is not None) != (args.out is not None):
+        return _fail(t("cli.report.arguments", lang), lang)
+    path = Path(args.workspace) if args.workspace else load_settings().workspace
+    if not path.is_file():
+        return _fail(t("cli.report.no_workspace", lang, path=path), lang)
+    folder = Path(args.out_dir) if args.all else Path(args.out).parent
+    if not args.all and not folder.is_dir():
+        return _fail(t("cli.report.no_out_dir", lang, folder=folder), lang)
+    try:
+        ctx = report.context(store.read_geopackage(path), lang=lang)
+    except DataSourceError as err:
+        return _fail(t("cli.report.unreadable", lang, path=path, reason=err), lang)
+    try:
+        if args.all:
+            folder.mkdir(parents=True, exist_ok=True)
+            written = report.write_all(ctx, folder, args.html, jobs=args.jobs)
+        else:
+            written = report.write(ctx, args.area, Path(args.out), args.html)
+    except UnknownArea as err:
+        examples = ", ".join(ctx.city.units["area_id"].head(5))
+        return _fail(t("cli.report.unknown_area", lang, area=err.area_id, city=ctx.city.name, examples=examples), lang)
+    except OSError as err:
+        return _fail(t("cli.report.write_failed", lang, out=folder, reason=err.strerror or err), lang, code=1)
+    print(t("cli.report.written", lang, count=len(written), out=folder if args.all else written[0]))
+    return 0
 
-Exit-Codes: 0 geschrieben, 2 ungültige Daten oder Argumente, 1 Schreibfehler."""
+
+def _lang_option(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
+    """Just ``--lang``: read first to build the parser in that language, then a parent of every command."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE, help=t("cli.help.lang", lang))
+    return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description="Quartiersatlas – Kommandozeile")
+def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
+    """The command line with its help in ``lang``."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=t("cli.description", lang))
     sub = parser.add_subparsers(dest="command", required=True)
+    common = [_lang_option(lang)]
+    file, csv_file = t("cli.metavar.file", lang), t("cli.metavar.csv", lang)
 
-    demo = sub.add_parser("demo", help="Demostadt Musterstadt erzeugen (deterministisch)")
+    demo = sub.add_parser("demo", parents=common, help=t("cli.demo.help", lang))
     demo.add_argument("--seed", type=int, default=2016)
     demo.add_argument("--out", default=str(Path("geodata") / "musterstadt.gpkg"))
     demo.set_defaults(func=_cmd_demo)
 
-    assets = sub.add_parser("assets", help="Leaflet-Dateien aus der npm-Registry holen (einmalig beim Setup)")
+    assets = sub.add_parser("assets", parents=common, help=t("cli.assets.help", lang))
     assets.add_argument("--dest", default=str(Path("static") / "vendor"))
     assets.set_defaults(func=_cmd_assets)
 
+    paths = sub.add_parser("paths", parents=common, help=t("cli.paths.help", lang), description=t("cli.paths.help", lang))
+    paths.add_argument("file", metavar=file, help=t("cli.paths.arg.file", lang))
+    paths.add_argument("--workspace", required=True, metavar=file, help=t("cli.paths.arg.workspace", lang))
+    paths.add_argument("--out", metavar=file, help=t("cli.paths.arg.out", lang))
+    paths.add_argument("--source", default="OpenStreetMap")
+    paths.add_argument("--licence", default="ODbL 1.0")
+    paths.add_argument("--attribution", default="© OpenStreetMap-Mitwirkende")
+    paths.add_argument("--stand", default="", help=t("cli.paths.arg.stand", lang))
+    paths.set_defaults(func=_cmd_paths)
+
     gaps = sub.add_parser(
         "gaps",
-        help="Mitwirkungslücken je Quartier als CSV (für Datenteams)",
-        description=GAPS_HELP,
+        parents=common,
+        help=t("cli.gaps.help", lang),
+        description=t("cli.gaps.description", lang),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gaps.add_argument("--areas", required=True, metavar="DATEI", help="Gebiete (Stadtbezirke und Quartiere)")
-    gaps.add_argument("--population", required=True, metavar="DATEI", help="Bevölkerung (100-m-Gitterzellen)")
-    gaps.add_argument("--offers", required=True, metavar="DATEI", help="Angebote")
-    gaps.add_argument("--actors", metavar="DATEI", help="Akteure (ohne sie rechnet der Lückenindex ohne den Sektoren-Anteil)")
+    gaps.add_argument("--areas", required=True, metavar=file, help=t("cli.gaps.arg.areas", lang))
+    gaps.add_argument("--population", required=True, metavar=file, help=t("cli.gaps.arg.population", lang))
+    gaps.add_argument("--offers", required=True, metavar=file, help=t("cli.gaps.arg.offers", lang))
+    gaps.add_argument("--actors", metavar=file, help=t("cli.gaps.arg.actors", lang))
     gaps.add_argument(
-        "--target-group", choices=schema.TARGET_GROUPS, default="alle", help="Zielgruppe (Standard: alle)"
+        "--target-group", choices=schema.TARGET_GROUPS, default="alle", help=t("cli.gaps.arg.target_group", lang)
     )
     gaps.add_argument(
         "--threshold",
-        type=_whole_number(1),
-        metavar="METER",
-        help="Höchstentfernung in Metern (Standard je Zielgruppe: "
-        + ", ".join(f"{group} {m}" for group, m in DEFAULT_THRESHOLD_M.items())
-        + ")",
+        type=_whole_number(1, lang),
+        metavar=t("cli.metavar.metres", lang),
+        help=t(
+            "cli.gaps.arg.threshold",
+            lang,
+            defaults=", ".join(f"{group} {m}" for group, m in DEFAULT_THRESHOLD_M.items()),
+        ),
     )
     gaps.add_argument(
-        "--detour", type=_detour, default=1.0, metavar="FAKTOR", help="Umwegfaktor auf die Luftlinie (Standard 1.0)"
+        "--detour",
+        type=_detour(lang),
+        default=1.0,
+        metavar=t("cli.metavar.factor", lang),
+        help=t("cli.gaps.arg.detour", lang),
     )
     gaps.add_argument(
         "--min-level",
         choices=schema.LEVELS,
         default=schema.DEFAULT_PARTICIPATION_LEVEL,
-        help="niedrigste Beteiligungsstufe, die zählt (Standard: mitwirkung)",
+        help=t("cli.gaps.arg.min_level", lang),
     )
     gaps.add_argument(
         "--min-residents",
-        type=_whole_number(0),
+        type=_whole_number(0, lang),
         default=300,
         metavar="N",
-        help="Quartiere mit weniger Einwohnern werden nicht bewertet (Standard 300)",
+        help=t("cli.gaps.arg.min_residents", lang),
     )
     gaps.add_argument(
         "--classification",
         choices=("quantiles", "natural_breaks"),
         default="quantiles",
-        help="Klassen des Lückenindex: Quantile oder natürliche Brüche (Standard: quantiles)",
+        help=t("cli.gaps.arg.classification", lang),
     )
-    gaps.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei (wird ersetzt, falls vorhanden)")
+    gaps.add_argument("--out", required=True, metavar=csv_file, help=t("cli.gaps.arg.out", lang))
     gaps.set_defaults(func=_cmd_gaps)
+
+    rep = sub.add_parser("report", parents=common, help=t("cli.report.help", lang), description=t("cli.report.description", lang))
+    which = rep.add_mutually_exclusive_group(required=True)
+    which.add_argument("--area", metavar="ID", help=t("cli.report.arg.area", lang))
+    which.add_argument("--all", action="store_true", help=t("cli.report.arg.all", lang))
+    rep.add_argument("--out", metavar=t("cli.metavar.pdf", lang), help=t("cli.report.arg.out", lang))
+    rep.add_argument("--out-dir", metavar=t("cli.metavar.folder", lang), help=t("cli.report.arg.out_dir", lang))
+    rep.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.report.arg.workspace", lang))
+    rep.add_argument("--html", action="store_true", help=t("cli.report.arg.html", lang))
+    rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    lang = _lang_option().parse_known_args(argv)[0].lang
+    args = build_parser(lang).parse_args(argv)
     return args.func(args)

@@ -114,6 +114,7 @@ def build(seed: int = 2016) -> tuple[Workspace, TruePatterns]:
         "housing": housing,
         "offers": _offers(rng, city, cells, actors, estates, plan),
         "cooperations": _cooperations(rng, actors),
+        "paths": _streets(rng, city),  # drawn last, so the streets leave every other layer as it was
     }
     workspace = Workspace(city=CITY, layers=layers, meta={name: replace(META) for name in layers}, is_demo=True)
     return workspace, _true_patterns(city, estates, plan)
@@ -1470,6 +1471,53 @@ def _link_kind(rng: np.random.Generator, a: _Actor, b: _Actor) -> str:
     else:
         shares = {"netzwerk": 0.45, "projekt": 0.45, "vertrag": 0.1}
     return str(rng.choice(list(shares), p=list(shares.values())))
+
+
+# --- streets -------------------------------------------------------------------------------------
+
+_STREET_SPACING = 160.0  # metres between the streets of the jittered grid
+_BRIDGES = 7  # river crossings inside the city
+_UNDERPASSES = 10  # railway crossings inside the city
+
+
+def _streets(rng: np.random.Generator, city: _City) -> gpd.GeoDataFrame:
+    """A walking network: a jittered street grid with missing links, crossing river and railway only at a
+    few bridges and underpasses, so walks and straight lines differ where those barriers lie between.
+
+    Streets are stored as long lines along the grid rows and columns; they meet at shared vertices.
+    """
+    minx, miny, maxx, maxy = city.outline.buffer(_STREET_SPACING).bounds
+    gx, gy = np.meshgrid(np.arange(minx, maxx, _STREET_SPACING), np.arange(miny, maxy, _STREET_SPACING))
+    nodes = np.stack([gx, gy], axis=-1) + rng.uniform(-0.3, 0.3, (*gx.shape, 2)) * _STREET_SPACING
+    nodes = np.round(nodes / _PRECISION) * _PRECISION
+    rows, columns = nodes, nodes.transpose(1, 0, 2)
+    start = np.concatenate([rows[:, :-1].reshape(-1, 2), columns[:, :-1].reshape(-1, 2)])
+    end = np.concatenate([rows[:, 1:].reshape(-1, 2), columns[:, 1:].reshape(-1, 2)])
+    segments = shapely.linestrings(np.stack([start, end], axis=1))
+    middle = (start + end) / 2
+    keep = shapely.contains_xy(city.outline, *middle.T) & (rng.random(len(segments)) > 0.08)
+    for barrier, count in ((city.river, _BRIDGES), (city.railway, _UNDERPASSES)):
+        crossing = np.flatnonzero(shapely.intersects(segments, barrier))
+        keep[crossing] = False
+        inside = barrier.intersection(city.outline)
+        for i in range(count):
+            spot = shapely.get_coordinates(inside.interpolate((i + rng.uniform(0.3, 0.7)) / count, normalized=True))
+            keep[crossing[np.argmin(np.hypot(*(middle[crossing] - spot).T))]] = True
+    split = rows.shape[0] * (rows.shape[1] - 1)
+    lines, highway = [], []
+    for grid_nodes, kept in ((rows, keep[:split]), (columns, keep[split:])):
+        for row, (points, row_kept) in enumerate(zip(grid_nodes, kept.reshape(len(grid_nodes), -1))):
+            for first, last in _true_runs(row_kept):
+                lines.append(LineString(points[first : last + 2]))
+                highway.append("tertiary" if row % 6 == 0 else "residential")
+    frame = pd.DataFrame({"path_id": [f"S{i:05d}" for i in range(1, len(lines) + 1)], "highway": highway})
+    return _geoframe(frame, lines, CITY_CRS)
+
+
+def _true_runs(kept: np.ndarray) -> list[tuple[int, int]]:
+    """First and last index of each run of True values."""
+    edges = np.diff(np.concatenate([[0], kept.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
 
 
 # --- layer frames -------------------------------------------------------------------------------

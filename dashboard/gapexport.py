@@ -1,4 +1,4 @@
-"""Participation gaps per Quartier as a CSV file for data teams, and a short German summary.
+"""Participation gaps per Quartier as a CSV file for data teams, and a short summary (German by default).
 
 The file is meant to open correctly in German Excel by double-click: UTF-8
 with BOM (else umlauts break), ``;`` as separator and a decimal comma. Text
@@ -10,6 +10,7 @@ and renamed, so a failed run never leaves half a table behind.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -64,6 +65,14 @@ def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else neutralise(str(value))
 
 
+def cell_rows(frame: pd.DataFrame, columns: tuple[tuple[str, int | None], ...]) -> list[list[str]]:
+    """Rows of ``frame`` as CSV cells: text neutralised, numbers with ``decimals`` (None = text)."""
+    return [
+        [_text(record[c]) if decimals is None else number(record[c], decimals) for c, decimals in columns]
+        for record in frame.to_dict("records")
+    ]
+
+
 def table_rows(result: GapResult) -> list[list[str]]:
     """One row per analysed area (Quartier), in the order of the areas file; header first."""
     units = result.units.assign(
@@ -71,44 +80,60 @@ def table_rows(result: GapResult) -> list[list[str]]:
         **{"class": [str(i + 1) if i >= 0 else "" for i in result.classes.index]},
         suppressed=result.units["suppressed"].map({True: "ja", False: "nein"}),
     ).reset_index()
-    rows = [[name for name, _ in COLUMNS]]
-    for record in units.to_dict("records"):
-        rows.append([_text(record[c]) if decimals is None else number(record[c], decimals) for c, decimals in COLUMNS])
-    return rows
+    return [[name for name, _ in COLUMNS], *cell_rows(units, COLUMNS)]
 
 
-def write_csv(result: GapResult, path: str | Path) -> int:
-    """Write the table atomically (temp file + rename); returns the number of data rows."""
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as a CSV file German Excel opens by double-click (UTF-8 with BOM, ``;``)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=SEPARATOR).writerows(rows)
+    return buffer.getvalue().encode(ENCODING)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path`` and rename it: never half a file."""
     path = Path(path)
-    rows = table_rows(result)
-    fd, tmp_name = tempfile.mkstemp(suffix=".csv", prefix=".tmp-", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(suffix=path.suffix, prefix=".tmp-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=ENCODING, newline="") as handle:
-            csv.writer(handle, delimiter=SEPARATOR).writerows(rows)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def write_csv(result: GapResult, path: str | Path) -> int:
+    """Write the table atomically (temp file + rename); returns the number of data rows."""
+    rows = table_rows(result)
+    write_atomic(path, csv_bytes(rows))
     return len(rows) - 1
 
 
-def summary(result: GapResult, path: str | Path, rows: int) -> str:
-    """What was computed, by which method, and where the table went (German, a few lines)."""
+def summary(result: GapResult, path: str | Path, rows: int, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """What was computed, by which method, and where the table went (a few lines in ``lang``)."""
     p, city, units = result.params, result.city, result.units
-    suppressed = int(units["suppressed"].sum())
-    bounds = " | ".join(f"bis {i18n.fmt_num(b, digits=1)}" for b in result.classes.bounds) or "–"
-    method = i18n.t(result.method.label_key, detour=i18n.fmt_num(p.detour, digits=2))
-    return "\n".join(
-        (
-            f"Lückenanalyse für Zielgruppe „{i18n.code_label(p.target_group)}“",
-            f"Gebiete: {len(units)} (davon {suppressed} unter {p.min_residents} Einwohnern – nicht bewertet)",
-            f"Einwohner: {i18n.fmt_int(city['residents'])}, davon Zielgruppe: {i18n.fmt_int(city['target_residents'])}",
-            f"Versorgt stadtweit: {i18n.fmt_share(city['covered_share'])} "
-            f"({i18n.fmt_int(city['covered_residents'])} Personen höchstens {p.threshold} m entfernt)",
-            f"Methode: {method}; Schwelle {p.threshold} m; Angebote ab Stufe „{i18n.code_label(p.min_level)}“",
-            f"Klassen ({i18n.t('classify.' + p.classification)}): {bounds}",
-            f"{rows} Datenzeilen geschrieben: {path}",
-        )
+    bounds = " | ".join(
+        i18n.t("cli.gaps.bound", lang, value=i18n.fmt_num(b, lang, digits=1)) for b in result.classes.bounds
+    )
+    return i18n.t(
+        "cli.gaps.summary",
+        lang,
+        group=i18n.code_label(p.target_group, lang),
+        areas=len(units),
+        suppressed=int(units["suppressed"].sum()),
+        min_residents=p.min_residents,
+        residents=i18n.fmt_int(city["residents"], lang),
+        target=i18n.fmt_int(city["target_residents"], lang),
+        covered_share=i18n.fmt_share(city["covered_share"], lang),
+        covered=i18n.fmt_int(city["covered_residents"], lang),
+        threshold=p.threshold,
+        method=i18n.t(result.method.label_key, lang, detour=i18n.fmt_num(p.detour, lang, digits=2)),
+        min_level=i18n.code_label(p.min_level, lang),
+        classification=i18n.t("classify." + p.classification, lang),
+        bounds=bounds or "–",
+        rows=rows,
+        path=path,
     )

@@ -81,3 +81,28 @@ def method_text(result: GapResult, data_date: str, lang: str) -> str:
         min_residents=fmt_int(p.min_residents, lang),
         date=fmt_date(data_date, lang) if data_date else "–",
     )
+
+
+def methods_frame(comparison: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Luftlinie vs Fußweg per Quartier, largest difference first."""
+    return pd.DataFrame(
+        {
+            t("fig.area", lang): comparison["name"].to_numpy(),
+            t("gap.col.target_residents", lang): [fmt_int(v, lang) for v in comparison["target_residents"]],
+            t("gap.methods.col.straight", lang): [fmt_int(v, lang) for v in comparison["covered_straight"]],
+            t("gap.methods.col.walking", lang): [fmt_int(v, lang) for v in comparison["covered_walking"]],
+            t("gap.methods.col.only_straight", lang): [fmt_int(v, lang) for v in comparison["only_straight"]],
+        }
+    )
+
+
+def methods_summary(comparison: pd.DataFrame, lang: str) -> str:
+    """One sentence: how many people count as covered only when measured in straight lines."""
+    straight, walking = comparison["covered_straight"].sum(), comparison["covered_walking"].sum()
+    return t(
+        "gap.methods.summary",
+        lang,
+        straight=fmt_int(straight, lang),
+        walking=fmt_int(walking, lang),
+        only=fmt_int(straight - walking, lang),
+    )

@@ -7,11 +7,15 @@ so that placing an offer does not reset the view.
 
 from __future__ import annotations
 
+import html
+
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from dashboard.bivariate import need_text
+from dashboard.schema import WEB_CRS
 from dashboard.city import City
 from dashboard.gaps import GapResult
 from dashboard.i18n import fmt_int, fmt_num, fmt_share, t
@@ -93,6 +97,28 @@ _OFFER_STYLES = {
 }
 
 
+ISOCHRONE_STYLE = {300: ("#08306b", 0.35), 500: ("#2171b5", 0.25), 1000: ("#6baed6", 0.15)}
+
+
+def isochrone_layer(isochrones: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+    """Walking catchments as nested polygons, largest first so the smaller ones stay visible."""
+    shapes = isochrones.sort_values("distance", ascending=False).to_crs(WEB_CRS)
+    shapes["geometry"] = shapes.geometry.simplify(0.00005)
+    shapes["tip"] = [html.escape(t("gap.isochrone.tip", lang, m=int(d))) for d in shapes["distance"]]
+    style = {int(d): ISOCHRONE_STYLE.get(int(d), ("#2171b5", 0.2)) for d in shapes["distance"]}
+    return folium.GeoJson(
+        shapes.__geo_interface__,
+        name="isochrones",
+        style_function=lambda f: {
+            "color": style[int(f["properties"]["distance"])][0],
+            "fillColor": style[int(f["properties"]["distance"])][0],
+            "fillOpacity": style[int(f["properties"]["distance"])][1],
+            "weight": 1.5,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
 def build_gap_map(
     data: MapData,
     city: City,
@@ -102,8 +128,10 @@ def build_gap_map(
     lang: str,
     selected: str | None = None,
     bezirk: str | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> tuple[folium.Map, list[folium.FeatureGroup]]:
-    """Distance grid and/or gap-index choropleth, with offers and scenario markers as feature groups."""
+    """Distance grid and/or gap-index choropleth, with offers, scenario markers and walking
+    catchments as feature groups."""
     fmap = base_map(data, city, settings, bezirk, lang)
     fills = {area: result.classes.colour_of(int(i)) for area, i in zip(result.units.index, result.classes.index)}
     opacity = (0.35 if "grid" in layers else 0.75) if "index" in layers else 0.0  # the grid shows through
@@ -112,6 +140,8 @@ def build_gap_map(
         overlay.add_to(fmap)
     bezirk_outlines(data).add_to(fmap)
     groups = [feature_group("offers", _offer_points(data, result, lang))] if "offers" in layers else []
+    if isochrones is not None and len(isochrones):
+        groups.insert(0, feature_group("isochrones", isochrone_layer(isochrones, lang)))
     if selected:
         groups.append(feature_group("selection", selection_layer(data, selected)))
     localize(fmap)

@@ -30,6 +30,7 @@ from dashboard.distance import DistanceMethod, StraightLine
 from dashboard.fca import supply_ratios
 from dashboard.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
 from dashboard.targets import DEFAULT_THRESHOLD_M, group_residents
+from dashboard.walknet import WalkingDistance
 
 COMPONENTS = ("uncovered_share", "supply_deficit", "sector_gap")
 DEFAULT_WEIGHTS = (0.5, 0.3, 0.2)
@@ -49,6 +50,7 @@ class GapParams:
     classification: str = "quantiles"  # quantiles | natural_breaks | user
     classes: int = 5
     breaks: tuple[float, ...] = ()  # upper bounds for classification "user"
+    distance: str = "luftlinie"  # luftlinie | fussweg (walking routes, where the city has a path network)
 
     @property
     def threshold(self) -> int:
@@ -214,9 +216,17 @@ def _finish(city: City, params: GapParams, scenario: Scenario, method, cells: pd
     )
 
 
+def distance_method(city: City, params: GapParams) -> DistanceMethod:
+    """The one place that picks how distances are measured: walking routes when asked for and
+    the city has a path network, else the straight line times the detour factor."""
+    if params.distance == "fussweg" and city.network is not None:
+        return WalkingDistance(city.network)
+    return StraightLine(params.detour)
+
+
 def analyse(city: City, params: GapParams, scenario: Scenario = Scenario(), method: DistanceMethod | None = None) -> GapResult:
     """Full analysis from scratch."""
-    method = method or StraightLine(params.detour)
+    method = method or distance_method(city, params)
     offers = _offers(city, params, scenario)
     cells = city.cells[["x", "y", "area_id", "unit", "residents"]].copy()
     cells["demand"] = group_residents(city.cells, params.target_group)
@@ -267,6 +277,21 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
     cells["access"] = np.clip(access, 0, None)
     offers = pd.concat([kept, added], ignore_index=True) if len(added) else kept.reset_index(drop=True)
     return _finish(city, params, scenario, method, cells, offers)
+
+
+def compare_methods(straight: GapResult, walking: GapResult) -> pd.DataFrame:
+    """Per Quartier: people of the group covered by straight line and by walking route, and the
+    difference (straight lines overstate coverage where rails, rivers or large blocks force detours)."""
+    table = pd.DataFrame(
+        {
+            "name": straight.units["name"],
+            "target_residents": straight.units["target_residents"],
+            "covered_straight": straight.units["covered_residents"],
+            "covered_walking": walking.units["covered_residents"],
+        }
+    )
+    table["only_straight"] = table["covered_straight"] - table["covered_walking"]
+    return table.sort_values("only_straight", ascending=False)
 
 
 def compare(before: GapResult, after: GapResult) -> pd.DataFrame:

@@ -21,15 +21,8 @@ import pyogrio
 import pyogrio.raw
 import shapely
 
-from dashboard import schema, validation
-
-# --- messages (German, shown to the user as they are) ---
-NOT_FOUND = "Datei nicht gefunden: {path}"
-UNREADABLE = "{path} ist keine lesbare Geodatei (erwartet: GeoJSON, GeoPackage oder Shapefile, auch als .zip)"
-NO_VECTOR_LAYER = "{path} enthält keine Vektorebene"
-LAYER_NOT_FOUND = "Ebene „{layer}“ gibt es in {path} nicht – vorhanden: {layers}"
-WHICH_LAYER = "{path} enthält mehrere Ebenen ({layers}) – bitte eine angeben: {path}:EBENE"
-LAYER_UNREADABLE = "Ebene „{layer}“ in {path} lässt sich nicht lesen: {reason}"
+from dashboard import i18n, schema, validation
+from dashboard.validation import Phrase, phrase
 
 #: Shapefiles (dBASE) cut field names to 10 characters ("target_groups" → "target_gro").
 SHAPEFILE_NAME_LENGTH = 10
@@ -37,7 +30,18 @@ _TEXT_KINDS = ("id", "ref", "text", "code", "codes", "date")
 
 
 class LayerFileError(Exception):
-    """A file that cannot be read as a layer; the message is German and meant for the user."""
+    """A file that cannot be read as a layer: a catalog ``key`` with its ``values``; ``str()`` is German."""
+
+    def __init__(self, message: Phrase):
+        super().__init__(message)
+        self.key, self.values = message.key, message.values
+
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """The message in ``lang``, for the user."""
+        return validation.render(self.key, self.values, lang)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 def split_source(source: str | Path) -> tuple[Path, str | None]:
@@ -67,11 +71,11 @@ def read_layer(source: str | Path, layer_name: str) -> pd.DataFrame:
     spec = schema.LAYERS[layer_name]
     path, layer = split_source(source)
     if not path.exists():
-        raise LayerFileError(NOT_FOUND.format(path=path))
+        raise LayerFileError(phrase("file.not_found", path=path))
     try:
         present = [str(name) for name, _ in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError as err:
-        raise LayerFileError(UNREADABLE.format(path=path)) from err
+        raise LayerFileError(phrase("file.unreadable", path=path)) from err
     layer = _choose_layer(path, layer, layer_name, present)
     try:
         meta, _, wkb, values = pyogrio.raw.read(
@@ -79,7 +83,7 @@ def read_layer(source: str | Path, layer_name: str) -> pd.DataFrame:
         )
         geometry = None if wkb is None else shapely.from_wkb(wkb)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, shapely.errors.GEOSException) as err:
-        raise LayerFileError(LAYER_UNREADABLE.format(layer=layer, path=path, reason=err)) from err
+        raise LayerFileError(phrase("file.layer_unreadable", layer=layer, path=path, reason=str(err))) from err
     found = [str(name) for name in meta["fields"]]
     columns: dict[str, pd.Series] = {}
     for field in spec.fields:
@@ -95,16 +99,16 @@ def read_layer(source: str | Path, layer_name: str) -> pd.DataFrame:
 
 def _choose_layer(path: Path, asked: str | None, layer_name: str, present: list[str]) -> str:
     if not present:
-        raise LayerFileError(NO_VECTOR_LAYER.format(path=path))
+        raise LayerFileError(phrase("file.no_vector_layer", path=path))
     if asked is not None:
         if asked not in present:
-            raise LayerFileError(LAYER_NOT_FOUND.format(layer=asked, path=path, layers=", ".join(present)))
+            raise LayerFileError(phrase("file.layer_not_found", layer=asked, path=path, layers=", ".join(present)))
         return asked
     if layer_name in present:
         return layer_name
     if len(present) == 1:
         return present[0]
-    raise LayerFileError(WHICH_LAYER.format(path=path, layers=", ".join(present)))
+    raise LayerFileError(phrase("file.which_layer", path=path, layers=", ".join(present)))
 
 
 def _column_of(name: str, found: list[str]) -> int | None:
@@ -151,14 +155,15 @@ def read_layers(sources: dict[str, str | Path]) -> tuple[dict[str, pd.DataFrame]
 
     Returns the frames and all problems (layer-wide ones first, then by row,
     per layer). Raises ``LayerFileError`` for the first file that cannot be
-    read, its message led by the layer's German name.
+    read, its message led by the layer's name.
     """
     layers: dict[str, pd.DataFrame] = {}
     for name, source in sources.items():
         try:
             layers[name] = read_layer(source, name)
         except LayerFileError as err:
-            raise LayerFileError(f"{validation.LAYER_LABELS[name]}: {err}") from err
+            message = Phrase(err.key, err.values)
+            raise LayerFileError(phrase("file.in_layer", layer=Phrase(f"val.layer.{name}"), message=message)) from err
     references = {
         name: set(layers[name][id_field].dropna().map(str).str.strip())
         for name, id_field in (("actors", "actor_id"), ("areas", "area_id"))

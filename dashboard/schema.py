@@ -198,6 +198,17 @@ COOPERATIONS = Layer(
     ),
 )
 
+#: The walking network: streets and paths people may walk along (any line layer, e.g. from OpenStreetMap).
+PATHS = Layer(
+    "paths",
+    "path_id",
+    (
+        Field("path_id", "id", required=True),
+        Field("highway", "text"),
+    ),
+    ("LineString", "MultiLineString"),
+)
+
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (AREAS, POPULATION, ACTORS, HOUSING, OFFERS, COOPERATIONS)
+    layer.name: layer for layer in (AREAS, POPULATION, ACTORS, HOUSING, OFFERS, COOPERATIONS, PATHS)
 }

@@ -61,7 +61,8 @@ def write_geopackage(workspace: Workspace, path: str | Path) -> None:
     os.unlink(tmp_name)  # GDAL must create the file itself
     try:
         for name, frame in workspace.layers.items():
-            pyogrio.write_dataframe(frame, tmp_name, layer=name, driver="GPKG")
+            options = {"SPATIAL_INDEX": "NO"} if name == "population" else None  # grid points: keeps the file small
+            pyogrio.write_dataframe(frame, tmp_name, layer=name, driver="GPKG", layer_options=options)
         meta_rows = pd.DataFrame(
             [
                 {"layer": name, "source": m.source, "licence": m.licence, "attribution": m.attribution, "stand": m.stand}
@@ -78,3 +79,12 @@ def write_geopackage(workspace: Workspace, path: str | Path) -> None:
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def replace_layer(source: str | Path, layer_name: str, frame, meta: LayerMeta, target: str | Path | None = None) -> None:
+    """Write the workspace in ``source`` with one layer and its provenance replaced, to ``target``
+    (default: in place; atomic either way)."""
+    workspace = read_geopackage(source)
+    workspace.layers[layer_name] = frame
+    workspace.meta[layer_name] = meta
+    write_geopackage(workspace, target or source)

@@ -11,6 +11,7 @@ import runpy
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -24,11 +25,12 @@ from dashboard.gapmap import DISTANCE_COLOURS, DISTANCE_STEPS, OFFER_COLOUR
 from dashboard.gaps import GapParams
 from dashboard.i18n import code_label, t
 from dashboard.mapview import PARTICIPATION_COLOUR, MapData, prepare_map_data
-from dashboard.scenario import NewOffer, Scenario
+from dashboard.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.settings import Settings, load_settings
 from dashboard.targets import DEFAULT_THRESHOLD_M
 from dashboard.validation import Problem, validate_workspace
 from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
+from dashboard.walknet import WalkingDistance
 from dashboard.workspace import Workspace
 
 
@@ -45,6 +47,15 @@ def through_entry() -> None:
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP), run_name="__main__")
         st.stop()
+
+
+def open_page(title_key: str) -> tuple[str, "Loaded"]:
+    """What every page does first: run inside app.py, load the city, title, demo notice and data date."""
+    through_entry()
+    loaded = load()
+    st.title(t(title_key, lang(), city=loaded.city.name))
+    banners(loaded.city)
+    return lang(), loaded
 
 
 def lang() -> str:
@@ -226,8 +237,12 @@ def bezirk_picker(city: City, key: str) -> str | None:
     )
 
 
-def gap_controls() -> GapParams:
-    """Sidebar widgets → the parameters of the gap analysis (each target group keeps its own threshold)."""
+def gap_controls(city: City) -> GapParams:
+    """Sidebar widgets → the parameters of the gap analysis (each target group keeps its own threshold).
+
+    Walking routes are offered only where the city has a path network; otherwise the sidebar says
+    that distances are straight lines times the detour factor.
+    """
     lg = lang()
     side = st.sidebar
     group = side.selectbox(
@@ -240,7 +255,14 @@ def gap_controls() -> GapParams:
     threshold = side.number_input(
         t("map.filter.threshold", lg), 100, 3000, value=DEFAULT_THRESHOLD_M[group], step=50, key=f"gap_threshold_{group}"
     )
-    detour = side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour")
+    distance = "luftlinie"
+    if city.paths is None:
+        side.caption(t("gap.distance.no_network", lg))
+    else:
+        distance = side.radio(
+            t("gap.distance", lg), ("luftlinie", "fussweg"), format_func=lambda d: t(f"gap.distance.{d}", lg), horizontal=True, key="gap_distance"
+        )
+    detour = side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
     min_level = side.select_slider(
         t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="gap_min_level"
     )
@@ -271,6 +293,7 @@ def gap_controls() -> GapParams:
         weights=weights if sum(weights) > 0 else gaps.DEFAULT_WEIGHTS,
         classification=classification,
         breaks=breaks,
+        distance=distance,
     )
 
 
@@ -296,6 +319,31 @@ def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps
     before = _status_quo(loaded.version, params, loaded.city)
     current = scenario()
     return before, before if current.is_empty else _scenario_result(loaded.version, params, current, loaded.city)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _isochrone(version: str, x: float, y: float, _city: City) -> gpd.GeoDataFrame:
+    return WalkingDistance(_city.network).isochrone((x, y))
+
+
+def isochrones(loaded: Loaded, result: gaps.GapResult) -> gpd.GeoDataFrame | None:
+    """Walking catchments of the planned offers and of the offer chosen in the scenario panel (Fußweg only)."""
+    if not isinstance(result.method, WalkingDistance):
+        return None
+    chosen = st.session_state.get("gap_toggle_offer")
+    offers = result.offers
+    shown = offers[offers["offer_id"].str.startswith(SCENARIO_PREFIX) | (offers["offer_id"] == chosen)]
+    parts = [_isochrone(loaded.version, float(x), float(y), loaded.city) for x, y in zip(shown["x"], shown["y"])]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs) if parts else None
+
+
+def method_comparison(loaded: Loaded, params: GapParams) -> pd.DataFrame | None:
+    """Luftlinie against Fußweg per Quartier, when the city has a walking network."""
+    if loaded.city.network is None:
+        return None
+    straight = _status_quo(loaded.version, replace(params, distance="luftlinie"), loaded.city)
+    walking = _status_quo(loaded.version, replace(params, distance="fussweg"), loaded.city)
+    return gaps.compare_methods(straight, walking)
 
 
 def scenario() -> Scenario:

@@ -1,7 +1,8 @@
 """Checks a layer's rows against the schema before anything is imported.
 
-Every check reports a ``Problem`` (layer, row, field, plain-German message)
-instead of raising, so a planner sees all that is wrong with a file at once.
+Every check reports a ``Problem`` (layer, row, field, message as an i18n
+catalog key with its values, German unless asked otherwise) instead of raising,
+so a planner sees all that is wrong with a file at once.
 The generic checks follow the ``schema.Field`` metadata (required, kind, codes,
 min_value) and the layer's geometry types, so they work for every layer; one
 function per layer adds the rules that only make sense there.
@@ -28,61 +29,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from dashboard import grid, schema
+from dashboard import grid, i18n, schema
 
 ERROR = "error"
 WARNING = "warning"
-
-# --- message templates (German UI text; moves to the i18n catalog later) ---
-MISSING_COLUMN = "Pflichtspalte „{column}“ fehlt"
-DUPLICATE_COLUMN = "Spalte „{column}“ kommt mehrfach vor – nur die erste wird geprüft"
-EMPTY_REQUIRED = "Pflichtangabe fehlt"
-UNKNOWN_CODE = "Unbekannter Wert „{value}“ – erlaubt: {allowed}"
-LOWERCASE_HINT = " (klein geschrieben: „{code}“)"
-NOT_A_NUMBER = "„{value}“ ist keine Zahl"
-BELOW_MIN = "{value} ist kleiner als {minimum}"
-NOT_INTEGER = "{value} ist keine ganze Zahl"
-BAD_DATE_FORMAT = "Datum „{value}“ nicht im Format JJJJ-MM-TT (oder JJJJ-MM, JJJJ)"
-IMPOSSIBLE_DATE = "Datum „{value}“ gibt es nicht"
-FUTURE_DATE = "Datum {value} liegt in der Zukunft"
-BAD_BOOL = "„{value}“ ist kein Ja/Nein-Wert – erlaubt: ja, nein, true, false, 1, 0"
-NO_GEOMETRY_COLUMN = "Geometrie fehlt – die Ebene braucht {types}"
-NO_CRS = "Kein Koordinatensystem (CRS) angegeben"
-CRS_NOT_TRANSFORMABLE = "Koordinatensystem {crs} lässt sich nicht in Längen/Breiten umrechnen"
-NOT_LONLAT = "Koordinaten bis {x}, {y} sind keine Längen/Breiten, wie {crs} angibt – falsches Koordinatensystem?"
-LAYER_OUTSIDE = "Ebene liegt nicht in Deutschland (Länge {lon}, Breite {lat}) – falsches Koordinatensystem?"
-SWAPPED_HINT = " Länge und Breite vertauscht?"
-ROW_OUTSIDE = "Liegt nicht in Deutschland (Länge {lon}, Breite {lat}) – falsches Koordinatensystem?"
-GEOMETRY_MISSING = "Geometrie fehlt"
-GEOMETRY_EMPTY = "Geometrie ist leer"
-WRONG_GEOMETRY_TYPE = "Geometrietyp {found} nicht erlaubt – erlaubt: {allowed}"
-ZERO_AREA = "Fläche ist 0"
-INVALID_GEOMETRY = "Ungültige Geometrie: {reason}"
-DUPLICATE_ID = "ID „{value}“ doppelt – schon in Zeile {first}"
-LOST_ZEROS_ROW = "Führende Nullen verloren? „{value}“ ist kürzer als die übrigen IDs (z. B. „{example}“)"
-LOST_ZEROS_COLUMN = "Führende Nullen verloren? Spalte ist als Zahl gespeichert (z. B. {value}) – IDs als Text laden"
-UNKNOWN_REF = "{target} „{value}“ nicht gefunden"
-ZERO_HINT = " – gemeint „{candidate}“? (führende Null verloren)"
-QUARTIER_WITHOUT_PARENT = "Quartier ohne Stadtbezirk (parent_id leer)"
-PARENT_COLUMN_MISSING = "Spalte „parent_id“ fehlt – jedes Quartier braucht seinen Stadtbezirk"
-PARENT_IS_QUARTIER = "„{value}“ ist ein Quartier, kein Stadtbezirk"
-BEZIRK_WITH_PARENT = "Ein Stadtbezirk hat keinen übergeordneten Bezirk (parent_id „{value}“)"
-SELF_COOPERATION = "Akteur „{value}“ kooperiert mit sich selbst"
-DUPLICATE_PAIR = "Kooperation „{a}“ – „{b}“ doppelt – schon in Zeile {first}"
-BAD_CELL_ID = "„{value}“ ist keine INSPIRE-100-m-Zellen-ID (Form CRS3035RES100mN2691700E4341100)"
-AGE_SUM_EXCEEDS = "Altersgruppen zusammen {total} – mehr als Einwohner ({residents})"
-AGE_SUM_DIFFERS = "Altersgruppen zusammen {total}, Einwohner {residents} – sollten gleich sein"
-MORE_THAN_DWELLINGS = "{label} {value} – mehr als Wohnungen ({dwellings})"
-
-LAYER_LABELS = {
-    "areas": "Gebiete",
-    "population": "Bevölkerung",
-    "actors": "Akteure",
-    "housing": "Wohnungsbestand",
-    "offers": "Angebote",
-    "cooperations": "Kooperationen",
-}
-SEVERITY_LABELS = {ERROR: "Fehler", WARNING: "Warnung"}
+#: The values of a message: (placeholder, value) pairs, hashable unlike a dict.
+Values = tuple[tuple[str, object], ...]
 
 # --- rules that schema.Field does not (yet) express ---
 #: Layer whose ids a ref field points to (key of ``references``). parent_id is
@@ -93,7 +45,6 @@ REF_TARGETS = {
     "actor_a": "actors",
     "actor_b": "actors",
 }
-REF_TARGET_LABELS = {"actors": "Akteur"}
 #: Layers whose ids have one width per group (Stadtbezirk "01", Quartier "0101").
 ID_WIDTH_GROUP = {"areas": "level"}
 #: Ids that must be text: a numeric column of these is an error, not a warning.
@@ -102,21 +53,43 @@ BOOL_WORDS = {"true", "false", "ja", "nein", "1", "0"}
 ISO_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
 #: Germany in lon/lat (roughly lon 5–16, lat 47–55.5) plus a margin of 1°.
 GERMANY = (4.0, 46.0, 17.0, 56.5)
+#: shapely's validity reasons and the catalog keys that say them for a planner.
 GEOS_REASONS = {
-    "Self-intersection": "Rand schneidet sich selbst",
-    "Ring Self-intersection": "Ring schneidet sich selbst",
-    "Too few distinct points in geometry component": "zu wenige verschiedene Punkte",
-    "Too few points in geometry component": "zu wenige Punkte",
-    "Invalid Coordinate": "ungültige Koordinate",
-    "Hole lies outside shell": "Loch liegt außerhalb der Fläche",
-    "Holes are nested": "Löcher liegen ineinander",
-    "Interior is disconnected": "Fläche zerfällt in Teile",
-    "Nested shells": "Teilflächen liegen ineinander",
-    "Duplicate Rings": "doppelte Ringe",
-    "Ring is not closed": "Ring ist nicht geschlossen",
-    "Repeated Point": "doppelter Punkt",
+    "Self-intersection": "val.geos.self_intersection",
+    "Ring Self-intersection": "val.geos.ring_self_intersection",
+    "Too few distinct points in geometry component": "val.geos.too_few_distinct_points",
+    "Too few points in geometry component": "val.geos.too_few_points",
+    "Invalid Coordinate": "val.geos.invalid_coordinate",
+    "Hole lies outside shell": "val.geos.hole_outside_shell",
+    "Holes are nested": "val.geos.nested_holes",
+    "Interior is disconnected": "val.geos.disconnected_interior",
+    "Nested shells": "val.geos.nested_shells",
+    "Duplicate Rings": "val.geos.duplicate_rings",
+    "Ring is not closed": "val.geos.ring_not_closed",
+    "Repeated Point": "val.geos.repeated_point",
 }
 _SHOW_MAX = 60
+
+
+def render(key: str, values: Values, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Catalog text ``key`` in ``lang`` with ``values`` filled in, phrases among them in the same language."""
+    return i18n.t(key, lang, **{name: v.text(lang) if isinstance(v, Phrase) else v for name, v in values})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A catalog text with its values: a message, or a part of one (a hint, a label)."""
+
+    key: str
+    values: Values = ()
+
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        return render(self.key, self.values, lang)
+
+
+def phrase(key: str, **values: object) -> Phrase:
+    """A ``Phrase`` from keyword values."""
+    return Phrase(key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
@@ -126,14 +99,24 @@ class Problem:
     ``row`` is 1-based (None: the whole layer), ``field`` the column (None: the
     whole row or layer, "geometry" for geometry and CRS). An ``error`` keeps the
     row (or, with ``row`` None, the layer) out of the import; a ``warning`` only
-    asks a person to look.
+    asks a person to look. The message is the catalog ``key`` with its
+    ``values``, so the UI can show it in the reader's language: ``text(lang)``.
     """
 
     layer: str
     row: int | None
     field: str | None
-    message: str
+    key: str
     severity: str = ERROR
+    values: Values = ()
+
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        return render(self.key, self.values, lang)
+
+    @property
+    def message(self) -> str:
+        """The message in German."""
+        return self.text()
 
 
 # --- turning cells into comparable text and numbers ---
@@ -229,19 +212,22 @@ class _Check:
             self._cells[column] = self.frame[column].to_numpy(dtype=object)
         return _show(self._cells[column][position])
 
-    def whole(self, field_name: str | None, message: str, severity: str = ERROR) -> None:
-        self.problems.append(Problem(self.layer.name, None, field_name, message, severity))
+    def add(self, row: int | None, field_name: str | None, message: Phrase, severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.layer.name, row, field_name, message.key, severity, message.values))
+
+    def whole(self, field_name: str | None, message: Phrase, severity: str = ERROR) -> None:
+        self.add(None, field_name, message, severity)
 
     def rows(
         self,
         mask: pd.Series | np.ndarray,
         field_name: str | None,
-        message: Callable[[int], str],
+        message: Callable[[int], Phrase],
         severity: str = ERROR,
     ) -> None:
         """Report every row where ``mask`` holds; ``message`` gets the 0-based position."""
         for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            self.problems.append(Problem(self.layer.name, int(position) + 1, field_name, message(position), severity))
+            self.add(int(position) + 1, field_name, message(position), severity)
 
 
 # --- generic checks, driven by schema.Field ---
@@ -250,26 +236,24 @@ class _Check:
 def _check_required(check: _Check, spec: schema.Field) -> None:
     if not check.has(spec.name):
         if spec.required:
-            check.whole(spec.name, MISSING_COLUMN.format(column=spec.name))
+            check.whole(spec.name, phrase("val.missing_column", column=spec.name))
         return
     if spec.required:
         empty = check.missing(spec.name)
         if spec.kind == "codes":
             empty |= check.text(spec.name).map(lambda value: not schema.split_list(value)).astype(bool)
-        check.rows(empty, spec.name, lambda _: EMPTY_REQUIRED)
+        check.rows(empty, spec.name, lambda _: Phrase("val.empty_required"))
 
 
-def _unknown_code_message(value: str, codes: tuple[str, ...]) -> str:
-    message = UNKNOWN_CODE.format(value=_show(value), allowed=", ".join(codes))
-    if value.lower() in codes:
-        message += LOWERCASE_HINT.format(code=value.lower())
-    return message
+def _unknown_code(value: str, codes: tuple[str, ...]) -> Phrase:
+    hint = phrase("val.hint.lowercase", code=value.lower()) if value.lower() in codes else ""
+    return phrase("val.unknown_code", value=_show(value), allowed=", ".join(codes), hint=hint)
 
 
 def _check_code(check: _Check, spec: schema.Field) -> None:
     text = check.text(spec.name)
     bad = text.notna() & ~text.isin(spec.codes)
-    check.rows(bad, spec.name, lambda i: _unknown_code_message(text.iat[i], spec.codes))
+    check.rows(bad, spec.name, lambda i: _unknown_code(text.iat[i], spec.codes))
 
 
 def _check_codes(check: _Check, spec: schema.Field) -> None:
@@ -277,48 +261,51 @@ def _check_codes(check: _Check, spec: schema.Field) -> None:
     check.rows(
         unknown.map(bool),
         spec.name,
-        lambda i: UNKNOWN_CODE.format(value=";".join(unknown.iat[i]), allowed=", ".join(spec.codes)),
+        lambda i: phrase("val.unknown_code", value=";".join(unknown.iat[i]), allowed=", ".join(spec.codes), hint=""),
     )
 
 
 def _check_number(check: _Check, spec: schema.Field) -> None:
     values, bad = check.number(spec.name)
-    check.rows(bad, spec.name, lambda i: NOT_A_NUMBER.format(value=check.show(spec.name, i)))
+    check.rows(bad, spec.name, lambda i: phrase("val.not_a_number", value=check.show(spec.name, i)))
     if spec.kind == "int":
         fractional = values.notna() & (values % 1 != 0)
-        check.rows(fractional, spec.name, lambda i: NOT_INTEGER.format(value=check.show(spec.name, i)))
+        check.rows(fractional, spec.name, lambda i: phrase("val.not_integer", value=check.show(spec.name, i)))
     if spec.min_value is not None:
         check.rows(
             values < spec.min_value,
             spec.name,
-            lambda i: BELOW_MIN.format(value=check.show(spec.name, i), minimum=_number_text(spec.min_value)),
+            lambda i: phrase("val.below_min", value=check.show(spec.name, i), minimum=_number_text(spec.min_value)),
         )
 
 
 def _check_date(check: _Check, spec: schema.Field) -> None:
     text = check.text(spec.name)
     iso = text.str.fullmatch(ISO_DATE, na=False).astype(bool)
-    check.rows(text.notna() & ~iso, spec.name, lambda i: BAD_DATE_FORMAT.format(value=check.show(spec.name, i)))
+    bad_format = text.notna() & ~iso
+    check.rows(bad_format, spec.name, lambda i: phrase("val.bad_date_format", value=check.show(spec.name, i)))
     candidates = text[iso]
     padded = candidates.where(candidates.str.len() != 4, candidates + "-01")
     padded = padded.where(padded.str.len() != 7, padded + "-01")
     starts = pd.to_datetime(padded, format="%Y-%m-%d", errors="coerce").reindex(text.index)
-    check.rows(iso & starts.isna(), spec.name, lambda i: IMPOSSIBLE_DATE.format(value=text.iat[i]))
+    check.rows(iso & starts.isna(), spec.name, lambda i: phrase("val.impossible_date", value=text.iat[i]))
     future = starts > pd.Timestamp(check.today)
-    check.rows(future, spec.name, lambda i: FUTURE_DATE.format(value=text.iat[i]), WARNING)
+    check.rows(future, spec.name, lambda i: phrase("val.future_date", value=text.iat[i]), WARNING)
 
 
 def _check_bool(check: _Check, spec: schema.Field) -> None:
     text = check.text(spec.name)
     bad = text.notna() & ~text.str.lower().isin(BOOL_WORDS)
-    check.rows(bad, spec.name, lambda i: BAD_BOOL.format(value=check.show(spec.name, i)))
+    check.rows(bad, spec.name, lambda i: phrase("val.bad_bool", value=check.show(spec.name, i)))
 
 
 def _check_id(check: _Check, spec: schema.Field) -> None:
     _check_leading_zeros(check, spec.name)
     text = check.text(spec.name)
     first = _first_rows(text)
-    check.rows(first.notna(), spec.name, lambda i: DUPLICATE_ID.format(value=text.iat[i], first=int(first.iat[i]) + 1))
+    check.rows(
+        first.notna(), spec.name, lambda i: phrase("val.duplicate_id", value=text.iat[i], first=int(first.iat[i]) + 1)
+    )
 
 
 def _first_rows(keys: pd.Series) -> pd.Series:
@@ -336,7 +323,7 @@ def _check_leading_zeros(check: _Check, column: str) -> None:
     if _is_numeric_column(series):
         if series.notna().any():  # an all-empty column reads as float
             severity = ERROR if (check.layer.name, column) in TEXT_ONLY_IDS else WARNING
-            check.whole(column, LOST_ZEROS_COLUMN.format(value=_show(series.dropna().iloc[0])), severity)
+            check.whole(column, phrase("val.lost_zeros_column", value=_show(series.dropna().iloc[0])), severity)
         return
     text = check.text(column)
     digits = text[text.str.fullmatch(r"\d+", na=False).astype(bool)]
@@ -352,16 +339,19 @@ def _check_leading_zeros(check: _Check, column: str) -> None:
         if padded.empty or (lengths == width).mean() <= 0.5:
             continue
         short = text.index.isin(values.index[lengths < width])
-        check.rows(short, column, lambda i: LOST_ZEROS_ROW.format(value=text.iat[i], example=padded.iat[0]), WARNING)
+        example = padded.iat[0]
+        check.rows(short, column, lambda i: phrase("val.lost_zeros_row", value=text.iat[i], example=example), WARNING)
 
 
-def _zero_hint(value: str, known: set[str]) -> str:
-    """Hint at the known id that ``value`` becomes with its leading zeros back."""
+def _unknown_ref(target: str, value: str, known: set[str]) -> Phrase:
+    """``value`` is none of the ``known`` ids of ``target`` (a catalog key); hints at lost leading zeros."""
+    hint = ""
     if value.isdigit():
         for candidate in (value.zfill(width) for width in range(len(value) + 1, len(value) + 4)):
             if candidate in known:
-                return ZERO_HINT.format(candidate=candidate)
-    return ""
+                hint = phrase("val.hint.zero", candidate=candidate)
+                break
+    return phrase("val.unknown_ref", target=Phrase(target), value=value, hint=hint)
 
 
 def _check_ref(check: _Check, spec: schema.Field) -> None:
@@ -372,12 +362,8 @@ def _check_ref(check: _Check, spec: schema.Field) -> None:
         return
     known = {str(value) for value in check.references[target]}
     text = check.text(column)
-    label = REF_TARGET_LABELS[target]
-    check.rows(
-        text.notna() & ~text.isin(known),
-        column,
-        lambda i: UNKNOWN_REF.format(target=label, value=text.iat[i]) + _zero_hint(text.iat[i], known),
-    )
+    key = f"val.target.{target}"
+    check.rows(text.notna() & ~text.isin(known), column, lambda i: _unknown_ref(key, text.iat[i], known))
 
 
 _KIND_CHECKS: dict[str, Callable[[_Check, schema.Field], None]] = {
@@ -395,19 +381,19 @@ _KIND_CHECKS: dict[str, Callable[[_Check, schema.Field], None]] = {
 # --- geometry and coordinate reference system ---
 
 
-def _german_reason(reason: str) -> str:
-    """shapely's validity reason ("Self-intersection[1 2]") in German words."""
+def _reason(reason: str) -> Phrase | str:
+    """shapely's validity reason ("Self-intersection[1 2]") in the catalog's words; an unknown one as it is."""
     match = re.fullmatch(r"(.*?)\[(.*)\]", reason)
     name, where = (match.group(1), match.group(2)) if match else (reason, "")
-    german = GEOS_REASONS.get(name, name)
-    return f"{german} bei {where}" if where else german
+    said = Phrase(GEOS_REASONS[name]) if name in GEOS_REASONS else name
+    return phrase("val.geos.at", reason=said, where=where) if where else said
 
 
 def _check_geometry(check: _Check) -> None:
     layer = check.layer
     frame = check.frame
     if not (isinstance(frame, gpd.GeoDataFrame) and frame.active_geometry_name in frame.columns):
-        check.whole("geometry", NO_GEOMETRY_COLUMN.format(types=", ".join(layer.geometry_types)))
+        check.whole("geometry", phrase("val.no_geometry_column", types=", ".join(layer.geometry_types)))
         return
     geometries = np.asarray(frame.geometry.array, dtype=object)
     missing = shapely.is_missing(geometries)
@@ -421,14 +407,14 @@ def _check_geometry(check: _Check) -> None:
     zero_area[zero_area] = shapely.area(shapely.make_valid(geometries[zero_area])) <= 0
     invalid = present & ~wrong_type & ~zero_area & ~shapely.is_valid(geometries)
     allowed = ", ".join(layer.geometry_types)
-    check.rows(missing, "geometry", lambda _: GEOMETRY_MISSING)
-    check.rows(empty, "geometry", lambda _: GEOMETRY_EMPTY)
-    check.rows(wrong_type, "geometry", lambda i: WRONG_GEOMETRY_TYPE.format(found=types[i], allowed=allowed))
-    check.rows(zero_area, "geometry", lambda _: ZERO_AREA)
+    check.rows(missing, "geometry", lambda _: Phrase("val.geometry_missing"))
+    check.rows(empty, "geometry", lambda _: Phrase("val.geometry_empty"))
+    check.rows(wrong_type, "geometry", lambda i: phrase("val.wrong_geometry_type", found=types[i], allowed=allowed))
+    check.rows(zero_area, "geometry", lambda _: Phrase("val.zero_area"))
     check.rows(
         invalid,
         "geometry",
-        lambda i: INVALID_GEOMETRY.format(reason=_german_reason(shapely.is_valid_reason(geometries[i]))),
+        lambda i: phrase("val.invalid_geometry", reason=_reason(shapely.is_valid_reason(geometries[i]))),
     )
     _check_crs(check, frame.crs, np.where(present & ~invalid, geometries, None))
 
@@ -443,7 +429,7 @@ def _check_crs(check: _Check, crs: pyproj.CRS | None, geometries: np.ndarray) ->
     if len(geometries) == 0:
         return
     if crs is None:
-        check.whole("geometry", NO_CRS)
+        check.whole("geometry", Phrase("val.no_crs"))
         return
     usable = ~shapely.is_missing(geometries)
     if not usable.any():
@@ -451,7 +437,7 @@ def _check_crs(check: _Check, crs: pyproj.CRS | None, geometries: np.ndarray) ->
     minx, miny, maxx, maxy = shapely.total_bounds(geometries[usable])
     if crs.is_geographic and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         far_x, far_y = (maxx if abs(maxx) > abs(minx) else minx), (maxy if abs(maxy) > abs(miny) else miny)
-        check.whole("geometry", NOT_LONLAT.format(x=f"{far_x:.0f}", y=f"{far_y:.0f}", crs=_crs_label(crs)))
+        check.whole("geometry", phrase("val.not_lonlat", x=f"{far_x:.0f}", y=f"{far_y:.0f}", crs=_crs_label(crs)))
         return
     try:
         to_lonlat = pyproj.Transformer.from_crs(crs, schema.WEB_CRS, always_xy=True)
@@ -459,16 +445,17 @@ def _check_crs(check: _Check, crs: pyproj.CRS | None, geometries: np.ndarray) ->
         lon_min, lat_min = to_lonlat.transform(corners[:, 0], corners[:, 1])
         lon_max, lat_max = to_lonlat.transform(corners[:, 2], corners[:, 3])
     except pyproj.exceptions.ProjError:
-        check.whole("geometry", CRS_NOT_TRANSFORMABLE.format(crs=_crs_label(crs)))
+        check.whole("geometry", phrase("val.crs_not_transformable", crs=_crs_label(crs)))
         return
     inside = _in_germany(lon_min, lat_min) & _in_germany(lon_max, lat_max)
     if inside.all():
         return
     if not inside.any():
-        message = LAYER_OUTSIDE.format(lon=_span(lon_min, lon_max), lat=_span(lat_min, lat_max))
-        if _in_germany(lat_min, lon_min).all() and _in_germany(lat_max, lon_max).all():
-            message += SWAPPED_HINT
-        check.whole("geometry", message)
+        swapped = _in_germany(lat_min, lon_min).all() and _in_germany(lat_max, lon_max).all()
+        hint = Phrase("val.hint.swapped") if swapped else ""
+        check.whole(
+            "geometry", phrase("val.layer_outside", lon=_span(lon_min, lon_max), lat=_span(lat_min, lat_max), hint=hint)
+        )
         return
     outside = np.zeros(len(geometries), dtype=bool)
     outside[np.flatnonzero(usable)[~inside]] = True
@@ -476,8 +463,8 @@ def _check_crs(check: _Check, crs: pyproj.CRS | None, geometries: np.ndarray) ->
     check.rows(
         outside,
         "geometry",
-        lambda i: ROW_OUTSIDE.format(
-            lon=f"{lon_min[position_in_usable[i]]:.2f}", lat=f"{lat_min[position_in_usable[i]]:.2f}"
+        lambda i: phrase(
+            "val.row_outside", lon=f"{lon_min[position_in_usable[i]]:.2f}", lat=f"{lat_min[position_in_usable[i]]:.2f}"
         ),
     )
 
@@ -488,9 +475,9 @@ def _crs_label(crs: pyproj.CRS) -> str:
     return ":".join(authority) if authority else crs.name
 
 
-def _span(low: np.ndarray, high: np.ndarray) -> str:
+def _span(low: np.ndarray, high: np.ndarray) -> Phrase | str:
     low, high = np.nanmin(low), np.nanmax(high)
-    return f"{low:.1f}" if round(low, 1) == round(high, 1) else f"{low:.1f} bis {high:.1f}"
+    return f"{low:.1f}" if round(low, 1) == round(high, 1) else phrase("val.span", low=f"{low:.1f}", high=f"{high:.1f}")
 
 
 # --- the generic part and the layers ---
@@ -502,7 +489,7 @@ def _start(layer: schema.Layer, frame: pd.DataFrame, references, today) -> _Chec
     repeated = frame.columns.duplicated()
     check = _Check(layer, frame.loc[:, ~repeated] if repeated.any() else frame, today or date.today(), references or {})
     for column in dict.fromkeys(frame.columns[repeated]):
-        check.whole(str(column), DUPLICATE_COLUMN.format(column=column), WARNING)
+        check.whole(str(column), phrase("val.duplicate_column", column=column), WARNING)
     return check
 
 
@@ -532,20 +519,20 @@ def _area_hierarchy(check: _Check) -> None:
     is_quartier, is_bezirk = level == "quartier", level == "stadtbezirk"
     if not check.has("parent_id"):
         if is_quartier.any():
-            check.whole("parent_id", PARENT_COLUMN_MISSING)
+            check.whole("parent_id", Phrase("val.parent_column_missing"))
         return
     ids, parent = check.text("area_id"), check.text("parent_id")
     bezirke, quartiere = set(ids[is_bezirk].dropna()), set(ids[is_quartier].dropna())
 
-    def unknown_parent(i: int) -> str:
+    def unknown_parent(i: int) -> Phrase:
         value = parent.iat[i]
         if value in quartiere:
-            return PARENT_IS_QUARTIER.format(value=value)
-        return UNKNOWN_REF.format(target="Stadtbezirk", value=value) + _zero_hint(value, bezirke)
+            return phrase("val.parent_is_quartier", value=value)
+        return _unknown_ref("val.target.stadtbezirk", value, bezirke)
 
-    check.rows(is_quartier & parent.isna(), "parent_id", lambda _: QUARTIER_WITHOUT_PARENT)
+    check.rows(is_quartier & parent.isna(), "parent_id", lambda _: Phrase("val.quartier_without_parent"))
     check.rows(is_quartier & parent.notna() & ~parent.isin(bezirke), "parent_id", unknown_parent)
-    check.rows(is_bezirk & parent.notna(), "parent_id", lambda i: BEZIRK_WITH_PARENT.format(value=parent.iat[i]))
+    check.rows(is_bezirk & parent.notna(), "parent_id", lambda i: phrase("val.bezirk_with_parent", value=parent.iat[i]))
 
 
 def _age_bands(check: _Check) -> None:
@@ -560,11 +547,11 @@ def _age_bands(check: _Check) -> None:
     complete = len(bands) == len(schema.AGE_BANDS) and values.notna().all(axis=1)
     differs = complete & residents.notna() & ~exceeds & (total != residents)
 
-    def message(template: str) -> Callable[[int], str]:
-        return lambda i: template.format(total=_number_text(total.iat[i]), residents=_number_text(residents.iat[i]))
+    def message(key: str) -> Callable[[int], Phrase]:
+        return lambda i: phrase(key, total=_number_text(total.iat[i]), residents=_number_text(residents.iat[i]))
 
-    check.rows(exceeds, "residents", message(AGE_SUM_EXCEEDS))
-    check.rows(differs, "residents", message(AGE_SUM_DIFFERS), WARNING)
+    check.rows(exceeds, "residents", message("val.age_sum_exceeds"))
+    check.rows(differs, "residents", message("val.age_sum_differs"), WARNING)
 
 
 def _cell_ids(check: _Check) -> None:
@@ -575,7 +562,7 @@ def _cell_ids(check: _Check) -> None:
     check.rows(
         text.notna() & ~text.map(_is_cell_id).astype(bool),
         "cell_id",
-        lambda i: BAD_CELL_ID.format(value=check.show("cell_id", i)),
+        lambda i: phrase("val.bad_cell_id", value=check.show("cell_id", i)),
     )
 
 
@@ -593,13 +580,16 @@ def _dwelling_parts(check: _Check) -> None:
         return
     dwellings = check.number("dwellings")[0]
     dwellings = dwellings.where(dwellings >= 0)  # a negative count is reported already
-    for column, label in (("subsidised", "Geförderte Wohnungen"), ("barrier_free", "Barrierefreie Wohnungen")):
+    for column in ("subsidised", "barrier_free"):
         if check.has(column):
             check.rows(
                 check.number(column)[0] > dwellings,
                 column,
-                lambda i, column=column, label=label: MORE_THAN_DWELLINGS.format(
-                    label=label, value=check.show(column, i), dwellings=_number_text(dwellings.iat[i])
+                lambda i, column=column: phrase(
+                    "val.more_than_dwellings",
+                    label=Phrase(f"val.dwellings.{column}"),
+                    value=check.show(column, i),
+                    dwellings=_number_text(dwellings.iat[i]),
                 ),
             )
 
@@ -609,14 +599,14 @@ def _cooperation_pairs(check: _Check) -> None:
     if not (check.has("actor_a") and check.has("actor_b")):
         return
     a, b = check.text("actor_a"), check.text("actor_b")
-    check.rows(a.notna() & (a == b), "actor_b", lambda i: SELF_COOPERATION.format(value=a.iat[i]))
+    check.rows(a.notna() & (a == b), "actor_b", lambda i: phrase("val.self_cooperation", value=a.iat[i]))
     both = a.notna() & b.notna()
     low, high = a[both].where(a[both] <= b[both], b[both]), b[both].where(a[both] <= b[both], a[both])
     first = _first_rows((low + "\x1f" + high).reindex(a.index))
     check.rows(
         first.notna(),
         None,
-        lambda i: DUPLICATE_PAIR.format(a=a.iat[i], b=b.iat[i], first=int(first.iat[i]) + 1),
+        lambda i: phrase("val.duplicate_pair", a=a.iat[i], b=b.iat[i], first=int(first.iat[i]) + 1),
         WARNING,
     )
 
@@ -651,6 +641,11 @@ def validate_cooperations(frame: pd.DataFrame, *, references=None, today: date |
     return _run("cooperations", frame, references, today, _cooperation_pairs)
 
 
+def validate_paths(frame: pd.DataFrame, *, references=None, today: date | None = None) -> list[Problem]:
+    """Walking paths: the schema checks describe them completely."""
+    return _run("paths", frame, references, today)
+
+
 VALIDATORS: dict[str, Callable[..., list[Problem]]] = {
     "areas": validate_areas,
     "population": validate_population,
@@ -658,6 +653,7 @@ VALIDATORS: dict[str, Callable[..., list[Problem]]] = {
     "housing": validate_housing,
     "offers": validate_offers,
     "cooperations": validate_cooperations,
+    "paths": validate_paths,
 }
 
 
@@ -690,15 +686,25 @@ def validate_workspace(workspace, today: date | None = None) -> list[Problem]:
     ]
 
 
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """The problems as a table for the UI (German column names and labels)."""
+def layer_label(layer: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Readable name of a schema layer ("Akteure"); any other name as it is."""
+    return i18n.t(f"val.layer.{layer}", lang) if layer in schema.LAYERS else layer
+
+
+def severity_label(severity: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """ "Fehler" or "Warnung" in ``lang``."""
+    return i18n.t(f"val.severity.{severity}", lang)
+
+
+def problems_frame(problems: list[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """The problems as a table for the UI, column names, labels and messages in ``lang``."""
     return pd.DataFrame(
         {
-            "Ebene": [LAYER_LABELS.get(p.layer, p.layer) for p in problems],
-            "Zeile": pd.array([p.row for p in problems], dtype="Int64"),
-            "Feld": [p.field for p in problems],
-            "Problem": [p.message for p in problems],
-            "Schwere": [SEVERITY_LABELS.get(p.severity, p.severity) for p in problems],
+            i18n.t("val.col.layer", lang): [layer_label(p.layer, lang) for p in problems],
+            i18n.t("val.col.row", lang): pd.array([p.row for p in problems], dtype="Int64"),
+            i18n.t("val.col.field", lang): [p.field for p in problems],
+            i18n.t("val.col.problem", lang): [p.text(lang) for p in problems],
+            i18n.t("val.col.severity", lang): [severity_label(p.severity, lang) for p in problems],
         }
     )
 

@@ -11,12 +11,8 @@ from dashboard.i18n import code_label, fmt_num, t
 from dashboard.indicators import ranking
 from dashboard.mapview import build_map
 
-ui.through_entry()
-lang = ui.lang()
-loaded = ui.load()
+lang, loaded = ui.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version
-st.title(t("map.heading", lang, city=city.name))
-ui.banners(city)
 view = ui.map_view_controls(city)
 table = ui.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")

@@ -7,20 +7,16 @@ from dashboard import ui
 from dashboard.areas import area_at
 from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_values
 from dashboard.filters import in_bezirk
-from dashboard.gapfigures import method_text, ranking_frame
+from dashboard.gapfigures import method_text, methods_frame, methods_summary, ranking_frame
 from dashboard.gapmap import build_bivariate_map, build_gap_map
 from dashboard.i18n import code_label, fmt_int, fmt_share, t
 from dashboard.targets import has_age_bands
 
-ui.through_entry()
-lang = ui.lang()
-loaded = ui.load()
+lang, loaded = ui.open_page("gap.heading")
 city = loaded.city
-st.title(t("gap.heading", lang, city=city.name))
-ui.banners(city)
 st.caption(t("gap.intro", lang))
 bezirk = ui.bezirk_picker(city, "gap_bezirk")
-params = ui.gap_controls()
+params = ui.gap_controls(city)
 if not has_age_bands(city.cells, params.target_group):
     st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
     st.stop()
@@ -56,12 +52,15 @@ else:
             t("gap.click_mode", lang), ["select", "place"], format_func=lambda m: t(f"gap.click.{m}", lang), horizontal=True, key="gap_click_mode"
         )
         selected = st.session_state.get("gap_selected")
-        fmap, groups = build_gap_map(loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk)
+        catchments = ui.isochrones(loaded, result)
+        fmap, groups = build_gap_map(loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk, catchments)
         out = st_folium(
             fmap, key="gap_map", height=600, use_container_width=True,
             returned_objects=["last_object_clicked"], feature_group_to_add=groups,
         )  # fmt: skip
         ui.gap_legend(result, layers)
+        if catchments is not None:
+            st.caption(t("gap.isochrone.caption", lang))
         if click := ui.take_click(out, "gap"):
             if mode == "place":
                 ui.set_scenario(ui.scenario().add(ui.planned_offer(click["lng"], click["lat"])))
@@ -77,6 +76,10 @@ else:
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))
     ui.scenario_panel(before, result)
+    if (comparison := ui.method_comparison(loaded, params)) is not None:
+        with st.expander(t("gap.methods", lang)):
+            st.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
+            st.dataframe(methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch")
 
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))

@@ -7,12 +7,8 @@ from dashboard.i18n import t
 from dashboard.sources import basemap_text, sources_frame
 from dashboard.validation import problems_frame
 
-ui.through_entry()
-lang = ui.lang()
-loaded = ui.load()
+lang, loaded = ui.open_page("sources.heading")
 city, workspace = loaded.city, loaded.workspace
-st.title(t("sources.heading", lang))
-ui.banners(city)
 st.write(t("sources.intro", lang))
 st.dataframe(sources_frame(workspace, lang), hide_index=True, width="stretch")
 st.subheader(t("sources.basemap", lang))
@@ -24,4 +20,4 @@ errors = sum(p.severity == "error" for p in loaded.problems)
 st.write(t("sources.quality.summary", lang, errors=errors, warnings=len(loaded.problems) - errors))
 if loaded.problems:
     with st.expander(t("sources.quality.details", lang)):
-        st.dataframe(problems_frame(loaded.problems), hide_index=True, width="stretch")
+        st.dataframe(problems_frame(loaded.problems, lang), hide_index=True, width="stretch")

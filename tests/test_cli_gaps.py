@@ -266,3 +266,25 @@ def test_entry_point(inputs, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "4 Datenzeilen geschrieben" in done.stdout
     assert _rows(out)["0101"]["gap_index"] == "48,33"
+
+
+def test_english_with_lang_en(tmp_path, capsys):
+    """--lang en: problems, failure and help in English; the CSV stays as it is."""
+    offers = tiny_workspace().offers.copy()
+    offers.loc[0, "level"] = "unbekannt"
+    out = tmp_path / "x.csv"
+    assert cli.main([*_args(_inputs(tmp_path, offers=offers), out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "Error: Offers, row 1, level: Unknown value “unbekannt”" in err
+    assert "Error: Input data has errors (see above) – nothing written" in err
+    assert "participation gaps per neighbourhood" in cli.build_parser("en").format_help()
+
+
+def test_summary_in_english(inputs, tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert cli.main(["gaps", "--lang", "en", *_args(inputs, out)[1:]]) == 0
+    printed = capsys.readouterr().out
+    assert "Areas: 4 (of which 2 below 300 residents – not rated)" in printed
+    assert "Straight line × detour factor 1.00" in printed
+    assert f"4 data rows written: {out}" in printed
+    assert _rows(out)["0101"]["gap_index"] == "48,33"

@@ -174,7 +174,7 @@ def test_workspace_is_marked_as_demo_with_provenance_for_every_layer(workspace):
 
 
 def test_layers_lie_where_the_city_is(workspace):
-    for name in ("areas", "actors", "housing", "offers"):
+    for name in ("areas", "actors", "housing", "offers", "paths"):
         frame = workspace.layers[name]
         assert frame.crs.to_epsg() == 25832, name
         minx, miny, maxx, maxy = frame.total_bounds
@@ -342,6 +342,24 @@ def test_cooperations_link_distinct_actors_once(workspace):
     assert len(pairs) == len(coops)
     assert set(coops["kind"]) == set(schema.COOPERATION_KINDS)
     assert coops["since"].between(1990, 2026).all()
+
+
+def test_streets_cross_river_and_railway_only_at_a_few_places(workspace):
+    from scipy.sparse.csgraph import connected_components
+
+    from dashboard import walknet
+
+    paths = workspace.layers["paths"]
+    assert set(paths["highway"]) <= walknet.WALKABLE and len(paths) > 1_000
+    coords, line = shapely.get_coordinates(paths.geometry.values, return_index=True)
+    same = line[1:] == line[:-1]
+    pieces = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+    city = demo._city(np.random.default_rng(SEED))
+    assert shapely.intersects(pieces, city.river).sum() == demo._BRIDGES
+    assert shapely.intersects(pieces, city.railway).sum() == demo._UNDERPASSES
+    network = walknet.from_lines(paths.geometry)
+    _, component = connected_components(network.graph, directed=False)
+    assert np.bincount(component).max() > 0.95 * network.node_count  # one walkable city, a few loose ends
 
 
 # --- the true patterns ------------------------------------------------------------------------------

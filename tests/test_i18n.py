@@ -1,6 +1,7 @@
 """The catalog: every key the code asks for exists in both languages; locale formats."""
 
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,37 @@ def test_placeholders_and_fallback():
     assert i18n.code_label("senioren", "en") == "Seniors"
     assert i18n.code_label("unbekannt") == "unbekannt"
     assert i18n.fmt_date("2026-06-30", "de") == "30.06.2026"
+
+
+MESSAGE_MODULES = ["validation.py", "layerfile.py", "gapexport.py", "cli.py"]
+MESSAGE_KEY = re.compile(r"\"((?:val|file|cli)\.[a-z0-9_.]+)\"")
+
+
+def test_message_keys_of_checks_files_and_cli_are_in_both_languages():
+    """Keys written out in those modules and the ones they build (layer, severity, …) exist in de and en alike."""
+    from dashboard import schema, validation
+
+    texts = [(ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in MESSAGE_MODULES]
+    literal = {key for text in texts for key in MESSAGE_KEY.findall(text)}
+    built = {
+        *(f"val.layer.{name}" for name in schema.LAYERS),
+        *(f"val.severity.{severity}" for severity in (validation.ERROR, validation.WARNING)),
+        *(f"val.target.{target}" for target in validation.REF_TARGETS.values()),
+        *(f"val.dwellings.{column}" for column in ("subsidised", "barrier_free")),
+        *validation.GEOS_REASONS.values(),
+    }
+    assert "val.unknown_code" in literal and "cli.gaps.summary" in literal
+    for lang in i18n.LANGUAGES:
+        assert sorted((literal | built) - set(i18n.CATALOG[lang])) == []
+
+
+def test_both_languages_fill_the_same_placeholders():
+    """An English text needs the values its German text gets, no more and no fewer."""
+
+    def placeholders(text):
+        return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
+
+    prefixes = ("val.", "file.", "cli.")
+    for key, german in i18n.CATALOG["de"].items():
+        if key.startswith(prefixes):
+            assert placeholders(i18n.CATALOG["en"][key]) == placeholders(german), key

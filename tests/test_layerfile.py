@@ -120,3 +120,13 @@ def test_read_layers_checks_references_and_crs(tmp_path):
     messages = {(p.layer, p.row, p.message) for p in problems}
     assert ("offers", 2, "Akteur „a9“ nicht gefunden") in messages
     assert ("offers", None, "Kein Koordinatensystem (CRS) angegeben") in messages
+
+
+def test_file_errors_render_in_english_too(tmp_path):
+    """The error keeps key and values: German as ``str()``, English on request, led by the layer's name."""
+    missing = tmp_path / "fehlt.geojson"
+    with pytest.raises(LayerFileError) as caught:
+        read_layers({"areas": missing})
+    assert str(caught.value) == f"Gebiete: Datei nicht gefunden: {missing}"
+    assert caught.value.text("en") == f"Areas: File not found: {missing}"
+    assert caught.value.key == "file.in_layer"

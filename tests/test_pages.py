@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import schema
 from dashboard.store import write_geopackage
 from tests.factories import tiny_workspace
 
@@ -71,7 +72,7 @@ def test_sources_page(app):
     assert not app.exception
     assert app.title[0].value == "Daten & Quellen"
     table = app.dataframe[0].value
-    assert len(table) == 6
+    assert len(table) == len(schema.LAYERS)
     assert table.iloc[0]["Lizenz"] == "CC0"
     assert "Keine Hintergrundkarte" in _texts(app)
 

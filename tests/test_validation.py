@@ -303,20 +303,80 @@ def test_validate_layer_dispatches_to_the_layer_function(layer):
     assert problems[0].layer == layer and problems[0].row is None
 
 
+def test_every_schema_layer_has_a_validator():
+    """A workspace holds every schema layer; none may crash its validation."""
+    assert set(validation.VALIDATORS) == set(schema.LAYERS)
+
+
 def test_problems_frame_and_invalid_rows():
-    """The UI table speaks German; only errors keep rows out of the import."""
+    """The UI table speaks German by default; only errors keep rows out of the import."""
     problems = [
-        Problem("actors", None, "geometry", "Kein Koordinatensystem"),
-        Problem("actors", 2, "sector", "Unbekannter Wert"),
-        Problem("actors", 3, "stand", "Zukunft", "warning"),
+        Problem("actors", None, "geometry", "val.no_crs"),
+        Problem("actors", 2, "sector", "val.unknown_code", values=(("value", "X"), ("allowed", "a"), ("hint", ""))),
+        Problem("actors", 3, "stand", "val.future_date", "warning", (("value", "2999"),)),
     ]
     table = problems_frame(problems)
     assert list(table.columns) == ["Ebene", "Zeile", "Feld", "Problem", "Schwere"]
     assert table["Ebene"].tolist() == ["Akteure"] * 3
     assert table["Zeile"].isna().tolist() == [True, False, False]
+    assert table["Problem"].tolist()[1:] == ["Unbekannter Wert „X“ – erlaubt: a", "Datum 2999 liegt in der Zukunft"]
     assert table["Schwere"].tolist() == ["Fehler", "Fehler", "Warnung"]
     assert invalid_rows(problems) == {2}
     assert problems_frame([]).empty
+
+
+def test_problems_frame_in_english():
+    """The same table for an English reader: columns, labels and messages."""
+    problems = _validate("actors", _with("actors", 2, "stand", "2025-07"))
+    table = problems_frame(problems, "en")
+    assert list(table.columns) == ["Layer", "Row", "Field", "Problem", "Severity"]
+    assert table.iloc[0].tolist() == ["Actors", 2, "stand", "Date 2025-07 lies in the future", "Warning"]
+
+
+def test_a_problem_renders_in_german_and_english():
+    """A problem keeps key and values, so each reader gets it in their language."""
+    (problem,) = _validate("actors", _with("actors", 2, "sector", "Kommune"))
+    allowed = ", ".join(schema.SECTORS)
+    assert problem.key == "val.unknown_code"
+    german = f"Unbekannter Wert „Kommune“ – erlaubt: {allowed} (klein geschrieben: „kommune“)"
+    assert problem.message == problem.text("de") == german
+    assert problem.text("en") == f"Unknown value “Kommune” – allowed: {allowed} (in lower case: “kommune”)"
+    assert hash(problem) == hash(Problem(**vars(problem)))
+
+
+@pytest.mark.parametrize(
+    ("layer", "change", "german", "english"),
+    [
+        (
+            "housing",
+            lambda f: _with("housing", 2, "owner_actor_id", "7"),
+            "Akteur „7“ nicht gefunden – gemeint „007“? (führende Null verloren)",
+            "Actor “7” not found – did you mean “007”? (leading zero lost)",
+        ),
+        (
+            "areas",
+            lambda f: _with("areas", 2, "geometry", BOWTIE),
+            "Ungültige Geometrie: Rand schneidet sich selbst bei ",
+            "Invalid geometry: boundary intersects itself at ",
+        ),
+        (
+            "offers",
+            lambda f: f.set_geometry(gpd.GeoSeries([Point(48.5, 9.2), Point(48.9, 9.6)], crs="EPSG:4326")),
+            "(Länge 48.5 bis 48.9, Breite 9.2 bis 9.6) – falsches Koordinatensystem? Länge und Breite vertauscht?",
+            "(longitude 48.5 to 48.9, latitude 9.2 to 9.6) – wrong coordinate reference system? Longitude and",
+        ),
+        (
+            "housing",
+            lambda f: _with("housing", 2, "subsidised", 30),
+            "Geförderte Wohnungen 30 – mehr als Wohnungen (24)",
+            "Subsidised dwellings 30 – more than the dwellings (24)",
+        ),
+    ],
+)
+def test_parts_of_a_message_follow_its_language(layer, change, german, english):
+    """Hints, labels and reasons inside a message are translated with it."""
+    (problem,) = _validate(layer, change(VALID[layer]()))
+    assert german in problem.text("de") and english in problem.text("en")
 
 
 GARBAGE = [None, np.nan, ["a", 1], {"k": "v"}, 3.7, -1, True, b"\xff", pd.NaT, "", " ?? ", object(), float("inf")]

@@ -1,0 +1,86 @@
+"""Quartiersprofil: one Quartier or Stadtbezirk beside its Stadtbezirk and the city – and its council report."""
+
+from datetime import date
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import profile as pf
+from dashboard import report, ui
+from dashboard.areamap import interactive_map
+from dashboard.gaps import GapParams
+from dashboard.i18n import code_label, t
+
+lang, loaded = ui.open_page("pf.heading")
+city = loaded.city
+labels = pf.choice_labels(city, lang)
+if not labels:
+    st.info(t("pf.no_areas", lang))
+    st.stop()
+
+# Which area: a new click on the Karte, else the list – which starts at the link's area
+# (?gebiet=0101), the area shown last (widget state ends when another page runs), or the first Quartier.
+requested = st.query_params.get("gebiet")
+if requested and requested not in labels:
+    st.warning(t("pf.unknown_area", lang, area=requested))
+clicked = st.session_state.get("selected")
+if clicked in labels and clicked != st.session_state.get("_profile_clicked"):
+    st.session_state["_profile_clicked"] = clicked
+    st.session_state["profile_area"] = clicked
+elif st.session_state.get("profile_area") not in labels:
+    start = [a for a in (requested, st.session_state.get("_profile_last")) if a in labels]
+    st.session_state["profile_area"] = start[0] if start else city.units["area_id"].iloc[0]
+area_id = st.selectbox(t("pf.choose", lang), list(labels), format_func=labels.get, key="profile_area")
+st.session_state["_profile_last"] = st.query_params["gebiet"] = area_id
+
+result, _ = ui.gap_results(loaded, GapParams())
+today = date.today()
+counts = pf.unit_counts(city, result)
+profile = pf.profile(city, result, counts, area_id, today)
+area = profile.area
+
+st.header(t("pf.title", lang, level=code_label(area.level, lang), name=area.name))
+if area.parent_name:
+    st.caption(t("pf.in_bezirk", lang, name=area.parent_name))
+figures_col, map_col = st.columns([3, 2], gap="medium")
+with map_col:
+    st.subheader(t("pf.map", lang))
+    st_folium(interactive_map(loaded.map_data, city, area, ui.settings(), lang), key="profile_map", height=320, use_container_width=True, returned_objects=[])
+    st.subheader(t("pf.download", lang))
+    ctx = report.ReportContext(loaded.workspace, city, result, counts, today, lang)
+    st.download_button(
+        t("pf.download.pdf", lang),
+        lambda: report.to_pdf(report.build(ctx, area.area_id)),
+        file_name=report.file_name(area.area_id),
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        key="profile_pdf",
+    )
+    st.download_button(
+        t("pf.download.html", lang),
+        lambda: report.to_html(report.build(ctx, area.area_id)),
+        file_name=report.file_name(area.area_id, ".html"),
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/html:",
+        key="profile_html",
+    )
+with figures_col:
+    st.subheader(t("pf.figures", lang))
+    for title, frame in pf.profile_sections(profile, lang):
+        st.markdown(f"**{title}**")
+        st.dataframe(frame, height="content")  # not st.table: it would read area names as Markdown
+
+st.subheader(t("pf.charts", lang))
+chart_cols = st.columns(2)
+for i, chart in enumerate(pf.charts(profile, lang)):
+    chart_cols[i % 2].altair_chart(chart, width="stretch")
+
+for key, table, columns in (("pf.actors", profile.actors, pf.ACTOR_COLUMNS), ("pf.offers", profile.offers, pf.OFFER_COLUMNS)):
+    st.subheader(t(key, lang, n=len(table)))
+    if len(table):
+        st.dataframe(pf.list_frame(table, columns, lang), hide_index=True, width="stretch")
+    else:
+        st.info(t("pf.none", lang))
+st.caption(t("pf.outdated_note", lang, months=pf.DEFAULT_MAX_AGE_MONTHS))

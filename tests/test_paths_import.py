@@ -1,0 +1,81 @@
+"""A city's own OpenStreetMap extract becomes the walking network of its workspace."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString
+
+from dashboard import cli
+from dashboard.city import prepare
+from dashboard.gaps import GapParams, analyse
+from dashboard.store import read_geopackage, replace_layer, write_geopackage
+from dashboard.walknet import WalkingDistance, paths_from_file
+from dashboard.workspace import LayerMeta
+from tests.factories import X0, Y0, tiny_workspace
+
+HAMBURG = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.geojson"
+OSM_META = LayerMeta("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap-Mitwirkende", "2025-01-01")
+
+
+@pytest.mark.skipif(not HAMBURG.exists(), reason=f"real OSM extract not present: {HAMBURG}")
+def test_osm_extract_keeps_walkable_ways_only():
+    paths = paths_from_file(HAMBURG)
+    raw = gpd.read_file(HAMBURG)
+    assert 0 < len(paths) < (raw["highway"].notna()).sum() + 1
+    assert set(paths.geom_type) <= {"LineString", "MultiLineString"}
+    assert "motorway" not in set(paths["highway"])
+    assert paths["path_id"].is_unique
+
+
+def test_plain_line_layer_counts_as_walkable(tmp_path):
+    lines = gpd.GeoDataFrame(
+        {"name": ["Weg A", "Weg B"]},
+        geometry=[LineString([(X0, Y0), (X0 + 2000, Y0)]), LineString([(X0 + 1000, Y0), (X0 + 1000, Y0 + 2000)])],
+        crs="EPSG:3035",
+    )
+    source = tmp_path / "wege.geojson"
+    lines.to_file(source)
+    paths = paths_from_file(source)
+    assert list(paths["path_id"]) == ["P000001", "P000002"] and len(paths) == 2
+
+
+def test_paths_land_in_the_workspace_and_switch_on_walking_distances(tmp_path):
+    workspace_file = tmp_path / "stadt.gpkg"
+    write_geopackage(tiny_workspace(), workspace_file)
+    # a street along y = 250 (with vertices at o1 and at the junction, as OSM has them) and a
+    # footway north along x = 1450; lines connect where they share a vertex
+    street = LineString([(X0, Y0 + 250), (X0 + 250, Y0 + 250), (X0 + 1450, Y0 + 250), (X0 + 2000, Y0 + 250)])
+    lines = gpd.GeoDataFrame(
+        {"highway": ["residential", "footway"]},
+        geometry=[street, LineString([(X0 + 1450, Y0 + 250), (X0 + 1450, Y0 + 1000)])],
+        crs="EPSG:3035",
+    )
+    source = tmp_path / "osm.geojson"
+    lines.to_file(source)
+    replace_layer(workspace_file, "paths", paths_from_file(source), OSM_META)
+    workspace = read_geopackage(workspace_file)
+    assert len(workspace.layer("paths")) == 2 and workspace.layer_meta("paths").licence == "ODbL 1.0"
+    city = prepare(workspace)
+    result = analyse(city, GapParams(distance="fussweg", threshold_m=2000))
+    assert isinstance(result.method, WalkingDistance)
+    # c3 at (1450, 450): 1200 m along the street from o1, plus 200 m from the junction node
+    assert result.cells["distance"].iloc[2] == pytest.approx(1400)
+
+
+def test_paths_command_line(tmp_path, capsys):
+    workspace_file = tmp_path / "stadt.gpkg"
+    write_geopackage(tiny_workspace(), workspace_file)
+    source = tmp_path / "osm.geojson"
+    gpd.GeoDataFrame(
+        {"highway": ["footway", "motorway"]},
+        geometry=[LineString([(X0, Y0), (X0 + 500, Y0)]), LineString([(X0, Y0 + 10), (X0 + 900, Y0 + 10)])],
+        crs="EPSG:3035",
+    ).to_file(source)
+    out = tmp_path / "mit-wegen.gpkg"
+    assert cli.main(["paths", str(source), "--workspace", str(workspace_file), "--out", str(out), "--stand", "2025-08-10"]) == 0
+    assert "1 Wege übernommen" in capsys.readouterr().out
+    written = read_geopackage(out)
+    assert list(written.layer("paths")["highway"]) == ["footway"] and written.layer_meta("paths").stand == "2025-08-10"
+    assert len(read_geopackage(workspace_file).layer("paths")) == 0  # the source workspace is untouched
+    assert cli.main(["paths", str(tmp_path / "fehlt.geojson"), "--workspace", str(workspace_file)]) == 2
