@@ -140,6 +140,16 @@ def _paths_layer(frame: gpd.GeoDataFrame, keep: np.ndarray) -> gpd.GeoDataFrame:
     )
 
 
+def _osm_xml_lines(path: Path) -> gpd.GeoDataFrame:
+    """The ways of an .osm XML file (GDAL's OSM driver), with ``foot`` and ``access`` taken out of
+    GDAL's ``other_tags`` so that the walking filter sees them."""
+    lines = gpd.read_file(path, layer="lines")
+    other = lines["other_tags"].fillna("") if "other_tags" in lines else pd.Series("", index=lines.index)
+    for key in ("foot", "access"):
+        lines[key] = other.str.extract(rf'"{key}"=>"([^"]*)"', expand=False)
+    return lines
+
+
 def read_pbf(path: str) -> gpd.GeoDataFrame:
     """The walkable ways of an .osm.pbf file as a ``paths`` layer (needs pyrosm)."""
     from pyrosm import OSM  # optional: only needed for .osm.pbf input
@@ -273,5 +283,7 @@ def paths_from_file(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if path.name.endswith(".osm.pbf"):
         return read_pbf(str(path))
+    if path.suffix == ".osm":
+        return osm_paths(_osm_xml_lines(path))
     frame = gpd.read_file(path)
     return osm_paths(frame) if "highway" in frame else _paths_layer(frame, np.ones(len(frame), dtype=bool))

@@ -79,3 +79,22 @@ def test_paths_command_line(tmp_path, capsys):
     assert list(written.layer("paths")["highway"]) == ["footway"] and written.layer_meta("paths").stand == "2025-08-10"
     assert len(read_geopackage(workspace_file).layer("paths")) == 0  # the source workspace is untouched
     assert cli.main(["paths", str(tmp_path / "fehlt.geojson"), "--workspace", str(workspace_file)]) == 2
+
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="53.5700" lon="9.9500"/><node id="2" lat="53.5700" lon="9.9530"/>
+  <node id="3" lat="53.5710" lon="9.9500"/><node id="4" lat="53.5710" lon="9.9530"/>
+  <node id="5" lat="53.5720" lon="9.9500"/><node id="6" lat="53.5720" lon="9.9530"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>
+  <way id="11"><nd ref="3"/><nd ref="4"/><tag k="highway" v="service"/><tag k="access" v="private"/></way>
+  <way id="12"><nd ref="5"/><nd ref="6"/><tag k="highway" v="residential"/><tag k="foot" v="no"/></way>
+</osm>
+"""
+
+
+def test_osm_xml_extract_respects_foot_and_access(tmp_path):
+    source = tmp_path / "auszug.osm"
+    source.write_text(OSM_XML, encoding="utf-8")
+    paths = paths_from_file(source)
+    assert list(paths["highway"]) == ["footway"]  # private service road and foot=no street dropped
