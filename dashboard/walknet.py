@@ -48,6 +48,8 @@ _TILE = 4_000.0
 #: Half the width of the corridor drawn around reached paths in an isochrone (metres).
 ISOCHRONE_WIDTH = 25.0
 DEFAULT_CUTOFF = 3_000.0
+#: Paths are cut into pieces of at most this length: points join within 12.5 m of the nearest path point.
+MAX_SEGMENT_M = 25.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,11 +83,18 @@ class Network:
         return node.astype(np.intp), access
 
 
-def from_lines(geometry: gpd.GeoSeries) -> Network:
-    """A network from any lines (every line walkable), split at every vertex."""
+def from_lines(geometry: gpd.GeoSeries, max_segment_m: float = MAX_SEGMENT_M) -> Network:
+    """A network from any lines (every line walkable), split at every vertex.
+
+    Lines are first cut into pieces of at most ``max_segment_m``, so a home or
+    an offer joins the network near the closest point of the nearest path
+    (within half that length), not at a junction far along the street.
+    """
     lines = gpd.GeoSeries(geometry).to_crs(schema.ANALYSIS_CRS)
     parts = shapely.get_parts(lines.values[~lines.is_empty & lines.notna()])
     parts = parts[np.isin(shapely.get_type_id(parts), [1, 2])]  # LineString, LinearRing
+    if max_segment_m:
+        parts = shapely.segmentize(parts, max_segment_m)
     coords, line = shapely.get_coordinates(parts, return_index=True)
     return _from_vertices(coords, line)
 

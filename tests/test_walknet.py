@@ -22,9 +22,10 @@ HAMBURG = Path(__file__).resolve().parents[2] / "shared" / "data" / "hamburg-eim
 ORIGIN = np.array([4_321_000.0, 3_210_000.0])  # somewhere in EPSG:3035
 
 
-def _network(segments) -> walknet.Network:
+def _network(segments, max_segment_m: float = 0) -> walknet.Network:
+    """The lines as drawn (no extra vertices), so node counts and attachments are the hand-computed ones."""
     lines = [LineString(np.asarray(s, dtype=float) + ORIGIN) for s in segments]
-    return walknet.from_lines(gpd.GeoSeries(lines, crs=schema.ANALYSIS_CRS))
+    return walknet.from_lines(gpd.GeoSeries(lines, crs=schema.ANALYSIS_CRS), max_segment_m=max_segment_m)
 
 
 def _peer(network: walknet.Network) -> nx.Graph:
@@ -63,6 +64,15 @@ def test_lines_meeting_at_a_vertex_share_a_node_and_are_split_there():
     assert network.node_count == 6  # crossing without a shared vertex: a bridge, not a junction
     assert len(network.edges) == 4  # the repeated segment (0,0)–(100,0) is one edge
     assert sorted(network.length.tolist()) == pytest.approx([100.0] * 4)
+
+
+def test_points_join_the_nearest_path_not_a_far_junction():
+    """A 1 km street without vertices between its ends: homes 100 m apart along it are 120 m apart on foot."""
+    home, offer = ORIGIN + (600.0, 10.0), ORIGIN + (500.0, 10.0)
+    cut = WalkingDistance(_network([[(0, 0), (1_000, 0)]], max_segment_m=walknet.MAX_SEGMENT_M))
+    assert cut.nearest(home[None], offer[None]) == pytest.approx([120.0])
+    as_drawn = WalkingDistance(_network([[(0, 0), (1_000, 0)]]))
+    assert as_drawn.nearest(home[None], offer[None])[0] > 500  # both would walk to a street end
 
 
 def test_distances_equal_networkx_on_a_small_graph():
