@@ -6,16 +6,20 @@ from dashboard import ui
 from dashboard.i18n import t
 
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
-ui.language_picker()
+start = ui.start_from_link()  # the page and view a shared link names
+if not ui.embedded():
+    ui.language_picker()
 lang = ui.lang()
 navigation = st.navigation(
     [
-        st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=True),
-        st.Page("pages/luecken.py", title=t("nav.gaps", lang), icon=":material/travel_explore:"),
-        st.Page("pages/akteure.py", title=t("nav.actors", lang), icon=":material/hub:"),
-        st.Page("pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:"),
-        st.Page("pages/vergleich.py", title=t("nav.compare", lang), icon=":material/compare_arrows:"),
-        st.Page("pages/quellen.py", title=t("nav.sources", lang), icon=":material/library_books:"),
-    ]
+        st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte"),
+        st.Page("pages/luecken.py", title=t("nav.gaps", lang), icon=":material/travel_explore:", default=start == "luecken"),
+        st.Page("pages/akteure.py", title=t("nav.actors", lang), icon=":material/hub:", default=start == "akteure"),
+        st.Page("pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:", default=start == "profil"),
+        st.Page("pages/vergleich.py", title=t("nav.compare", lang), icon=":material/compare_arrows:", default=start == "vergleich"),
+        st.Page("pages/quellen.py", title=t("nav.sources", lang), icon=":material/library_books:", default=start == "quellen"),
+        st.Page("pages/anmelden.py", title=t("nav.signin", lang), icon=":material/login:"),
+    ],
+    position="hidden" if ui.embedded() else "sidebar",
 )
 navigation.run()

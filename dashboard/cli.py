@@ -195,6 +195,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    """Ask for the password without echo (or read one line from a pipe) and print only the hash."""
+    import getpass
+
+    from dashboard import auth
+
+    lang = args.lang
+    if sys.stdin.isatty():
+        password = getpass.getpass(t("cli.hash.prompt", lang))
+        if getpass.getpass(t("cli.hash.repeat", lang)) != password:
+            return _fail(t("cli.hash.mismatch", lang), lang)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(auth.hash_password(password))
+    except ValueError:
+        return _fail(t("cli.hash.invalid", lang, max=auth.MAX_PASSWORD_BYTES), lang)
+    print(t("cli.hash.hint", lang), file=sys.stderr)
+    return 0
+
+
 def _lang_option(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     """Just ``--lang``: read first to build the parser in that language, then a parent of every command."""
     parser = argparse.ArgumentParser(add_help=False)
@@ -291,6 +312,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     rep.add_argument("--html", action="store_true", help=t("cli.report.arg.html", lang))
     rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
     rep.set_defaults(func=_cmd_report)
+
+    hashing = sub.add_parser("hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang))
+    hashing.set_defaults(func=_cmd_hash_password)
     return parser
 
 

@@ -10,7 +10,6 @@ so no result, card or map tooltip can show contact data.
 from __future__ import annotations
 
 import html
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass

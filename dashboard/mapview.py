@@ -274,6 +274,20 @@ class _Attribution(folium.MacroElement):
         self.text = html.escape(text)
 
 
+class SetView(folium.MacroElement):
+    """Opens the map at a centre and zoom (a shared link's position) instead of where it was fitted."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.setView({{ this.center|tojson }}, {{ this.zoom|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lat: float, lon: float, zoom: float):
+        super().__init__()
+        self.center, self.zoom = [float(lat), float(lon)], float(zoom)
+
+
 def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
     """An empty map fitted to the city or a Stadtbezirk: configured tiles (if any), Bezirk outlines, credits."""
     fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)

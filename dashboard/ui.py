@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import html
 import runpy
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import gapfigures, gaps, i18n, indicators, schema, store
-from dashboard.bivariate import PALETTE, need_text
+from dashboard import auth, gapfigures, gaps, i18n, indicators, schema, share_state, store
+from dashboard.bivariate import BUILTIN_NEEDS, PALETTE, area_need_columns, need_text
 from dashboard.city import City, prepare
 from dashboard.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes, parse_breaks
 from dashboard.filters import in_bezirk
 from dashboard.gapmap import DISTANCE_COLOURS, DISTANCE_STEPS, OFFER_COLOUR
 from dashboard.gaps import GapParams
 from dashboard.i18n import code_label, t
-from dashboard.mapview import PARTICIPATION_COLOUR, MapData, prepare_map_data
+from dashboard.mapview import PARTICIPATION_COLOUR, MapData, SetView, prepare_map_data
+from dashboard.roles import ANONYMOUS, Role, User, workspace_for
 from dashboard.scenario import SCENARIO_PREFIX, NewOffer, Scenario
+from dashboard.share_state import GAP_LAYERS, ViewState
 from dashboard.settings import Settings, load_settings
 from dashboard.targets import DEFAULT_THRESHOLD_M
 from dashboard.validation import Problem, validate_workspace
@@ -53,9 +57,126 @@ def open_page(title_key: str) -> tuple[str, "Loaded"]:
     """What every page does first: run inside app.py, load the city, title, demo notice and data date."""
     through_entry()
     loaded = load()
-    st.title(t(title_key, lang(), city=loaded.city.name))
+    if not embedded():  # an embedded map has no title and no sidebar
+        st.title(t(title_key, lang(), city=loaded.city.name))
+        role_badge(lang())
+    if notices := st.session_state.pop("_link_notices", None):
+        st.warning(t("share.notice", lang(), names=", ".join(f"`{n}`" for n in notices)))
     banners(loaded.city)
     return lang(), loaded
+
+
+def embedded() -> bool:
+    """``?view=embed``: only the map, no sidebar, state from the link (Streamlit's own ``embed`` is invisible to the app)."""
+    return st.query_params.get("view") == "embed"
+
+
+#: State fields held by one checkbox per option: field → (key prefix, options).
+_SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", GAP_LAYERS)}
+
+
+def _to_session(state: ViewState) -> None:
+    """Seed the widget keys with a link's view, before any widget exists."""
+    s = st.session_state
+    s["lang"] = state.lang
+    for name, value in state.fields.items():
+        if name in _SPREAD:
+            prefix, options = _SPREAD[name]
+            s.update({f"{prefix}{k}": k in value for k in options})
+        elif name == "gap_weights":
+            s.update({f"gap_weight_{c}": w for c, w in zip(gaps.COMPONENTS, value)})
+        elif name == "gap_threshold":
+            s[f"gap_threshold_{state.get('gap_group')}"] = value
+        elif name == "gap_breaks":
+            s["gap_breaks"] = ", ".join(f"{b:g}" for b in value)
+        else:
+            s[name] = list(value) if isinstance(value, tuple) and name != "map_pos" else value
+
+
+def _from_session(page: str) -> ViewState:
+    """The current view of ``page`` as the widgets (or, embedded, the link) hold it."""
+    s = st.session_state
+    fields = {}
+    for param in share_state.PARAMS[page]:
+        name = param.name
+        if name in _SPREAD:
+            prefix, options = _SPREAD[name]
+            value = frozenset(k for k in options if s.get(f"{prefix}{k}", k in param.default))
+        elif name == "gap_weights":
+            value = tuple(int(s.get(f"gap_weight_{c}", d)) for c, d in zip(gaps.COMPONENTS, param.default))
+        elif name == "gap_threshold":
+            group = s.get("gap_group", "alle")
+            value = s.get(f"gap_threshold_{group}")
+            value = None if value in (None, DEFAULT_THRESHOLD_M[group]) else int(value)
+        elif name == "gap_breaks":
+            value = parse_breaks(s.get("gap_breaks", "")) or param.default
+        else:  # a segmented control can be cleared (None): the page then shows its default
+            value = s.get(name) if s.get(name) is not None else param.default
+        fields[name] = tuple(value) if isinstance(value, list) else value
+    if page == "luecken" and fields["gap_classification"] == "user" and not parse_breaks(s.get("gap_breaks", "20")):
+        fields["gap_classification"] = "quantiles"  # unreadable breaks: the analysis falls back, and so does the link
+    return ViewState(page, lang(), fields)
+
+
+def start_from_link() -> str:
+    """First run of a session: the link's view into the widget keys, then a fresh run; the page to start on.
+
+    The fresh run makes the seeded values old state, so widgets take them without Streamlit's
+    "default value and Session State" warning.
+    """
+    s = st.session_state
+    if "_link_page" not in s:
+        city = load().city
+        params = st.query_params.to_dict()
+        if page := _app_url()[1]:
+            params.setdefault("p", page)  # a link to a page's path, e.g. /profil?gebiet=01
+        state, notices = share_state.decode(
+            params,
+            known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+            known_offer_ids=city.offers["offer_id"],
+            known_needs=[*BUILTIN_NEEDS, *area_need_columns(city)],
+        )
+        _to_session(state)
+        s["_link_page"], s["_link_notices"] = state.page, notices
+        st.rerun()
+    return s["_link_page"]
+
+
+def _app_url() -> tuple[str, str]:
+    """The app's base URL and the page its path names ("" if none); ``st.context.url`` has no query."""
+    parts = urlsplit(st.context.url or "")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if last in share_state.PAGES:
+        return f"{origin}{head}/", last
+    return f"{origin}{path}/", ""
+
+
+def sync_url(page: str) -> None:
+    """Write the current view into the URL (when it changed) and offer it as a link; pages call this last."""
+    if embedded():
+        return
+    params = share_state.encode(_from_session(page))
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+    link = _app_url()[0] + (f"?{urlencode(params, safe=',:.')}" if params else "")
+    with st.sidebar.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
+        st.caption(t("share.caption", lang()))
+        st.code(link, language=None, wrap_lines=True)
+
+
+def place_map(fmap) -> None:
+    """Open the map where a link's ``pos`` says (without one, it stays fitted to its data)."""
+    if pos := st.session_state.get("map_pos"):
+        SetView(*pos).add_to(fmap)
+
+
+def map_columns(spec: list[int]):
+    """Map and side column; embedded, the map alone at full width (side column None)."""
+    if embedded():
+        return st.container(), None
+    return st.columns(spec, gap="medium")
 
 
 def lang() -> str:
@@ -97,18 +218,22 @@ class Loaded:
     map_data: MapData
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _load(version: str, path: str) -> Loaded:
-    workspace = store.read_geopackage(path)
-    problems = validate_workspace(workspace)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load(version: str, path: str, role: Role) -> Loaded:
+    workspace = workspace_for(store.read_geopackage(path), role)  # from here on a viewer's data has no contact fields
     city = prepare(workspace)
-    return Loaded(version, workspace, problems, city, prepare_map_data(city))
+    return Loaded(version, workspace, validate_workspace(workspace), city, prepare_map_data(city))
 
 
 def load() -> Loaded:
-    """The configured city read, validated and prepared – once per data version."""
+    """The configured city as the session's role may see it – read and prepared once per data version and role.
+
+    This is where viewers lose the private fields (see ``roles.py``); the role is part of
+    ``version``, so no cache keyed by it can hand an editor's result to a viewer.
+    """
     path = settings().workspace
-    return _load(_data_version(path), str(path))
+    role = current_user().role
+    return _load(f"{_data_version(path)}:{role.value}", str(path), role)
 
 
 def banners(city: City) -> None:
@@ -120,49 +245,52 @@ def banners(city: City) -> None:
 
 
 def map_view_controls(city: City) -> MapView:
-    """Sidebar widgets → the view of the Karte page."""
+    """Sidebar widgets → the view of the Karte page (embedded: no widgets, the link's view)."""
+    if not embedded():
+        _map_widgets(city)
+    state = _from_session("karte")
+    return MapView(
+        layers=state.get("layers"),
+        bezirk=state.get("bezirk"),
+        sectors=state.get("sectors"),
+        categories=state.get("categories"),
+        target_groups=state.get("target_groups"),
+        min_level=state.get("min_level"),
+        measure=state.get("measure"),
+        threshold_m=int(state.get("threshold")),
+        classification=state.get("classification"),
+        selected=state.get("selected"),
+    )
+
+
+def _map_widgets(city: City) -> None:
     lg = lang()
     side = st.sidebar
-    bezirk = bezirk_picker(city, "bezirk")
+    bezirk_picker(city, "bezirk")
     side.subheader(t("map.layers", lg))
-    layers = frozenset(
-        key for key in LAYER_KEYS if side.checkbox(t(f"map.layer.{key}", lg), value=key in MapView().layers, key=f"layer_{key}")
-    )
-    measure = side.radio(
+    for key in LAYER_KEYS:
+        side.checkbox(t(f"map.layer.{key}", lg), value=key in MapView().layers, key=f"layer_{key}")
+    side.radio(
         t("map.measure", lg),
         MEASURES,
         format_func=lambda m: t(f"map.measure.short.{m}", lg, threshold=st.session_state.get("threshold", 500)),
         key="measure",
     )
     side.subheader(t("map.filters", lg))
-    sectors = side.multiselect(
+    side.multiselect(
         t("map.filter.sectors", lg), schema.SECTORS, default=list(schema.SECTORS), format_func=lambda c: code_label(c, lg), key="sectors"
     )
-    categories = side.multiselect(
+    side.multiselect(
         t("map.filter.categories", lg), schema.CATEGORIES, default=list(schema.CATEGORIES), format_func=lambda c: code_label(c, lg), key="categories"
     )
-    groups = side.multiselect(
+    side.multiselect(
         t("map.filter.target_groups", lg), schema.TARGET_GROUPS, default=list(schema.TARGET_GROUPS), format_func=lambda c: code_label(c, lg), key="target_groups"
     )
-    min_level = side.select_slider(
+    side.select_slider(
         t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="min_level"
     )
-    threshold = side.number_input(t("map.filter.threshold", lg), min_value=100, max_value=3000, value=500, step=50, key="threshold")
-    classification = side.selectbox(
-        t("map.filter.classification", lg), CLASSIFICATIONS, format_func=lambda c: t(f"classify.{c}", lg), key="classification"
-    )
-    return MapView(
-        layers=layers,
-        bezirk=bezirk,
-        sectors=tuple(sectors),
-        categories=tuple(categories),
-        target_groups=tuple(groups),
-        min_level=min_level,
-        measure=measure,
-        threshold_m=int(threshold),
-        classification=classification,
-        selected=st.session_state.get("selected"),
-    )
+    side.number_input(t("map.filter.threshold", lg), min_value=100, max_value=3000, value=500, step=50, key="threshold")
+    side.selectbox(t("map.filter.classification", lg), CLASSIFICATIONS, format_func=lambda c: t(f"classify.{c}", lg), key="classification")
 
 
 def _swatch(colour: str, label: str, round_: bool = False) -> str:
@@ -226,7 +354,9 @@ def take_click(result: dict | None, map_key: str) -> dict | None:
 
 
 def bezirk_picker(city: City, key: str) -> str | None:
-    """Sidebar choice of one Stadtbezirk (None = whole city)."""
+    """Sidebar choice of one Stadtbezirk (None = whole city; embedded: the link's)."""
+    if embedded():
+        return st.session_state.get(key)
     lg = lang()
     bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
     return st.sidebar.selectbox(
@@ -243,6 +373,25 @@ def gap_controls(city: City) -> GapParams:
     Walking routes are offered only where the city has a path network; otherwise the sidebar says
     that distances are straight lines times the detour factor.
     """
+    if not embedded():
+        _gap_widgets(city)
+    state = _from_session("luecken")
+    group, classification = state.get("gap_group"), state.get("gap_classification")
+    weights = tuple(w / 100 for w in state.get("gap_weights"))
+    return GapParams(
+        target_group=group,
+        threshold_m=state.get("gap_threshold") or DEFAULT_THRESHOLD_M[group],
+        detour=float(state.get("gap_detour")),
+        min_level=state.get("gap_min_level"),
+        min_residents=int(state.get("gap_min_residents")),
+        weights=weights if sum(weights) > 0 else gaps.DEFAULT_WEIGHTS,
+        classification=classification,
+        breaks=state.get("gap_breaks") if classification == "user" else (),
+        distance=state.get("gap_distance") if city.paths is not None else "luftlinie",
+    )
+
+
+def _gap_widgets(city: City) -> None:
     lg = lang()
     side = st.sidebar
     group = side.selectbox(
@@ -252,7 +401,7 @@ def gap_controls(city: City) -> GapParams:
         format_func=lambda c: code_label(c, lg),
         key="gap_group",
     )
-    threshold = side.number_input(
+    side.number_input(
         t("map.filter.threshold", lg), 100, 3000, value=DEFAULT_THRESHOLD_M[group], step=50, key=f"gap_threshold_{group}"
     )
     distance = "luftlinie"
@@ -262,42 +411,26 @@ def gap_controls(city: City) -> GapParams:
         distance = side.radio(
             t("gap.distance", lg), ("luftlinie", "fussweg"), format_func=lambda d: t(f"gap.distance.{d}", lg), horizontal=True, key="gap_distance"
         )
-    detour = side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
-    min_level = side.select_slider(
+    side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
+    side.select_slider(
         t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="gap_min_level"
     )
     with side.expander(t("gap.weights", lg)):
-        weights = tuple(
-            float(st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}"))
-            for c, w in zip(gaps.COMPONENTS, gaps.DEFAULT_WEIGHTS)
-        )
-    min_residents = side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
+        for c, w in zip(gaps.COMPONENTS, gaps.DEFAULT_WEIGHTS):
+            st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}")
+    side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
     classification = side.selectbox(
         t("map.filter.classification", lg), (*CLASSIFICATIONS, "user"), format_func=lambda c: t(f"classify.{c}", lg), key="gap_classification"
     )
-    breaks: tuple[float, ...] = ()
     if classification == "user":
         text = side.text_input(t("gap.breaks", lg), "20, 40, 60, 80", key="gap_breaks")
-        parsed = parse_breaks(text)
-        if parsed is None:
+        if parse_breaks(text) is None:
             side.warning(t("gap.breaks_invalid", lg, text=text))
-            classification = "quantiles"
-        else:
-            breaks = parsed
-    return GapParams(
-        target_group=group,
-        threshold_m=int(threshold),
-        detour=float(detour),
-        min_level=min_level,
-        min_residents=int(min_residents),
-        weights=weights if sum(weights) > 0 else gaps.DEFAULT_WEIGHTS,
-        classification=classification,
-        breaks=breaks,
-        distance=distance,
-    )
 
 
 def gap_layers() -> frozenset[str]:
+    if embedded():
+        return _from_session("luecken").get("gap_layers")
     lg = lang()
     st.sidebar.subheader(t("gap.layers", lg))
     defaults = {"grid": True, "index": False, "offers": True}  # the grid reads best on its own
@@ -449,3 +582,53 @@ def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
             t("gap.col.uncovered", lg): [i18n.fmt_int(v, lg) for v in double["uncovered_residents"]],
         }
     ).sort_values(t("gap.col.index", lg), ascending=False)
+
+
+# --- who is using this session (OIDC login, password sign-in or nobody) ---
+# The signed-in user lives in server-side session state (a ``User`` no widget or URL can set);
+# everyone else is an anonymous viewer. The rules are in ``auth.py`` and ``roles.py``.
+
+_USER_KEY = "_signed_in_user"
+
+
+def auth_secrets() -> Mapping:
+    """The [auth] section of the secrets ({} when there is none or no secrets file)."""
+    try:
+        return st.secrets.get("auth", {})
+    except FileNotFoundError:
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def limiter() -> auth.RateLimiter:
+    """One rate limiter for all sessions of this server process."""
+    return auth.RateLimiter()
+
+
+def current_user() -> User:
+    """The signed-in user of this session, or the anonymous viewer."""
+    settings = auth_secrets()
+    if auth.oidc_configured(settings) and st.user.get("is_logged_in"):
+        return auth.oidc_user(st.user.get("email"), st.user.get("email_verified"), settings)
+    return st.session_state.get(_USER_KEY, ANONYMOUS)
+
+
+def password_sign_in(name: str, password: str) -> User:
+    """Check name and password against the configured accounts; raises ``auth.SignInRefused``."""
+    client = st.context.ip_address or "unbekannt"
+    user = auth.sign_in(auth.accounts(auth_secrets()), name, password, client, limiter())
+    st.session_state[_USER_KEY] = user
+    return user
+
+
+def sign_out() -> None:
+    st.session_state.pop(_USER_KEY, None)
+    if auth.oidc_configured(auth_secrets()) and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def role_badge(lang: str) -> None:
+    """The reader's role in the sidebar of every page."""
+    user = current_user()
+    text = t("roles.badge.editor", lang, name=user.name) if user.is_editor else t("roles.badge.viewer", lang)
+    st.sidebar.caption(text)

@@ -147,3 +147,4 @@ else:
     st.dataframe(
         directory.hits_frame(index, hits, lang), hide_index=True, width="stretch", key="actors_table", on_select=_show_card, selection_mode="single-row"
     )
+ui.sync_url("akteure")

@@ -17,9 +17,10 @@ view = ui.map_view_controls(city)
 table = ui.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
 
-map_col, side_col = st.columns([4, 3], gap="medium")
+map_col, side_col = ui.map_columns([4, 3])
 with map_col:
     fmap, groups = build_map(map_data, city, table, classes, view, ui.settings(), lang)
+    ui.place_map(fmap)
     result = st_folium(
         fmap,
         key="karte",
@@ -32,6 +33,8 @@ with map_col:
     if click := ui.take_click(result, "karte"):
         st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
         st.rerun()
+if side_col is None:
+    st.stop()  # embedded: the map alone
 
 with side_col:
     selected = st.session_state.get("selected")
@@ -60,3 +63,4 @@ with st.expander(t("map.method", lang), expanded=False):
             min_residents=view.min_residents,
         )
     )
+ui.sync_url("karte")

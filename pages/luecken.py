@@ -23,7 +23,7 @@ if not has_age_bands(city.cells, params.target_group):
 before, result = ui.gap_results(loaded, params)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
 
-view = st.segmented_control(
+view = "map" if ui.embedded() else st.segmented_control(
     t("gap.view", lang), ["map", "need"], format_func=lambda v: t(f"gap.view.{v}", lang), default="map", key="gap_view"
 )
 if view == "need":
@@ -46,9 +46,9 @@ if view == "need":
             st.dataframe(ui.double_need_frame(double, indicator), hide_index=True, width="stretch")
 else:
     layers = ui.gap_layers()
-    map_col, side_col = st.columns([4, 3], gap="medium")
+    map_col, side_col = ui.map_columns([4, 3])
     with map_col:
-        mode = st.radio(
+        mode = "select" if side_col is None else st.radio(
             t("gap.click_mode", lang), ["select", "place"], format_func=lambda m: t(f"gap.click.{m}", lang), horizontal=True, key="gap_click_mode"
         )
         selected = st.session_state.get("gap_selected")
@@ -67,8 +67,10 @@ else:
             else:
                 st.session_state["gap_selected"] = area_at(city.units, click["lng"], click["lat"])
             st.rerun()
+    if side_col is None:
+        st.stop()  # embedded: the map alone
     with side_col:
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
         c1.metric(t("gap.metric.target", lang, group=code_label(params.target_group, lang)), fmt_int(result.city["target_residents"], lang))
         c2.metric(t("gap.metric.uncovered", lang, threshold=params.threshold), fmt_int(result.city["uncovered_residents"], lang))
         c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
@@ -83,3 +85,4 @@ else:
 
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
+ui.sync_url("luecken")

@@ -19,19 +19,16 @@ if not labels:
     st.stop()
 
 # Which area: a new click on the Karte, else the list – which starts at the link's area
-# (?gebiet=0101), the area shown last (widget state ends when another page runs), or the first Quartier.
-requested = st.query_params.get("gebiet")
-if requested and requested not in labels:
-    st.warning(t("pf.unknown_area", lang, area=requested))
+# (?gebiet=0101, see share_state), the area shown last (widget state ends when another page runs), or the first Quartier.
 clicked = st.session_state.get("selected")
 if clicked in labels and clicked != st.session_state.get("_profile_clicked"):
     st.session_state["_profile_clicked"] = clicked
     st.session_state["profile_area"] = clicked
 elif st.session_state.get("profile_area") not in labels:
-    start = [a for a in (requested, st.session_state.get("_profile_last")) if a in labels]
-    st.session_state["profile_area"] = start[0] if start else city.units["area_id"].iloc[0]
+    last = st.session_state.get("_profile_last")
+    st.session_state["profile_area"] = last if last in labels else city.units["area_id"].iloc[0]
 area_id = st.selectbox(t("pf.choose", lang), list(labels), format_func=labels.get, key="profile_area")
-st.session_state["_profile_last"] = st.query_params["gebiet"] = area_id
+st.session_state["_profile_last"] = area_id
 
 result, _ = ui.gap_results(loaded, GapParams())
 today = date.today()
@@ -84,3 +81,4 @@ for key, table, columns in (("pf.actors", profile.actors, pf.ACTOR_COLUMNS), ("p
     else:
         st.info(t("pf.none", lang))
 st.caption(t("pf.outdated_note", lang, months=pf.DEFAULT_MAX_AGE_MONTHS))
+ui.sync_url("profil")

@@ -21,3 +21,4 @@ st.write(t("sources.quality.summary", lang, errors=errors, warnings=len(loaded.p
 if loaded.problems:
     with st.expander(t("sources.quality.details", lang)):
         st.dataframe(problems_frame(loaded.problems, lang), hide_index=True, width="stretch")
+ui.sync_url("quellen")

@@ -51,3 +51,4 @@ json_col.download_button(
     t("cmp.download.geojson", lang), lambda: cmp.geojson_export(selection, city),
     file_name="vergleich.geojson", mime="application/geo+json", on_click="ignore", icon=":material/map:", key="cmp_geojson",
 )  # fmt: skip
+ui.sync_url("vergleich")

@@ -13,14 +13,26 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def open_link(tmp_path, monkeypatch):
+    """``open_link(p="profil", gebiet="02")``: a new session on the tiny city, opened with these URL parameters."""
     path = tmp_path / "kleinstadt.gpkg"
     write_geopackage(tiny_workspace(), path)
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+
+    def open_(**params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception
+        return at
+
+    return open_
+
+
+@pytest.fixture
+def app(open_link):
+    return open_link()
 
 
 def _texts(at) -> str:

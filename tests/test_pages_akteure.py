@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store import write_geopackage
+from tests.apptree import everything
 from tests.factories import tiny_workspace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -29,17 +30,6 @@ def _network(at):
     at.segmented_control(key="actors_view").set_value("network").run()
     assert not at.exception
     return at
-
-
-def _walk(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _walk(child)
-
-
-def _everything(at) -> str:
-    """Every element the page sent, as text (dataframes and the chart data included)."""
-    return "\n".join(str(node.proto) for node in _walk(at._tree) if hasattr(node, "proto"))
 
 
 def _table(at, column: str) -> pd.DataFrame:
@@ -103,8 +93,8 @@ def test_network_sector_filter_and_opportunities(app):
 
 def test_contact_data_never_reaches_the_page(app):
     app.selectbox(key="actors_card").set_value("a1").run()
-    texts = [_everything(app)]
-    texts.append(_everything(_network(app)))
+    texts = [everything(app)]
+    texts.append(everything(_network(app)))
     assert "Initiative" in texts[0] and "Initiative" in texts[1]
     assert not any("geheim@beispiel.invalid" in text for text in texts)
 

@@ -1,6 +1,6 @@
 """Quartiersprofil and Vergleich in Streamlit's AppTest on the tiny hand-made city."""
 
-from tests.test_pages import app  # noqa: F401 – the shared fixture: app.py on the tiny city, first run done
+from tests.test_pages import app, open_link  # noqa: F401 – shared fixtures: app.py on the tiny city (first run done / opened by a link)
 
 SECRET = "geheim@beispiel.invalid"
 
@@ -37,17 +37,15 @@ def test_profile_of_the_first_quartier(app):
     assert at.query_params["gebiet"] == "0101"  # the URL names the area: a link to share
 
 
-def test_link_opens_the_named_area(app):
-    app.query_params["gebiet"] = "02"
-    at = _profile(app)
+def test_link_opens_the_named_area(open_link):
+    at = open_link(p="profil", gebiet="02")
     assert at.header[0].value == "Stadtbezirk Oberstadt"
     assert list(at.dataframe[0].value.columns) == ["Oberstadt", "Stadt"]
 
 
-def test_unknown_area_in_the_link_warns(app):
-    app.query_params["gebiet"] = "9999"
-    at = _profile(app)
-    assert "„9999“" in at.warning[0].value
+def test_unknown_area_in_the_link_warns(open_link):
+    at = open_link(p="profil", gebiet="9999")
+    assert "`gebiet`" in at.warning[0].value and "9999" not in at.warning[0].value  # the name, never the value
     assert at.selectbox(key="profile_area").value == "0101"
 
 

@@ -1,0 +1,12 @@
+"""What a page sent to the browser, read from Streamlit's AppTest element tree."""
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def everything(at) -> str:
+    """Every element the page sent, as text (dataframes, chart data and component args such as st_folium's map included)."""
+    return "\n".join(str(node.proto) for node in _walk(at._tree) if hasattr(node, "proto"))

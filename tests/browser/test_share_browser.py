@@ -1,0 +1,149 @@
+"""Share links in a real browser: a view set up by one planner opens the same in a fresh browser.
+
+The second browser is a new context (no cookies, no Streamlit session), like a councillor's phone.
+"""
+
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+from playwright.sync_api import expect
+
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _click_map(page, fx: float = 0.45, fy: float = 0.55) -> None:
+    box = page.locator(MAP).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+
+
+def _checkbox(page, label: str):
+    return page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(label)}$")).locator("input")
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def _open_fresh(browser, url: str, wait_for_map):
+    """The link in a new browser context, map loaded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(url)
+    wait_for_map(page)
+    return context, page
+
+
+def _shared_link(page) -> str:
+    """The link from the "Link teilen" box; it must match the address bar."""
+    page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
+    link = page.get_by_test_id("stCode").last.inner_text().strip()
+    assert _query(link) == _query(page.url)
+    page.keyboard.press("Escape")
+    return link
+
+
+def test_karte_view_opens_the_same_in_a_new_browser(app_server, browser, page, wait_for_map, save_artifact):
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(app_server)
+    wait_for_map(page)
+    _checkbox(page, "Akteure").check(force=True)
+    threshold = page.get_by_test_id("stSidebar").get_by_label("Entfernungsschwelle (m)")
+    threshold.fill("800")
+    threshold.press("Enter")
+    expect(page).to_have_url(re.compile(r"t=800"), timeout=30_000)
+    _click_map(page)
+    heading = page.get_by_role("heading", name=re.compile(r"^Quartier "))
+    expect(heading).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"sel="), timeout=30_000)
+    name = heading.inner_text()
+    link = _shared_link(page)
+    assert {"l", "t", "sel"} <= set(_query(link))
+
+    context, other = _open_fresh(browser, link, wait_for_map)
+    try:
+        expect(other.get_by_role("heading", name=name)).to_be_visible(timeout=30_000)
+        expect(_checkbox(other, "Akteure")).to_be_checked()
+        expect(other.get_by_test_id("stSidebar").get_by_label("Entfernungsschwelle (m)")).to_have_value("800")
+        assert _query(other.url) == _query(link)
+        save_artifact(other, "share-karte")
+    finally:
+        context.close()
+
+
+def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, browser, page, wait_for_map, save_artifact):
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(f"{app_server}/luecken")
+    wait_for_map(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Zielgruppe").click()
+    page.get_by_role("option", name="Senioren", exact=True).click()
+    expect(page).to_have_url(re.compile(r"g=senioren"), timeout=30_000)
+    threshold = sidebar.get_by_label("Entfernungsschwelle (m)")
+    threshold.fill("600")
+    threshold.press("Enter")
+    expect(page).to_have_url(re.compile(r"t=600"), timeout=30_000)
+    wait_for_map(page)
+    page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
+    _click_map(page, 0.5, 0.5)
+    expect(page.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"[?&]s="), timeout=30_000)
+    link = _shared_link(page)
+
+    context, other = _open_fresh(browser, link, wait_for_map)
+    try:
+        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
+        other_sidebar = other.get_by_test_id("stSidebar")
+        expect(other_sidebar.get_by_role("combobox", name="Zielgruppe")).to_have_value("Senioren")
+        expect(other_sidebar.get_by_label("Entfernungsschwelle (m)")).to_have_value("600")
+        assert _query(other.url) == _query(link)
+        save_artifact(other, "share-luecken")
+    finally:
+        context.close()
+
+
+def test_hostile_link_renders_warns_and_runs_nothing(app_server, page, wait_for_map):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    script = "<script>alert(1)</script>"
+    page.goto(f"{app_server}/?p={quote(script)}&t=999999999&x=&sel={quote('<img src=x onerror=alert(2)>')}&{quote(script)}=1")
+    wait_for_map(page)
+    expect(page.get_by_text("Einige Angaben im Link")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Karte: "))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"t=3000"), timeout=30_000)  # clamped; the rest is gone from the URL
+    text = page.locator("body").inner_text()
+    assert "<script>" not in text and "alert(" not in text and "onerror" not in text
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []
+
+
+def test_embed_shows_only_the_map(app_server, page, wait_for_map, save_artifact):
+    page.set_viewport_size({"width": 900, "height": 700})
+    page.goto(f"{app_server}/?embed=true&view=embed&p=karte&l=bezirke,choropleth")
+    wait_for_map(page)
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.get_by_role("heading", name=re.compile(r"^Karte: "))).to_have_count(0)
+    expect(page.get_by_text("Klicken Sie ein Quartier")).to_have_count(0)  # no side column
+    assert "view=embed" in page.url
+    save_artifact(page, "embed-karte")
+
+
+def _leaflet_view(frame) -> tuple[float, float, int]:
+    """Centre and zoom of the Leaflet map inside the st_folium frame."""
+    return tuple(frame.evaluate(
+        "() => { const m = Object.values(window).find(v => v instanceof L.Map);"
+        " const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }"
+    ))
+
+
+def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for_map):
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(app_server)
+    lat, lon, zoom = _leaflet_view(wait_for_map(page))
+    target = (round(lat + 0.01, 5), round(lon - 0.01, 5), zoom + 2)
+    page.goto(f"{app_server}/?pos={target[0]},{target[1]},{target[2]}")
+    frame = wait_for_map(page)
+    frame.wait_for_function(f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}", timeout=30_000)
+    shown = _leaflet_view(frame)
+    assert abs(shown[0] - target[0]) < 1e-3 and abs(shown[1] - target[1]) < 1e-3
+    assert _query(page.url)["pos"] == [f"{target[0]},{target[1]},{target[2]:g}"]  # the link stays in the address bar
