@@ -97,3 +97,16 @@ def prepare(workspace: Workspace) -> City:
         offers=offers,
         paths=_to_analysis_crs(workspace.layer("paths")).geometry if len(workspace.layer("paths")) else None,
     )
+
+
+def sector_mix(city: City) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Sectors with at least one actor in each Quartier, and the missing ones (a presence matrix)."""
+    actors = city.actors
+    inside = actors["unit"].to_numpy() >= 0 if len(actors) else np.zeros(0, dtype=bool)
+    sector = pd.Categorical(actors["sector"], categories=schema.SECTORS).codes[inside]
+    present = np.zeros((len(city.units), len(schema.SECTORS)), dtype=bool)
+    valid = sector >= 0
+    present[actors["unit"].to_numpy()[inside][valid], sector[valid]] = True
+    have = [tuple(s for s, p in zip(schema.SECTORS, row) if p) for row in present]
+    lack = [tuple(s for s, p in zip(schema.SECTORS, row) if not p) for row in present]
+    return have, lack

@@ -13,6 +13,15 @@ def _sectors_text(sectors: tuple[str, ...], lang: str) -> str:
     return ", ".join(code_label(s, lang) for s in sectors) or t("fig.none", lang)
 
 
+def missing_sectors_texts(table: pd.DataFrame, lang: str, rows: pd.DataFrame | None = None) -> list[str]:
+    """Missing sectors of ``rows`` (default: all of ``table``) as text; when no area of the city
+    has any actor, there is no actor data at all, which is said instead of "all four missing"."""
+    rows = table if rows is None else rows
+    if table["sectors_present"].map(len).sum() == 0:
+        return [t("fig.no_actor_data", lang)] * len(rows)
+    return [_sectors_text(m, lang) for m in rows["sectors_missing"]]
+
+
 def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> list[tuple[str, str, str, str]]:
     """Rows of (label, Quartier, Stadtbezirk, city) for the selected area."""
     row = table.loc[area_id]
@@ -38,12 +47,12 @@ def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> 
         (t("fig.subsidised", lang), *(fmt_int(c["subsidised"], lang) for c in columns)),
         (t("fig.sozialmanagement", lang), *(fmt_int(c["sozialmanagement"], lang) for c in columns)),
         (t("fig.sectors_present", lang), _sectors_text(row["sectors_present"], lang), "", ""),
-        (t("fig.sectors_missing", lang), _sectors_text(row["sectors_missing"], lang), "", ""),
+        (t("fig.sectors_missing", lang), missing_sectors_texts(table, lang, table.loc[[area_id]])[0], "", ""),
     ]
     return rows
 
 
-def ranking_frame(ranked: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
+def ranking_frame(ranked: pd.DataFrame, table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
     """The ranked Quartiere as a readable table (rank, name, residents, measure, missing sectors)."""
     value = fmt_share if view.measure == "uncovered_share" else fmt_num
     return pd.DataFrame(
@@ -52,6 +61,6 @@ def ranking_frame(ranked: pd.DataFrame, view: MapView, lang: str) -> pd.DataFram
             t("fig.area", lang): ranked["name"].to_numpy(),
             t("fig.residents", lang): [fmt_int(v, lang) for v in ranked["residents"]],
             t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m): [value(v, lang) for v in ranked[view.measure]],
-            t("fig.sectors_missing", lang): [_sectors_text(m, lang) for m in ranked["sectors_missing"]],
+            t("fig.sectors_missing", lang): missing_sectors_texts(table, lang, ranked),
         }
     )

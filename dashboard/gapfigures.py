@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.figures import missing_sectors_texts
 from dashboard.gaps import COMPONENTS, GapResult, ranked
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
 from dashboard.targets import TARGET_BANDS
@@ -28,7 +29,7 @@ def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
             t("gap.col.uncovered_share", lang): [fmt_share(v, lang) for v in rows["uncovered_share"]],
             t("gap.col.fca", lang): [fmt_num(v, lang) for v in rows["fca_per_1000"]],
             t("gap.col.components", lang): [" / ".join(fmt_num(v, lang, 0) for v in r) for r in share.to_numpy()],
-            t("fig.sectors_missing", lang): [", ".join(code_label(c, lang) for c in m) or t("fig.none", lang) for m in rows["sectors_missing"]],
+            t("fig.sectors_missing", lang): missing_sectors_texts(result.units, lang, rows),
         }
     )
 

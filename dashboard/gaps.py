@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import schema
-from dashboard.city import City
+from dashboard.city import City, sector_mix
 from dashboard.classify import Classes, classify
 from dashboard.distance import DistanceMethod, StraightLine
 from dashboard.fca import supply_ratios
@@ -105,19 +105,6 @@ def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
     return _with_supply(qualifying(combined, params).reset_index(drop=True))
 
 
-def _sector_columns(city: City) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """Sectors with at least one actor in each Quartier, and the missing ones (a presence matrix)."""
-    actors = city.actors
-    inside = actors["unit"].to_numpy() >= 0 if len(actors) else np.zeros(0, dtype=bool)
-    sector = pd.Categorical(actors["sector"], categories=schema.SECTORS).codes[inside]
-    present = np.zeros((len(city.units), len(schema.SECTORS)), dtype=bool)
-    valid = sector >= 0
-    present[actors["unit"].to_numpy()[inside][valid], sector[valid]] = True
-    have = [tuple(s for s, p in zip(schema.SECTORS, row) if p) for row in present]
-    lack = [tuple(s for s, p in zip(schema.SECTORS, row) if not p) for row in present]
-    return have, lack
-
-
 def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     inside = codes >= 0
     return np.bincount(codes[inside], weights=weights[inside], minlength=n)[:n]
@@ -136,7 +123,7 @@ def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: G
     table["access_weighted"] = _sum_by_unit(codes, demand * cells["access"].to_numpy(), n)
     offer_units = pd.Categorical(offers["area_id"], categories=city.units["area_id"]).codes.astype(np.intp)
     table["participation_offers"] = _sum_by_unit(offer_units, np.ones(len(offers)), n).astype(int)
-    table["sectors_present"], table["sectors_missing"] = _sector_columns(city)
+    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
     return table
 
 

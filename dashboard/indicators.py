@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import schema
-from dashboard.city import City
+from dashboard.city import City, sector_mix
 from dashboard.distance import DistanceMethod, StraightLine
 from dashboard.filters import offers_mask, participation_mask
 from dashboard.view import MapView
@@ -41,13 +40,6 @@ def _sum_by_area(frame: pd.DataFrame, column: str, ids: pd.Index) -> pd.Series:
     return values.groupby(frame["area_id"]).sum().reindex(ids, fill_value=0.0)
 
 
-def _sectors(actors: pd.DataFrame, ids: pd.Index) -> tuple[pd.Series, pd.Series]:
-    present = actors.groupby("area_id")["sector"].agg(lambda s: tuple(c for c in schema.SECTORS if c in set(s)))
-    present = present.reindex(ids).map(lambda v: v if isinstance(v, tuple) else ())
-    missing = present.map(lambda have: tuple(c for c in schema.SECTORS if c not in have))
-    return present, missing
-
-
 def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) -> pd.DataFrame:
     """One row per Quartier (index ``area_id``) with every key figure of the Karte page."""
     units = city.units
@@ -73,7 +65,7 @@ def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) 
     table["dwellings"] = _sum_by_area(housing, "dwellings", ids)
     table["subsidised"] = _sum_by_area(housing, "subsidised", ids)
     table["sozialmanagement"] = _count_by_area(social, ids)
-    table["sectors_present"], table["sectors_missing"] = _sectors(city.actors, ids)
+    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
     return add_rates(table, view.min_residents)
 
 

@@ -48,7 +48,7 @@ with side_col:
         st.info(t("map.click_hint", lang))
     st.subheader(t("map.ranking", lang))
     ranked = ranking(table[ui.in_view(table, city, view)], view.measure).head(15)
-    st.table(ranking_frame(ranked, view, lang).set_index(t("fig.rank", lang)))
+    st.table(ranking_frame(ranked, table, view, lang).set_index(t("fig.rank", lang)))
     st.caption(t("map.ranking.caption", lang, measure=t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m), min_residents=view.min_residents))
 
 with st.expander(t("map.method", lang), expanded=False):

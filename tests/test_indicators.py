@@ -6,8 +6,10 @@ import pytest
 
 from dashboard.city import prepare
 from dashboard.distance import StraightLine
+from dashboard.figures import key_figures, ranking_frame
 from dashboard.indicators import cell_distances, ranking, total_row, unit_table
 from dashboard.view import MapView
+from dashboard.workspace import empty_layer
 from tests.factories import tiny_workspace
 
 
@@ -85,3 +87,13 @@ def test_straight_line_pairs_within_a_distance():
     found = sorted(zip(pairs.origin.tolist(), pairs.target.tolist(), pairs.distance.tolist()))
     assert found == [(0, 0, 60.0), (1, 0, pytest.approx(2 * math.hypot(100, 30)))]
     assert len(StraightLine().within([[0, 0]], [], 100).origin) == 0
+
+
+def test_without_actor_data_the_tables_say_so_instead_of_all_sectors_missing():
+    city = prepare(tiny_workspace(actors=empty_layer("actors")))
+    table = unit_table(city, MapView())
+    frame = ranking_frame(ranking(table, "uncovered_share"), table, MapView(), "de")
+    assert set(frame["Fehlende Sektoren"]) == {"keine Akteursdaten"}
+    assert dict((row[0], row[1]) for row in key_figures(table, "0101", MapView(), "de"))["Fehlende Sektoren"] == "keine Akteursdaten"
+    with_actors = unit_table(prepare(tiny_workspace()), MapView())
+    assert "Zivilgesellschaft" in ranking_frame(ranking(with_actors, "uncovered_share"), with_actors, MapView(), "de")["Fehlende Sektoren"].iloc[0]
