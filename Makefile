@@ -5,11 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENDOR := static/vendor
 CHROMIUM := /usr/bin/chromium
+# PostGIS for the tests of the database store (tests/pg.py starts a throwaway server).
+POSTGIS := /usr/share/postgresql/15/extension/postgis.control
 DEMO := geodata/musterstadt.gpkg
 # Root needs no sudo (CI, fresh machines); everyone else does.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup run browser-deps test demo bench
+.PHONY: setup run browser-deps postgis-deps test demo bench
 
 setup: $(VENV)/.installed $(VENDOR)/.installed
 
@@ -35,8 +37,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+postgis-deps: $(POSTGIS)
+
+$(POSTGIS):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15-postgis-3
+
 # Extra pytest options: make test PYTEST_ARGS='-k assets -n 0'
-test: setup browser-deps $(DEMO)
+test: setup browser-deps postgis-deps $(DEMO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The demo city is generated when missing (fresh clone); `make demo` regenerates it.

@@ -18,6 +18,8 @@ navigation = st.navigation(
         st.Page("pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:", default=start == "profil"),
         st.Page("pages/vergleich.py", title=t("nav.compare", lang), icon=":material/compare_arrows:", default=start == "vergleich"),
         st.Page("pages/quellen.py", title=t("nav.sources", lang), icon=":material/library_books:", default=start == "quellen"),
+        st.Page("pages/daten.py", title=t("nav.load", lang), icon=":material/upload_file:", visibility="visible" if ui.current_user().is_editor else "hidden"),
+        st.Page("pages/pflege.py", title=t("nav.maintain", lang), icon=":material/edit_location_alt:", visibility="visible" if ui.current_user().is_editor else "hidden"),
         st.Page("pages/anmelden.py", title=t("nav.signin", lang), icon=":material/login:"),
     ],
     position="hidden" if ui.embedded() else "sidebar",

@@ -7,7 +7,9 @@ Help and messages come from the i18n catalog: German, or English with ``--lang e
 from __future__ import annotations
 
 import argparse
+import getpass
 import math
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -38,8 +40,15 @@ def _cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cli_user():
+    """Whoever runs the command line works on files they can write anyway: an editor, named after the login."""
+    from dashboard.roles import Role, User
+
+    return User(f"cli:{getpass.getuser()}", Role.EDITOR, "cli")
+
+
 def _cmd_paths(args: argparse.Namespace) -> int:
-    from dashboard import store
+    from dashboard.datastore import open_store
     from dashboard.walknet import from_lines, paths_from_file
     from dashboard.workspace import LayerMeta
 
@@ -52,9 +61,117 @@ def _cmd_paths(args: argparse.Namespace) -> int:
         print(t("cli.paths.none", args.lang, path=args.file), file=sys.stderr)
         return 2
     meta = LayerMeta(args.source, args.licence, args.attribution, args.stand)
-    store.replace_layer(args.workspace, "paths", paths, meta, args.out)
+    target = args.out or args.workspace
+    if args.out:
+        shutil.copyfile(args.workspace, args.out)
+    counts = {"read": len(paths), "imported": len(paths), "rejected": 0}
+    open_store(target).import_layer(cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts)
     network = from_lines(paths.to_crs(schema.ANALYSIS_CRS).geometry)
     print(t("cli.paths.written", args.lang, ways=len(paths), nodes=network.node_count, out=args.out or args.workspace))
+    return 0
+
+
+def store_path(workspace: str | None) -> Path:
+    """``--workspace``: a data directory or a GeoPackage file; default the configured store."""
+    from dashboard.settings import STORE_FILE, load_settings
+
+    if not workspace:
+        return load_settings().store_path
+    path = Path(workspace)
+    return path / STORE_FILE if path.is_dir() or not path.suffix else path
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    """Read → map → validate → (unless --dry-run) store; exit 2 for an unreadable or rejected file."""
+    from dataclasses import replace
+
+    from dashboard import importflow, importer, readers
+    from dashboard.columnmap import ColumnMapping
+    from dashboard.datastore import StoreError, open_store
+    from dashboard.layerfile import LayerFileError
+    from dashboard.settings import load_settings
+    from dashboard.workspace import LayerMeta
+
+    lang = args.lang
+    data_store = open_store(store_path(args.workspace))
+    try:
+        raw = readers.read_file(
+            args.file, layer=args.file_layer, encoding=args.encoding, separator=args.separator,
+            max_bytes=load_settings().upload_limit_mb * 1024 * 1024,
+        )
+        if raw.coordinates is not None and not isinstance(raw.frame, __import__("geopandas").GeoDataFrame):
+            crs = args.crs or raw.coordinates.crs_candidates[0]
+            print(t("cli.import.coordinates", lang, columns=", ".join(raw.coordinates.columns), crs=crs))
+            raw, problems = readers.with_geometry(raw, raw.coordinates, crs)
+        else:
+            problems = []
+    except LayerFileError as err:
+        return _fail(err.text(lang), lang)
+    for note in raw.notes:
+        print(note.text(lang) if hasattr(note, "text") else str(note))
+    layer = "areas" if args.layer in ("bezirke", "quartiere") else args.layer
+    target = args.layer if args.layer in importflow.TARGETS else layer
+    if args.totals_by:
+        bands = dict(item.split("=", 1) for item in args.band or [])
+        plan = importer.plan_population_totals(raw, args.totals_by, args.residents, bands, importflow.current_workspace(data_store))
+        mapping = ColumnMapping("population", {"residents": args.residents})
+    else:
+        if args.mapping:
+            mapping = ColumnMapping.from_json(Path(args.mapping).read_text(encoding="utf-8"))
+            mapping = replace(mapping, constants={**mapping.constants, **importflow.TARGETS[target][1]})
+        else:
+            mapping, remembered = importflow.first_mapping(data_store, raw, target)
+            print(t("cli.import.mapping_remembered" if remembered else "cli.import.mapping_suggested", lang))
+        print(mapping.to_json())
+        plan = importflow.plan(data_store, raw, mapping)
+    if args.save_mapping:
+        Path(args.save_mapping).write_text(mapping.to_json(), encoding="utf-8")
+    counts = plan.counts
+    _print_problems([*problems, *plan.problems], lang)
+    for note in plan.notes:
+        print(note)
+    print(t("cli.import.counts", lang, read=counts.read, valid=counts.valid, rejected=counts.rejected, warnings=counts.warnings))
+    if plan.blocked or counts.valid == 0:
+        return _fail(t("cli.import.rejected", lang, file=args.file), lang)
+    if args.dry_run:
+        print(t("cli.import.dry_run", lang))
+        return 0
+    if counts.rejected and not args.valid_rows:
+        return _fail(t("cli.import.has_errors", lang, rejected=counts.rejected, valid=counts.valid), lang, code=1)
+    meta = LayerMeta(args.source or Path(args.file).name, args.licence, args.attribution, args.stand)
+    try:
+        importflow.store_plan(data_store, cli_user(), raw, mapping, plan, meta=meta, mode=args.mode, city=args.city or "")
+    except StoreError as err:
+        return _fail(err.text(lang), lang)
+    print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=data_store.path))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from dashboard.datastore import open_store
+    from dashboard.gapexport import write_atomic
+    from dashboard.layerexport import layer_bytes
+
+    path = store_path(args.workspace)
+    data_store = open_store(path)
+    if data_store.is_empty():
+        print(t("cli.export.empty", args.lang, path=path), file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if args.layer is None:
+        if out.suffix.lower() != ".gpkg":
+            print(t("cli.export.gpkg_only", args.lang, out=out), file=sys.stderr)
+            return 2
+        data_store.export_geopackage(out)
+        print(t("cli.export.written", args.lang, out=out))
+        return 0
+    fmt = out.suffix.lower().lstrip(".")
+    fmt = "geojson" if fmt == "json" else fmt
+    if fmt not in ("geojson", "csv") or (fmt == "geojson" and not schema.LAYERS[args.layer].geometry_types):
+        print(t("cli.export.format", args.lang, out=out), file=sys.stderr)
+        return 2
+    write_atomic(out, layer_bytes(data_store.read().layer(args.layer), args.layer, fmt))
+    print(t("cli.export.written", args.lang, out=out))
     return 0
 
 
@@ -312,6 +429,35 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     rep.add_argument("--html", action="store_true", help=t("cli.report.arg.html", lang))
     rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
     rep.set_defaults(func=_cmd_report)
+
+    imp = sub.add_parser("import", parents=common, help=t("cli.import.help", lang), description=t("cli.import.description", lang))
+    imp.add_argument("file", metavar=file, help=t("cli.import.arg.file", lang))
+    imp.add_argument("--layer", required=True, choices=("bezirke", "quartiere", *(n for n in schema.LAYERS if n not in ("areas", "paths"))), help=t("cli.import.arg.layer", lang))
+    imp.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
+    imp.add_argument("--mapping", metavar=file, help=t("cli.import.arg.mapping", lang))
+    imp.add_argument("--save-mapping", metavar=file, help=t("cli.import.arg.save_mapping", lang))
+    imp.add_argument("--dry-run", action="store_true", help=t("cli.import.arg.dry_run", lang))
+    imp.add_argument("--valid-rows", action="store_true", help=t("cli.import.arg.valid_rows", lang))
+    imp.add_argument("--mode", choices=("replace", "update"), default="replace", help=t("cli.import.arg.mode", lang))
+    imp.add_argument("--crs", help=t("cli.import.arg.crs", lang))
+    imp.add_argument("--file-layer", metavar="NAME", help=t("cli.import.arg.file_layer", lang))
+    imp.add_argument("--encoding", choices=("utf-8", "cp1252"), help=t("cli.import.arg.encoding", lang))
+    imp.add_argument("--separator", choices=(";", ",", "\t"), help=t("cli.import.arg.separator", lang))
+    imp.add_argument("--totals-by", metavar="SPALTE", help=t("cli.import.arg.totals_by", lang))
+    imp.add_argument("--residents", default="Einwohner", metavar="SPALTE", help=t("cli.import.arg.residents", lang))
+    imp.add_argument("--band", action="append", metavar="BAND=SPALTE", help=t("cli.import.arg.band", lang))
+    imp.add_argument("--city", help=t("cli.import.arg.city", lang))
+    imp.add_argument("--source", default="", help=t("cli.import.arg.source", lang))
+    imp.add_argument("--licence", default="", help=t("cli.import.arg.licence", lang))
+    imp.add_argument("--attribution", default="", help=t("cli.import.arg.attribution", lang))
+    imp.add_argument("--stand", default="", help=t("cli.import.arg.stand", lang))
+    imp.set_defaults(func=_cmd_import)
+
+    export = sub.add_parser("export", parents=common, help=t("cli.export.help", lang), description=t("cli.export.help", lang))
+    export.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
+    export.add_argument("--out", required=True, metavar=file, help=t("cli.export.arg.out", lang))
+    export.add_argument("--layer", choices=tuple(schema.LAYERS), help=t("cli.export.arg.layer", lang))
+    export.set_defaults(func=_cmd_export)
 
     hashing = sub.add_parser("hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang))
     hashing.set_defaults(func=_cmd_hash_password)

@@ -25,7 +25,7 @@ karte      ``lv``      minimum participation level
 karte      ``t``       threshold in m (100–3000)
 karte      ``c``       classification: quantiles | natural_breaks
 karte      ``sel``     selected Quartier id
-karte      ``pos``     map position ``lat,lon,zoom`` (zoom 1–18, may be fractional)
+karte      ``pos``     map position ``lat,lon,zoom`` (zoom 1–18, may be fractional); follows pan and zoom
 luecken    ``b``       Stadtbezirk id
 luecken    ``g``       target group
 luecken    ``t``       threshold in m (100–3000; default: the group's)
@@ -40,6 +40,7 @@ luecken    ``l``       layers, comma list of grid, index, offers
 luecken    ``vw``      map | need
 luecken    ``n``       need indicator
 luecken    ``sel``     selected Quartier id
+luecken    ``pos``     map position ``lat,lon,zoom``, as on the Karte
 luecken    ``s``       scenario, see below
 profil     ``gebiet``  area id
 vergleich  ``a``       up to four area ids, comma list
@@ -244,13 +245,27 @@ def _position(text: str, known: Known) -> tuple[float, float, float]:
     parts = text.split(",")
     if len(parts) != 3:
         raise Invalid(text)
-    lat, lon = (decimal(-90, 90, 5).load(parts[0], known), decimal(-180, 180, 5).load(parts[1], known))
-    return lat, lon, decimal(1, 18).load(parts[2], known)
+    values, adjusted = [], False
+    for part, codec in zip(parts, (decimal(-90, 90, 5), decimal(-180, 180, 5), decimal(1, 18))):
+        try:
+            values.append(codec.load(part, known))
+        except Adjusted as a:  # clamp this part, keep the others
+            values.append(a.value)
+            adjusted = True
+    if adjusted:
+        raise Adjusted(tuple(values))
+    return tuple(values)
 
 
 def _coordinate(value: float) -> str:
     """Five decimals (about 1 m) without trailing zeros."""
     return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def map_position(lat: float, lon: float, zoom: float) -> tuple[float, float, float]:
+    """A Leaflet view as a link keeps it: 5 decimals (about 1 m), longitude wrapped, zoom 1–18."""
+    lon = (lon + 180) % 360 - 180  # a map panned round the globe
+    return round(min(max(lat, -90.0), 90.0), 5), round(lon, 5), round(min(max(zoom, 1.0), 18.0), 2)
 
 
 def _dump_scenario(scenario: Scenario) -> str:
@@ -310,6 +325,7 @@ class Param:
 
 
 LEVEL = choice(schema.LEVELS)
+POSITION = Codec(lambda p: f"{_coordinate(p[0])},{_coordinate(p[1])},{p[2]:g}", _position)
 THRESHOLD = integer(100, 3000)
 AREA = Codec(str, _area)
 
@@ -326,7 +342,7 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         Param("t", "threshold", 500, THRESHOLD),
         Param("c", "classification", CLASSIFICATIONS[0], choice(CLASSIFICATIONS)),
         Param("sel", "selected", None, AREA),
-        Param("pos", "map_pos", None, Codec(lambda p: f"{_coordinate(p[0])},{_coordinate(p[1])},{p[2]:g}", _position)),
+        Param("pos", "map_pos", None, POSITION),
     ),
     "luecken": (
         Param("b", "gap_bezirk", None, AREA),
@@ -343,6 +359,7 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         Param("vw", "gap_view", "map", choice(("map", "need"))),
         Param("n", "gap_need", BUILTIN_NEEDS[0], Codec(str, _need)),
         Param("sel", "gap_selected", None, AREA),
+        Param("pos", "gap_map_pos", None, POSITION),
         Param("s", "scenario", Scenario(), Codec(_dump_scenario, _load_scenario)),
     ),
     "profil": (Param("gebiet", "profile_area", None, AREA),),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import runpy
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,13 +20,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import auth, gapfigures, gaps, i18n, indicators, schema, share_state, store
+from dashboard import auth, gapfigures, gaps, i18n, importer, importflow, indicators, schema, share_state, store
 from dashboard.bivariate import BUILTIN_NEEDS, PALETTE, area_need_columns, need_text
 from dashboard.city import City, prepare
 from dashboard.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes, parse_breaks
 from dashboard.filters import in_bezirk
 from dashboard.gapmap import DISTANCE_COLOURS, DISTANCE_STEPS, OFFER_COLOUR
 from dashboard.gaps import GapParams
+from dashboard.importer import ImportPlan
 from dashboard.i18n import code_label, t
 from dashboard.mapview import PARTICIPATION_COLOUR, MapData, SetView, prepare_map_data
 from dashboard.roles import ANONYMOUS, Role, User, workspace_for
@@ -60,8 +63,11 @@ def open_page(title_key: str) -> tuple[str, "Loaded"]:
     if not embedded():  # an embedded map has no title and no sidebar
         st.title(t(title_key, lang(), city=loaded.city.name))
         role_badge(lang())
-    if notices := st.session_state.pop("_link_notices", None):
+    s = st.session_state  # a link's notice stays on the page it opened (a map's first report reruns it at once)
+    if (notices := s.get("_link_notices")) and s.setdefault("_link_notices_page", title_key) == title_key:
         st.warning(t("share.notice", lang(), names=", ".join(f"`{n}`" for n in notices)))
+    else:
+        s.pop("_link_notices", None)
     banners(loaded.city)
     return lang(), loaded
 
@@ -73,6 +79,8 @@ def embedded() -> bool:
 
 #: State fields held by one checkbox per option: field → (key prefix, options).
 _SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", GAP_LAYERS)}
+#: Map positions (lat, lon, zoom): the link's, under the field name; where the reader moved the map, under "_live_" + name.
+_POSITIONS = ("map_pos", "gap_map_pos")
 
 
 def _to_session(state: ViewState) -> None:
@@ -90,7 +98,7 @@ def _to_session(state: ViewState) -> None:
         elif name == "gap_breaks":
             s["gap_breaks"] = ", ".join(f"{b:g}" for b in value)
         else:
-            s[name] = list(value) if isinstance(value, tuple) and name != "map_pos" else value
+            s[name] = list(value) if isinstance(value, tuple) and name not in _POSITIONS else value
 
 
 def _from_session(page: str) -> ViewState:
@@ -110,6 +118,8 @@ def _from_session(page: str) -> ViewState:
             value = None if value in (None, DEFAULT_THRESHOLD_M[group]) else int(value)
         elif name == "gap_breaks":
             value = parse_breaks(s.get("gap_breaks", "")) or param.default
+        elif name in _POSITIONS:  # where the reader moved the map, else where the link opened it
+            value = s.get(f"_live_{name}") or s.get(name)
         else:  # a segmented control can be cleared (None): the page then shows its default
             value = s.get(name) if s.get(name) is not None else param.default
         fields[name] = tuple(value) if isinstance(value, list) else value
@@ -166,10 +176,35 @@ def sync_url(page: str) -> None:
         st.code(link, language=None, wrap_lines=True)
 
 
-def place_map(fmap) -> None:
-    """Open the map where a link's ``pos`` says (without one, it stays fitted to its data)."""
-    if pos := st.session_state.get("map_pos"):
+def place_map(fmap, key: str = "map_pos") -> None:
+    """Open the map where a link's ``pos`` says (without one, it stays fitted to its data).
+
+    Only the link's position goes into the map: the live one (see ``follow_map``) would change
+    the map's script on every pan, and st_folium would build the map anew.
+    """
+    if pos := st.session_state.get(key):
         SetView(*pos).add_to(fmap)
+
+
+def follow_map(result: dict | None, key: str = "map_pos") -> None:
+    """Remember where the reader panned or zoomed the map, for the URL only (st_folium returns "center", "zoom").
+
+    A newly built map reports nothing at first, then its opening view (the link's or fitted to the
+    data): that first report is no move and writes no position. Each later report that differs
+    from it is the live position; back at the opening view, the link falls back to the link's.
+    """
+    s = st.session_state
+    opening, live = f"_opening_{key}", f"_live_{key}"
+    center, zoom = (result or {}).get("center"), (result or {}).get("zoom")
+    if not center or zoom is None:  # a new map in the browser: it opens where place_map put it
+        s.pop(opening, None)
+        s.pop(live, None)
+        return
+    pos = share_state.map_position(center["lat"], center["lng"], zoom)
+    if opening not in s:
+        s[opening] = pos
+    else:
+        s[live] = None if pos == s[opening] else pos
 
 
 def map_columns(spec: list[int]):
@@ -632,3 +667,66 @@ def role_badge(lang: str) -> None:
     user = current_user()
     text = t("roles.badge.editor", lang, name=user.name) if user.is_editor else t("roles.badge.viewer", lang)
     st.sidebar.caption(text)
+
+
+# --- Daten laden: an upload kept for the session, its import plan computed once per choice ---
+
+
+def saved_upload(files) -> tuple[Path, str]:
+    """The uploaded file(s) on disk (a Shapefile's parts side by side): the path to read and its name."""
+    s = st.session_state
+    key = tuple(sorted((f.name, f.size, f.file_id) for f in files))
+    if s.get("_upload_key") != key:
+        folder = Path(tempfile.mkdtemp(prefix="quartiersatlas-upload-"))
+        for f in files:
+            (folder / Path(f.name).name).write_bytes(f.getvalue())
+        s["_upload_key"], s["_upload_folder"] = key, folder
+    names = [Path(f.name).name for f in files]
+    main = next((n for n in names if n.lower().endswith(".shp")), names[0])
+    return s["_upload_folder"] / main, main
+
+
+def forget_upload() -> None:
+    """Drop the upload and its plan; a new uploader key empties the widget."""
+    s = st.session_state
+    folder = s.pop("_upload_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    for key in ("_upload_key", "_import_plan"):
+        s.pop(key, None)
+    s["load_files_round"] = s.get("load_files_round", 0) + 1
+
+
+def _cached_plan(key, compute):
+    s = st.session_state
+    cached = s.get("_import_plan")
+    if cached is None or cached[0] != key:
+        cached = (key, compute())
+        s["_import_plan"] = cached
+    return cached[1]
+
+
+def import_plan(data_store, raw, mapping) -> ImportPlan:
+    """The check of ``raw`` under ``mapping`` against the stored city (recomputed when either changes)."""
+    key = (st.session_state.get("_upload_key"), raw.layer, raw.encoding, raw.separator, mapping.to_json(), data_store.version())
+    return _cached_plan(key, lambda: importflow.plan(data_store, raw, mapping))
+
+
+def import_plan_totals(data_store, raw, area_column, residents_column, bands) -> ImportPlan:
+    """Residents per area spread onto 100 m cells of the stored city's areas."""
+    key = (st.session_state.get("_upload_key"), raw.layer, area_column, residents_column, tuple(sorted((k, tuple(v)) for k, v in bands.items())), data_store.version())
+    workspace = importflow.current_workspace(data_store)
+    return _cached_plan(key, lambda: importer.plan_population_totals(raw, area_column, residents_column, bands, workspace))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _store_export(version: str, _data_store) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "export.gpkg"
+        _data_store.export_geopackage(out)
+        return out.read_bytes()
+
+
+def store_export(data_store) -> bytes:
+    """The whole store as GeoPackage bytes (editors' download), made once per data version."""
+    return _store_export(data_store.version(), data_store)

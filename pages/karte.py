@@ -26,9 +26,10 @@ with map_col:
         key="karte",
         height=620,
         use_container_width=True,
-        returned_objects=["last_object_clicked"],
+        returned_objects=["last_object_clicked", "center", "zoom"],  # a pan or zoom reruns the page: the URL follows
         feature_group_to_add=groups,
     )
+    ui.follow_map(result)
     ui.legend(classes, view)
     if click := ui.take_click(result, "karte"):
         st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])

@@ -32,10 +32,10 @@ if view == "need":
     crossed = cross(need_values(city, indicator), result.units["gap_index"])
     map_col, list_col = st.columns([3, 2], gap="medium")
     with map_col:
-        st_folium(
-            build_bivariate_map(loaded.map_data, city, crossed, indicator, ui.settings(), lang, bezirk),
-            key="gap_need_map", height=600, use_container_width=True, returned_objects=[],
-        )  # fmt: skip
+        need_map = build_bivariate_map(loaded.map_data, city, crossed, indicator, ui.settings(), lang, bezirk)
+        ui.place_map(need_map, "gap_map_pos")
+        out = st_folium(need_map, key="gap_need_map", height=600, use_container_width=True, returned_objects=["center", "zoom"])
+        ui.follow_map(out, "gap_map_pos")
         ui.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
@@ -54,10 +54,12 @@ else:
         selected = st.session_state.get("gap_selected")
         catchments = ui.isochrones(loaded, result)
         fmap, groups = build_gap_map(loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk, catchments)
+        ui.place_map(fmap, "gap_map_pos")
         out = st_folium(
             fmap, key="gap_map", height=600, use_container_width=True,
-            returned_objects=["last_object_clicked"], feature_group_to_add=groups,
+            returned_objects=["last_object_clicked", "center", "zoom"], feature_group_to_add=groups,
         )  # fmt: skip
+        ui.follow_map(out, "gap_map_pos")
         ui.gap_legend(result, layers)
         if catchments is not None:
             st.caption(t("gap.isochrone.caption", lang))

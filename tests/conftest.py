@@ -21,6 +21,15 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgis():
+    """A throwaway PostgreSQL + PostGIS server for the session (``tests/pg.py``); skips without the binaries."""
+    from tests.pg import running_server
+
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def demo_city():
     """The committed demo city, prepared for analysis (once per test session)."""
     return prepare(read_geopackage(DEMO_PATH))

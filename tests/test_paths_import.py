@@ -9,7 +9,9 @@ from shapely.geometry import LineString
 from dashboard import cli
 from dashboard.city import prepare
 from dashboard.gaps import GapParams, analyse
-from dashboard.store import read_geopackage, replace_layer, write_geopackage
+from dashboard.datastore import open_store
+from dashboard.roles import Role, User
+from dashboard.store import read_geopackage, write_geopackage
 from dashboard.walknet import WalkingDistance, paths_from_file
 from dashboard.workspace import LayerMeta
 from tests.factories import X0, Y0, tiny_workspace
@@ -53,7 +55,8 @@ def test_paths_land_in_the_workspace_and_switch_on_walking_distances(tmp_path):
     )
     source = tmp_path / "osm.geojson"
     lines.to_file(source)
-    replace_layer(workspace_file, "paths", paths_from_file(source), OSM_META)
+    paths = paths_from_file(source)
+    open_store(workspace_file).import_layer(User("planer", Role.EDITOR), "paths", paths, OSM_META, source="osm.geojson", mode="replace", counts={})
     workspace = read_geopackage(workspace_file)
     assert len(workspace.layer("paths")) == 2 and workspace.layer_meta("paths").licence == "ODbL 1.0"
     city = prepare(workspace)

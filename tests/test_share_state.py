@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dashboard import schema
 from dashboard.scenario import NewOffer, Scenario
-from dashboard.share_state import PARAMS, VERSION, ViewState, decode, encode
+from dashboard.share_state import PARAMS, VERSION, ViewState, decode, encode, map_position
 
 AREAS = ("01", "02", "0101", "0102")
 OFFERS = ("o1", "o2", "a;b,c%x:y")  # an id with the scenario's separators in it
@@ -45,6 +45,7 @@ SAMPLES = [
     ("luecken", "gap_view", "need"),
     ("luecken", "gap_need", "sozialindex"),
     ("luecken", "gap_selected", "0102"),
+    ("luecken", "gap_map_pos", (48.77612, 9.18, 13.75)),
     ("luecken", "scenario", Scenario((NewOffer(9.12345, 48.5, "bildung", ("kinder", "familien"), "mitwirkung", 40),), ("a;b,c%x:y",))),
     ("luecken", "scenario", Scenario((NewOffer(-0.00001, 0.0, capacity=None),), ())),
     ("profil", "profile_area", "0102"),
@@ -84,6 +85,14 @@ def test_defaults_give_an_empty_link_and_back():
 def test_link_is_compact():
     state = ViewState("luecken", fields={"gap_group": "senioren", "gap_distance": "fussweg", "gap_threshold": 400})
     assert encode(state) == {"v": "1", "p": "luecken", "g": "senioren", "t": "400", "d": "fussweg"}
+
+
+def test_a_leaflet_view_becomes_a_link_position():
+    assert map_position(52.512345678, 13.4000049, 14) == (52.51235, 13.4, 14)
+    assert map_position(48.5, 370.25, 12.25) == (48.5, 10.25, 12.25)  # panned once round the globe
+    assert map_position(89.9, -540.0, 0) == (89.9, -180.0, 1)  # zoomed out past what a link holds
+    assert encode(ViewState(fields={"map_pos": map_position(52.512345678, 13.4000049, 14)}))["pos"] == "52.51235,13.4,14"
+    assert encode(ViewState("luecken", fields={"gap_map_pos": (48.7, 9.1, 11.5)}))["pos"] == "48.7,9.1,11.5"
 
 
 def test_scenario_positions_are_rounded_to_five_decimals():
@@ -131,6 +140,7 @@ FIELDS = {
             "gap_min_residents": st.integers(0, 5000),
             "gap_breaks": st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=10, unique=True).map(lambda v: tuple(float(x) for x in sorted(v))),
             "gap_layers": st.frozensets(st.sampled_from(("grid", "index", "offers"))),
+            "gap_map_pos": st.tuples(st.floats(-90, 90).map(lambda v: round(v, 5)), st.floats(-180, 180).map(lambda v: round(v, 5)), st.integers(4, 72).map(lambda q: q / 4)),
             "scenario": st.builds(Scenario, st.lists(OFFER, max_size=5).map(tuple), st.lists(st.sampled_from(OFFERS), unique=True).map(tuple)),
         },
     ),
@@ -150,6 +160,23 @@ def test_any_view_round_trips(state):
     assert (decoded.page, decoded.lang) == (state.page, state.lang)
     for param in PARAMS[state.page]:
         assert decoded.get(param.name) == state.get(param.name), param.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(("karte", "luecken")),
+    st.floats(-90, 90),
+    st.floats(-1000, 1000),
+    st.floats(0, 25),
+)
+def test_any_leaflet_view_round_trips_as_its_link_position(page, lat, lon, zoom):
+    """Whatever view st_folium reports, the link holds it as map_position rounds it – no notice, no change."""
+    name = "map_pos" if page == "karte" else "gap_map_pos"
+    pos = map_position(lat, lon, zoom)
+    decoded, notices = _roundtrip(ViewState(page, fields={name: pos}), via_url=True)
+    assert notices == []
+    assert decoded.get(name) == pos
+    assert abs(pos[0] - lat) <= 5e-6 and -180 <= pos[1] <= 180 and 1 <= pos[2] <= 18
 
 
 @settings(max_examples=300, deadline=None)
@@ -175,6 +202,7 @@ HOSTILE = [
     ({"b": "<img src=x onerror=alert(1)>"}, ["b"], ViewState()),
     ({"sec": "kommune,<b>x</b>"}, ["sec"], ViewState(fields={"sectors": ("kommune",)})),
     ({"pos": "nan,inf,3"}, ["pos"], ViewState()),
+    ({"pos": "52.5,13.4,30"}, ["pos"], ViewState(fields={"map_pos": (52.5, 13.4, 18)})),  # only the zoom clamped
     ({"v": "2", "t": "800"}, ["v"], ViewState()),
     ({"lang": "xx"}, ["lang"], ViewState()),
     ({"view": "<script>"}, ["view"], ViewState()),
@@ -185,6 +213,8 @@ HOSTILE = [
     ({"p": "luecken", "u": "-inf"}, ["u"], ViewState("luecken")),
     ({"p": "luecken", "w": "50,30"}, ["w"], ViewState("luecken")),
     ({"p": "luecken", "k": "80,20"}, ["k"], ViewState("luecken")),
+    ({"p": "luecken", "pos": "48.7,9.1"}, ["pos"], ViewState("luecken")),
+    ({"p": "luecken", "pos": "95,200,30"}, ["pos"], ViewState("luecken", fields={"gap_map_pos": (90, 180, 18)})),
     ({"p": "luecken", "s": "x:nope;1,2,bildung,kinder,mitwirkung,;999,2,bildung,kinder,mitwirkung,"}, ["s"],
      ViewState("luecken", fields={"scenario": Scenario((NewOffer(1.0, 2.0, "bildung", ("kinder",), "mitwirkung", None),))})),
     ({"p": "luecken", "s": ";".join(["1,2,bildung,kinder,mitwirkung,"] * 500)}, ["s"], None),

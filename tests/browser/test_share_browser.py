@@ -6,7 +6,10 @@ The second browser is a new context (no cookies, no Streamlit session), like a c
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
+import pytest
 from playwright.sync_api import expect
+
+from dashboard.share_state import ViewState, encode, map_position
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -33,8 +36,14 @@ def _open_fresh(browser, url: str, wait_for_map):
     return context, page
 
 
+def _idle(page) -> None:
+    """Streamlit's run is over (the URL is written a moment before the "Link teilen" box)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+
+
 def _shared_link(page) -> str:
     """The link from the "Link teilen" box; it must match the address bar."""
+    _idle(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
     link = page.get_by_test_id("stCode").last.inner_text().strip()
     assert _query(link) == _query(page.url)
@@ -79,9 +88,12 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     page.get_by_role("option", name="Senioren", exact=True).click()
     expect(page).to_have_url(re.compile(r"g=senioren"), timeout=30_000)
     threshold = sidebar.get_by_label("Entfernungsschwelle (m)")
+    expect(threshold).to_have_count(1, timeout=30_000)  # the last group's input lingers until its run is over
     threshold.fill("600")
     threshold.press("Enter")
     expect(page).to_have_url(re.compile(r"t=600"), timeout=30_000)
+    _idle(page)
+    expect(page.locator(MAP)).to_have_count(1, timeout=30_000)  # the map rebuilt for 600 m has replaced the old one
     wait_for_map(page)
     page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
     _click_map(page, 0.5, 0.5)
@@ -147,3 +159,54 @@ def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for
     shown = _leaflet_view(frame)
     assert abs(shown[0] - target[0]) < 1e-3 and abs(shown[1] - target[1]) < 1e-3
     assert _query(page.url)["pos"] == [f"{target[0]},{target[1]},{target[2]:g}"]  # the link stays in the address bar
+
+
+def _drag_map(page, dx: int, dy: int) -> None:
+    box = page.locator(MAP).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=12)
+    page.mouse.up()
+
+
+def _settled(page, frame) -> None:
+    """The map has reported its view to the app and the rerun that caused is over."""
+    frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined", timeout=30_000)
+    _idle(page)
+
+
+@pytest.mark.parametrize("path", ["", "/luecken"], ids=["karte", "luecken"])
+def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(app_server, browser, page, wait_for_map, save_artifact, path):
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(f"{app_server}{path}")
+    frame = wait_for_map(page)
+    opening = _leaflet_view(frame)
+    _settled(page, frame)
+    assert "pos" not in _query(page.url)  # the map as fitted to the data: no position in the link
+
+    _drag_map(page, -160, 90)
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.wait_for_function(f"() => window.map.getZoom() === {opening[2] + 1}", timeout=30_000)
+    moved = _leaflet_view(frame)
+    assert abs(moved[0] - opening[0]) > 1e-3 and abs(moved[1] - opening[1]) > 1e-3  # the drag did pan
+    page_name = "luecken" if path else "karte"
+    field = {"karte": "map_pos", "luecken": "gap_map_pos"}[page_name]
+    expected = encode(ViewState(page_name, fields={field: map_position(*moved)}))["pos"]
+    page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected, timeout=30_000)
+    _settled(page, frame)
+    assert _leaflet_view(frame) == moved  # the rerun neither rebuilt nor moved the map
+    link = _shared_link(page)
+    assert _query(link)["pos"] == [expected]
+
+    context, other = _open_fresh(browser, link, wait_for_map)
+    try:
+        other_frame = other.locator(MAP).first.element_handle().content_frame()
+        shown = _leaflet_view(other_frame)
+        assert shown[2] == moved[2]
+        assert abs(shown[0] - moved[0]) < 1e-4 and abs(shown[1] - moved[1]) < 1e-4
+        _settled(other, other_frame)
+        assert _query(other.url) == _query(link)  # opening at the link's position writes nothing new
+        save_artifact(other, f"share-pos-{page_name}")
+    finally:
+        context.close()
