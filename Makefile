@@ -61,3 +61,4 @@ bench: setup
 	$(PY) tests/benchmarks/bench_walknet.py
 	$(PY) tests/benchmarks/bench_network.py
 	$(PY) tests/benchmarks/bench_reports.py
+	$(PY) tests/benchmarks/bench_import.py

@@ -46,6 +46,7 @@ MAP_LIMIT = 3000
 ENTRY_COLOUR, SELECTED_COLOUR, SPOT_COLOUR = "#1b4f72", "#e67e22", "#c0392b"
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 
 @editor_action
@@ -245,6 +246,11 @@ def entry_labels(entries: pd.DataFrame, layer: str, lang: str, actor_names: dict
             label += " – " + t("edit.retired_mark", lang)
         labels[entry_id] = label
     return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
+
+
+def as_markdown(text: str) -> str:
+    """Data shown in a Streamlit heading or message: markdown and LaTeX characters escaped, so a name reads as typed."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def field_label(layer: str, name: str, lang: str) -> str:

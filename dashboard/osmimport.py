@@ -95,7 +95,8 @@ def _code_problems(rule: dict) -> list[str]:
             problems.append(f"{field} '{rule.get(field)}' is not one of {', '.join(allowed)}")
     groups = schema.split_list(rule.get("target_groups"))
     if not groups or any(g not in schema.TARGET_GROUPS for g in groups):
-        problems.append(f"target_groups '{rule.get('target_groups')}' must be ;-joined of {', '.join(schema.TARGET_GROUPS)}")
+        allowed = ", ".join(schema.TARGET_GROUPS)
+        problems.append(f"target_groups '{rule.get('target_groups')}' must be ;-joined of {allowed}")
     if rule.get("sector") is not None and rule["sector"] not in schema.SECTORS:
         problems.append(f"sector '{rule['sector']}' is not one of {', '.join(schema.SECTORS)}")
     return problems
@@ -230,13 +231,16 @@ def _tag(tags: pd.DataFrame, key: str) -> pd.Series:
 
 
 def osm_ids(frame: pd.DataFrame) -> pd.Series:
-    """"node/123"-style ids from ``@id``, else ``id`` (with ``type`` where the export splits them);
-    bare numbers stay bare (node or way cannot be told); None where the export has no id."""
-    ids = _text(frame["@id"]) if "@id" in frame else _nothing(frame.index)
-    if "id" in frame:
-        plain = _text(frame["id"])
-        if "type" in frame and _is_osm_type(frame["type"]):
-            kind = _text(frame["type"])
+    """"node/123"-style ids from ``@id``, else ``osm_id`` (Geofabrik, QuickOSM) or ``id``, joined
+    with ``osm_type``/``type`` where the export splits them; bare numbers stay bare (node or way
+    cannot be told); None where the export has no id."""
+    ids = _nothing(frame.index)
+    for column, type_column in (("@id", None), ("osm_id", "osm_type"), ("id", "type")):
+        if column not in frame:
+            continue
+        plain = _text(frame[column])
+        if type_column in frame and _is_osm_type(frame[type_column]):
+            kind = _text(frame[type_column])
             bare = (plain.notna() & kind.notna()).to_numpy() & plain.str.isdigit().fillna(False).to_numpy(dtype=bool)
             plain = plain.where(~bare, kind + "/" + plain)
         ids = ids.where(ids.notna(), plain)
@@ -417,7 +421,7 @@ def read_pbf(path: str | Path, mapping: dict) -> gpd.GeoDataFrame:
         raise LayerFileError(phrase("read.not_pbf", name=Path(path).name, reason=str(err)[:300])) from err
     if found is None or len(found) == 0:
         return gpd.GeoDataFrame({"@id": []}, geometry=[], crs=schema.WEB_CRS)
-    found = found.drop(columns=[c for c in ("lon", "lat", "visible", "version", "timestamp", "changeset") if c in found])
+    found = found.drop(columns=["lon", "lat", "visible", "version", "timestamp", "changeset"], errors="ignore")
     found.insert(0, "@id", found["osm_type"].astype(str) + "/" + found["id"].astype(str))
     return found.drop(columns=["id", "osm_type"]).reset_index(drop=True)
 

@@ -152,7 +152,8 @@ def read_file(
     try:
         return _read(path, source_name, layer, encoding, separator, max_bytes, osm_mapping)
     except OSError as err:  # the file vanished or may not be read: the user can only try again
-        raise LayerFileError(phrase("read.os_error", name=source_name, reason=err.strerror or type(err).__name__)) from err
+        reason = err.strerror or type(err).__name__
+        raise LayerFileError(phrase("read.os_error", name=source_name, reason=reason)) from err
 
 
 def _read(path: Path, source_name: str, layer: str | None, encoding: str | None, separator: str | None,
@@ -198,7 +199,8 @@ def _check_size(path: Path, kind: str, name: str, max_bytes: int | None) -> None
         stem = path.stem.lower()
         size = sum(p.stat().st_size for p in path.parent.iterdir() if p.is_file() and p.stem.lower() == stem)
     if max_bytes is not None and size > max_bytes:
-        raise LayerFileError(phrase("read.too_large", name=name, size=_size_text(size, up=True), limit=_size_text(max_bytes)))
+        sizes = {"size": _size_text(size, up=True), "limit": _size_text(max_bytes)}
+        raise LayerFileError(phrase("read.too_large", name=name, **sizes))
 
 
 def _size_text(size: int, up: bool = False) -> str:
@@ -216,9 +218,8 @@ def _check_zip_size(path: Path, name: str, max_bytes: int | None, broken_key: st
     except (zipfile.BadZipFile, OSError, ValueError) as err:
         raise LayerFileError(phrase(broken_key, name=name)) from err
     if max_bytes is not None and unpacked > max_bytes:
-        raise LayerFileError(
-            phrase("read.too_large_unpacked", name=name, size=_size_text(unpacked, up=True), limit=_size_text(max_bytes))
-        )
+        sizes = {"size": _size_text(unpacked, up=True), "limit": _size_text(max_bytes)}
+        raise LayerFileError(phrase("read.too_large_unpacked", name=name, **sizes))
 
 
 # --- GIS formats through GDAL ---
@@ -304,7 +305,8 @@ def _read_vector(source: str, name: str, fmt: str, layer: str | None, mapping: d
         frame, osm_notes = osmimport.osm_table(frame, name, mapping)
         return RawTable(frame, name, "osm", layer=chosen, layers=layers, notes=[*notes, *crs_notes, *osm_notes],
                         crs_candidates=candidates)  # fmt: skip
-    return RawTable(frame, name, fmt, layer=chosen, layers=layers, notes=[*notes, *crs_notes], crs_candidates=candidates)
+    return RawTable(frame, name, fmt, layer=chosen, layers=layers, notes=[*notes, *crs_notes],
+                    crs_candidates=candidates)  # fmt: skip
 
 
 def _reason(err: Exception) -> str:
@@ -436,7 +438,10 @@ def _read_csv(text: str, name: str, encoding: str, separator: str | None, notes:
     header, rows = _csv_rows(text, separator, name)
     frame = _frame(header, rows)
     encoding_label = Phrase(_ENCODING_LABELS[encoding]) if encoding in _ENCODING_LABELS else encoding
-    separator_label = Phrase(_SEPARATOR_LABELS.get(separator, "read.sep.none")) if separator else Phrase("read.sep.none")
+    if separator is None:
+        separator_label: Phrase | str = Phrase("read.sep.none")
+    else:
+        separator_label = Phrase(_SEPARATOR_LABELS[separator]) if separator in _SEPARATOR_LABELS else f"„{separator}“"
     notes = [phrase("read.csv_format", encoding=encoding_label, separator=separator_label), *notes]
     table = RawTable(frame, name, "csv", encoding=encoding, separator=separator, notes=notes)
     return _finish_table(table)
@@ -502,7 +507,8 @@ def _read_xlsx(path: Path, name: str, layer: str | None) -> RawTable:
                 raise LayerFileError(phrase("read.layer_not_found", layer=layer, name=name, layers=", ".join(sheets)))
             chosen, rows = None, []
             for title in [layer] if layer is not None else sheets:
-                rows = [row for row in book[title].iter_rows(values_only=True) if any(_cell(v) is not None for v in row)]
+                cells = book[title].iter_rows(values_only=True)
+                rows = [row for row in cells if any(_cell(v) is not None for v in row)]
                 if rows:
                     chosen = title
                     break
@@ -557,7 +563,8 @@ def _with_guess(table: RawTable, hint: str) -> RawTable:
     if guess.kind == "wkt":
         note = phrase("read.wkt_found", column=guess.columns[0], candidates=_candidates_text(guess.crs_candidates))
     else:
-        note = phrase("read.coordinates_found", x=guess.columns[0], y=guess.columns[1], candidates=", ".join(guess.crs_candidates))
+        x, y = guess.columns
+        note = phrase("read.coordinates_found", x=x, y=y, candidates=", ".join(guess.crs_candidates))
     return dataclasses.replace(table, coordinates=guess, notes=[*table.notes, note])
 
 
@@ -598,7 +605,8 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     text = values.astype(object).map(lambda v: None if v is None or v is pd.NA or v != v else str(v))
     text = text.astype("string").str.replace(r"[\s\u00a0\u202f']", "", regex=True)
     comma_last = text.str.contains(",", regex=False) & (text.str.rfind(",") > text.str.rfind("."))
-    text = text.mask(comma_last.fillna(False), text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    german = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    text = text.mask(comma_last.fillna(False), german)
     text = text.str.replace(",", "", regex=False)
     numbers = pd.to_numeric(text, errors="coerce").astype("Float64").astype(float)
     return numbers.where(np.isfinite(numbers))
@@ -637,10 +645,16 @@ def _pairs(columns: list[str]) -> list[tuple[str, str, bool]]:
     return [(x, y, (x, y) in known) for x, y in pairs]
 
 
+#: Rows (spread over the file) that the coordinate guess looks at.
+GUESS_ROWS = 5_000
+
+
 def guess_coordinates(frame: pd.DataFrame, hint: str = "") -> CoordinateGuess | None:
     """The columns that hold positions and the CRSs in which they land in Germany, best first:
     a WKT column, else a pair of number columns (decimal commas allowed). ``hint`` (a file
-    name) may name the CRS ("…_UTM33.csv"). None when nothing fits."""
+    name) may name the CRS ("…_UTM33.csv"). None when nothing fits. Judged on an even
+    sample of at most GUESS_ROWS rows: a proposal a person confirms, fast on 200,000 rows."""
+    frame = frame.iloc[:: max(1, len(frame) // GUESS_ROWS)]
     wkt = _guess_wkt(frame, hint)
     if wkt is not None:
         return wkt
@@ -671,7 +685,8 @@ def _guess_wkt(frame: pd.DataFrame, hint: str) -> CoordinateGuess | None:
         if len(text) == 0 or matched[2].notna().mean() < MIN_SHARE:
             continue
         srids = set(matched[1].dropna())
-        geometries = shapely.from_wkt(text.str.replace(r"^\s*SRID=\d+;", "", regex=True).to_numpy(), on_invalid="ignore")
+        plain = text.str.replace(r"^\s*SRID=\d+;", "", regex=True).to_numpy()
+        geometries = shapely.from_wkt(plain, on_invalid="ignore")
         bounds = shapely.bounds(geometries[~shapely.is_missing(geometries)])
         if len(bounds) == 0:
             continue
@@ -718,7 +733,8 @@ def _to_lonlat(crs: str) -> pyproj.Transformer:
 @cache
 def _native_box(crs: str) -> tuple[float, float, float, float]:
     """Germany's box in the coordinates of ``crs``: number columns outside it are not tried as a pair."""
-    return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform_bounds(*GERMANY_LONLAT, densify_pts=21)
+    to_native = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return to_native.transform_bounds(*GERMANY_LONLAT, densify_pts=21)
 
 
 @cache
@@ -743,7 +759,9 @@ def with_geometry(raw: RawTable, guess: CoordinateGuess, crs: str) -> tuple[RawT
         geometry, problems = _wkt_geometry(raw, guess.columns[0])
     else:
         geometry, problems = _point_geometry(raw, guess.columns)
-    frame = pd.DataFrame(raw.frame.drop(columns=raw.frame.geometry.name)) if isinstance(raw.frame, gpd.GeoDataFrame) else raw.frame
+    frame = raw.frame
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     notes = list(raw.notes)
     if "geometry" in frame.columns:
         renamed = _free_name("geometry_text", frame.columns)
@@ -762,11 +780,11 @@ def _point_geometry(raw: RawTable, columns: tuple[str, ...]) -> tuple[np.ndarray
         values = raw.frame[column]
         for i in np.flatnonzero(ok & parsed.isna().to_numpy()):
             value = values.iat[i]
-            if value is None or value is pd.NA or value != value or str(value).strip() == "":
+            if _blank(value):
                 key, shown = "read.coordinate_missing", ""
             else:
                 key, shown = "read.coordinate_not_number", _shown(value)
-            problems.append(Problem(raw.source_name, int(i) + 1, column, key, values=(("column", column), ("value", shown))))
+            problems.append(_problem(raw, i, column, key, shown))
             ok[i] = False
     points = np.full(len(raw.frame), None, dtype=object)
     points[ok] = shapely.points(numbers[0].to_numpy()[ok], numbers[1].to_numpy()[ok])
@@ -775,7 +793,7 @@ def _point_geometry(raw: RawTable, columns: tuple[str, ...]) -> tuple[np.ndarray
 
 def _wkt_geometry(raw: RawTable, column: str) -> tuple[np.ndarray, list[Problem]]:
     values = raw.frame[column]
-    text = values.astype(object).map(lambda v: None if v is None or v is pd.NA or v != v or not str(v).strip() else str(v))
+    text = values.astype(object).map(lambda v: None if _blank(v) else str(v))
     stripped = text.astype("string").str.replace(r"^\s*SRID=\d+;", "", regex=True)
     geometry = np.full(len(text), None, dtype=object)
     present = stripped.notna().to_numpy()
@@ -784,8 +802,16 @@ def _wkt_geometry(raw: RawTable, column: str) -> tuple[np.ndarray, list[Problem]
     for i in np.flatnonzero(shapely.is_missing(geometry)):
         key = "read.wkt_invalid" if present[i] else "read.wkt_missing"
         shown = _shown(text.iat[i]) if present[i] else ""
-        problems.append(Problem(raw.source_name, int(i) + 1, column, key, values=(("column", column), ("value", shown))))
+        problems.append(_problem(raw, i, column, key, shown))
     return geometry, problems
+
+
+def _problem(raw: RawTable, position: int, column: str, key: str, shown: str) -> Problem:
+    return Problem(raw.source_name, int(position) + 1, column, key, values=(("column", column), ("value", shown)))
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or value != value or not str(value).strip()
 
 
 def _shown(value: object) -> str:

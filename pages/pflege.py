@@ -115,7 +115,7 @@ if top_right.button(t("edit.undo", lang), key="pf_undo", icon=":material/undo:",
     except StoreError as refused:
         st.error(refused.text(lang))
     else:
-        _after_write(t("edit.undone_msg", lang, entry=change.entry_id, layer=layer_label(change.layer, lang)), opened.entry_id if opened else None)
+        _after_write(t("edit.undone_msg", lang, entry=edits.as_markdown(change.entry_id), layer=layer_label(change.layer, lang)), opened.entry_id if opened else None)
 
 
 def _widget(field: schema.Field, value, key: str, new: bool):
@@ -132,8 +132,8 @@ def _widget(field: schema.Field, value, key: str, new: bool):
         chosen = schema.split_list(value)
         options = [*field.codes, *(c for c in chosen if c not in field.codes)]
         return st.multiselect(label, options, default=chosen, format_func=lambda c: code_label(c, lang), placeholder="–", key=key)
-    if field.kind == "bool":
-        return st.checkbox(label, value=bool(value), key=key)
+    if field.kind == "bool":  # an unknown value stays unknown unless the box is ticked
+        return st.checkbox(label, value=bool(value), key=key) or (None if value is None else False)
     if field.kind == "int":
         return st.number_input(label, value=None if value is None else int(value), step=1, placeholder="–", key=key)
     if field.kind == "date":
@@ -202,7 +202,7 @@ else:
 
 with form_col:
     if opened is not None and opened.layer == layer:
-        st.subheader(labels.get(opened.entry_id, opened.entry_id))
+        st.subheader(edits.as_markdown(labels.get(opened.entry_id, opened.entry_id)))
         if opened.retired_on:
             st.warning(t("edit.retired_since", lang, date=edits.value_text(layer, "retired_on", opened.retired_on, lang)))
         if conflict := s.get("pf_conflict"):
@@ -233,7 +233,7 @@ with form_col:
                     except StoreError as refused:
                         st.error(refused.text(lang))
                     else:
-                        _after_write(t("edit.moved", lang, entry=opened.entry_id), opened.entry_id)
+                        _after_write(t("edit.moved", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
             if new_col.button(t("edit.new_here", lang), key="pf_new_here", icon=":material/add_location_alt:"):
                 s.update(pf_open=None, pf_new=True, pf_conflict=None, pf_problems=None)
                 st.rerun()
@@ -256,7 +256,7 @@ with form_col:
                 except StoreError as refused:
                     st.error(refused.text(lang))
                 else:
-                    _after_write(t("edit.saved", lang, entry=opened.entry_id), opened.entry_id)
+                    _after_write(t("edit.saved", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
         with st.container(border=True):
             if opened.retired_on:
                 if st.button(t("edit.reactivate", lang), key="pf_reactivate", icon=":material/restore:"):
@@ -266,7 +266,7 @@ with form_col:
                         _conflict(error)
                         st.rerun()
                     else:
-                        _after_write(t("edit.reactivated", lang, entry=opened.entry_id), opened.entry_id)
+                        _after_write(t("edit.reactivated", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
             else:
                 st.caption(t("edit.retire.help", lang))
                 on = st.date_input(t("edit.retire.date", lang), value=date.today(), format="DD.MM.YYYY", key=f"pf_retire_on_{opened.entry_id}")
@@ -277,7 +277,7 @@ with form_col:
                         _conflict(error)
                         st.rerun()
                     else:
-                        _after_write(t("edit.retired", lang, entry=opened.entry_id), opened.entry_id)
+                        _after_write(t("edit.retired", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
         if st.button(t("edit.close", lang), key="pf_close"):
             _close()
             st.rerun()
@@ -300,7 +300,7 @@ with form_col:
                     st.error(refused.text(lang))
                 else:
                     s["pf_new_count"] += 1
-                    _after_write(t("edit.added", lang, entry=values[spec.id_field]), values[spec.id_field])
+                    _after_write(t("edit.added", lang, entry=edits.as_markdown(values[spec.id_field])), values[spec.id_field])
         if st.button(t("edit.cancel", lang), key="pf_cancel"):
             _close()
             st.rerun()
@@ -311,7 +311,7 @@ with form_col:
             st.rerun()
 
 if opened is not None and opened.layer == layer:
-    st.subheader(t("edit.history.entry", lang, entry=opened.entry_id))
+    st.subheader(t("edit.history.entry", lang, entry=edits.as_markdown(opened.entry_id)))
     changes = data_store.history(layer=layer, entry_id=opened.entry_id, limit=50)
     if changes:
         st.dataframe(edits.history_frame(changes, lang), hide_index=True, width="stretch", key="pf_history_entry")

@@ -84,6 +84,12 @@ def test_markup_in_a_name_stays_plain_text_and_is_stored_as_typed(tmp_path):
     assert data_store.read().offers.set_index("offer_id").loc["o9", "name"] == name
 
 
+def test_names_in_headings_are_shown_as_typed():
+    """Streamlit headings and messages render markdown and LaTeX: data must not become either."""
+    assert edits.as_markdown("Treff *Nord* <b>$5</b> a_b") == r"Treff \*Nord\* \<b\>\$5\</b\> a\_b"
+    assert edits.as_markdown("Café am Markt") == "Café am Markt"
+
+
 @pytest.mark.parametrize(
     ("ids", "expected"),
     [

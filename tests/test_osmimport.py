@@ -156,6 +156,8 @@ def test_osm_ids_from_the_different_exports():
     assert osmimport.osm_ids(pd.DataFrame({"@id": ["node/1", "way/2"]})).tolist() == ["node/1", "way/2"]
     split = pd.DataFrame({"id": [1, 2], "type": ["node", "way"]}, dtype=object)
     assert osmimport.osm_ids(split).tolist() == ["node/1", "way/2"]
+    quickosm = pd.DataFrame({"osm_id": ["3", "4"], "osm_type": ["relation", None], "id": ["9", "way/5"]}, dtype=object)
+    assert osmimport.osm_ids(quickosm).tolist() == ["relation/3", "4"]
     assert osmimport.osm_ids(pd.DataFrame({"id": ["373544799"]})).tolist() == ["373544799"]  # bare stays bare
     assert osmimport.osm_ids(pd.DataFrame({"name": ["a"]})).tolist() == [None]
 

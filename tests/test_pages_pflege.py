@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import store, ui
+from dashboard import edits, store, ui
 from dashboard.datastore import open_store
 from dashboard.roles import Role, User
 from tests.apptree import everything
@@ -163,7 +163,7 @@ def test_a_new_offer_at_a_clicked_spot(store_path):
     stored = _stored(store_path, "O0892")
     assert (stored["name"], stored["target_groups"], stored["capacity"], stored["stand"]) == ("<b>Erzählcafé</b>", "senioren", 15, date.today().isoformat())
     assert stored.geometry.distance(_stored(store_path, "O0001").geometry) < 5000
-    assert at.subheader[0].value == "<b>Erzählcafé</b> (O0892)"  # opened after saving
+    assert at.subheader[0].value == edits.as_markdown("<b>Erzählcafé</b> (O0892)")  # opened after saving, shown as typed
 
 
 def test_retiring_keeps_the_entry_and_takes_it_off_the_map(store_path):

@@ -209,8 +209,10 @@ def test_migration_round_trip_keeps_ids_history_versions_and_retired(postgis, tm
     database.undo_last(ANNA)
     at_start = gpd.GeoSeries([first.geometry], crs=source.crs("offers")).to_crs(database.crs("offers")).iloc[0]
     assert _offer(database, first["offer_id"]).geometry.distance(at_start) < 0.01
-    with pytest.raises(ValueError):
-        migrate(database, back)  # nothing is overwritten
+    for occupied in (back, database):  # nothing is overwritten
+        with pytest.raises(ValueError):
+            migrate(source, occupied)
+    assert [c.action for c in database.history(limit=1)] == ["undo"]
 
 
 def _without_geometry(changes):

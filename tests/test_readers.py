@@ -98,6 +98,7 @@ def test_csv_given_encoding_and_separator_win(tmp_path):
     path.write_bytes("a|b\nä|1\n".encode("latin-1"))
     table = read_file(path, encoding="latin-1", separator="|")
     assert table.frame.to_dict("records") == [{"a": "ä", "b": "1"}]
+    assert table.notes[0].text() == "Gelesen mit Zeichenkodierung latin-1, Trennzeichen „|“."
     with pytest.raises(LayerFileError) as caught:
         read_file(path, encoding="keine-kodierung")
     assert caught.value.key == "read.encoding_failed"
