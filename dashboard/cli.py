@@ -281,21 +281,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
     from dashboard import report, store
+    from dashboard.datastore import StoreError
     from dashboard.profile import UnknownArea
     from dashboard.settings import load_settings
 
     lang = args.lang
     if args.all != (args.out_dir is not None) or (args.area is not None) != (args.out is not None):
         return _fail(t("cli.report.arguments", lang), lang)
-    path = Path(args.workspace) if args.workspace else load_settings().workspace
-    if not path.is_file():
+    settings = load_settings()
+    if args.workspace:
+        path = Path(args.workspace)
+    elif settings.uses_demo:
+        path = store.DEMO_PATH
+    else:
+        path = settings.store_label
+    if isinstance(path, Path) and not path.is_file():
         return _fail(t("cli.report.no_workspace", lang, path=path), lang)
     folder = Path(args.out_dir) if args.all else Path(args.out).parent
     if not args.all and not folder.is_dir():
         return _fail(t("cli.report.no_out_dir", lang, folder=folder), lang)
     try:
-        ctx = report.context(store.read_geopackage(path), lang=lang)
-    except DataSourceError as err:
+        workspace = store.read_geopackage(path) if isinstance(path, Path) else settings.store().read()
+        ctx = report.context(workspace, lang=lang)
+    except (DataSourceError, StoreError) as err:
         return _fail(t("cli.report.unreadable", lang, path=path, reason=err), lang)
     try:
         if args.all:

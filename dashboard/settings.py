@@ -1,7 +1,8 @@
 """Deployment settings from the environment: where the data lives, which basemap, upload limit.
 
 Defaults need no server anywhere: a GeoPackage store in ``daten/`` beside the
-app (the demo city shows while it holds no areas) and no basemap tiles.
+app (the demo city shows while it holds no areas) and no basemap tiles. A city
+running several instances sets ``QUARTIER_DATABASE_URL`` to its PostGIS.
 """
 
 from __future__ import annotations
@@ -11,45 +12,59 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.datastore import DataStore, open_store
+from dashboard.pgstore import is_database_url, redact
 from dashboard.store import DEMO_PATH
 
 PROJECT = DEMO_PATH.parent.parent
 STORE_FILE = "quartiersatlas.gpkg"
 DEFAULT_UPLOAD_LIMIT_MB = 50
+DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"
 
 
 @dataclass(frozen=True)
 class Settings:
-    store_path: Path  # the city's own data (GeoPackage); may not exist yet
-    tile_url: str | None
-    tile_attribution: str
+    store_location: str | Path | None  # a GeoPackage file (may not exist yet) or a postgresql:// URL
+    tile_url: str | None = None
+    tile_attribution: str = ""
     upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
 
+    @property
+    def is_database(self) -> bool:
+        return is_database_url(str(self.store_location))
+
+    @property
+    def store_path(self) -> Path:
+        """The GeoPackage file of the store (not for a database)."""
+        return Path(self.store_location)
+
+    @property
+    def store_label(self) -> str:
+        """What to show a person: the file name, or the database URL without its password."""
+        return redact(str(self.store_location)) if self.is_database else self.store_path.name
+
     def store(self) -> DataStore:
-        return open_store(self.store_path)
+        return open_store(str(self.store_location) if self.is_database else self.store_path)
 
     @property
     def uses_demo(self) -> bool:
         """True while the store holds no areas (or is the demo file itself, which is never edited)."""
-        return self.store_path.resolve() == DEMO_PATH.resolve() or self.store().is_empty()
-
-    @property
-    def workspace(self) -> Path:
-        """The file the app shows: the store, or the demo city while the store is empty."""
-        return DEMO_PATH if self.uses_demo else self.store_path
+        if not self.is_database and self.store_path.resolve() == DEMO_PATH.resolve():
+            return True
+        return self.store().is_empty()
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Read ``QUARTIERSATLAS_DATA_DIR`` (or ``QUARTIERSATLAS_WORKSPACE``, a GeoPackage path),
-    ``QUARTIERSATLAS_TILES_URL``, ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
+def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None) -> Settings:
+    """Read ``QUARTIER_DATABASE_URL`` (environment, else ``secrets``), ``QUARTIERSATLAS_DATA_DIR`` /
+    ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
+    ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
     env = os.environ if env is None else env
+    database = env.get(DATABASE_VARIABLE, "").strip() or str((secrets or {}).get(DATABASE_VARIABLE, "")).strip()
     workspace = env.get("QUARTIERSATLAS_WORKSPACE", "").strip()
     data_dir = Path(env.get("QUARTIERSATLAS_DATA_DIR", "").strip() or PROJECT / "daten")
-    tile_url = env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None
     limit = env.get("QUARTIERSATLAS_UPLOAD_LIMIT_MB", "").strip()
     return Settings(
-        store_path=Path(workspace) if workspace else data_dir / STORE_FILE,
-        tile_url=tile_url,
+        store_location=database or (Path(workspace) if workspace else data_dir / STORE_FILE),
+        tile_url=env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None,
         tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
         upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
     )

@@ -34,6 +34,7 @@ from dashboard.roles import ANONYMOUS, Role, User, workspace_for
 from dashboard.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.share_state import GAP_LAYERS, ViewState
 from dashboard.settings import Settings, load_settings
+from dashboard.datastore import StoreError, open_store
 from dashboard.targets import DEFAULT_THRESHOLD_M
 from dashboard.validation import Problem, validate_workspace
 from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
@@ -233,7 +234,12 @@ def language_picker() -> None:
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The deployment's settings; a database URL may also come from the secrets."""
+    try:
+        secrets = dict(st.secrets) if st.secrets else {}
+    except FileNotFoundError:
+        secrets = {}
+    return load_settings(secrets=secrets)
 
 
 def _data_version(path) -> str:
@@ -254,21 +260,34 @@ class Loaded:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load(version: str, path: str, role: Role) -> Loaded:
-    workspace = workspace_for(store.read_geopackage(path), role)  # from here on a viewer's data has no contact fields
+def _load(version: str, location: str, role: Role) -> Loaded:
+    stored = store.read_geopackage(store.DEMO_PATH) if location == DEMO else open_store(location).read()
+    workspace = workspace_for(stored, role)  # from here on a viewer's data has no contact fields
     city = prepare(workspace)
     return Loaded(version, workspace, validate_workspace(workspace), city, prepare_map_data(city))
+
+
+#: ``_load``'s name for the demo city (shown while the store holds no areas).
+DEMO = "demo"
 
 
 def load() -> Loaded:
     """The configured city as the session's role may see it – read and prepared once per data version and role.
 
     This is where viewers lose the private fields (see ``roles.py``); the role is part of
-    ``version``, so no cache keyed by it can hand an editor's result to a viewer.
+    ``version``, so no cache keyed by it can hand an editor's result to a viewer. The store's
+    version is one cheap question per rerun, so every instance sees another's saves at once.
     """
-    path = settings().workspace
+    s = settings()
     role = current_user().role
-    return _load(f"{_data_version(path)}:{role.value}", str(path), role)
+    try:
+        if s.uses_demo:
+            return _load(f"{DEMO}:{_data_version(store.DEMO_PATH)}:{role.value}", DEMO, role)
+        data_store = s.store()
+        return _load(f"{data_store.version()}:{role.value}", str(s.store_location), role)
+    except StoreError as err:
+        st.error(err.text(lang()), icon="⚠️")
+        st.stop()
 
 
 def banners(city: City) -> None:

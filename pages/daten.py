@@ -29,14 +29,14 @@ if not user.is_editor:
 
 settings = ui.settings()
 data_store = settings.store()
-st.caption(t("load.store_demo" if settings.uses_demo else "load.store", lang, path=settings.store_path.name))
+st.caption(t("load.store_demo" if settings.uses_demo else "load.store", lang, path=settings.store_label))
 st.write(t("load.intro", lang))
 if done := st.session_state.pop("load_done", None):
     st.success(done)
 if not settings.uses_demo:
     with st.expander(t("load.export", lang)):
         st.download_button(
-            t("load.export.gpkg", lang), ui.store_export(data_store), file_name=settings.store_path.name,
+            t("load.export.gpkg", lang), ui.store_export(data_store), file_name="quartiersatlas.gpkg",
             mime="application/geopackage+sqlite3", key="load_export_gpkg",
         )
         layer = st.selectbox(t("load.export.layer", lang), list(loaded.workspace.layers), format_func=lambda n: t(f"val.layer.{n}", lang), key="load_export_layer")

@@ -16,7 +16,7 @@ from dashboard.scenario import NewOffer, Scenario
 from dashboard.settings import Settings
 from tests.factories import tiny_workspace
 
-NO_TILES = Settings(workspace=None, tile_url=None, tile_attribution="")
+NO_TILES = Settings(None, tile_url=None, tile_attribution="")
 ALL = frozenset({"grid", "index", "offers"})
 
 

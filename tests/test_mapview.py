@@ -14,7 +14,7 @@ from dashboard.settings import Settings
 from dashboard.view import LAYER_KEYS, MapView
 from tests.factories import tiny_workspace
 
-NO_TILES = Settings(workspace=None, tile_url=None, tile_attribution="")
+NO_TILES = Settings(None, tile_url=None, tile_attribution="")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_no_third_party_urls_without_configured_tiles(city):
 
 
 def test_configured_tiles_are_used_and_attributed(city):
-    tiles = Settings(workspace=None, tile_url="https://tiles.example.invalid/{z}/{x}/{y}.png", tile_attribution="© Kachel <GmbH>")
+    tiles = Settings(None, tile_url="https://tiles.example.invalid/{z}/{x}/{y}.png", tile_attribution="© Kachel <GmbH>")
     fmap, _, html = _render(city, MapView(), tiles)
     assert "tiles.example.invalid" in html
     tile_layer = next(c for c in fmap._children.values() if isinstance(c, folium.TileLayer))

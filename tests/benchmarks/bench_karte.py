@@ -40,6 +40,7 @@ from dashboard.assets import localize  # noqa: E402
 from dashboard.city import prepare  # noqa: E402
 from dashboard.classify import classify  # noqa: E402
 from dashboard.settings import load_settings  # noqa: E402
+from dashboard.store import DEMO_PATH  # noqa: E402
 from dashboard.view import LAYER_KEYS, MapView  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME  # noqa: E402
@@ -227,7 +228,8 @@ def report(karte: dict, bare: dict, apptest: tuple[float, float], browser: dict)
 
 
 def main() -> int:
-    path = load_settings().workspace
+    settings = load_settings()
+    path = DEMO_PATH if settings.uses_demo else settings.store_path
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     karte, bare = karte_server_side(path), warm_rerun(lambda: (bare_map(), None))
     print(f"Workspace: {karte['workspace'].city} ({path})\nLayers: {layer_counts(karte['workspace'])}")
