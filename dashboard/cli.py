@@ -147,6 +147,50 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _location(text: str):
+    """A ``--from``/``--to`` value: a database URL as it is, else a data directory or GeoPackage path."""
+    from dashboard.pgstore import is_database_url
+
+    return text if is_database_url(text) else store_path(text)
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy a whole store into an empty one (GeoPackage ⇄ PostGIS): ids, history, log and metadata kept."""
+    from dashboard.datastore import StoreError, open_store
+    from dashboard.migrate import migrate
+    from dashboard.pgstore import redact
+
+    source, target = open_store(_location(args.source)), open_store(_location(args.target))
+    shown = {"source": redact(str(args.source)), "target": redact(str(args.target))}
+    try:
+        if source.is_empty():
+            return _fail(t("cli.migrate.empty_source", args.lang, path=shown["source"]), args.lang)
+        migrate(source, target)
+    except (StoreError, ValueError, TypeError) as err:
+        return _fail(t("cli.migrate.failed", args.lang, reason=err, **shown), args.lang)
+    changes = len(target.history(limit=10**9))
+    print(t("cli.migrate.done", args.lang, changes=changes, **shown))
+    return 0
+
+
+def _cmd_db_setup(args: argparse.Namespace) -> int:
+    """Print (or, with --apply, run) the SQL that creates the PostGIS schema and grants the two roles."""
+    from dashboard.datastore import StoreError
+    from dashboard.pgstore import create_schema, is_database_url, setup_sql, split_url
+
+    if not is_database_url(args.url):
+        return _fail(t("cli.db.not_url", args.lang), args.lang)
+    if not args.apply:
+        print(setup_sql(split_url(args.url)[1], args.viewer_role, args.editor_role))
+        return 0
+    try:
+        create_schema(args.url, viewer_role=args.viewer_role, editor_role=args.editor_role)
+    except StoreError as err:
+        return _fail(err.text(args.lang), args.lang)
+    print(t("cli.db.applied", args.lang))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from dashboard.datastore import open_store
     from dashboard.gapexport import write_atomic
@@ -466,6 +510,18 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar=file, help=t("cli.export.arg.out", lang))
     export.add_argument("--layer", choices=tuple(schema.LAYERS), help=t("cli.export.arg.layer", lang))
     export.set_defaults(func=_cmd_export)
+
+    mig = sub.add_parser("migrate", parents=common, help=t("cli.migrate.help", lang), description=t("cli.migrate.help", lang))
+    mig.add_argument("--from", dest="source", required=True, metavar=t("cli.metavar.store", lang), help=t("cli.migrate.arg.from", lang))
+    mig.add_argument("--to", dest="target", required=True, metavar=t("cli.metavar.store", lang), help=t("cli.migrate.arg.to", lang))
+    mig.set_defaults(func=_cmd_migrate)
+
+    dbs = sub.add_parser("db-setup", parents=common, help=t("cli.db.help", lang), description=t("cli.db.help", lang))
+    dbs.add_argument("--url", required=True, metavar="postgresql://…", help=t("cli.db.arg.url", lang))
+    dbs.add_argument("--viewer-role", metavar="ROLE", help=t("cli.db.arg.viewer", lang))
+    dbs.add_argument("--editor-role", metavar="ROLE", help=t("cli.db.arg.editor", lang))
+    dbs.add_argument("--apply", action="store_true", help=t("cli.db.arg.apply", lang))
+    dbs.set_defaults(func=_cmd_db_setup)
 
     hashing = sub.add_parser("hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang))
     hashing.set_defaults(func=_cmd_hash_password)

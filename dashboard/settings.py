@@ -13,12 +13,14 @@ from pathlib import Path
 
 from dashboard.datastore import DataStore, open_store
 from dashboard.pgstore import is_database_url, redact
+from dashboard.roles import Role
 from dashboard.store import DEMO_PATH
 
 PROJECT = DEMO_PATH.parent.parent
 STORE_FILE = "quartiersatlas.gpkg"
 DEFAULT_UPLOAD_LIMIT_MB = 50
-DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"
+DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"  # the editors' role: writes data tables, history insert-only
+VIEWER_DATABASE_VARIABLE = "QUARTIER_DATABASE_VIEWER_URL"  # read-only role without the contact columns
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Settings:
     tile_url: str | None = None
     tile_attribution: str = ""
     upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
+    viewer_location: str | None = None  # a database URL with a read-only role, for viewers' sessions
 
     @property
     def is_database(self) -> bool:
@@ -42,8 +45,11 @@ class Settings:
         """What to show a person: the file name, or the database URL without its password."""
         return redact(str(self.store_location)) if self.is_database else self.store_path.name
 
-    def store(self) -> DataStore:
-        return open_store(str(self.store_location) if self.is_database else self.store_path)
+    def store(self, role: Role = Role.EDITOR) -> DataStore:
+        """The store as ``role`` reaches it: viewers through the read-only database role when one is set."""
+        if self.is_database:
+            return open_store(self.viewer_location if role is Role.VIEWER and self.viewer_location else str(self.store_location))
+        return open_store(self.store_path)
 
     @property
     def uses_demo(self) -> bool:
@@ -54,11 +60,15 @@ class Settings:
 
 
 def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None) -> Settings:
-    """Read ``QUARTIER_DATABASE_URL`` (environment, else ``secrets``), ``QUARTIERSATLAS_DATA_DIR`` /
+    """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
+    ``QUARTIERSATLAS_DATA_DIR`` /
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
     ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
     env = os.environ if env is None else env
-    database = env.get(DATABASE_VARIABLE, "").strip() or str((secrets or {}).get(DATABASE_VARIABLE, "")).strip()
+    def setting(name: str) -> str:
+        return env.get(name, "").strip() or str((secrets or {}).get(name, "")).strip()
+
+    database = setting(DATABASE_VARIABLE)
     workspace = env.get("QUARTIERSATLAS_WORKSPACE", "").strip()
     data_dir = Path(env.get("QUARTIERSATLAS_DATA_DIR", "").strip() or PROJECT / "daten")
     limit = env.get("QUARTIERSATLAS_UPLOAD_LIMIT_MB", "").strip()
@@ -67,4 +77,5 @@ def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None
         tile_url=env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None,
         tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
         upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
+        viewer_location=setting(VIEWER_DATABASE_VARIABLE) or None if database else None,
     )

@@ -34,7 +34,7 @@ from dashboard.roles import ANONYMOUS, Role, User, workspace_for
 from dashboard.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.share_state import GAP_LAYERS, ViewState
 from dashboard.settings import Settings, load_settings
-from dashboard.datastore import StoreError, open_store
+from dashboard.datastore import StoreError
 from dashboard.targets import DEFAULT_THRESHOLD_M
 from dashboard.validation import Problem, validate_workspace
 from dashboard.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
@@ -261,7 +261,7 @@ class Loaded:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load(version: str, location: str, role: Role) -> Loaded:
-    stored = store.read_geopackage(store.DEMO_PATH) if location == DEMO else open_store(location).read()
+    stored = store.read_geopackage(store.DEMO_PATH) if location == DEMO else settings().store(role).read()
     workspace = workspace_for(stored, role)  # from here on a viewer's data has no contact fields
     city = prepare(workspace)
     return Loaded(version, workspace, validate_workspace(workspace), city, prepare_map_data(city))
@@ -283,7 +283,7 @@ def load() -> Loaded:
     try:
         if s.uses_demo:
             return _load(f"{DEMO}:{_data_version(store.DEMO_PATH)}:{role.value}", DEMO, role)
-        data_store = s.store()
+        data_store = s.store(role)
         return _load(f"{data_store.version()}:{role.value}", str(s.store_location), role)
     except StoreError as err:
         st.error(err.text(lang()), icon="⚠️")
