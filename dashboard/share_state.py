@@ -56,6 +56,8 @@ capacity may be empty); an existing offer switched off is ``x:<offer id>``
 
 from __future__ import annotations
 
+import html
+
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -464,3 +466,15 @@ def decode(
             notices.append(param.key)
     notices.extend(safe_name(key) for key in values)
     return ViewState(page, lang, fields), list(dict.fromkeys(notices))[:MAX_NOTICES]
+
+
+#: Pages with a map that ``view=embed`` shows alone.
+EMBEDDABLE = ("karte", "luecken")
+
+
+def iframe(link: str) -> str:
+    """The HTML a web team pastes to embed ``link``'s map: Streamlit's ``embed=true`` drops its
+    toolbar, the app's own ``view=embed`` drops sidebar and navigation (``embed`` is invisible to the app)."""
+    joiner = "&" if "?" in link else "?"
+    src = html.escape(f"{link}{joiner}embed=true&view=embed", quote=True)
+    return f'<iframe src="{src}" width="100%" height="600" style="border:0" title="Quartiersatlas" loading="lazy"></iframe>'

@@ -175,6 +175,9 @@ def sync_url(page: str) -> None:
     with st.sidebar.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
         st.caption(t("share.caption", lang()))
         st.code(link, language=None, wrap_lines=True)
+        if page in share_state.EMBEDDABLE:
+            st.caption(t("share.embed", lang()))
+            st.code(share_state.iframe(link), language="html", wrap_lines=True)
 
 
 def place_map(fmap, key: str = "map_pos") -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import schema
+from dashboard import schema, share_state
 from dashboard.scenario import NewOffer, Scenario
 from dashboard.share_state import PARAMS, VERSION, ViewState, decode, encode, map_position
 
@@ -243,3 +243,10 @@ def test_too_many_parameters_are_ignored():
     params = {f"k{i}": "1" for i in range(100)}
     state, notices = decode(params, AREAS, OFFERS)
     assert state == ViewState() and len(notices) == 10  # a readable notice, not a wall of names
+
+
+def test_iframe_snippet_embeds_the_same_view_escaped():
+    snippet = share_state.iframe('https://atlas.example/?p=karte&b=03"><script>')
+    assert snippet.startswith('<iframe src="https://atlas.example/?p=karte&amp;b=03&quot;&gt;&lt;script&gt;&amp;embed=true&amp;view=embed"')
+    assert "<script>" not in snippet
+    assert share_state.iframe("https://atlas.example/").count("?") == 1
