@@ -34,6 +34,7 @@ from dashboard.city import City
 from dashboard.datastore import RETIRED, ROW_VERSION, Change, StoreError, open_store
 from dashboard.i18n import CATALOG, DEFAULT_LANGUAGE, code_label, fmt_date, t
 from dashboard.mapview import MapData, base_map, bezirk_outlines, feature_group, point_layer
+from dashboard.migrate import migrate
 from dashboard.roles import User, editor_action
 from dashboard.settings import Settings
 from dashboard.validation import Problem, phrase
@@ -64,6 +65,11 @@ def adopt_demo(user: User, settings: Settings) -> None:
     finished temp file), and a store file that already exists is never replaced, so two
     editors clicking at once or a city's own data cannot be overwritten.
     """
+    if settings.is_database:
+        if not settings.store().is_empty():
+            raise StoreError(phrase("edit.adopt.not_empty", path=settings.store_label))
+        migrate(open_store(store.DEMO_PATH), settings.store())
+        return
     target = settings.store_path
     if target.exists() or not settings.store().is_empty():
         raise StoreError(phrase("edit.adopt.not_empty", path=str(target)))

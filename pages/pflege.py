@@ -7,12 +7,14 @@ empty store to try things out.
 """
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import edits, schema, ui
 from dashboard.datastore import EDITABLE_LAYERS, ConflictError, StoreError, open_store
+from dashboard.pgstore import is_database_url
 from dashboard.i18n import code_label, t
 from dashboard.validation import layer_label
 
@@ -47,9 +49,9 @@ data_store = settings.store()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _layer(store_version: str, path: str, layer: str, _city):
+def _layer(store_version: str, location: str, layer: str, _city):
     """A layer with retired entries and row versions, and its map points: read once per store version."""
-    entries = open_store(path).entries(layer)
+    entries = open_store(location if is_database_url(location) else Path(location)).entries(layer)
     return entries, edits.map_points(entries, layer, _city.bezirke)
 
 
@@ -86,7 +88,7 @@ layer = st.radio(
 )
 spec = schema.LAYERS[layer]
 crs = data_store.crs(layer) if spec.geometry_types else None
-entries, points = _layer(data_store.version(), str(settings.store_path), layer, loaded.city)
+entries, points = _layer(data_store.version(), str(settings.store_location), layer, loaded.city)
 if want := s.pop("pf_want", None):
     s["pf_open"] = edits.open_entry(entries, layer, want)
 opened: edits.Opened | None = s.get("pf_open")

@@ -88,3 +88,16 @@ def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, mo
     with psycopg.connect(viewer_url.split("?")[0], autocommit=True) as connection:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             connection.execute(f'UPDATE "{schema_name}".offers SET name = \'x\'')
+
+
+def test_demo_adopted_into_an_empty_database_once(postgis):
+    from dashboard import edits
+    from dashboard.datastore import StoreError
+    from dashboard.settings import load_settings
+
+    settings = load_settings({"QUARTIER_DATABASE_URL": postgis.store_url()})
+    assert settings.uses_demo and "***" in settings.store_label
+    edits.adopt_demo(EDITOR, settings)
+    assert not settings.uses_demo and len(settings.store().read().quartiere()) == 127
+    with pytest.raises(StoreError):
+        edits.adopt_demo(EDITOR, settings)

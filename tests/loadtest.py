@@ -1,0 +1,337 @@
+"""Load runs against a city's store and a running app, for ``tests/test_load.py`` and ``tests/benchmarks/bench_load.py``.
+
+``editors_run(location, seconds)``
+    Simulated editors hammer a few hot entries of one store (a ``postgresql://`` URL or a
+    GeoPackage path: ``open_store`` takes both). ``instances`` app instances are separate OS
+    processes (multiprocessing, spawn), each running ``editors / instances`` editor threads.
+    An editor opens an entry (reads its row version and an int field from ``entries``),
+    saves the field + 1 with the row version it opened, and on a ``ConflictError`` reads
+    afresh and tries again. Afterwards every successful save must show in the store:
+    ``lost_updates`` = Σ over entries (successful saves − (final value − initial value)),
+    and the history must have grown by exactly the number of saves.
+
+``viewers_run(base_url, sessions, seconds)``
+    Viewer sessions in one headless Chromium (Debian's, as the browser tests launch it), one
+    browser context each, driven concurrently by asyncio. A session opens the Karte page
+    (page latency: navigation until Leaflet has drawn vector paths in the st_folium iframe)
+    and toggles a sidebar layer checkbox (rerun latency: click until Streamlit's script state
+    is ``notRunning`` again and stays so for ``SETTLE_MS``, so a follow-up rerun that st_folium
+    triggers is included); it reloads the page every ``TOGGLES_PER_LOAD`` toggles.
+
+Everything runs on this machine only (127.0.0.1); both functions return plain dicts of counts
+and milliseconds. No pytest in here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import queue
+import random
+import re
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The same flags as tests/browser/conftest.py (without them Chromium dials Google's hosts).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_DRAWN = "path.leaflet-interactive"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", None}
+
+LAYER = "offers"
+FIELD = "capacity"
+HOT_ENTRIES = 10
+START_TIMEOUT_S = 180  # spawned instances import geopandas & co. before they report ready
+
+TOGGLE_LABEL = "Stadtbezirke (Grenzen)"  # a light layer of the Karte sidebar (German UI, the default)
+TOGGLES_PER_LOAD = 3
+SETTLE_MS = 500
+PAGE_TIMEOUT_MS = 180_000
+
+
+def percentiles(values_s: list[float]) -> dict[str, float | None]:
+    """p50 and p95 in milliseconds (None without samples)."""
+    if not values_s:
+        return {"p50_ms": None, "p95_ms": None}
+    p50, p95 = np.percentile(np.asarray(values_s) * 1000, [50, 95])
+    return {"p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
+
+
+# ---------------------------------------------------------------- editors
+
+
+def hot_entries(location, count: int = HOT_ENTRIES) -> dict[str, int]:
+    """``count`` active entries whose field holds a number, with that number (the start values)."""
+    from dashboard.datastore import open_store
+
+    entries = open_store(location).entries(LAYER)
+    active = entries[entries["retired_on"].isna() & entries[FIELD].notna()].head(count)
+    if len(active) < count:
+        raise ValueError(f"only {len(active)} {LAYER} with a {FIELD} in {location}")
+    return {str(row.offer_id): int(getattr(row, FIELD)) for row in active.itertuples()}
+
+
+def _values(location, ids) -> dict[str, tuple[int, int]]:
+    """(field value, row version) of each id."""
+    from dashboard.datastore import open_store
+
+    entries = open_store(location).entries(LAYER).set_index("offer_id")
+    return {i: (int(entries.loc[i, FIELD]), int(entries.loc[i, "row_version"])) for i in ids}
+
+
+def _history_count(location, ids) -> int:
+    from dashboard.datastore import open_store
+
+    data_store = open_store(location)
+    return sum(len(data_store.history(layer=LAYER, entry_id=i, limit=1_000_000)) for i in ids)
+
+
+def _editor(location, ids: list[str], name: str, deadline: float, seed: int) -> dict:
+    """One simulated editor until ``deadline``: open, +1, save; on a conflict read afresh and retry."""
+    from dashboard.datastore import ConflictError, open_store
+    from dashboard.roles import Role, User
+
+    data_store, user, rnd = open_store(location), User(name, Role.EDITOR, "loadtest"), random.Random(seed)
+    out = {"saves": Counter(), "conflicts": 0, "errors": Counter(), "save_s": [], "open_s": []}
+    while time.monotonic() < deadline:
+        entry_id = rnd.choice(ids)
+        while time.monotonic() < deadline:  # this entry until saved (or time is up)
+            try:
+                started = time.perf_counter()
+                entries = data_store.entries(LAYER)
+                row = entries[entries["offer_id"] == entry_id].iloc[0]
+                value, version = int(row[FIELD]), int(row["row_version"])
+                opened = time.perf_counter()
+                out["open_s"].append(opened - started)
+                data_store.update(user, LAYER, entry_id, version, {FIELD: value + 1})
+                out["save_s"].append(time.perf_counter() - opened)
+                out["saves"][entry_id] += 1
+                break
+            except ConflictError:
+                out["conflicts"] += 1
+            except Exception as err:  # counted, not hidden: a load run must show none (StoreError or worse)
+                out["errors"][type(err).__name__ + ": " + str(err).splitlines()[0][:120]] += 1
+                time.sleep(0.05)
+    return out
+
+
+def _instance(location, ids: list[str], editors: int, seconds: float, index: int, ready, start, results) -> None:
+    """One app instance (its own process): ``editors`` threads, started together on ``start``."""
+    try:
+        from dashboard.datastore import open_store
+
+        open_store(location).entries(LAYER)  # imports and first connection before the clock runs
+        ready.put(index)
+        start.wait()
+        deadline = time.monotonic() + seconds
+        outs: list[dict] = [{} for _ in range(editors)]
+
+        def run(n: int) -> None:
+            outs[n] = _editor(location, ids, f"last-{index}-{n}", deadline, seed=index * 1000 + n)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(editors)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        merged = {"saves": Counter(), "conflicts": 0, "errors": Counter(), "save_s": [], "open_s": [], "elapsed_s": time.monotonic() - began}
+        for out in outs:
+            merged["saves"].update(out["saves"])
+            merged["errors"].update(out["errors"])
+            merged["conflicts"] += out["conflicts"]
+            merged["save_s"] += out["save_s"]
+            merged["open_s"] += out["open_s"]
+        results.put((index, merged))
+    except BaseException as err:  # the parent must not wait for a result that never comes
+        results.put((index, {"crash": repr(err)}))
+        raise
+
+
+def editors_run(location, seconds: float, editors: int = 20, instances: int = 2, hot: int = HOT_ENTRIES) -> dict:
+    """``editors`` simulated editors in ``instances`` processes on ``hot`` entries of ``location`` for ``seconds``.
+
+    Returns saves, conflicts, errors, lost_updates, history_rows_added, saves_per_s, p50/p95 of
+    save and open latency (ms), the run's wall time and per-entry saves.
+    """
+    location = str(location)
+    if editors % instances:
+        raise ValueError("editors must split evenly over the instances")
+    initial = hot_entries(location, hot)
+    ids = list(initial)
+    history_before = _history_count(location, ids)
+
+    ctx = mp.get_context("spawn")
+    ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
+    processes = [
+        ctx.Process(target=_instance, args=(location, ids, editors // instances, seconds, i, ready, start, results), daemon=True)
+        for i in range(instances)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for _ in processes:
+            ready.get(timeout=START_TIMEOUT_S)
+        start.set()
+        began = time.monotonic()
+        parts = {}
+        for _ in processes:
+            index, part = results.get(timeout=seconds + 120)
+            if "crash" in part:
+                raise RuntimeError(f"instance {index} crashed: {part['crash']}")
+            parts[index] = part
+        wall = time.monotonic() - began
+    except queue.Empty:
+        raise RuntimeError("an app instance did not report in time") from None
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    saves, errors, save_s, open_s, conflicts = Counter(), Counter(), [], [], 0
+    for part in parts.values():
+        saves.update(part["saves"])
+        errors.update(part["errors"])
+        save_s += part["save_s"]
+        open_s += part["open_s"]
+        conflicts += part["conflicts"]
+    final = _values(location, ids)
+    per_entry = {i: {"saves": saves[i], "delta": final[i][0] - initial[i]} for i in ids}
+    total = sum(saves.values())
+    elapsed = max(part["elapsed_s"] for part in parts.values())
+    return {
+        "store": "PostGIS" if location.startswith(("postgresql://", "postgres://")) else "GeoPackage",
+        "seconds": seconds,
+        "editors": editors,
+        "instances": instances,
+        "hot_entries": hot,
+        "saves": total,
+        "conflicts": conflicts,
+        "errors": dict(errors),
+        "lost_updates": sum(e["saves"] - e["delta"] for e in per_entry.values()),
+        "history_rows_added": _history_count(location, ids) - history_before,
+        "saves_per_s": round(total / elapsed, 1) if elapsed else 0.0,
+        "save": percentiles(save_s),
+        "open": percentiles(open_s),
+        "elapsed_s": round(elapsed, 1),
+        "wall_s": round(wall, 1),
+        "per_entry": per_entry,
+    }
+
+
+# ---------------------------------------------------------------- viewers
+
+_WATCH = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const w = window;
+  if (w.__lt_obs) w.__lt_obs.disconnect();
+  w.__lt_ran = false; w.__lt_changed = performance.now(); w.__lt_idle = null;
+  w.__lt_obs = new MutationObserver(records => {
+    const now = performance.now(), state = app.getAttribute('data-test-script-state');
+    for (const r of records) if (r.oldValue === 'running' || state === 'running') w.__lt_ran = true;
+    w.__lt_changed = now;
+    if (state === 'notRunning') w.__lt_idle = now;
+  });
+  w.__lt_obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
+  return performance.now();
+}"""
+_SETTLED = """(settle) => {
+  const state = document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state');
+  return window.__lt_ran && state === 'notRunning' && performance.now() - window.__lt_changed > settle;
+}"""
+_IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+
+
+async def _open(page, base_url: str) -> float:
+    """Seconds from navigation until the map's vector layers exist in the st_folium iframe."""
+    started = time.perf_counter()
+    await page.goto(base_url, timeout=PAGE_TIMEOUT_MS)
+    await page.frame_locator(MAP_IFRAME).first.locator(MAP_DRAWN).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+    return time.perf_counter() - started
+
+
+async def _toggle(page, checkbox) -> float:
+    """Seconds from the click until Streamlit has run and is idle again (in the page's own clock)."""
+    clicked = await page.evaluate(_WATCH)
+    await checkbox.set_checked(not await checkbox.is_checked(), force=True, timeout=PAGE_TIMEOUT_MS)
+    await page.wait_for_function(_SETTLED, arg=SETTLE_MS, timeout=PAGE_TIMEOUT_MS, polling=50)
+    idle = await page.evaluate("() => window.__lt_idle")
+    return (idle - clicked) / 1000
+
+
+async def _session(browser, base_url: str, deadline: float, out: dict, start_delay: float) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.on("request", lambda request: out["hosts"].add(urlsplit(request.url).hostname))
+    page = await context.new_page()
+    checkbox = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(TOGGLE_LABEL)}$")).locator("input")
+    await asyncio.sleep(start_delay)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                out["page_s"].append(await _open(page, base_url))
+                await page.wait_for_function(_IDLE, timeout=PAGE_TIMEOUT_MS, polling=100)
+                for _ in range(TOGGLES_PER_LOAD):
+                    if time.monotonic() >= deadline:
+                        break
+                    out["rerun_s"].append(await _toggle(page, checkbox))
+            except Exception as err:  # a timeout under load is a result, not a crash of the run
+                out["errors"][type(err).__name__ + ": " + str(err).splitlines()[0][:120]] += 1
+    finally:
+        await context.close()
+
+
+async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    out = {"page_s": [], "rerun_s": [], "errors": Counter(), "hosts": set()}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            began = time.monotonic()
+            deadline = began + seconds
+            await asyncio.gather(*(_session(browser, base_url, deadline, out, ramp_s * n / sessions) for n in range(sessions)))
+            out["elapsed_s"] = time.monotonic() - began
+        finally:
+            await browser.close()
+    return out
+
+
+def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0) -> dict:
+    """``sessions`` concurrent viewer sessions on the app at ``base_url`` for about ``seconds``.
+
+    ``ramp_s`` spreads the sessions' first page loads over that many seconds (0: all at once).
+    Every session finishes the step it is in when time is up, so the run can last longer.
+    Returns page loads, reruns, errors, p50/p95 of page and rerun latency (ms), and the hosts
+    the browser asked (must all be this machine).
+    """
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(f"{CHROMIUM} missing: `make browser-deps` installs Debian's Chromium")
+    out = asyncio.run(_viewers(base_url, sessions, seconds, ramp_s))
+    return {
+        "sessions": sessions,
+        "seconds": seconds,
+        "page_loads": len(out["page_s"]),
+        "reruns": len(out["rerun_s"]),
+        "errors": dict(out["errors"]),
+        "page": percentiles(out["page_s"]),
+        "rerun": percentiles(out["rerun_s"]),
+        "elapsed_s": round(out["elapsed_s"], 1),
+        "foreign_hosts": sorted(h for h in out["hosts"] if h not in LOCAL_HOSTS),
+    }
