@@ -71,12 +71,16 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def store_path(workspace: str | None) -> Path:
-    """``--workspace``: a data directory or a GeoPackage file; default the configured store."""
+def store_location(workspace: str | None) -> Path | str:
+    """``--workspace``: a data directory, a GeoPackage file or a postgresql:// URL; default the configured store."""
+    from dashboard.pgstore import is_database_url
     from dashboard.settings import STORE_FILE, load_settings
 
     if not workspace:
-        return load_settings().store_path
+        settings = load_settings()
+        return str(settings.store_location) if settings.is_database else settings.store_path
+    if is_database_url(workspace):
+        return workspace
     path = Path(workspace)
     return path / STORE_FILE if path.is_dir() or not path.suffix else path
 
@@ -89,11 +93,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from dashboard.columnmap import ColumnMapping
     from dashboard.datastore import StoreError, open_store
     from dashboard.layerfile import LayerFileError
+    from dashboard.pgstore import redact
     from dashboard.settings import load_settings
     from dashboard.workspace import LayerMeta
 
     lang = args.lang
-    data_store = open_store(store_path(args.workspace))
+    location = store_location(args.workspace)
+    data_store = open_store(location)
     try:
         raw = readers.read_file(
             args.file, layer=args.file_layer, encoding=args.encoding, separator=args.separator,
@@ -143,15 +149,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         importflow.store_plan(data_store, cli_user(), raw, mapping, plan, meta=meta, mode=args.mode, city=args.city or "")
     except StoreError as err:
         return _fail(err.text(lang), lang)
-    print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=data_store.path))
+    print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=redact(str(location))))
     return 0
-
-
-def _location(text: str):
-    """A ``--from``/``--to`` value: a database URL as it is, else a data directory or GeoPackage path."""
-    from dashboard.pgstore import is_database_url
-
-    return text if is_database_url(text) else store_path(text)
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -160,7 +159,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     from dashboard.migrate import migrate
     from dashboard.pgstore import redact
 
-    source, target = open_store(_location(args.source)), open_store(_location(args.target))
+    source, target = open_store(store_location(args.source)), open_store(store_location(args.target))
     shown = {"source": redact(str(args.source)), "target": redact(str(args.target))}
     try:
         if source.is_empty():
@@ -195,11 +194,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from dashboard.datastore import open_store
     from dashboard.gapexport import write_atomic
     from dashboard.layerexport import layer_bytes
+    from dashboard.pgstore import redact
 
-    path = store_path(args.workspace)
-    data_store = open_store(path)
+    location = store_location(args.workspace)
+    data_store = open_store(location)
     if data_store.is_empty():
-        print(t("cli.export.empty", args.lang, path=path), file=sys.stderr)
+        print(t("cli.export.empty", args.lang, path=redact(str(location))), file=sys.stderr)
         return 2
     out = Path(args.out)
     if args.layer is None:

@@ -350,8 +350,10 @@ class PostGISStore(DataStore):
             connection.execute(self._sql("UPDATE {meta} SET data_version = data_version + 1", meta="workspace_meta"))
             yield connection
 
-    def _missing(self, connection) -> bool:
-        return connection.execute("SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()]).fetchone()[0]
+    def _missing(self, connection=None) -> bool:
+        """The schema is not set up yet (a fresh store: its first import creates it)."""
+        query, params = "SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()]
+        return connection.execute(query, params).fetchone()[0] if connection is not None else self._query(query, params)[0][0]
 
     def create(self, viewer_role: str | None = None, editor_role: str | None = None) -> None:
         """Create or update this store's schema and grant the roles (see ``setup_sql``)."""
@@ -360,13 +362,13 @@ class PostGISStore(DataStore):
 
     # ---- reading ----
     def is_empty(self) -> bool:
-        if self._query("SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()])[0][0]:
+        if self._missing():
             return True
         query = self._sql("SELECT NOT (EXISTS (SELECT 1 FROM {areas}) OR EXISTS (SELECT 1 FROM {meta} WHERE layer = 'areas'))", areas="areas", meta="layer_meta")
         return self._query(query)[0][0]
 
     def version(self) -> str:
-        if self._query("SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()])[0][0]:
+        if self._missing():
             return "empty"
         store_id, data_version = self._query(self._sql("SELECT store_id, data_version FROM {meta}", meta="workspace_meta"))[0]
         return f"{store_id}:{data_version}"
@@ -421,6 +423,8 @@ class PostGISStore(DataStore):
         return {layer: _frame(layer, queries[layer][0], cursors[layer].fetchall()) for layer in layers}
 
     def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
+        if self._missing():
+            return []
         conditions, args = [sql.SQL("TRUE")], []
         for column, value in (("layer", layer), ("entry_id", entry_id)):
             if value is not None:
@@ -433,10 +437,14 @@ class PostGISStore(DataStore):
 
     def import_log(self) -> pd.DataFrame:
         columns = ["at", "user_name", "layer", "source", "mode", "rows_read", "rows_imported", "rows_rejected"]
+        if self._missing():
+            return pd.DataFrame(columns=columns)
         rows = self._query(self._sql(f"SELECT {', '.join(columns)} FROM {{log}} ORDER BY import_id DESC", log="import_log"))
         return pd.DataFrame([(_iso(row[0]), *row[1:]) for row in rows], columns=columns)
 
     def mapping(self, source_key: str) -> str | None:
+        if self._missing():
+            return None
         rows = self._query(self._sql("SELECT mapping::text FROM {m} WHERE source_key = %s", m="import_mappings"), [source_key])
         return rows[0][0] if rows else None
 

@@ -101,3 +101,16 @@ def test_demo_adopted_into_an_empty_database_once(postgis):
     assert not settings.uses_demo and len(settings.store().read().quartiere()) == 127
     with pytest.raises(StoreError):
         edits.adopt_demo(EDITOR, settings)
+
+
+def test_import_and_export_straight_into_postgis(postgis, tmp_path, capsys):
+    url = postgis.store_url()
+    source = tmp_path / "bezirke.geojson"
+    demo = store.read_geopackage(store.DEMO_PATH)
+    demo.bezirke()[["area_id", "name", "geometry"]].to_file(source)
+    assert cli.main(["import", "--layer", "bezirke", str(source), "--workspace", url, "--city", "Musterstadt"]) == 0
+    assert "***" in capsys.readouterr().out
+    assert len(open_store(url).read().bezirke()) == 20
+    out = tmp_path / "export.gpkg"
+    assert cli.main(["export", "--workspace", url, "--out", str(out)]) == 0
+    assert len(store.read_geopackage(out).bezirke()) == 20
