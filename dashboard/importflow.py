@@ -122,13 +122,24 @@ def source_columns(raw: RawTable) -> list[str]:
     return [str(c) for c in raw.frame.columns if c != geometry]
 
 
-def preview(raw: RawTable, rows: int = 20) -> pd.DataFrame:
+def preview(raw: RawTable, geometry_label: str, rows: int = 20) -> pd.DataFrame:
     """The first rows as text, geometry as its type, for a person to recognise the file."""
     frame = raw.frame.head(rows)
     table = pd.DataFrame({c: frame[c].map(_cell) for c in source_columns(raw)})
     if isinstance(frame, gpd.GeoDataFrame):
-        table["⌖"] = frame.geometry.geom_type.fillna("–").to_numpy()
+        table[geometry_label] = frame.geometry.geom_type.fillna("–").to_numpy()
     return table
+
+
+def existing_entries(workspace: Workspace | None, target: str) -> int:
+    """How many stored entries of ``workspace`` (None: an empty store) an import into ``target`` replaces."""
+    if workspace is None:
+        return 0
+    layer, constants = TARGETS.get(target, ("population", {}))
+    frame = workspace.layer(layer)
+    if "level" in constants and "level" in frame.columns:
+        frame = frame[frame["level"] == constants["level"]]
+    return len(frame)
 
 
 def _cell(value: object) -> str:

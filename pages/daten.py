@@ -88,7 +88,7 @@ if raw.coordinates is not None and not isinstance(raw.frame, gpd.GeoDataFrame):
     raw, problems = readers.with_geometry(raw, guess, crs)
 
 st.subheader(t("load.preview", lang, rows=len(raw.frame)))
-st.dataframe(importflow.preview(raw), hide_index=True, width="stretch")
+st.dataframe(importflow.preview(raw, t("load.geometry", lang)), hide_index=True, width="stretch")
 
 st.subheader(t("load.mapping", lang))
 columns = importflow.source_columns(raw)
@@ -100,7 +100,10 @@ if target == "population_totals":
     residents_column = pick(t("load.totals.residents", lang), suggested.get("residents"), "load_totals_residents")
     bands = {}
     for band in schema.AGE_BANDS:
-        chosen = st.multiselect(t(f"band.{band}", lang), columns, default=[suggested[band]] if suggested.get(band) else [], key=f"load_band_{band}")
+        chosen = st.multiselect(
+            t(f"band.{band}", lang), columns, default=[suggested[band]] if suggested.get(band) else [],
+            placeholder=t("load.mapping.none", lang), key=f"load_band_{band}",
+        )
         if chosen:
             bands[band] = chosen
     mapping = ColumnMapping("population", {"residents": residents_column})
@@ -136,7 +139,12 @@ source = st.text_input(t("load.source", lang), value=name, key="load_source")
 licence = st.text_input(t("load.licence", lang), key="load_licence")
 attribution = st.text_input(t("load.attribution", lang), key="load_attribution")
 stand = st.date_input(t("load.stand", lang), value=date.today(), format="DD.MM.YYYY", key="load_stand")
-mode = st.radio(t("load.mode", lang), ["replace", "update"], format_func=lambda m: t(f"load.mode.{m}", lang), key="load_mode", horizontal=True)
+existing = importflow.existing_entries(None if settings.uses_demo else loaded.workspace, target)
+mode = st.radio(
+    t("load.mode", lang), ["update", "replace"], format_func=lambda m: t(f"load.mode.{m}", lang), key="load_mode", horizontal=True,
+)
+if mode == "replace" and existing:
+    st.warning(t("load.replace_warning", lang, count=existing))
 
 if target == "population_totals":
     plan = ui.import_plan_totals(data_store, raw, area_column, residents_column, bands)

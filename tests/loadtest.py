@@ -163,6 +163,22 @@ def _instance(location, ids: list[str], editors: int, seconds: float, index: int
         raise
 
 
+def _collect(channel, processes, count: int, timeout_s: float, finishing: bool = False) -> list:
+    """``count`` messages from ``channel``; fails at once when an instance died without sending one."""
+    got, deadline = [], time.monotonic() + timeout_s
+    while len(got) < count:
+        try:
+            got.append(channel.get(timeout=0.5))
+        except queue.Empty:
+            if not finishing and any(p.exitcode is not None for p in processes):
+                raise RuntimeError(f"an app instance exited before it was ready (exit codes {[p.exitcode for p in processes]})") from None
+            if finishing and all(p.exitcode is not None for p in processes) and channel.empty():
+                raise RuntimeError(f"app instances exited without results (exit codes {[p.exitcode for p in processes]})") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError("an app instance did not report in time") from None
+    return got
+
+
 def editors_run(location, seconds: float, editors: int = 20, instances: int = 2, hot: int = HOT_ENTRIES) -> dict:
     """``editors`` simulated editors in ``instances`` processes on ``hot`` entries of ``location`` for ``seconds``.
 
@@ -185,19 +201,15 @@ def editors_run(location, seconds: float, editors: int = 20, instances: int = 2,
     for process in processes:
         process.start()
     try:
-        for _ in processes:
-            ready.get(timeout=START_TIMEOUT_S)
+        _collect(ready, processes, len(processes), START_TIMEOUT_S)
         start.set()
         began = time.monotonic()
         parts = {}
-        for _ in processes:
-            index, part = results.get(timeout=seconds + 120)
+        for index, part in _collect(results, processes, len(processes), seconds + 120, finishing=True):
             if "crash" in part:
                 raise RuntimeError(f"instance {index} crashed: {part['crash']}")
             parts[index] = part
         wall = time.monotonic() - began
-    except queue.Empty:
-        raise RuntimeError("an app instance did not report in time") from None
     finally:
         for process in processes:
             process.join(timeout=30)
@@ -282,28 +294,35 @@ async def _session(browser, base_url: str, deadline: float, out: dict, start_del
     page = await context.new_page()
     checkbox = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(TOGGLE_LABEL)}$")).locator("input")
     await asyncio.sleep(start_delay)
+    reruns = failures = 0
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline or (not reruns and failures < 3):  # every session: one load and one rerun at least
             try:
                 out["page_s"].append(await _open(page, base_url))
                 await page.wait_for_function(_IDLE, timeout=PAGE_TIMEOUT_MS, polling=100)
                 for _ in range(TOGGLES_PER_LOAD):
-                    if time.monotonic() >= deadline:
+                    if time.monotonic() >= deadline and reruns:
                         break
                     out["rerun_s"].append(await _toggle(page, checkbox))
+                    reruns += 1
             except Exception as err:  # a timeout under load is a result, not a crash of the run
+                failures += 1
                 out["errors"][type(err).__name__ + ": " + str(err).splitlines()[0][:120]] += 1
     finally:
         await context.close()
 
 
-async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float) -> dict:
+async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, warm_up: bool) -> dict:
     from playwright.async_api import async_playwright
 
-    out = {"page_s": [], "rerun_s": [], "errors": Counter(), "hosts": set()}
+    out = {"page_s": [], "rerun_s": [], "errors": Counter(), "hosts": set(), "cold_page_s": None}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            if warm_up:  # the app's first run reads and prepares the city: timed apart from the sessions
+                context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                out["cold_page_s"] = await _open(await context.new_page(), base_url)
+                await context.close()
             began = time.monotonic()
             deadline = began + seconds
             await asyncio.gather(*(_session(browser, base_url, deadline, out, ramp_s * n / sessions) for n in range(sessions)))
@@ -313,23 +332,27 @@ async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float) 
     return out
 
 
-def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0) -> dict:
+def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0, warm_up: bool = True) -> dict:
     """``sessions`` concurrent viewer sessions on the app at ``base_url`` for about ``seconds``.
 
-    ``ramp_s`` spreads the sessions' first page loads over that many seconds (0: all at once).
-    Every session finishes the step it is in when time is up, so the run can last longer.
+    ``warm_up``: one page load before the sessions start (the app's first run reads and prepares the
+    city), reported as ``cold_page_ms``. ``ramp_s`` spreads the sessions' first page loads over
+    that many seconds (0: all at once).
+    Every session finishes the step it is in when time is up, so the run can last longer; each
+    session loads the page once and reruns it once at least.
     Returns page loads, reruns, errors, p50/p95 of page and rerun latency (ms), and the hosts
     the browser asked (must all be this machine).
     """
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} missing: `make browser-deps` installs Debian's Chromium")
-    out = asyncio.run(_viewers(base_url, sessions, seconds, ramp_s))
+    out = asyncio.run(_viewers(base_url, sessions, seconds, ramp_s, warm_up))
     return {
         "sessions": sessions,
         "seconds": seconds,
         "page_loads": len(out["page_s"]),
         "reruns": len(out["rerun_s"]),
         "errors": dict(out["errors"]),
+        "cold_page_ms": None if out["cold_page_s"] is None else round(out["cold_page_s"] * 1000, 1),
         "page": percentiles(out["page_s"]),
         "rerun": percentiles(out["rerun_s"]),
         "elapsed_s": round(out["elapsed_s"], 1),

@@ -101,6 +101,11 @@ def _upload(page, target_label: str, file) -> None:
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(file)
 
 
+def _scroll_to(locator) -> None:
+    """Scroll Streamlit's main container so ``locator`` is at the top (a full-page screenshot does not reach below it)."""
+    locator.evaluate("element => element.scrollIntoView({block: 'start'})")
+
+
 def _metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
 
@@ -134,6 +139,7 @@ def test_editor_builds_stuttgart_from_real_files(empty_app, empty_dir, page, wai
     expect(_metric(page, "abgelehnt")).to_have_text("0")
     expect(page.get_by_role("button", name="23 gültige Zeilen laden")).to_be_visible()
     page.wait_for_timeout(500)  # let the city name's rerun settle before the picture and the click
+    _scroll_to(page.get_by_role("heading", name="Herkunft der Daten"))  # metadata, check report and buttons in one view
     save_artifact(page, "import-bericht")
     assert not store_file.exists()  # checked and shown, nothing written
     _import(page, 23, "Gebiete: Stadtbezirke")
@@ -143,6 +149,7 @@ def test_editor_builds_stuttgart_from_real_files(empty_app, empty_dir, page, wai
     _upload(page, "Gebiete: Quartiere / Stadtteile", STADTTEILE)
     expect(_metric(page, "gültig")).to_have_text("152", timeout=SLOW)
     expect(_metric(page, "abgelehnt")).to_have_text("0")
+    _scroll_to(page.get_by_role("heading", name="Prüfbericht"))
     save_artifact(page, "import-bericht-quartiere")
     _import(page, 152, "Gebiete: Quartiere / Stadtteile")
 
@@ -153,6 +160,8 @@ def test_editor_builds_stuttgart_from_real_files(empty_app, empty_dir, page, wai
     _choose(page, "Spalte mit der Einwohnerzahl", "pop")
     expect(_metric(page, "gültig")).to_have_text("23", timeout=SLOW)
     expect(page.get_by_text("gleichmäßig über die Fläche verteilt")).to_be_visible()
+    expect(page.get_by_text("Choose options")).to_have_count(0)  # the age bands' empty pickers speak German too
+    _scroll_to(page.get_by_role("heading", name="Prüfbericht"))
     save_artifact(page, "import-bericht-einwohner")
     _import(page, 23, totals)
 
