@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -1935,6 +1935,13 @@ def fmt_int(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None or value != value:
         return "–"
     return format_decimal(round(value), format="#,##0", locale=_LOCALES[lang])
+
+
+def fmt_short(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A count for a narrow tile: whole below a million, else "3,9 Mio." (the exact figure goes beside it)."""
+    if value is None or value != value or abs(value) < 1_000_000:
+        return fmt_int(value, lang)
+    return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=_LOCALES[lang])
 
 
 def fmt_num(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:

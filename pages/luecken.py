@@ -9,7 +9,7 @@ from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_va
 from dashboard.filters import in_bezirk
 from dashboard.gapfigures import method_text, methods_frame, methods_summary, ranking_frame
 from dashboard.gapmap import build_bivariate_map, build_gap_map
-from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.i18n import code_label, fmt_int, fmt_short, fmt_share, t
 from dashboard.targets import has_age_bands
 
 lang, loaded = ui.open_page("gap.heading")
@@ -73,8 +73,9 @@ else:
         st.stop()  # embedded: the map alone
     with side_col:
         c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
-        c1.metric(t("gap.metric.target", lang, group=code_label(params.target_group, lang)), fmt_int(result.city["target_residents"], lang))
-        c2.metric(t("gap.metric.uncovered", lang, threshold=params.threshold), fmt_int(result.city["uncovered_residents"], lang))
+        target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
+        c1.metric(t("gap.metric.target", lang, group=code_label(params.target_group, lang)), fmt_short(target, lang), help=fmt_int(target, lang))
+        c2.metric(t("gap.metric.uncovered", lang, threshold=params.threshold), fmt_short(uncovered, lang), help=fmt_int(uncovered, lang))
         c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)

@@ -74,3 +74,10 @@ def test_both_languages_fill_the_same_placeholders():
     for key, german in i18n.CATALOG["de"].items():
         if key.startswith(prefixes):
             assert placeholders(i18n.CATALOG["en"][key]) == placeholders(german), key
+
+
+def test_short_counts_for_narrow_tiles():
+    from dashboard.i18n import fmt_short
+
+    assert fmt_short(3_897_145, "de").replace("\xa0", " ") == "3,9 Mio." and fmt_short(3_897_145, "en") == "3.9M"
+    assert fmt_short(245_123, "de") == "245.123" and fmt_short(None, "de") == "–"
