@@ -62,3 +62,4 @@ bench: setup
 	$(PY) tests/benchmarks/bench_network.py
 	$(PY) tests/benchmarks/bench_reports.py
 	$(PY) tests/benchmarks/bench_import.py
+	$(PY) tests/benchmarks/bench_load.py

@@ -128,6 +128,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         else:
             mapping, remembered = importflow.first_mapping(data_store, raw, target)
             print(t("cli.import.mapping_remembered" if remembered else "cli.import.mapping_suggested", lang))
+        if args.parent_prefix:
+            mapping = replace(mapping, columns={k: v for k, v in mapping.columns.items() if k != "parent_id"}, parent_prefix=args.parent_prefix)
         print(mapping.to_json())
         plan = importflow.plan(data_store, raw, mapping)
     if args.save_mapping:
@@ -495,6 +497,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     imp.add_argument("--file-layer", metavar="NAME", help=t("cli.import.arg.file_layer", lang))
     imp.add_argument("--encoding", choices=("utf-8", "cp1252"), help=t("cli.import.arg.encoding", lang))
     imp.add_argument("--separator", choices=(";", ",", "\t"), help=t("cli.import.arg.separator", lang))
+    imp.add_argument("--parent-prefix", type=_whole_number(1, lang), metavar="N", help=t("cli.import.arg.parent_prefix", lang))
     imp.add_argument("--totals-by", metavar="SPALTE", help=t("cli.import.arg.totals_by", lang))
     imp.add_argument("--residents", default="Einwohner", metavar="SPALTE", help=t("cli.import.arg.residents", lang))
     imp.add_argument("--band", action="append", metavar="BAND=SPALTE", help=t("cli.import.arg.band", lang))

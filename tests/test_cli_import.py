@@ -132,3 +132,12 @@ def test_new_city_then_export_whole_and_per_layer(tmp_path, capsys):
 def test_export_of_an_empty_store(tmp_path, capsys):
     assert cli.main(["export", "--workspace", str(tmp_path), "--out", str(tmp_path / "x.gpkg")]) == 2
     assert "keine Gebiete" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (DATA / "berlin-lor").exists(), reason=f"real Berlin data not present: {DATA / 'berlin-lor'}")
+def test_quartiere_hang_below_bezirke_by_id_prefix(tmp_path):
+    folder = tmp_path / "berlin"
+    assert cli.main(["import", "--layer", "bezirke", str(DATA / "berlin-lor" / "berlin-lor-districts.geojson"), "--workspace", str(folder), "--city", "Berlin"]) == 0
+    assert cli.main(["import", "--layer", "quartiere", str(DATA / "berlin-lor" / "berlin-lor-forecast-areas-from-2021.geojson"), "--workspace", str(folder), "--parent-prefix", "2"]) == 0
+    quartiere = open_store(folder / "quartiersatlas.gpkg").read().quartiere()
+    assert len(quartiere) == 58 and (quartiere["parent_id"] == quartiere["area_id"].str[:2]).all()
