@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import struct
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,13 +128,21 @@ class GeoPackageStore(DataStore):
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.lock = FileLock(str(self.path) + ".lock", timeout=60)
+        self.in_process = _process_lock(self.path)
+        self.across_processes = FileLock(str(self.path) + ".lock", timeout=60)
+
+    @contextmanager
+    def _exclusive(self):
+        """For a save: this process's lock (always first), then the lock file shared with other processes."""
+        with self.in_process, self.across_processes:
+            yield
 
     # ---- reading ----
     def is_empty(self) -> bool:
-        if not self.path.exists():
-            return True
-        return "areas" not in {name for name, _ in pyogrio.list_layers(self.path)}
+        with self.in_process:
+            if not self.path.exists():
+                return True
+            return "areas" not in {name for name, _ in pyogrio.list_layers(self.path)}
 
     def version(self) -> str:
         try:
@@ -143,11 +152,13 @@ class GeoPackageStore(DataStore):
         return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
     def read(self) -> Workspace:
-        return store.read_geopackage(self.path)
+        with self.in_process:
+            return store.read_geopackage(self.path)
 
     def entries(self, layer: str) -> pd.DataFrame:
-        if self.path.exists() and layer in {name for name, _ in pyogrio.list_layers(self.path)}:
-            return store.read_layer_table(self.path, layer, active_only=False)
+        with self.in_process:
+            if self.path.exists() and layer in {name for name, _ in pyogrio.list_layers(self.path)}:
+                return store.read_layer_table(self.path, layer, active_only=False)
         return empty_layer(layer).assign(**{ROW_VERSION: pd.Series(dtype="int64"), RETIRED: pd.Series(dtype="object")})
 
     def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
@@ -185,40 +196,43 @@ class GeoPackageStore(DataStore):
         return row[0] if row else None
 
     def crs(self, layer: str):
-        if self.path.exists() and layer in {name for name, _ in pyogrio.list_layers(self.path)}:
-            return pyproj.CRS.from_user_input(pyogrio.read_info(self.path, layer=layer)["crs"])
+        with self.in_process:
+            if self.path.exists() and layer in {name for name, _ in pyogrio.list_layers(self.path)}:
+                return pyproj.CRS.from_user_input(pyogrio.read_info(self.path, layer=layer)["crs"])
         return pyproj.CRS.from_user_input(schema.ANALYSIS_CRS)
 
     def export_geopackage(self, out: str | Path) -> None:
         """A consistent copy through SQLite's backup API (a save running meanwhile is either in or out)."""
         out = Path(out)
         tmp = out.with_name(f".tmp-{out.name}")
-        source, target = _connect(self.path), sqlite3.connect(tmp)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        with self.in_process:
+            source, target = _connect(self.path), sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
         os.replace(tmp, out)
 
     # ---- writing ----
     @contextmanager
     def _reading(self):
         """A connection for reading, or None when the file or its history tables do not exist yet."""
-        if not self.path.exists():
-            yield None
-            return
-        connection = _connect(self.path)
-        try:
-            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            yield connection if "history" in tables else None
-        finally:
-            connection.close()
+        with self.in_process:
+            if not self.path.exists():
+                yield None
+                return
+            connection = _connect(self.path)
+            try:
+                tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                yield connection if "history" in tables else None
+            finally:
+                connection.close()
 
     @contextmanager
     def _transaction(self):
         """Lock, open, ``BEGIN IMMEDIATE``; commit on success, roll back on any error."""
-        with self.lock:
+        with self._exclusive():
             if not self.path.exists():
                 raise StoreUnavailable(self.path.name)
             connection = _connect(self.path)
@@ -247,7 +261,7 @@ class GeoPackageStore(DataStore):
             )
 
     def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts) -> Change:
-        with self.lock:
+        with self._exclusive():
             self._drop_stale_temp_files()
             if self.path.exists():
                 workspace = store.read_geopackage(self.path, active_only=False)
@@ -377,7 +391,7 @@ class GeoPackageStore(DataStore):
 
     def _ensure_layer(self, layer: str) -> None:
         """Create a layer the file does not have yet (empty, typed), so its first entry can be added."""
-        with self.lock:
+        with self._exclusive():
             if not self.path.exists():
                 raise StoreUnavailable(self.path.name)
             if layer in {name for name, _ in pyogrio.list_layers(self.path)}:
@@ -414,6 +428,20 @@ class GeoPackageStore(DataStore):
 
 
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "BOOLEAN"}
+_PROCESS_LOCKS: dict[Path, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    """One lock per file and process around every access, reads included.
+
+    GDAL (pyogrio) brings its own copy of SQLite: it does not see the locks Python's
+    ``sqlite3`` holds in the same process, and closing its file would drop them (POSIX
+    locks belong to the process). So no read may run while a save of this process does.
+    """
+    key = path.resolve()
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
 
 
 def _versioned(frame: pd.DataFrame, old: pd.DataFrame | None, id_field: str) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import queue
 import random
 import re
@@ -70,6 +71,86 @@ def percentiles(values_s: list[float]) -> dict[str, float | None]:
         return {"p50_ms": None, "p95_ms": None}
     p50, p95 = np.percentile(np.asarray(values_s) * 1000, [50, 95])
     return {"p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
+
+
+class CpuTime:
+    """CPU seconds spent while the block ran, by kind (Linux /proc): ``app`` (a ``streamlit run``),
+    ``browser`` (Chromium, Playwright's driver) and ``client`` (the rest), all started by this
+    process, and ``others``: whatever else ran on the machine meanwhile (other people's tests).
+
+    Sampled every half second, so a process that ends early (a closed context's renderer) counts
+    with what it had used at its last sample::
+
+        with CpuTime() as cpu:
+            viewers_run(...)
+        cpu.seconds  # {"app": 41.2, "browser": 230.5, "client": 3.1, "others": 12.0}
+    """
+
+    TICK = 100  # os.sysconf("SC_CLK_TCK") on Linux
+
+    def __init__(self, interval_s: float = 0.5):
+        self.interval_s, self.seconds = interval_s, {}
+        self._me = os.getpid()
+        self._start: dict[int, float] = {}
+        self._last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _stat(pid: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+
+    def _kind(self, pid: int) -> str | None:
+        ancestor, steps = pid, 0
+        while ancestor not in (self._me, 0, 1) and steps < 64:
+            fields = self._stat(ancestor)
+            if fields is None:
+                return None
+            ancestor, steps = int(fields[1]), steps + 1
+        if ancestor != self._me:
+            return "others"
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return None
+        if "streamlit" in command and " run " in command:
+            return "app"
+        if "chromium" in command or "playwright" in command:
+            return "browser"
+        return "client"
+
+    def _sample(self) -> dict[int, float]:
+        out = {}
+        for name in Path("/proc").iterdir():
+            if name.name.isdigit() and (fields := self._stat(int(name.name))) is not None:
+                out[int(name.name)] = (int(fields[11]) + int(fields[12])) / self.TICK  # utime + stime
+        return out
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            for pid, used in self._sample().items():
+                kind = self._last[pid][0] if pid in self._last else self._kind(pid)
+                if kind is not None:
+                    self._last[pid] = (kind, used)
+
+    def __enter__(self) -> CpuTime:
+        self._start = self._sample()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        for pid, used in self._sample().items():
+            if pid in self._last:
+                self._last[pid] = (self._last[pid][0], used)
+        totals: dict[str, float] = {}
+        for pid, (kind, used) in self._last.items():
+            totals[kind] = totals.get(kind, 0.0) + used - self._start.get(pid, 0.0)
+        self.seconds = {kind: round(value, 1) for kind, value in sorted(totals.items())}
 
 
 # ---------------------------------------------------------------- editors
@@ -288,11 +369,17 @@ async def _toggle(page, checkbox) -> float:
     return (idle - clicked) / 1000
 
 
-async def _session(browser, base_url: str, deadline: float, out: dict, start_delay: float) -> None:
+async def _session(browser, base_url: str, deadline: float, out: dict, start_delay: float, think_s: float, seed: int) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     context.on("request", lambda request: out["hosts"].add(urlsplit(request.url).hostname))
     page = await context.new_page()
     checkbox = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(TOGGLE_LABEL)}$")).locator("input")
+    rnd = random.Random(seed)
+
+    async def think() -> None:  # a person looking at the map before the next click
+        if think_s:
+            await asyncio.sleep(rnd.uniform(0.5, 1.5) * think_s)
+
     await asyncio.sleep(start_delay)
     reruns = failures = 0
     try:
@@ -301,10 +388,12 @@ async def _session(browser, base_url: str, deadline: float, out: dict, start_del
                 out["page_s"].append(await _open(page, base_url))
                 await page.wait_for_function(_IDLE, timeout=PAGE_TIMEOUT_MS, polling=100)
                 for _ in range(TOGGLES_PER_LOAD):
+                    await think()
                     if time.monotonic() >= deadline and reruns:
                         break
                     out["rerun_s"].append(await _toggle(page, checkbox))
                     reruns += 1
+                await think()
             except Exception as err:  # a timeout under load is a result, not a crash of the run
                 failures += 1
                 out["errors"][type(err).__name__ + ": " + str(err).splitlines()[0][:120]] += 1
@@ -312,7 +401,7 @@ async def _session(browser, base_url: str, deadline: float, out: dict, start_del
         await context.close()
 
 
-async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, warm_up: bool) -> dict:
+async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, think_s: float, warm_up: bool) -> dict:
     from playwright.async_api import async_playwright
 
     out = {"page_s": [], "rerun_s": [], "errors": Counter(), "hosts": set(), "cold_page_s": None}
@@ -325,19 +414,20 @@ async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, 
                 await context.close()
             began = time.monotonic()
             deadline = began + seconds
-            await asyncio.gather(*(_session(browser, base_url, deadline, out, ramp_s * n / sessions) for n in range(sessions)))
+            await asyncio.gather(*(_session(browser, base_url, deadline, out, ramp_s * n / sessions, think_s, n) for n in range(sessions)))
             out["elapsed_s"] = time.monotonic() - began
         finally:
             await browser.close()
     return out
 
 
-def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0, warm_up: bool = True) -> dict:
+def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0, think_s: float = 0.0, warm_up: bool = True) -> dict:
     """``sessions`` concurrent viewer sessions on the app at ``base_url`` for about ``seconds``.
 
     ``warm_up``: one page load before the sessions start (the app's first run reads and prepares the
     city), reported as ``cold_page_ms``. ``ramp_s`` spreads the sessions' first page loads over
-    that many seconds (0: all at once).
+    that many seconds (0: all at once). ``think_s``: a pause of 0.5–1.5 x that many seconds after
+    each page load and each rerun, as a person looks at the map (0: the next click at once).
     Every session finishes the step it is in when time is up, so the run can last longer; each
     session loads the page once and reruns it once at least.
     Returns page loads, reruns, errors, p50/p95 of page and rerun latency (ms), and the hosts
@@ -345,10 +435,12 @@ def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: 
     """
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} missing: `make browser-deps` installs Debian's Chromium")
-    out = asyncio.run(_viewers(base_url, sessions, seconds, ramp_s, warm_up))
+    out = asyncio.run(_viewers(base_url, sessions, seconds, ramp_s, think_s, warm_up))
     return {
         "sessions": sessions,
         "seconds": seconds,
+        "ramp_s": ramp_s,
+        "think_s": think_s,
         "page_loads": len(out["page_s"]),
         "reruns": len(out["rerun_s"]),
         "errors": dict(out["errors"]),

@@ -4,12 +4,14 @@ Editors: ``tests/loadtest.editors_run`` for 60 s, 2 app instances (processes) x 
 saving +1 on 10 hot offers, on a throwaway PostGIS (``tests/pg.py``) and on a GeoPackage store,
 each next to a single uncontended editor for reference. Viewers: ``tests/loadtest.viewers_run``
 with 30 Chromium sessions against one app instance on the demo city (GeoPackage, and the same
-city in PostGIS), next to a single session. Everything on 127.0.0.1; browser and app share this
-machine's cores, so viewer figures include the browser's own rendering work.
+city in PostGIS), next to a single session: all 30 at once without pauses (worst case), and
+arriving over 30 s with ~5 s between clicks. Everything on 127.0.0.1; browser and app share this
+machine's cores, so viewer latencies include the browser's own rendering work (the CPU column
+shows how the time splits).
 
 Informative only: the exit code is 0 unless something crashed.
 
-    .venv/bin/python tests/benchmarks/bench_load.py [--seconds 60] [--sessions 30] [--skip-viewers]
+    .venv/bin/python tests/benchmarks/bench_load.py [--seconds 60] [--sessions 30] [--skip-editors] [--skip-viewers]
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard import store  # noqa: E402
 from dashboard.datastore import open_store  # noqa: E402
 from dashboard.migrate import migrate  # noqa: E402
-from tests.loadtest import editors_run, viewers_run  # noqa: E402
+from tests.loadtest import CpuTime, editors_run, viewers_run  # noqa: E402
 from tests.serving import running_streamlit  # noqa: E402
 
 
@@ -83,31 +85,37 @@ def editors(server, seconds: float, tmp: Path) -> None:
         )
 
 
+#: Viewer runs per app: (sessions, seconds, ramp-up s, think s). One session alone; all at once, every
+#: click at once (the worst case: a link sent to everyone); arriving over 30 s and looking ~5 s between clicks.
+VIEWER_RUNS = ((1, 20, 0, 0), ("N", "T", 0, 0), ("N", "T", 30, 5))
+
+
 def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
-    apps = [("GeoPackage (demo file)", {"QUARTIERSATLAS_WORKSPACE": str(store.DEMO_PATH)})]
+    apps = [("GeoPackage (demo file)", {"QUARTIERSATLAS_WORKSPACE": str(store.DEMO_PATH)}, VIEWER_RUNS)]
     if server is not None:
         url = server.store_url("viewers")
         migrate(open_store(store.DEMO_PATH), open_store(url))
-        apps.append(("PostGIS", {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": ""}))
+        apps.append(("PostGIS", {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": ""}, (VIEWER_RUNS[0], VIEWER_RUNS[2])))
     secrets = tmp / "secrets.toml"
     secrets.write_text("", encoding="utf-8")
     rows = []
-    for name, env in apps:
+    for name, env, runs in apps:
         env = {**env, "STREAMLIT_SECRETS_FILES": str(secrets), "PYTHONPATH": str(ROOT)}
-        for count, secs in ((1, min(seconds, 20)), (sessions, seconds)):
-            with running_streamlit(ROOT / "app.py", tmp / f"viewers-{len(rows)}.log", env) as app_url:  # a fresh instance per run
-                started = time.perf_counter()
-                result = viewers_run(app_url, sessions=count, seconds=secs)
-                result["wall_s"] = time.perf_counter() - started
-            rows.append((name, result))
-    print("\nViewers: Chromium sessions on one app instance; page = navigation until Leaflet has drawn, "
-          "rerun = layer checkbox click until Streamlit is idle again.\n")
-    print("| app store | sessions | s | page loads | reruns | errors | first load (cold app) ms | page p50 / p95 ms | rerun p50 / p95 ms | foreign hosts |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, r in rows:
+        for count, secs, ramp, think in runs:
+            count, secs = (sessions if count == "N" else count), (seconds if secs == "T" else min(seconds, secs))
+            with running_streamlit(ROOT / "app.py", tmp / f"viewers-{len(rows)}.log", env) as app_url, CpuTime() as cpu:  # a fresh instance per run
+                result = viewers_run(app_url, sessions=count, seconds=secs, ramp_s=ramp, think_s=think)
+            rows.append((name, result, cpu.seconds))
+    print("\nViewers: Chromium sessions on one app instance (a fresh one per run, warmed by one page load); "
+          "page = navigation until Leaflet has drawn, rerun = layer checkbox click until Streamlit is idle again. "
+          "CPU s: app server / browser+driver / other processes on the machine meanwhile.\n")
+    print("| app store | sessions | ramp s | think s | run s | page loads | reruns | errors | first load (cold app) ms | page p50 / p95 ms | rerun p50 / p95 ms | CPU s app / browser / others | foreign hosts |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, r, cpu in rows:
         print(
-            f"| {name} | {r['sessions']} | {r['elapsed_s']:.0f} | {r['page_loads']} | {r['reruns']} | {_errors(r['errors'])} | "
-            f"{r['cold_page_ms']:,.0f} | {_ms(r['page'])} | {_ms(r['rerun'])} | {len(r['foreign_hosts'])} |"
+            f"| {name} | {r['sessions']} | {r['ramp_s']:.0f} | {r['think_s']:.0f} | {r['elapsed_s']:.0f} | {r['page_loads']} | {r['reruns']} | {_errors(r['errors'])} | "
+            f"{r['cold_page_ms']:,.0f} | {_ms(r['page'])} | {_ms(r['rerun'])} | "
+            f"{cpu.get('app', 0):.0f} / {cpu.get('browser', 0):.0f} / {cpu.get('others', 0):.0f} | {len(r['foreign_hosts'])} |"
         )
 
 
@@ -115,15 +123,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--skip-editors", action="store_true")
     parser.add_argument("--skip-viewers", action="store_true")
     args = parser.parse_args()
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-load-")))
         server = stack.enter_context(_postgis())
-        started = time.perf_counter()
-        editors(server, args.seconds, tmp)
-        print(f"\n(editor runs: {time.perf_counter() - started:.0f} s)")
+        if not args.skip_editors:
+            started = time.perf_counter()
+            editors(server, args.seconds, tmp)
+            print(f"\n(editor runs: {time.perf_counter() - started:.0f} s)")
         if not args.skip_viewers:
             started = time.perf_counter()
             viewers(server, args.seconds, args.sessions, tmp)
