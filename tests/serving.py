@@ -29,34 +29,51 @@ def healthy(url: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def running_streamlit(script: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``script`` under Streamlit (cwd = its folder) until the block ends; yields the base URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", script.name,
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=script.parent, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-    try:
+def _start(script: Path, log_path: Path, env: dict[str, str] | None) -> tuple[subprocess.Popen, str]:
+    """Start ``script`` and wait until it answers; another free port if the chosen one was taken meanwhile
+    (another test's server, e.g. a PostgreSQL, may grab it between choosing and binding)."""
+    for attempt in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable, "-m", "streamlit", "run", script.name,
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                command, cwd=script.parent, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
+                _stop(process)
                 tail = log_path.read_text(errors="replace")[-3000:]
+                if "already in use" in tail and attempt < 2:
+                    break
                 raise RuntimeError(f"Streamlit kam nicht hoch ({url}); Log {log_path}:\n{tail}")
             time.sleep(0.2)
+        else:
+            return process, url
+    raise AssertionError("unreachable")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def running_streamlit(script: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``script`` under Streamlit (cwd = its folder) until the block ends; yields the base URL."""
+    process, url = _start(script, log_path, env)
+    try:
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)

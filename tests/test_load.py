@@ -109,8 +109,27 @@ def db_app(outage_db, artifacts_dir: Path, tmp_path_factory):
         yield app_url
 
 
+def _outside_event_loop(work):
+    """Run ``work`` in a thread of its own: a browser test earlier on this worker leaves pytest-playwright's
+    asyncio loop running in the main thread, where Playwright's sync API and asyncio.run() refuse to start."""
+    results: dict = {}
+
+    def run() -> None:
+        try:
+            results["value"] = work()
+        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
+            results["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in results:
+        raise results["error"]
+    return results.get("value")
+
+
 def test_viewer_sessions_on_a_postgis_app(db_app):
-    result = loadtest.viewers_run(db_app, sessions=3, seconds=5)
+    result = _outside_event_loop(lambda: loadtest.viewers_run(db_app, sessions=3, seconds=5))
     print(result)
     assert result["errors"] == {} and result["foreign_hosts"] == []
     assert result["page_loads"] >= 3 and result["reruns"] >= 3
@@ -175,27 +194,30 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
     assert not saver.is_alive() and "change" not in outcome
     assert isinstance(outcome.get("error"), StoreUnavailable) and UNREACHABLE in outcome["error"].text()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(loadtest.CHROMIUM), args=loadtest.CHROMIUM_ARGS)
-        try:
-            # (ii) a page opened while the database is down: the app's message, no traceback
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(db_app)
-            alert = page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)
-            expect(alert).to_be_visible(timeout=60_000)
-            expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
-            assert page.get_by_test_id("stException").count() == 0
-            assert not re.search(r"Traceback|psycopg|postgresql://|geheim", page.content())
-            page.screenshot(path=str(artifacts_dir / "load-db-down.png"), full_page=True)
+    def in_browser() -> None:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(loadtest.CHROMIUM), args=loadtest.CHROMIUM_ARGS)
+            try:
+                # (ii) a page opened while the database is down: the app's message, no traceback
+                page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                page.goto(db_app)
+                alert = page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)
+                expect(alert).to_be_visible(timeout=60_000)
+                expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+                assert page.get_by_test_id("stException").count() == 0
+                assert not re.search(r"Traceback|psycopg|postgresql://|geheim", page.content())
+                page.screenshot(path=str(artifacts_dir / "load-db-down.png"), full_page=True)
 
-            # (iii) the server back: the same app shows the map again (no app restart)
-            server.start()
-            page.reload()
-            page.frame_locator(loadtest.MAP_IFRAME).first.locator(loadtest.MAP_DRAWN).first.wait_for(state="attached", timeout=120_000)
-            expect(page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)).to_have_count(0)
-            page.screenshot(path=str(artifacts_dir / "load-db-back.png"), full_page=True)
-        finally:
-            browser.close()
+                # (iii) the server back: the same app shows the map again (no app restart)
+                server.start()
+                page.reload()
+                page.frame_locator(loadtest.MAP_IFRAME).first.locator(loadtest.MAP_DRAWN).first.wait_for(state="attached", timeout=120_000)
+                expect(page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)).to_have_count(0)
+                page.screenshot(path=str(artifacts_dir / "load-db-back.png"), full_page=True)
+            finally:
+                browser.close()
+
+    _outside_event_loop(in_browser)
 
     # (i) nothing of the interrupted save is in the store: same data version, same values, no history record
     assert data_store.version() == version

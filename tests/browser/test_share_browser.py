@@ -3,6 +3,7 @@
 The second browser is a new context (no cookies, no Streamlit session), like a councillor's phone.
 """
 
+import html
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -45,8 +46,11 @@ def _shared_link(page) -> str:
     """The link from the "Link teilen" box; it must match the address bar."""
     _idle(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
-    link = page.get_by_test_id("stCode").last.inner_text().strip()
+    codes = page.get_by_test_id("stCode")
+    link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
     assert _query(link) == _query(page.url)
+    snippet = codes.filter(has_text="<iframe").last.inner_text().strip()  # the map pages offer the embed code too
+    assert html.unescape(snippet).startswith(f'<iframe src="{link}&embed=true&view=embed"')
     page.keyboard.press("Escape")
     return link
 
