@@ -62,4 +62,5 @@ bench: setup
 	$(PY) tests/benchmarks/bench_network.py
 	$(PY) tests/benchmarks/bench_reports.py
 	$(PY) tests/benchmarks/bench_import.py
+	$(PY) tests/benchmarks/bench_stores.py
 	$(PY) tests/benchmarks/bench_load.py
