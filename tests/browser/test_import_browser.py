@@ -89,10 +89,15 @@ def _open(page, nav_label: str) -> None:
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label``: type to narrow, then click."""
-    page.get_by_test_id("stSelectbox").filter(has_text=label).get_by_role("combobox").click()
+    """Pick ``option`` in the select box labelled ``label``: once the app is idle, type to narrow, then Enter
+    (clicking the option could meet it mid-animation after a rerun)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    box.get_by_role("combobox").click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1, timeout=30_000)
+    page.keyboard.press("Enter")
+    expect(box.get_by_role("combobox")).to_have_value(option, timeout=30_000)
 
 
 def _upload(page, target_label: str, file) -> None:
