@@ -74,6 +74,19 @@ def _conflict(error: ConflictError) -> None:
     s.pop("pf_problems", None)
 
 
+def _write_opened(action, *args, done: str) -> None:
+    """Save a change of the open entry made on the version it was opened at; report the outcome."""
+    try:
+        action(user, layer, opened.entry_id, opened.version, *args)
+    except ConflictError as error:
+        _conflict(error)
+        st.rerun()
+    except StoreError as refused:
+        st.error(refused.text(lang))
+    else:
+        _after_write(t(done, lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
+
+
 def _problems(form_key: str, problems) -> None:
     """Keep the problems of a form for the next run, which shows them under the fields."""
     grouped: dict[str, list[str]] = {}
@@ -227,15 +240,7 @@ with form_col:
                 if edits.blocking(problems):
                     st.error("\n\n".join(p.text(lang) for p in problems))
                 else:
-                    try:
-                        data_store.move(user, layer, opened.entry_id, opened.version, geometry)
-                    except ConflictError as error:
-                        _conflict(error)
-                        st.rerun()
-                    except StoreError as refused:
-                        st.error(refused.text(lang))
-                    else:
-                        _after_write(t("edit.moved", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
+                    _write_opened(data_store.move, geometry, done="edit.moved")
             if new_col.button(t("edit.new_here", lang), key="pf_new_here", icon=":material/add_location_alt:"):
                 s.update(pf_open=None, pf_new=True, pf_conflict=None, pf_problems=None)
                 st.rerun()
@@ -250,36 +255,16 @@ with form_col:
             elif not diff:
                 st.info(t("edit.no_change", lang))
             else:
-                try:
-                    data_store.update(user, layer, opened.entry_id, opened.version, diff)
-                except ConflictError as error:
-                    _conflict(error)
-                    st.rerun()
-                except StoreError as refused:
-                    st.error(refused.text(lang))
-                else:
-                    _after_write(t("edit.saved", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
+                _write_opened(data_store.update, diff, done="edit.saved")
         with st.container(border=True):
             if opened.retired_on:
                 if st.button(t("edit.reactivate", lang), key="pf_reactivate", icon=":material/restore:"):
-                    try:
-                        data_store.update(user, layer, opened.entry_id, opened.version, {"retired_on": None})
-                    except ConflictError as error:
-                        _conflict(error)
-                        st.rerun()
-                    else:
-                        _after_write(t("edit.reactivated", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
+                    _write_opened(data_store.update, {"retired_on": None}, done="edit.reactivated")
             else:
                 st.caption(t("edit.retire.help", lang))
                 on = st.date_input(t("edit.retire.date", lang), value=date.today(), format="DD.MM.YYYY", key=f"pf_retire_on_{opened.entry_id}")
                 if st.button(t("edit.retire", lang), key="pf_retire", icon=":material/archive:"):
-                    try:
-                        data_store.retire(user, layer, opened.entry_id, opened.version, on.isoformat())
-                    except ConflictError as error:
-                        _conflict(error)
-                        st.rerun()
-                    else:
-                        _after_write(t("edit.retired", lang, entry=edits.as_markdown(opened.entry_id)), opened.entry_id)
+                    _write_opened(data_store.retire, on.isoformat(), done="edit.retired")
         if st.button(t("edit.close", lang), key="pf_close"):
             _close()
             st.rerun()

@@ -38,19 +38,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The same flags as tests/browser/conftest.py (without them Chromium dials Google's hosts).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+from tests.serving import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME
+
+HEADLESS_ARGS = ["--headless", *CHROMIUM_ARGS]
 MAP_DRAWN = "path.leaflet-interactive"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", None}
 
@@ -406,7 +396,7 @@ async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, 
 
     out = {"page_s": [], "rerun_s": [], "errors": Counter(), "hosts": set(), "cold_page_s": None}
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=HEADLESS_ARGS)
         try:
             if warm_up:  # the app's first run reads and prepares the city: timed apart from the sessions
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})

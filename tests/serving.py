@@ -13,6 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 STARTUP_TIMEOUT_S = 60
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [  # headless is added where wanted
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def free_port() -> int:

@@ -196,7 +196,7 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
 
     def in_browser() -> None:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(loadtest.CHROMIUM), args=loadtest.CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(loadtest.CHROMIUM), args=loadtest.HEADLESS_ARGS)
             try:
                 # (ii) a page opened while the database is down: the app's message, no traceback
                 page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()

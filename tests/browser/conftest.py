@@ -22,22 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import running_streamlit
+from tests.serving import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps dialling Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MAP_TIMEOUT_MS = 60_000
 
 
