@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	touch $@
 
 # Leaflet & Co. from the npm registry; the marker is written by `dashboard assets` itself.
-$(VENDOR)/.installed: dashboard/assets.py $(VENV)/.installed
+$(VENDOR)/.installed: dashboard/maps/assets.py $(VENV)/.installed
 	$(PY) -m dashboard assets --dest $(VENDOR)
 	touch $@
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui
 from dashboard.i18n import t
+from dashboard.web import ui
 
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
 start = ui.start_from_link()  # the page and view a shared link names

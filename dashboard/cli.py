@@ -14,26 +14,28 @@ import sys
 import warnings
 from pathlib import Path
 
-from dashboard import i18n, schema
+from dashboard import i18n
 from dashboard.i18n import t
-from dashboard.targets import DEFAULT_THRESHOLD_M
+from dashboard.model import schema
+from dashboard.model.targets import DEFAULT_THRESHOLD_M
 
 #: Problems printed before the rest is only counted, so a broken file does not flood the terminal.
 MAX_PROBLEMS_SHOWN = 50
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from dashboard import demo, store
+    from dashboard.demo import musterstadt
+    from dashboard.store import gpkgfile
 
-    workspace = demo.generate(seed=args.seed)
-    store.write_geopackage(workspace, args.out)
+    workspace = musterstadt.generate(seed=args.seed)
+    gpkgfile.write_geopackage(workspace, args.out)
     sizes = ", ".join(f"{name}: {len(frame)}" for name, frame in workspace.layers.items())
     print(t("cli.demo.written", args.lang, out=args.out, sizes=sizes))
     return 0
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
-    from dashboard import assets
+    from dashboard.maps import assets
 
     assets.install(Path(args.dest))
     print(t("cli.assets.installed", args.lang, dest=args.dest))
@@ -42,15 +44,15 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 
 def cli_user():
     """Whoever runs the command line works on files they can write anyway: an editor, named after the login."""
-    from dashboard.roles import Role, User
+    from dashboard.model.roles import Role, User
 
     return User(f"cli:{getpass.getuser()}", Role.EDITOR, "cli")
 
 
 def _cmd_paths(args: argparse.Namespace) -> int:
-    from dashboard.datastore import open_store
-    from dashboard.walknet import from_lines, paths_from_file
-    from dashboard.workspace import LayerMeta
+    from dashboard.analysis.walknet import from_lines, paths_from_file
+    from dashboard.model.workspace import LayerMeta
+    from dashboard.store.base import open_store
 
     for path in (args.file, args.workspace):
         if not Path(path).exists():
@@ -73,8 +75,8 @@ def _cmd_paths(args: argparse.Namespace) -> int:
 
 def store_location(workspace: str | None) -> Path | str:
     """``--workspace``: a data directory, a GeoPackage file or a postgresql:// URL; default the configured store."""
-    from dashboard.pgstore import is_database_url
-    from dashboard.settings import STORE_FILE, load_settings
+    from dashboard.store.postgis import is_database_url
+    from dashboard.store.settings import STORE_FILE, load_settings
 
     if not workspace:
         settings = load_settings()
@@ -89,13 +91,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     """Read → map → validate → (unless --dry-run) store; exit 2 for an unreadable or rejected file."""
     from dataclasses import replace
 
-    from dashboard import importflow, importer, readers
-    from dashboard.columnmap import ColumnMapping
-    from dashboard.datastore import StoreError, open_store
-    from dashboard.layerfile import LayerFileError
-    from dashboard.pgstore import redact
-    from dashboard.settings import load_settings
-    from dashboard.workspace import LayerMeta
+    from dashboard.ingest import importer, importflow, readers
+    from dashboard.ingest.columnmap import ColumnMapping
+    from dashboard.ingest.layerfile import LayerFileError
+    from dashboard.model.workspace import LayerMeta
+    from dashboard.store.base import StoreError, open_store
+    from dashboard.store.postgis import redact
+    from dashboard.store.settings import load_settings
 
     lang = args.lang
     location = store_location(args.workspace)
@@ -157,9 +159,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
     """Copy a whole store into an empty one (GeoPackage ⇄ PostGIS): ids, history, log and metadata kept."""
-    from dashboard.datastore import StoreError, open_store
-    from dashboard.migrate import migrate
-    from dashboard.pgstore import redact
+    from dashboard.store.base import StoreError, open_store
+    from dashboard.store.migrate import migrate
+    from dashboard.store.postgis import redact
 
     source, target = open_store(store_location(args.source)), open_store(store_location(args.target))
     shown = {"source": redact(str(args.source)), "target": redact(str(args.target))}
@@ -176,8 +178,13 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_db_setup(args: argparse.Namespace) -> int:
     """Print (or, with --apply, run) the SQL that creates the PostGIS schema and grants the two roles."""
-    from dashboard.datastore import StoreError
-    from dashboard.pgstore import create_schema, is_database_url, setup_sql, split_url
+    from dashboard.store.base import StoreError
+    from dashboard.store.postgis import (
+        create_schema,
+        is_database_url,
+        setup_sql,
+        split_url,
+    )
 
     if not is_database_url(args.url):
         return _fail(t("cli.db.not_url", args.lang), args.lang)
@@ -193,10 +200,10 @@ def _cmd_db_setup(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from dashboard.datastore import open_store
-    from dashboard.gapexport import write_atomic
-    from dashboard.layerexport import layer_bytes
-    from dashboard.pgstore import redact
+    from dashboard.reports.gap_export import write_atomic
+    from dashboard.reports.layer_export import layer_bytes
+    from dashboard.store.base import open_store
+    from dashboard.store.postgis import redact
 
     location = store_location(args.workspace)
     data_store = open_store(location)
@@ -253,7 +260,7 @@ def _detour(lang: str):
 
 def _print_problems(problems: list, lang: str) -> None:
     """One line per problem to stderr, errors first, at most MAX_PROBLEMS_SHOWN."""
-    from dashboard import validation
+    from dashboard.ingest import validation
 
     ordered = sorted(problems, key=lambda p: p.severity != validation.ERROR)
     for problem in ordered[:MAX_PROBLEMS_SHOWN]:
@@ -274,12 +281,13 @@ def _fail(message: str, lang: str, code: int = 2) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from dashboard import gapexport, validation
-    from dashboard.city import prepare
-    from dashboard.gaps import GapParams, analyse
-    from dashboard.layerfile import LayerFileError, read_layers, split_source
-    from dashboard.targets import TARGET_BANDS, has_age_bands
-    from dashboard.workspace import Workspace
+    from dashboard.analysis.city import prepare
+    from dashboard.analysis.gaps import GapParams, analyse
+    from dashboard.ingest import validation
+    from dashboard.ingest.layerfile import LayerFileError, read_layers, split_source
+    from dashboard.model.targets import TARGET_BANDS, has_age_bands
+    from dashboard.model.workspace import Workspace
+    from dashboard.reports import gap_export
 
     lang, out = args.lang, Path(args.out)
     if out.is_dir():
@@ -314,10 +322,10 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
         result = analyse(city, params)
     try:
-        rows = gapexport.write_csv(result, out)
+        rows = gap_export.write_csv(result, out)
     except OSError as err:
         return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
-    print(gapexport.summary(result, out, rows, lang))
+    print(gap_export.summary(result, out, rows, lang))
     if not args.actors:
         print(t("cli.gaps.no_actors", lang))
     return 0
@@ -326,10 +334,11 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
-    from dashboard import report, store
-    from dashboard.datastore import StoreError
-    from dashboard.profile import UnknownArea
-    from dashboard.settings import load_settings
+    from dashboard.analysis.profile import UnknownArea
+    from dashboard.reports import council
+    from dashboard.store import gpkgfile
+    from dashboard.store.base import StoreError
+    from dashboard.store.settings import load_settings
 
     lang = args.lang
     if args.all != (args.out_dir is not None) or (args.area is not None) != (args.out is not None):
@@ -338,7 +347,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.workspace:
         path = Path(args.workspace)
     elif settings.uses_demo:
-        path = store.DEMO_PATH
+        path = gpkgfile.DEMO_PATH
     else:
         path = settings.store_label
     if isinstance(path, Path) and not path.is_file():
@@ -347,16 +356,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.all and not folder.is_dir():
         return _fail(t("cli.report.no_out_dir", lang, folder=folder), lang)
     try:
-        workspace = store.read_geopackage(path) if isinstance(path, Path) else settings.store().read()
-        ctx = report.context(workspace, lang=lang)
+        workspace = gpkgfile.read_geopackage(path) if isinstance(path, Path) else settings.store().read()
+        ctx = council.context(workspace, lang=lang)
     except (DataSourceError, StoreError) as err:
         return _fail(t("cli.report.unreadable", lang, path=path, reason=err), lang)
     try:
         if args.all:
             folder.mkdir(parents=True, exist_ok=True)
-            written = report.write_all(ctx, folder, args.html, jobs=args.jobs)
+            written = council.write_all(ctx, folder, args.html, jobs=args.jobs)
         else:
-            written = report.write(ctx, args.area, Path(args.out), args.html)
+            written = council.write(ctx, args.area, Path(args.out), args.html)
     except UnknownArea as err:
         examples = ", ".join(ctx.city.units["area_id"].head(5))
         return _fail(t("cli.report.unknown_area", lang, area=err.area_id, city=ctx.city.name, examples=examples), lang)
@@ -370,7 +379,7 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     """Ask for the password without echo (or read one line from a pipe) and print only the hash."""
     import getpass
 
-    from dashboard import auth
+    from dashboard.model import auth
 
     lang = args.lang
     if sys.stdin.isatty():

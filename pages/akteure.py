@@ -4,9 +4,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import directory, network, opportunities, schema, ui
+from dashboard.analysis import directory, network, opportunities
 from dashboard.i18n import code_label, fmt_int, t
-from dashboard.mapview import tooltip_html
+from dashboard.maps import directory_map
+from dashboard.maps.karte import tooltip_html
+from dashboard.model import schema
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("actors.heading")
 city, version = loaded.city, loaded.version
@@ -115,11 +118,11 @@ else:
     map_col, card_col = st.columns([3, 2], gap="medium")
     with map_col:
         one_bezirk = chosen["bezirk"][0] if len(chosen["bezirk"]) == 1 else None
-        fmap = directory.hits_map(index, hits, loaded.map_data, city, ui.settings(), one_bezirk, lang)
+        fmap = directory_map.hits_map(index, hits, loaded.map_data, city, ui.settings(), one_bezirk, lang)
         st_folium(fmap, key="actors_map", height=480, use_container_width=True, returned_objects=[])
-        st.markdown(directory.sector_legend_html(lang), unsafe_allow_html=True)
-        if len(hits.rows) > directory.MAP_LIMIT:
-            st.caption(t("actors.map_limit", lang, limit=fmt_int(directory.MAP_LIMIT, lang)))
+        st.markdown(directory_map.sector_legend_html(lang), unsafe_allow_html=True)
+        if len(hits.rows) > directory_map.MAP_LIMIT:
+            st.caption(t("actors.map_limit", lang, limit=fmt_int(directory_map.MAP_LIMIT, lang)))
     with card_col:
         picked = st.selectbox(
             t("actors.card.pick", lang),

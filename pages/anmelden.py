@@ -4,8 +4,9 @@ import math
 
 import streamlit as st
 
-from dashboard import auth, ui
 from dashboard.i18n import t
+from dashboard.model import auth
+from dashboard.web import ui
 
 ui.through_entry()
 lang = ui.lang()

@@ -9,16 +9,17 @@ from datetime import date
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import columnmap, importflow, readers, schema
-from dashboard import ui
-from dashboard.columnmap import ColumnMapping
-from dashboard.datastore import StoreError
-from dashboard.edits import field_label
 from dashboard.i18n import code_label, t
-from dashboard.layerexport import layer_bytes
-from dashboard.layerfile import LayerFileError
-from dashboard.validation import ERROR, problems_frame
-from dashboard.workspace import LayerMeta
+from dashboard.ingest import columnmap, importflow, readers
+from dashboard.ingest.columnmap import ColumnMapping
+from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.validation import ERROR, problems_frame
+from dashboard.model import schema
+from dashboard.model.workspace import LayerMeta
+from dashboard.reports.layer_export import layer_bytes
+from dashboard.store.base import StoreError
+from dashboard.web import ui
+from dashboard.web.edits import field_label
 
 lang, loaded = ui.open_page("load.title")
 user = ui.current_user()

@@ -3,13 +3,13 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import ui
-from dashboard.areas import area_at
-from dashboard.classify import classify
-from dashboard.figures import key_figures, ranking_frame
+from dashboard.analysis.classify import classify
+from dashboard.analysis.indicators import ranking
 from dashboard.i18n import code_label, fmt_num, t
-from dashboard.indicators import ranking
-from dashboard.mapview import build_map
+from dashboard.maps.karte import build_map
+from dashboard.model.areas import area_at
+from dashboard.reports.figures import key_figures, ranking_frame
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version

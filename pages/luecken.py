@@ -3,14 +3,24 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import ui
-from dashboard.areas import area_at
-from dashboard.bivariate import BUILTIN_NEEDS, area_need_columns, cross, need_values
-from dashboard.filters import in_bezirk
-from dashboard.gapfigures import method_text, methods_frame, methods_summary, ranking_frame
-from dashboard.gapmap import build_bivariate_map, build_gap_map
-from dashboard.i18n import code_label, fmt_int, fmt_short, fmt_share, t
-from dashboard.targets import has_age_bands
+from dashboard.analysis.bivariate import (
+    BUILTIN_NEEDS,
+    area_need_columns,
+    cross,
+    need_values,
+)
+from dashboard.analysis.filters import in_bezirk
+from dashboard.i18n import code_label, fmt_int, fmt_share, fmt_short, t
+from dashboard.maps.gap_map import build_bivariate_map, build_gap_map
+from dashboard.model.areas import area_at
+from dashboard.model.targets import has_age_bands
+from dashboard.reports.gap_figures import (
+    method_text,
+    methods_frame,
+    methods_summary,
+    ranking_frame,
+)
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("gap.heading")
 city = loaded.city

@@ -12,11 +12,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import edits, schema, ui
-from dashboard.datastore import EDITABLE_LAYERS, ConflictError, StoreError, open_store
-from dashboard.pgstore import is_database_url
 from dashboard.i18n import code_label, t
-from dashboard.validation import layer_label
+from dashboard.ingest.validation import layer_label
+from dashboard.model import schema
+from dashboard.store.base import EDITABLE_LAYERS, ConflictError, StoreError, open_store
+from dashboard.store.postgis import is_database_url
+from dashboard.web import edits, ui
 
 ui.through_entry()
 lang, user, settings = ui.lang(), ui.current_user(), ui.settings()

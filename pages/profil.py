@@ -5,11 +5,12 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import profile as pf
-from dashboard import report, ui
-from dashboard.areamap import interactive_map
-from dashboard.gaps import GapParams
+from dashboard.analysis import profile as pf
+from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t
+from dashboard.maps.area_map import interactive_map
+from dashboard.reports import council
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("pf.heading")
 city = loaded.city
@@ -44,11 +45,11 @@ with map_col:
     st.subheader(t("pf.map", lang))
     st_folium(interactive_map(loaded.map_data, city, area, ui.settings(), lang), key="profile_map", height=320, use_container_width=True, returned_objects=[])
     st.subheader(t("pf.download", lang))
-    ctx = report.ReportContext(loaded.workspace, city, result, counts, today, lang)
+    ctx = council.ReportContext(loaded.workspace, city, result, counts, today, lang)
     st.download_button(
         t("pf.download.pdf", lang),
-        lambda: report.to_pdf(report.build(ctx, area.area_id)),
-        file_name=report.file_name(area.area_id),
+        lambda: council.to_pdf(council.build(ctx, area.area_id)),
+        file_name=council.file_name(area.area_id),
         mime="application/pdf",
         on_click="ignore",
         icon=":material/picture_as_pdf:",
@@ -56,8 +57,8 @@ with map_col:
     )
     st.download_button(
         t("pf.download.html", lang),
-        lambda: report.to_html(report.build(ctx, area.area_id)),
-        file_name=report.file_name(area.area_id, ".html"),
+        lambda: council.to_html(council.build(ctx, area.area_id)),
+        file_name=council.file_name(area.area_id, ".html"),
         mime="text/html",
         on_click="ignore",
         icon=":material/html:",

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import ui
 from dashboard.i18n import t
-from dashboard.sources import basemap_text, sources_frame
-from dashboard.validation import problems_frame
+from dashboard.ingest.validation import problems_frame
+from dashboard.reports.sources import basemap_text, sources_frame
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("sources.heading")
 city, workspace = loaded.city, loaded.workspace

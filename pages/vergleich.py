@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import comparison as cmp
-from dashboard import profile as pf
-from dashboard import ui
-from dashboard.gaps import GapParams
+from dashboard.analysis import profile as pf
+from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import t
+from dashboard.reports import comparison as cmp
+from dashboard.web import ui
 
 lang, loaded = ui.open_page("cmp.heading")
 city = loaded.city

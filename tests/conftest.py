@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.city import prepare
-from dashboard.store import DEMO_PATH, read_geopackage
+from dashboard.analysis.city import prepare
+from dashboard.store.gpkgfile import DEMO_PATH, read_geopackage
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import geopandas as gpd
 from shapely.geometry import Point, box
 
-from dashboard.grid import cell_id
-from dashboard.workspace import LayerMeta, Workspace
+from dashboard.model.grid import cell_id
+from dashboard.model.workspace import LayerMeta, Workspace
 
 X0, Y0 = 4_300_000.0, 2_800_000.0
 CRS = "EPSG:3035"

@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pyogrio  # noqa: E402
 
-from dashboard import gpkgstore  # noqa: E402
-from dashboard.datastore import open_store  # noqa: E402
-from dashboard.roles import Role, User  # noqa: E402
-from dashboard.workspace import LayerMeta  # noqa: E402
+from dashboard.model.roles import Role, User  # noqa: E402
+from dashboard.model.workspace import LayerMeta  # noqa: E402
+from dashboard.store import gpkg  # noqa: E402
+from dashboard.store.base import open_store  # noqa: E402
 
 
 def hang(ready: Path) -> None:
@@ -32,14 +32,14 @@ def main(mode: str, path: str, ready: str) -> None:
     offers = data_store.entries("offers")
     first = offers.iloc[0]
     if mode == "edit":
-        record = gpkgstore._record
+        record = gpkg._record
 
         def record_then_hang(*args, **kwargs):
             change = record(*args, **kwargs)  # the UPDATE and the history row are written, not committed
             hang(ready_file)
             return change
 
-        gpkgstore._record = record_then_hang
+        gpkg._record = record_then_hang
         data_store.update(editor, "offers", first["offer_id"], int(first["row_version"]), {"name": "HALB GESPEICHERT"})
     else:
         if mode == "import":

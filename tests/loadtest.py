@@ -148,7 +148,7 @@ class CpuTime:
 
 def hot_entries(location, count: int = HOT_ENTRIES) -> dict[str, int]:
     """``count`` active entries whose field holds a number, with that number (the start values)."""
-    from dashboard.datastore import open_store
+    from dashboard.store.base import open_store
 
     entries = open_store(location).entries(LAYER)
     active = entries[entries["retired_on"].isna() & entries[FIELD].notna()].head(count)
@@ -159,14 +159,14 @@ def hot_entries(location, count: int = HOT_ENTRIES) -> dict[str, int]:
 
 def _values(location, ids) -> dict[str, tuple[int, int]]:
     """(field value, row version) of each id."""
-    from dashboard.datastore import open_store
+    from dashboard.store.base import open_store
 
     entries = open_store(location).entries(LAYER).set_index("offer_id")
     return {i: (int(entries.loc[i, FIELD]), int(entries.loc[i, "row_version"])) for i in ids}
 
 
 def _history_count(location, ids) -> int:
-    from dashboard.datastore import open_store
+    from dashboard.store.base import open_store
 
     data_store = open_store(location)
     return sum(len(data_store.history(layer=LAYER, entry_id=i, limit=1_000_000)) for i in ids)
@@ -174,8 +174,8 @@ def _history_count(location, ids) -> int:
 
 def _editor(location, ids: list[str], name: str, deadline: float, seed: int) -> dict:
     """One simulated editor until ``deadline``: open, +1, save; on a conflict read afresh and retry."""
-    from dashboard.datastore import ConflictError, open_store
-    from dashboard.roles import Role, User
+    from dashboard.model.roles import Role, User
+    from dashboard.store.base import ConflictError, open_store
 
     data_store, user, rnd = open_store(location), User(name, Role.EDITOR, "loadtest"), random.Random(seed)
     out = {"saves": Counter(), "conflicts": 0, "errors": Counter(), "save_s": [], "open_s": []}
@@ -204,7 +204,7 @@ def _editor(location, ids: list[str], name: str, deadline: float, seed: int) -> 
 def _instance(location, ids: list[str], editors: int, seconds: float, index: int, ready, start, results) -> None:
     """One app instance (its own process): ``editors`` threads, started together on ``start``."""
     try:
-        from dashboard.datastore import open_store
+        from dashboard.store.base import open_store
 
         open_store(location).entries(LAYER)  # imports and first connection before the clock runs
         ready.put(index)

@@ -14,7 +14,7 @@ import pytest
 import streamlit_folium
 from folium.plugins import FastMarkerCluster, MarkerCluster
 
-from dashboard import assets
+from dashboard.maps import assets
 
 BASE = "/app/static/vendor"
 

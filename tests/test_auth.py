@@ -9,8 +9,10 @@ import bcrypt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, cli, ui
-from dashboard.roles import Role
+from dashboard import cli
+from dashboard.model import auth
+from dashboard.model.roles import Role
+from dashboard.web import ui
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "Korrekt Pferd Batterie"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from dashboard import cli, store
-from dashboard.datastore import open_store
+from dashboard import cli
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BEZIRKE = DATA / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
@@ -28,7 +29,7 @@ OFFERS_CSV = "\n".join(
 def demo_dir(tmp_path) -> Path:
     folder = tmp_path / "daten"
     folder.mkdir()
-    shutil.copy(store.DEMO_PATH, folder / "quartiersatlas.gpkg")
+    shutil.copy(gpkgfile.DEMO_PATH, folder / "quartiersatlas.gpkg")
     return folder
 
 
@@ -121,7 +122,7 @@ def test_new_city_then_export_whole_and_per_layer(tmp_path, capsys):
     assert cli.main(["export", "--workspace", str(folder), "--out", str(out)]) == 0
     layers = {name for name, _ in pyogrio.list_layers(out)}
     assert {"areas", "layer_meta", "workspace_meta", "history", "import_log"} <= layers
-    assert len(store.read_geopackage(out).bezirke()) == 23
+    assert len(gpkgfile.read_geopackage(out).bezirke()) == 23
     assert cli.main(["export", "--workspace", str(folder), "--layer", "areas", "--out", str(tmp_path / "gebiete.geojson")]) == 0
     assert json.loads((tmp_path / "gebiete.geojson").read_text(encoding="utf-8"))["features"][0]["properties"]["level"] == "stadtbezirk"
     assert cli.main(["export", "--workspace", str(folder), "--layer", "areas", "--out", str(tmp_path / "gebiete.csv")]) == 0

@@ -9,9 +9,11 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import cli, store, ui
-from dashboard.datastore import open_store
-from dashboard.roles import Role, User
+from dashboard import cli
+from dashboard.model.roles import Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
+from dashboard.web import ui
 from tests.apptree import everything
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -22,7 +24,7 @@ EDITOR = User("anna", Role.EDITOR, "password")
 def demo_dir(tmp_path) -> Path:
     folder = tmp_path / "daten"
     folder.mkdir()
-    shutil.copy(store.DEMO_PATH, folder / "quartiersatlas.gpkg")
+    shutil.copy(gpkgfile.DEMO_PATH, folder / "quartiersatlas.gpkg")
     return folder
 
 
@@ -91,9 +93,9 @@ def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, mo
 
 
 def test_demo_adopted_into_an_empty_database_once(postgis):
-    from dashboard import edits
-    from dashboard.datastore import StoreError
-    from dashboard.settings import load_settings
+    from dashboard.store.base import StoreError
+    from dashboard.store.settings import load_settings
+    from dashboard.web import edits
 
     settings = load_settings({"QUARTIER_DATABASE_URL": postgis.store_url()})
     assert settings.uses_demo and "***" in settings.store_label
@@ -106,11 +108,11 @@ def test_demo_adopted_into_an_empty_database_once(postgis):
 def test_import_and_export_straight_into_postgis(postgis, tmp_path, capsys):
     url = postgis.store_url()
     source = tmp_path / "bezirke.geojson"
-    demo = store.read_geopackage(store.DEMO_PATH)
+    demo = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH)
     demo.bezirke()[["area_id", "name", "geometry"]].to_file(source)
     assert cli.main(["import", "--layer", "bezirke", str(source), "--workspace", url, "--city", "Musterstadt"]) == 0
     assert "***" in capsys.readouterr().out
     assert len(open_store(url).read().bezirke()) == 20
     out = tmp_path / "export.gpkg"
     assert cli.main(["export", "--workspace", url, "--out", str(out)]) == 0
-    assert len(store.read_geopackage(out).bezirke()) == 20
+    assert len(gpkgfile.read_geopackage(out).bezirke()) == 20

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard.cli import main
-from dashboard.store import write_geopackage
+from dashboard.store.gpkgfile import write_geopackage
 from tests.factories import tiny_workspace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,18 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from dashboard import columnmap, i18n, layerfile, schema, validation
-from dashboard.columnmap import ColumnMapping, apply, convert, normalise, source_key, suggest
-from dashboard.readers import RawTable, read_file
+from dashboard import i18n
+from dashboard.ingest import columnmap, layerfile, validation
+from dashboard.ingest.columnmap import (
+    ColumnMapping,
+    apply,
+    convert,
+    normalise,
+    source_key,
+    suggest,
+)
+from dashboard.ingest.readers import RawTable, read_file
+from dashboard.model import schema
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

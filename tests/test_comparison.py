@@ -7,11 +7,11 @@ import json
 import geopandas as gpd
 import pytest
 
-from dashboard import comparison as cmp
-from dashboard import gapexport
-from dashboard import profile as pf
-from dashboard.city import prepare
-from dashboard.gaps import GapParams, analyse
+from dashboard.analysis import profile as pf
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse
+from dashboard.reports import comparison as cmp
+from dashboard.reports import gap_export
 from tests.factories import tiny_workspace
 
 
@@ -70,7 +70,7 @@ def test_csv_opens_in_german_excel(hostile):
     assert by_name["'+Mühle"]["Lückenindex"] == "95"
     assert by_name["'=HYPERLINK(\"http://x\")"]["Anteil 65–79 Jahre (%)"] == "30,0"  # decimal comma
     assert by_name["'@Höhe"]["Lückenindex"] == ""  # withheld: empty, not zero
-    assert all(not cell.startswith(gapexport.FORMULA_START) for row in rows for cell in row)
+    assert all(not cell.startswith(gap_export.FORMULA_START) for row in rows for cell in row)
 
 
 def test_geopackage_and_geojson_hold_geometry_and_figures(tiny, tmp_path):

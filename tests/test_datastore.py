@@ -13,12 +13,12 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from dashboard import store
-from dashboard.datastore import ConflictError, EntryNotFound, NothingToUndo, open_store
-from dashboard.gpkgstore import GeoPackageStore
-from dashboard.migrate import migrate
-from dashboard.roles import ANONYMOUS, PermissionDenied, Role, User
-from dashboard.workspace import LayerMeta
+from dashboard.model.roles import ANONYMOUS, PermissionDenied, Role, User
+from dashboard.model.workspace import LayerMeta
+from dashboard.store import gpkgfile
+from dashboard.store.base import ConflictError, EntryNotFound, NothingToUndo, open_store
+from dashboard.store.gpkg import GeoPackageStore
+from dashboard.store.migrate import migrate
 
 ANNA = User("anna", Role.EDITOR, "password")
 BEN = User("ben", Role.EDITOR, "password")
@@ -29,7 +29,7 @@ def demo_store(request, tmp_path):
     """The demo city in a GeoPackage store, or migrated into a fresh schema of the session's PostGIS server."""
     path = tmp_path / "daten" / "quartiersatlas.gpkg"
     path.parent.mkdir()
-    shutil.copy(store.DEMO_PATH, path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
     if request.param == "geopackage":
         return open_store(path)
     database = open_store(request.getfixturevalue("postgis").store_url())
@@ -139,16 +139,16 @@ def test_import_keeps_history_logs_and_a_backup(demo_store):
     assert kept["row_version"] == offer["row_version"] + 2
     if isinstance(demo_store, GeoPackageStore):  # the file store keeps the replaced file
         backups = list((demo_store.path.parent / "backups").glob("*.gpkg"))
-        assert len(backups) == 1 and len(store.read_geopackage(backups[0]).offers) == len(demo_store.read().offers) + 881
+        assert len(backups) == 1 and len(gpkgfile.read_geopackage(backups[0]).offers) == len(demo_store.read().offers) + 881
     else:  # the database deletes nothing: what the import left out is retired
         assert demo_store.entries("offers")["retired_on"].notna().sum() == 881
 
 
 def test_adding_to_a_layer_the_store_lacks_creates_it(tmp_path):
     path = tmp_path / "stadt.gpkg"
-    demo = store.read_geopackage(store.DEMO_PATH)
+    demo = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH)
     demo.layers = {"areas": demo.areas}
-    store.write_geopackage(demo, path)
+    gpkgfile.write_geopackage(demo, path)
     data_store = open_store(path)
     spot = demo.areas.geometry.iloc[-1].representative_point()
     values = {"actor_id": "A1", "name": "Bürgerverein", "sector": "zivilgesellschaft", "contact": "info@example.org"}
@@ -166,7 +166,7 @@ def test_export_is_a_geopackage_with_everything(demo_store, tmp_path):
     assert {"areas", "offers", "history", "import_log", "layer_meta"} <= names
     history = pyogrio.read_dataframe(out, layer="history")
     assert history["action"].tolist() == ["retire"]
-    everything = store.read_geopackage(out, active_only=False).offers
+    everything = gpkgfile.read_geopackage(out, active_only=False).offers
     assert everything.set_index("offer_id").loc[offer["offer_id"], "retired_on"] == "2026-11-02"
 
 

@@ -18,12 +18,14 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from scipy.spatial import cKDTree
 
-from dashboard import demo, grid, schema, store
-from dashboard.workspace import Workspace
+from dashboard.demo import musterstadt
+from dashboard.model import grid, schema
+from dashboard.model.workspace import Workspace
+from dashboard.store import gpkgfile
 
 SEED = 2016
 #: The Quartiere named in the module docstring of ``dashboard.demo`` for seed 2016.
-DOCUMENTED = demo.TruePatterns(
+DOCUMENTED = musterstadt.TruePatterns(
     participation_gaps=("0201", "0703", "1206", "1502"),
     without_civil_society=("0304", "0306", "0502", "1207", "1305", "1803"),
     cooperative_with_sozialmanagement=("0206", "0207", "1401", "1402", "2001", "2002"),
@@ -31,13 +33,13 @@ DOCUMENTED = demo.TruePatterns(
     old_age_few_senior_offers=("1807",),
 )
 MAX_GPKG_BYTES = 5_000_000
-STAND = date.fromisoformat(demo.STAND)
+STAND = date.fromisoformat(musterstadt.STAND)
 
 
 @pytest.fixture(scope="module")
-def built() -> tuple[Workspace, demo.TruePatterns, float]:
+def built() -> tuple[Workspace, musterstadt.TruePatterns, float]:
     start = time.perf_counter()
-    workspace, patterns = demo.build(SEED)
+    workspace, patterns = musterstadt.build(SEED)
     return workspace, patterns, time.perf_counter() - start
 
 
@@ -47,7 +49,7 @@ def workspace(built) -> Workspace:
 
 
 @pytest.fixture(scope="module")
-def patterns(built) -> demo.TruePatterns:
+def patterns(built) -> musterstadt.TruePatterns:
     return built[1]
 
 
@@ -59,7 +61,7 @@ def quartiere(workspace) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def cells(workspace, quartiere) -> gpd.GeoDataFrame:
     """Population cells with their centre in the city CRS and the Quartier it lies in."""
-    points = workspace.population.to_crs(demo.CITY_CRS)
+    points = workspace.population.to_crs(musterstadt.CITY_CRS)
     return gpd.sjoin(points, quartiere[["area_id", "geometry"]], predicate="within").drop(columns="index_right")
 
 
@@ -93,7 +95,7 @@ def _senior(offers: pd.DataFrame) -> pd.Series:
 
 
 def test_the_same_seed_gives_the_same_data(workspace):
-    again = demo.generate(SEED)
+    again = musterstadt.generate(SEED)
     assert again.city == workspace.city and again.is_demo == workspace.is_demo and again.meta == workspace.meta
     assert again.layers.keys() == workspace.layers.keys()
     for name, frame in workspace.layers.items():
@@ -104,7 +106,7 @@ def test_the_same_seed_gives_the_same_data(workspace):
 
 
 def test_another_seed_gives_another_city(workspace):
-    other = demo.generate(SEED + 1)
+    other = musterstadt.generate(SEED + 1)
     assert not shapely.equals_exact(other.bezirke().geometry.values, workspace.bezirke().geometry.values, 1.0).all()
     assert set(other.population["cell_id"]) != set(workspace.population["cell_id"])
     assert other.actors["name"].tolist() != workspace.actors["name"].tolist()
@@ -115,7 +117,7 @@ def test_generate_is_fast(built):
 
 
 def test_the_committed_geopackage_is_generate_2016(workspace):
-    stored = store.read_geopackage(store.DEMO_PATH)
+    stored = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH)
     assert (stored.city, stored.is_demo, stored.meta) == (workspace.city, workspace.is_demo, workspace.meta)
     assert stored.layers.keys() == workspace.layers.keys()
     for name, layer in schema.LAYERS.items():
@@ -136,7 +138,7 @@ def test_the_committed_geopackage_is_generate_2016(workspace):
 
 
 def test_the_committed_geopackage_is_small():
-    assert store.DEMO_PATH.stat().st_size < MAX_GPKG_BYTES
+    assert gpkgfile.DEMO_PATH.stat().st_size < MAX_GPKG_BYTES
 
 
 # --- the layers -----------------------------------------------------------------------------------
@@ -215,9 +217,9 @@ def test_quartiere_have_no_slivers_and_the_city_is_not_a_rectangle(workspace, qu
 def river_and_railway() -> tuple[shapely.LineString, shapely.LineString, shapely.Polygon]:
     """The lines the city was built around: outline, river and railway are its first draws."""
     rng = np.random.default_rng(SEED)
-    outline = demo._outline(rng)
-    river, _ = demo._river_and_banks(rng, outline)
-    return river, demo._railway(rng), outline
+    outline = musterstadt._outline(rng)
+    river, _ = musterstadt._river_and_banks(rng, outline)
+    return river, musterstadt._railway(rng), outline
 
 
 def test_bezirk_borders_follow_the_river(workspace, river_and_railway):
@@ -274,7 +276,7 @@ def test_actors_of_all_four_sectors_with_fictional_details(workspace):
     assert actors["website"].dropna().str.startswith("https://beispiel.invalid/").all()
     contact = actors["contact"].dropna()
     assert contact.map(lambda v: "@beispiel.invalid" in v or "0000 " in v).all()
-    assert (actors["source"] == demo.SOURCE).all()
+    assert (actors["source"] == musterstadt.SOURCE).all()
     assert 0.1 < _outdated_share(actors["stand"]) < 0.5
 
 
@@ -328,7 +330,7 @@ def test_offers_cover_every_category_and_level(workspace):
     assert offers["barrier_free"].any() and not offers["barrier_free"].all()
     assert offers["opening_hours"].notna().mean() > 0.9
     assert offers["contact"].dropna().map(lambda v: "@beispiel.invalid" in v or "0000 " in v).all()
-    assert (offers["source"] == demo.SOURCE).all()
+    assert (offers["source"] == musterstadt.SOURCE).all()
     assert 0.1 < _outdated_share(offers["stand"]) < 0.5
 
 
@@ -347,16 +349,16 @@ def test_cooperations_link_distinct_actors_once(workspace):
 def test_streets_cross_river_and_railway_only_at_a_few_places(workspace):
     from scipy.sparse.csgraph import connected_components
 
-    from dashboard import walknet
+    from dashboard.analysis import walknet
 
     paths = workspace.layers["paths"]
     assert set(paths["highway"]) <= walknet.WALKABLE and len(paths) > 1_000
     coords, line = shapely.get_coordinates(paths.geometry.values, return_index=True)
     same = line[1:] == line[:-1]
     pieces = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-    city = demo._city(np.random.default_rng(SEED))
-    assert shapely.intersects(pieces, city.river).sum() == demo._BRIDGES
-    assert shapely.intersects(pieces, city.railway).sum() == demo._UNDERPASSES
+    city = musterstadt._city(np.random.default_rng(SEED))
+    assert shapely.intersects(pieces, city.river).sum() == musterstadt._BRIDGES
+    assert shapely.intersects(pieces, city.railway).sum() == musterstadt._UNDERPASSES
     network = walknet.from_lines(paths.geometry)
     _, component = connected_components(network.graph, directed=False)
     assert np.bincount(component).max() > 0.95 * network.node_count  # one walkable city, a few loose ends
@@ -369,7 +371,7 @@ def test_the_documented_patterns_are_the_generated_ones(patterns):
     assert patterns == DOCUMENTED
     for field in DOCUMENTED.__dataclass_fields__:
         for area_id in getattr(DOCUMENTED, field):
-            assert area_id in demo.__doc__
+            assert area_id in musterstadt.__doc__
 
 
 def test_dense_quartiere_without_participation_offers_nearby(workspace, patterns, cells, stats, quartiere):

@@ -3,10 +3,11 @@
 import pandas as pd
 import pytest
 
-from dashboard import directory
-from dashboard.city import prepare
-from dashboard.mapview import prepare_map_data, tooltip_html
-from dashboard.settings import load_settings
+from dashboard.analysis import directory
+from dashboard.analysis.city import prepare
+from dashboard.maps import directory_map
+from dashboard.maps.karte import prepare_map_data, tooltip_html
+from dashboard.store.settings import load_settings
 from tests.factories import tiny_workspace
 
 SECRET = "geheim@beispiel.invalid"
@@ -114,6 +115,6 @@ def test_contact_data_never_appears(index, city):
         everything += [repr(card.facts), card.offers.to_string(), card.cooperations.to_string()]
     assert not any(SECRET in text for text in everything)
     assert directory.search(index, "geheim", {}).rows.size == 0
-    fmap = directory.hits_map(index, directory.search(index, "", {}), prepare_map_data(city[0]), city[0], load_settings({}), None, "de")
+    fmap = directory_map.hits_map(index, directory.search(index, "", {}), prepare_map_data(city[0]), city[0], load_settings({}), None, "de")
     page = fmap.get_root().render()
     assert SECRET not in page and "<script>alert(1)" not in page and "Initiative \\u0026lt;script\\u0026gt;" in page  # escaped, then JSON

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from dashboard import edits, store
-from dashboard.datastore import StoreError, open_store
-from dashboard.roles import ANONYMOUS, PermissionDenied, Role, User
-from dashboard.settings import load_settings
+from dashboard.model.roles import ANONYMOUS, PermissionDenied, Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import StoreError, open_store
+from dashboard.store.settings import load_settings
+from dashboard.web import edits
 from tests.factories import tiny_workspace
 
 EDITOR = User("anna", Role.EDITOR, "password")
@@ -78,7 +79,7 @@ def test_markup_in_a_name_stays_plain_text_and_is_stored_as_typed(tmp_path):
     assert values["name"] == name
     assert edits.check_entry(tiny_workspace(), "offers", values, INSIDE, crs=CRS, today=date(2026, 2, 1)) == []
     path = tmp_path / "stadt.gpkg"
-    store.write_geopackage(tiny_workspace(), path)
+    gpkgfile.write_geopackage(tiny_workspace(), path)
     data_store = open_store(path)
     data_store.add(EDITOR, "offers", values, INSIDE)
     assert data_store.read().offers.set_index("offer_id").loc["o9", "name"] == name
@@ -107,10 +108,10 @@ def test_propose_id_continues_the_layers_style(ids, expected):
 
 
 def test_propose_id_of_the_demo_counts_retired_entries_too():
-    entries = open_store(store.DEMO_PATH).entries("offers")
+    entries = open_store(gpkgfile.DEMO_PATH).entries("offers")
     assert edits.propose_id(entries, "offers") == "O0892"
     assert edits.propose_id(entries.iloc[:-1], "offers") == "O0891"  # O0891 is free once it is gone
-    assert edits.propose_id(open_store(store.DEMO_PATH).entries("housing"), "housing") == "W10201"
+    assert edits.propose_id(open_store(gpkgfile.DEMO_PATH).entries("housing"), "housing") == "W10201"
 
 
 def test_form_values_turn_widget_values_into_stored_values():
@@ -183,7 +184,7 @@ def test_adopt_demo_refuses_viewers(tmp_path):
 def test_adopt_demo_copies_into_an_empty_store_only(tmp_path):
     settings = load_settings({"QUARTIERSATLAS_DATA_DIR": str(tmp_path / "daten")})
     edits.adopt_demo(EDITOR, settings)
-    assert not settings.uses_demo and settings.store_path.read_bytes() == store.DEMO_PATH.read_bytes()
+    assert not settings.uses_demo and settings.store_path.read_bytes() == gpkgfile.DEMO_PATH.read_bytes()
     assert [p.name for p in settings.store_path.parent.iterdir()] == [settings.store_path.name]  # no temp file left
     entry = settings.store().entries("offers").iloc[0]
     settings.store().update(EDITOR, "offers", entry["offer_id"], int(entry["row_version"]), {"name": "geändert"})
@@ -195,17 +196,17 @@ def test_adopt_demo_copies_into_an_empty_store_only(tmp_path):
 
 
 def test_adopt_demo_never_touches_the_demo_file_itself():
-    settings = load_settings({"QUARTIERSATLAS_WORKSPACE": str(store.DEMO_PATH)})
-    before = store.DEMO_PATH.read_bytes()
+    settings = load_settings({"QUARTIERSATLAS_WORKSPACE": str(gpkgfile.DEMO_PATH)})
+    before = gpkgfile.DEMO_PATH.read_bytes()
     with pytest.raises(StoreError):
         edits.adopt_demo(EDITOR, settings)
-    assert store.DEMO_PATH.read_bytes() == before
+    assert gpkgfile.DEMO_PATH.read_bytes() == before
 
 
 @pytest.fixture
 def demo_store(tmp_path):
     path = tmp_path / "stadt.gpkg"
-    shutil.copy(store.DEMO_PATH, path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
     return open_store(path)
 
 
@@ -243,9 +244,9 @@ def test_entry_labels_mark_retired_entries_and_name_housing_and_cooperations(dem
 
 
 def test_the_edit_map_is_one_escaped_layer_on_local_assets(demo_store):
-    from dashboard.city import prepare
-    from dashboard.mapview import prepare_map_data
-    from dashboard.settings import Settings
+    from dashboard.analysis.city import prepare
+    from dashboard.maps.karte import prepare_map_data
+    from dashboard.store.settings import Settings
 
     city = prepare(demo_store.read())
     entries = demo_store.entries("offers")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.distance import Pairs, StraightLine
-from dashboard.fca import accessibility, two_step_fca
+from dashboard.analysis.distance import Pairs, StraightLine
+from dashboard.analysis.fca import accessibility, two_step_fca
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

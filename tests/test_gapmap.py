@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.bivariate import PALETTE, cross, need_values, terciles
-from dashboard.city import prepare
-from dashboard.gapmap import build_bivariate_map, build_gap_map, distance_classes
-from dashboard.gaps import GapParams, analyse, with_scenario
-from dashboard.mapview import prepare_map_data
-from dashboard.scenario import NewOffer, Scenario
-from dashboard.settings import Settings
+from dashboard.analysis.bivariate import PALETTE, cross, need_values, terciles
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse, with_scenario
+from dashboard.maps.gap_map import build_bivariate_map, build_gap_map, distance_classes
+from dashboard.maps.karte import prepare_map_data
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.store.settings import Settings
 from tests.factories import tiny_workspace
 
 NO_TILES = Settings(None, tile_url=None, tile_attribution="")

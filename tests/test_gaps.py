@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from dashboard.city import prepare
-from dashboard.gaps import GapParams, analyse, compare, ranked, with_scenario
-from dashboard.scenario import NewOffer, Scenario
-from dashboard.workspace import empty_layer
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse, compare, ranked, with_scenario
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.workspace import empty_layer
 from tests.factories import X0, Y0, tiny_workspace
 
 TO_LONLAT = Transformer.from_crs(3035, 4326, always_xy=True)

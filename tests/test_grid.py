@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dashboard import grid
+from dashboard.model import grid
 
 
 def test_cell_id_names_the_south_west_corner():

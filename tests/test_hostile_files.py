@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import readers
-from dashboard.layerfile import LayerFileError
-from dashboard.readers import CoordinateGuess, RawTable, read_file, with_geometry
+from dashboard.ingest import readers
+from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.readers import CoordinateGuess, RawTable, read_file, with_geometry
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 

@@ -42,13 +42,14 @@ def test_placeholders_and_fallback():
     assert i18n.fmt_date("2026-06-30", "de") == "30.06.2026"
 
 
-MESSAGE_MODULES = ["validation.py", "layerfile.py", "gapexport.py", "cli.py"]
+MESSAGE_MODULES = ["ingest/validation.py", "ingest/layerfile.py", "reports/gap_export.py", "cli.py"]
 MESSAGE_KEY = re.compile(r"\"((?:val|file|cli)\.[a-z0-9_.]+)\"")
 
 
 def test_message_keys_of_checks_files_and_cli_are_in_both_languages():
     """Keys written out in those modules and the ones they build (layer, severity, …) exist in de and en alike."""
-    from dashboard import schema, validation
+    from dashboard.ingest import validation
+    from dashboard.model import schema
 
     texts = [(ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in MESSAGE_MODULES]
     literal = {key for text in texts for key in MESSAGE_KEY.findall(text)}

@@ -12,11 +12,13 @@ import pyproj
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-from dashboard import grid, i18n, importer, schema, validation
-from dashboard.columnmap import ColumnMapping, suggest
-from dashboard.importer import merge, plan_import, plan_population_totals
-from dashboard.readers import RawTable, read_file
-from dashboard.workspace import Workspace
+from dashboard import i18n
+from dashboard.ingest import importer, validation
+from dashboard.ingest.columnmap import ColumnMapping, suggest
+from dashboard.ingest.importer import merge, plan_import, plan_population_totals
+from dashboard.ingest.readers import RawTable, read_file
+from dashboard.model import grid, schema
+from dashboard.model.workspace import Workspace
 from tests.factories import X0, Y0, tiny_workspace
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import importflow
-from dashboard.columnmap import ColumnMapping
-from dashboard.readers import RawTable
+from dashboard.ingest import importflow
+from dashboard.ingest.columnmap import ColumnMapping
+from dashboard.ingest.readers import RawTable
 from tests.factories import tiny_workspace
 
 

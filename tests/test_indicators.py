@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from dashboard.city import prepare
-from dashboard.distance import StraightLine
-from dashboard.figures import key_figures, ranking_frame
-from dashboard.indicators import cell_distances, ranking, total_row, unit_table
-from dashboard.view import MapView
-from dashboard.workspace import empty_layer
+from dashboard.analysis.city import prepare
+from dashboard.analysis.distance import StraightLine
+from dashboard.analysis.indicators import cell_distances, ranking, total_row, unit_table
+from dashboard.model.view import MapView
+from dashboard.model.workspace import empty_layer
+from dashboard.reports.figures import key_figures, ranking_frame
 from tests.factories import tiny_workspace
 
 

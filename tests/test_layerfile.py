@@ -10,7 +10,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard.layerfile import LayerFileError, read_layer, read_layers, split_source
+from dashboard.ingest.layerfile import (
+    LayerFileError,
+    read_layer,
+    read_layers,
+    split_source,
+)
 from tests.factories import tiny_workspace
 
 # Some tests write Shapefiles (cut names) and files without CRS on purpose.

@@ -23,10 +23,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dashboard import store
-from dashboard.datastore import StoreUnavailable, open_store
-from dashboard.migrate import migrate
-from dashboard.roles import Role, User
+from dashboard.model.roles import Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import StoreUnavailable, open_store
+from dashboard.store.migrate import migrate
 from tests import loadtest
 from tests.serving import running_streamlit
 
@@ -46,7 +46,7 @@ def _chromium() -> None:
 
 
 def _demo_in(url_or_path) -> None:
-    migrate(open_store(store.DEMO_PATH), open_store(url_or_path))
+    migrate(open_store(gpkgfile.DEMO_PATH), open_store(url_or_path))
 
 
 # ---------------------------------------------------------------- editors
@@ -66,7 +66,7 @@ def test_postgis_editors_in_two_instances_lose_no_update(postgis):
 @pytest.fixture(scope="module")
 def geopackage_run(tmp_path_factory) -> dict:
     path = tmp_path_factory.mktemp("load-gpkg") / "quartiersatlas.gpkg"
-    shutil.copy(store.DEMO_PATH, path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
     result = loadtest.editors_run(path, seconds=10, editors=20, instances=2)
     print({k: v for k, v in result.items() if k != "per_entry"})
     return result

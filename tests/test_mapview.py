@@ -6,12 +6,12 @@ import re
 import folium
 import pytest
 
-from dashboard.city import prepare
-from dashboard.classify import classify
-from dashboard.indicators import unit_table
-from dashboard.mapview import build_map, prepare_map_data, tooltip_html
-from dashboard.settings import Settings
-from dashboard.view import LAYER_KEYS, MapView
+from dashboard.analysis.city import prepare
+from dashboard.analysis.classify import classify
+from dashboard.analysis.indicators import unit_table
+from dashboard.maps.karte import build_map, prepare_map_data, tooltip_html
+from dashboard.model.view import LAYER_KEYS, MapView
+from dashboard.store.settings import Settings
 from tests.factories import tiny_workspace
 
 NO_TILES = Settings(None, tile_url=None, tile_attribution="")

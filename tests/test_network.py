@@ -15,8 +15,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import network
-from dashboard.city import prepare
+from dashboard.analysis import network
+from dashboard.analysis.city import prepare
 from tests.factories import CRS, _at, tiny_workspace
 
 ACTORS = [  # id, sector, x, y, quartiere worked in

@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import opportunities
-from dashboard.city import prepare
+from dashboard.analysis import opportunities
+from dashboard.analysis.city import prepare
 from tests.factories import CRS, _at, tiny_workspace
 
 ACTORS = [("g1", "Genossenschaft Am Bach eG", "wohnungswirtschaft", 1900, 900), ("i1", "Initiative Bachufer", "zivilgesellschaft", 500, 200),

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import osmimport, schema
-from dashboard.layerfile import LayerFileError
-from dashboard.readers import read_file
+from dashboard.ingest import osmimport
+from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.readers import read_file
+from dashboard.model import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

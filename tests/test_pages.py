@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import schema
-from dashboard.store import write_geopackage
+from dashboard.model import schema
+from dashboard.store.gpkgfile import write_geopackage
 from tests.factories import tiny_workspace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.store import write_geopackage
+from dashboard.store.gpkgfile import write_geopackage
 from tests.apptree import everything
 from tests.factories import tiny_workspace
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import store, ui
-from dashboard.datastore import open_store
-from dashboard.roles import Role, User
-from tests.apptree import everything
+from dashboard.model.roles import Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
+from dashboard.web import ui
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -100,7 +100,7 @@ def test_broken_file_gives_a_message_and_changes_nothing(data_dir):
 
 
 def test_table_with_coordinates_bad_rows_and_hostile_text(data_dir, tmp_path):
-    store.write_geopackage(store.read_geopackage(store.DEMO_PATH), data_dir / "quartiersatlas.gpkg")
+    gpkgfile.write_geopackage(gpkgfile.read_geopackage(gpkgfile.DEMO_PATH), data_dir / "quartiersatlas.gpkg")
     version = _store(data_dir).version()
     rows = [
         "Name;Kategorie;Zielgruppen;Beteiligung;Breite;Länge;Plätze",

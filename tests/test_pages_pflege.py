@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import edits, store, ui
-from dashboard.datastore import open_store
-from dashboard.roles import Role, User
+from dashboard.model.roles import Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
+from dashboard.web import edits, ui
 from tests.apptree import everything
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -26,7 +27,7 @@ CONTACT = re.compile(r"@beispiel\.invalid|\b0000 \d{6}\b")  # the demo's fiction
 def store_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "daten" / "quartiersatlas.gpkg"
     path.parent.mkdir()
-    shutil.copy(store.DEMO_PATH, path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
     return path
 
@@ -172,7 +173,7 @@ def test_retiring_keeps_the_entry_and_takes_it_off_the_map(store_path):
     at.button(key="pf_retire").click()
     _run(at)
     assert _stored(store_path, "O0005")["retired_on"] == date.today().isoformat()
-    assert "O0005" not in set(store.read_geopackage(store_path).offers["offer_id"])
+    assert "O0005" not in set(gpkgfile.read_geopackage(store_path).offers["offer_id"])
     assert any("890 Einträge auf der Karte" in c.value for c in at.caption)
     assert "ausgeschieden" in at.warning[0].value
     at.button(key="pf_reactivate").click()
@@ -205,6 +206,6 @@ def test_while_the_demo_shows_it_can_be_adopted(tmp_path, monkeypatch):
     assert not at.radio
     at.button(key="pf_adopt").click()
     _run(at)
-    assert (tmp_path / "quartiersatlas.gpkg").read_bytes() == store.DEMO_PATH.read_bytes()
+    assert (tmp_path / "quartiersatlas.gpkg").read_bytes() == gpkgfile.DEMO_PATH.read_bytes()
     assert at.radio(key="pf_layer").value == "offers"
     assert "Demo-Stadt ist jetzt in Ihrem Datenspeicher" in at.success[0].value

@@ -7,13 +7,13 @@ import pytest
 from shapely.geometry import LineString
 
 from dashboard import cli
-from dashboard.city import prepare
-from dashboard.gaps import GapParams, analyse
-from dashboard.datastore import open_store
-from dashboard.roles import Role, User
-from dashboard.store import read_geopackage, write_geopackage
-from dashboard.walknet import WalkingDistance, paths_from_file
-from dashboard.workspace import LayerMeta
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse
+from dashboard.analysis.walknet import WalkingDistance, paths_from_file
+from dashboard.model.roles import Role, User
+from dashboard.model.workspace import LayerMeta
+from dashboard.store.base import open_store
+from dashboard.store.gpkgfile import read_geopackage, write_geopackage
 from tests.factories import X0, Y0, tiny_workspace
 
 HAMBURG = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.geojson"

@@ -16,12 +16,12 @@ import psycopg
 import pytest
 from shapely.geometry import Point
 
-from dashboard import store
-from dashboard.datastore import ConflictError, StoreUnavailable, open_store
-from dashboard.migrate import migrate
-from dashboard.pgstore import PostGISStore, create_schema, redact
-from dashboard.roles import Role, User
-from dashboard.workspace import LayerMeta
+from dashboard.model.roles import Role, User
+from dashboard.model.workspace import LayerMeta
+from dashboard.store import gpkgfile
+from dashboard.store.base import ConflictError, StoreUnavailable, open_store
+from dashboard.store.migrate import migrate
+from dashboard.store.postgis import PostGISStore, create_schema, redact
 from tests.pg import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ HOSTILE = "'); DROP TABLE offers; --"
 
 def _demo_into(url: str) -> PostGISStore:
     database = open_store(url)
-    migrate(open_store(store.DEMO_PATH), database)
+    migrate(open_store(gpkgfile.DEMO_PATH), database)
     return database
 
 
@@ -103,7 +103,7 @@ def test_a_second_app_instance_sees_a_change_on_its_next_rerun(postgis, pg_store
     offer = _offer(pg_store, pg_store.entries("offers")["offer_id"].iloc[2])
     seen = pg_store.version()
     script = (
-        "import sys; from dashboard.datastore import open_store; from dashboard.roles import User, Role\n"
+        "import sys; from dashboard.store.base import open_store; from dashboard.model.roles import User, Role\n"
         "s = open_store(sys.argv[1]); s.update(User('ben', Role.EDITOR), 'offers', sys.argv[2], int(sys.argv[3]), {'name': 'von Instanz B'})"
     )
     subprocess.run([sys.executable, "-c", script, pg_store.url, offer["offer_id"], str(int(offer["row_version"]))], cwd=ROOT, check=True)
@@ -152,7 +152,7 @@ def test_server_stopped_mid_save_writes_nothing_and_the_store_recovers(postgis, 
 def test_a_fresh_schema_is_created_by_the_first_import(postgis):
     data_store = open_store(postgis.store_url())
     assert data_store.is_empty() and data_store.version() == "empty"
-    demo = store.read_geopackage(store.DEMO_PATH)
+    demo = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH)
     data_store.import_layer(ANNA, "areas", demo.areas, demo.layer_meta("areas"), source="areas.gpkg", mode="replace", counts={"city": "Neustadt"})
     assert not data_store.is_empty() and data_store.read().city == "Neustadt"
     spot = gpd.GeoSeries([demo.areas.geometry.iloc[-1].representative_point()], crs=demo.areas.crs).to_crs(data_store.crs("actors")).iloc[0]
@@ -163,7 +163,7 @@ def test_a_fresh_schema_is_created_by_the_first_import(postgis):
 
 
 def test_read_equals_the_geopackage_read(pg_store):
-    from_file, from_database = store.read_geopackage(store.DEMO_PATH), pg_store.read()
+    from_file, from_database = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH), pg_store.read()
     assert (from_database.city, from_database.is_demo, from_database.meta) == (from_file.city, from_file.is_demo, from_file.meta)
     assert set(from_database.layers) == set(from_file.layers)
     for name, expected in from_file.layers.items():
@@ -177,7 +177,7 @@ def test_read_equals_the_geopackage_read(pg_store):
 
 def test_migration_round_trip_keeps_ids_history_versions_and_retired(postgis, tmp_path):
     source_path = tmp_path / "vorher.gpkg"
-    shutil.copy(store.DEMO_PATH, source_path)
+    shutil.copy(gpkgfile.DEMO_PATH, source_path)
     source = open_store(source_path)
     ids = source.entries("offers")["offer_id"]
     first, second = _offer(source, ids.iloc[0]), _offer(source, ids.iloc[1])

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from dashboard import grid, schema
-from dashboard.areas import assign_points
-from dashboard.population import BY_DWELLINGS, EVEN, spread_totals
-from dashboard.validation import validate_layer
+from dashboard.ingest.population import BY_DWELLINGS, EVEN, spread_totals
+from dashboard.ingest.validation import validate_layer
+from dashboard.model import grid, schema
+from dashboard.model.areas import assign_points
 
 X0, Y0 = 4_300_000.0, 2_800_000.0
 CRS = "EPSG:3035"

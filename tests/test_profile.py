@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import profile as pf
-from dashboard.city import prepare
-from dashboard.gaps import GapParams, analyse
+from dashboard.analysis import profile as pf
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse
 from tests.factories import tiny_workspace
 
 TODAY = date(2026, 6, 30)

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 from pyproj import Transformer
 
-from dashboard.raster import PIXEL_M, cells_image
+from dashboard.maps.raster import PIXEL_M, cells_image
 
 X0, Y0 = 4_300_050.0, 2_800_050.0  # a cell centre in EPSG:3035
 

@@ -15,9 +15,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import i18n, readers
-from dashboard.layerfile import LayerFileError
-from dashboard.readers import CoordinateGuess, RawTable, guess_coordinates, read_file, with_geometry
+from dashboard import i18n
+from dashboard.ingest import readers
+from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.readers import (
+    CoordinateGuess,
+    RawTable,
+    guess_coordinates,
+    read_file,
+    with_geometry,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +52,7 @@ def _point(properties: dict, xy=(9.18, 48.78)) -> dict:
 
 
 def test_every_read_key_is_in_both_languages_with_the_same_placeholders():
-    texts = [(ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in ("readers.py", "osmimport.py")]
+    texts = [(ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in ("ingest/readers.py", "ingest/osmimport.py")]
     used = {key for text in texts for key in re.findall(r"\"(read\.[a-z0-9_.]+)\"", text)}
     assert {"read.empty_file", "read.too_large", "read.zip_without_shp", "read.not_geojson", "read.encoding_cp1252"} <= used
 

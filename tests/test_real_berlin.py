@@ -25,17 +25,17 @@ import pytest
 from pyproj import Transformer
 from streamlit.testing.v1 import AppTest
 
-from dashboard import schema
-from dashboard.areas import assign_points
-from dashboard.city import prepare
-from dashboard.gaps import GapParams, analyse, ranked, with_scenario
-from dashboard.indicators import total_row, unit_table
-from dashboard.population import EVEN, spread_totals
-from dashboard.scenario import NewOffer, Scenario
-from dashboard.store import write_geopackage
-from dashboard.validation import validate_layer
-from dashboard.view import MapView
-from dashboard.workspace import LayerMeta, Workspace
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse, ranked, with_scenario
+from dashboard.analysis.indicators import total_row, unit_table
+from dashboard.ingest.population import EVEN, spread_totals
+from dashboard.ingest.validation import validate_layer
+from dashboard.model import schema
+from dashboard.model.areas import assign_points
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.view import MapView
+from dashboard.model.workspace import LayerMeta, Workspace
+from dashboard.store.gpkgfile import write_geopackage
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LOR = DATA / "berlin-lor"

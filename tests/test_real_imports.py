@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import importer, importflow, readers
-from dashboard.columnmap import ColumnMapping
-from dashboard.city import prepare
-from dashboard.datastore import open_store
-from dashboard.gaps import GapParams, analyse
-from dashboard.roles import Role, User
-from dashboard.workspace import LayerMeta
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse
+from dashboard.ingest import importer, importflow, readers
+from dashboard.ingest.columnmap import ColumnMapping
+from dashboard.model.roles import Role, User
+from dashboard.model.workspace import LayerMeta
+from dashboard.store.base import open_store
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 EDITOR = User("planer", Role.EDITOR, "password")

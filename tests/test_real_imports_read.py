@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import schema
-from dashboard.readers import read_file
+from dashboard.ingest.readers import read_file
+from dashboard.model import schema
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

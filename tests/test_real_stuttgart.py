@@ -5,15 +5,15 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from dashboard.areas import two_levels
-from dashboard.city import prepare
-from dashboard.classify import classify
-from dashboard.indicators import unit_table
-from dashboard.mapview import build_map, prepare_map_data
-from dashboard.settings import Settings
-from dashboard.validation import validate_layer
-from dashboard.view import MapView
-from dashboard.workspace import Workspace
+from dashboard.analysis.city import prepare
+from dashboard.analysis.classify import classify
+from dashboard.analysis.indicators import unit_table
+from dashboard.ingest.validation import validate_layer
+from dashboard.maps.karte import build_map, prepare_map_data
+from dashboard.model.areas import two_levels
+from dashboard.model.view import MapView
+from dashboard.model.workspace import Workspace
+from dashboard.store.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stuttgart-stadtteile"
 FILES = ["Stgt_Stadtteile_EPSG25832.geojson", "Stgt_Stadtteile_WGS84.json"]

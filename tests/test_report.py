@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from dashboard import report
-from dashboard.areamap import scale_length
-from dashboard.areas import two_levels
-from dashboard.profile import UnknownArea
-from dashboard.workspace import LayerMeta, Workspace
+from dashboard.analysis.profile import UnknownArea
+from dashboard.maps.area_map import scale_length
+from dashboard.model.areas import two_levels
+from dashboard.model.workspace import LayerMeta, Workspace
+from dashboard.reports import council
 from tests.factories import tiny_workspace
 
 SECRET = "geheim@beispiel.invalid"
@@ -27,7 +27,7 @@ SOZIALWOHNUNGEN = SHARED / "stuttgart-sozialwohnungen" / "sozialmietwohnungen_20
 
 @pytest.fixture(scope="module")
 def ctx():
-    return report.context(tiny_workspace(), today=TODAY)
+    return council.context(tiny_workspace(), today=TODAY)
 
 
 def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
@@ -41,7 +41,7 @@ def _flat(text: str) -> str:
 
 
 def test_pdf_is_a4_with_title_figures_and_lists(ctx):
-    data = report.to_pdf(report.build(ctx, "0101"))
+    data = council.to_pdf(council.build(ctx, "0101"))
     assert data.startswith(b"%PDF")
     reader, text = _pdf_text(data)
     assert 2 <= len(reader.pages) <= 6
@@ -61,15 +61,15 @@ def test_pdf_is_a4_with_title_figures_and_lists(ctx):
 
 def test_no_contact_data_in_pdf_or_html(ctx):
     for area_id in ("0101", "01", "0102"):
-        content = report.build(ctx, area_id)
-        pdf = report.to_pdf(content)
+        content = council.build(ctx, area_id)
+        pdf = council.to_pdf(content)
         assert SECRET not in _pdf_text(pdf)[1]
         assert SECRET.encode() not in pdf
-        assert SECRET not in report.to_html(content)
+        assert SECRET not in council.to_html(content)
 
 
 def test_html_is_escaped_and_self_contained(ctx):
-    page = report.to_html(report.build(ctx, "0101"))
+    page = council.to_html(council.build(ctx, "0101"))
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Nachbarschaftstreff &lt;b&gt;Am Bach&lt;/b&gt;" in page
     assert "<strong>Zielgruppe:</strong>" in page  # our own emphasis survives escaping
@@ -78,22 +78,22 @@ def test_html_is_escaped_and_self_contained(ctx):
 
 
 def test_bezirk_and_withheld_quartier(ctx):
-    _, text = _pdf_text(report.to_pdf(report.build(ctx, "02")))
+    _, text = _pdf_text(council.to_pdf(council.build(ctx, "02")))
     flat = _flat(text)
     assert "Quartiersbericht Oberstadt" in flat and "Stadtbezirk in Kleinstadt" in flat
     assert "Oberstadt hat weniger als 300 Einwohner" in flat
     with pytest.raises(UnknownArea):
-        report.build(ctx, "0999")
+        council.build(ctx, "0999")
 
 
 def test_english_report():
-    english = report.context(tiny_workspace(), today=TODAY, lang="en")
-    _, text = _pdf_text(report.to_pdf(report.build(english, "0101")))
+    english = council.context(tiny_workspace(), today=TODAY, lang="en")
+    _, text = _pdf_text(council.to_pdf(council.build(english, "0101")))
     assert "Neighbourhood report Am Bach" in text and "Sources and licences" in _flat(text)
 
 
 def test_write_all_one_pdf_per_quartier(ctx, tmp_path):
-    written = report.write_all(ctx, tmp_path, with_html=True, jobs=2, progress=False)
+    written = council.write_all(ctx, tmp_path, with_html=True, jobs=2, progress=False)
     assert [p.name for p in written] == [
         "bericht-0101.html", "bericht-0101.pdf", "bericht-0102.html", "bericht-0102.pdf",
         "bericht-0201.html", "bericht-0201.pdf", "bericht-0202.html", "bericht-0202.pdf",
@@ -125,13 +125,13 @@ def test_report_from_real_stuttgart_areas_and_social_housing():
     workspace = _stuttgart()
     joined = workspace.areas.dropna(subset=["sozialmietwohnungen"])
     assert len(joined) == 112  # 152 Stadtteile, 40 without a published count
-    ctx = report.context(workspace, today=TODAY)
+    ctx = council.context(workspace, today=TODAY)
     assert ctx.counts.loc["102", "sozialmietwohnungen"] == 258  # Rathaus, from the Windows-1252 CSV
-    _, text = _pdf_text(report.to_pdf(report.build(ctx, "104")))
+    _, text = _pdf_text(council.to_pdf(council.build(ctx, "104")))
     flat = _flat(text)
     assert "Quartiersbericht Universität" in flat and "im Stadtbezirk Mitte" in flat
     mitte = int(ctx.counts.loc[ctx.city.units["area_id"][ctx.city.units["parent_id"] == "01"], "sozialmietwohnungen"].sum())
     assert f"sozialmietwohnungen 64 {mitte:,}".replace(",", ".") in flat
     assert "opendata.stuttgart.de" in flat
-    _, bezirk = _pdf_text(report.to_pdf(report.build(ctx, "01")))
+    _, bezirk = _pdf_text(council.to_pdf(council.build(ctx, "01")))
     assert "Quartiersbericht Mitte" in bezirk

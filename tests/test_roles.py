@@ -9,9 +9,20 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import edits, schema, store, ui
-from dashboard.roles import ANONYMOUS, PermissionDenied, Role, User, for_role, require_editor, visible_fields, workspace_for
-from dashboard.workspace import LayerMeta, Workspace
+from dashboard.model import schema
+from dashboard.model.roles import (
+    ANONYMOUS,
+    PermissionDenied,
+    Role,
+    User,
+    for_role,
+    require_editor,
+    visible_fields,
+    workspace_for,
+)
+from dashboard.model.workspace import LayerMeta, Workspace
+from dashboard.store import gpkgfile
+from dashboard.web import edits, ui
 from tests.apptree import everything
 from tests.factories import tiny_workspace
 
@@ -63,7 +74,7 @@ def _frames(value, seen=None):
 @pytest.fixture
 def workspace_file(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "kleinstadt.gpkg"
-    store.write_geopackage(tiny_workspace(), path)
+    gpkgfile.write_geopackage(tiny_workspace(), path)
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
     return path
 
@@ -109,7 +120,7 @@ def test_require_editor_refuses_viewers(user):
 
 def test_edit_action_refuses_a_viewer_when_called_directly(tmp_path):
     path = tmp_path / "kleinstadt.gpkg"
-    store.write_geopackage(tiny_workspace(), path)
+    gpkgfile.write_geopackage(tiny_workspace(), path)
     before = path.read_bytes()
     frame = gpd.GeoDataFrame(tiny_workspace().offers.head(1))
     meta = LayerMeta(source="Neu", stand="2026-02-01")
@@ -117,7 +128,7 @@ def test_edit_action_refuses_a_viewer_when_called_directly(tmp_path):
         edits.replace_layer(ANONYMOUS, path, "offers", frame, meta)
     assert path.read_bytes() == before
     edits.replace_layer(EDITOR, path, "offers", frame, meta)
-    assert len(store.read_geopackage(path).offers) == 1
+    assert len(gpkgfile.read_geopackage(path).offers) == 1
 
 
 def test_workspace_for_keeps_meta_and_city():

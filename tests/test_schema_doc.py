@@ -1,10 +1,11 @@
-"""geodata/SCHEMA.md documents every layer, field and code of dashboard/schema.py."""
+"""geodata/SCHEMA.md documents every layer, field and code of dashboard/model/schema.py."""
 
 from pathlib import Path
 
 import pytest
 
-from dashboard import i18n, schema
+from dashboard import i18n
+from dashboard.model import schema
 
 DOC = (Path(__file__).resolve().parents[1] / "geodata" / "SCHEMA.md").read_text(encoding="utf-8")
 

@@ -7,9 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import schema, share_state
-from dashboard.scenario import NewOffer, Scenario
-from dashboard.share_state import PARAMS, VERSION, ViewState, decode, encode, map_position
+from dashboard.model import schema, share_state
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.share_state import (
+    PARAMS,
+    VERSION,
+    ViewState,
+    decode,
+    encode,
+    map_position,
+)
 
 AREAS = ("01", "02", "0101", "0102")
 OFFERS = ("o1", "o2", "a;b,c%x:y")  # an id with the scenario's separators in it

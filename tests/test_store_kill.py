@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import store
-from dashboard.datastore import open_store
-from dashboard.roles import Role, User
+from dashboard.model.roles import Role, User
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
 
 KILLSAVE = Path(__file__).resolve().parent / "killsave.py"
 
@@ -34,8 +34,8 @@ def _kill_mid_save(mode: str, path: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["edit", "import", "import-midway"])
 def test_killed_save_leaves_previous_data(mode, tmp_path):
     path = tmp_path / "quartiersatlas.gpkg"
-    shutil.copy(store.DEMO_PATH, path)
-    before = store.read_geopackage(path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
+    before = gpkgfile.read_geopackage(path)
     data_store = open_store(path)
 
     _kill_mid_save(mode, path, tmp_path)

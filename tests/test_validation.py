@@ -15,8 +15,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from dashboard import schema, validation
-from dashboard.validation import Problem, invalid_rows, problems_frame, validate_layer, validate_workspace
+from dashboard.ingest import validation
+from dashboard.ingest.validation import (
+    Problem,
+    invalid_rows,
+    problems_frame,
+    validate_layer,
+    validate_workspace,
+)
+from dashboard.model import schema
 from tests.factories import tiny_workspace
 
 TODAY = date(2025, 6, 1)

@@ -12,11 +12,12 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from dashboard import gaps, schema, walknet
-from dashboard.distance import StraightLine
-from dashboard.gapfigures import method_text
-from dashboard.scenario import NewOffer, Scenario
-from dashboard.walknet import WalkingDistance
+from dashboard.analysis import gaps, walknet
+from dashboard.analysis.distance import StraightLine
+from dashboard.analysis.walknet import WalkingDistance
+from dashboard.model import schema
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.reports.gap_figures import method_text
 
 HAMBURG = Path(__file__).resolve().parents[2] / "shared" / "data" / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.geojson"
 ORIGIN = np.array([4_321_000.0, 3_210_000.0])  # somewhere in EPSG:3035
@@ -231,10 +232,10 @@ def test_pyrosm_test_pbf_loads_into_a_network():
 
 @pytest.fixture(scope="module")
 def demo_city():
-    from dashboard import demo
-    from dashboard.city import prepare
+    from dashboard.analysis.city import prepare
+    from dashboard.demo import musterstadt
 
-    return prepare(demo.generate(2016))
+    return prepare(musterstadt.generate(2016))
 
 
 def test_fussweg_on_the_demo_city_covers_fewer_residents_than_luftlinie(demo_city):

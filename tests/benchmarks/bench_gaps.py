@@ -25,12 +25,13 @@ from access import Access  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
-from dashboard import fca, gaps, grid, schema  # noqa: E402
-from dashboard.city import City, prepare  # noqa: E402
-from dashboard.distance import StraightLine  # noqa: E402
-from dashboard.scenario import NewOffer, Scenario  # noqa: E402
-from dashboard.targets import group_residents  # noqa: E402
-from dashboard.workspace import Workspace  # noqa: E402
+from dashboard.analysis import fca, gaps  # noqa: E402
+from dashboard.analysis.city import City, prepare  # noqa: E402
+from dashboard.analysis.distance import StraightLine  # noqa: E402
+from dashboard.model import grid, schema
+from dashboard.model.scenario import NewOffer, Scenario  # noqa: E402
+from dashboard.model.targets import group_residents  # noqa: E402
+from dashboard.model.workspace import Workspace  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 
 SEED = 3035

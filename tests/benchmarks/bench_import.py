@@ -25,10 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import importflow, readers, store  # noqa: E402
-from dashboard.datastore import open_store  # noqa: E402
-from dashboard.roles import Role, User  # noqa: E402
-from dashboard.workspace import LayerMeta  # noqa: E402
+from dashboard.ingest import importflow, readers  # noqa: E402
+from dashboard.model.roles import Role, User  # noqa: E402
+from dashboard.model.workspace import LayerMeta  # noqa: E402
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store  # noqa: E402
 
 STADTTEILE = ROOT.parent / "shared" / "data" / "stuttgart-stadtteile" / "Stgt_Stadtteile_EPSG25832.geojson"
 BEZIRKE = ROOT.parent / "shared" / "data" / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
@@ -38,7 +39,7 @@ EDITOR = User("benchmark", Role.EDITOR, "benchmark")
 def housing_csv(path: Path, rows: int = 200_000) -> None:
     """Estates scattered over the demo city (EPSG:25832), written the way a housing company's export looks."""
     rng = np.random.default_rng(7)
-    demo = store.read_geopackage(store.DEMO_PATH).areas.to_crs("EPSG:25832").total_bounds
+    demo = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH).areas.to_crs("EPSG:25832").total_bounds
     x = rng.uniform(demo[0], demo[2], rows)
     y = rng.uniform(demo[1], demo[3], rows)
     owners = np.array(["Genossenschaft", "kommunal", "privat"])[rng.integers(0, 3, rows)]
@@ -71,7 +72,7 @@ def run_case(case: str, folder: Path) -> dict:
         source, target = STADTTEILE, "quartiere"
         _load(data_store, BEZIRKE, "bezirke")  # the Bezirke the Stadtteile refer to (not timed)
     elif case == "housing":
-        shutil.copy(store.DEMO_PATH, data_store.path)
+        shutil.copy(gpkgfile.DEMO_PATH, data_store.path)
         source, target = folder / "wohnungen.csv", "housing"
         housing_csv(source)
     else:

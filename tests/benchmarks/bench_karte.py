@@ -35,13 +35,15 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from shapely.geometry import box, mapping  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from dashboard import indicators, mapview, store  # noqa: E402
-from dashboard.assets import localize  # noqa: E402
-from dashboard.city import prepare  # noqa: E402
-from dashboard.classify import classify  # noqa: E402
-from dashboard.settings import load_settings  # noqa: E402
-from dashboard.store import DEMO_PATH  # noqa: E402
-from dashboard.view import LAYER_KEYS, MapView  # noqa: E402
+from dashboard.analysis import indicators  # noqa: E402
+from dashboard.analysis.city import prepare  # noqa: E402
+from dashboard.analysis.classify import classify  # noqa: E402
+from dashboard.maps import karte
+from dashboard.maps.assets import localize  # noqa: E402
+from dashboard.model.view import LAYER_KEYS, MapView  # noqa: E402
+from dashboard.store import gpkgfile
+from dashboard.store.gpkgfile import DEMO_PATH  # noqa: E402
+from dashboard.store.settings import load_settings  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME  # noqa: E402
 from tests.serving import running_streamlit  # noqa: E402
@@ -95,9 +97,9 @@ def map_bytes(args: dict) -> dict[str, int]:
 
 def load_city(path: Path) -> tuple:
     """What the Karte's cold load does: read the GeoPackage, prepare the city and its map data."""
-    workspace = store.read_geopackage(path)
+    workspace = gpkgfile.read_geopackage(path)
     city = prepare(workspace)
-    return workspace, city, mapview.prepare_map_data(city)
+    return workspace, city, karte.prepare_map_data(city)
 
 
 def warm_rerun(build: Callable[[], tuple]) -> dict:
@@ -116,7 +118,7 @@ def karte_server_side(path: Path) -> dict:
         def build(view=view):
             table = indicators.unit_table(city, view)
             classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
-            return mapview.build_map(data, city, table, classes, view, settings, "de")
+            return karte.build_map(data, city, table, classes, view, settings, "de")
 
         results[name] = warm_rerun(build)
     return results

@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import store  # noqa: E402
-from dashboard.datastore import open_store  # noqa: E402
-from dashboard.migrate import migrate  # noqa: E402
+from dashboard.store import gpkgfile  # noqa: E402
+from dashboard.store.base import open_store  # noqa: E402
+from dashboard.store.migrate import migrate  # noqa: E402
 from tests.loadtest import CpuTime, editors_run, viewers_run  # noqa: E402
 from tests.serving import running_streamlit  # noqa: E402
 
@@ -69,10 +69,10 @@ def editors(server, seconds: float, tmp: Path) -> None:
     for editors_, instances, secs in ((20, 2, seconds), (1, 1, min(seconds, 15))):
         if server is not None:
             url = server.store_url()
-            migrate(open_store(store.DEMO_PATH), open_store(url))
+            migrate(open_store(gpkgfile.DEMO_PATH), open_store(url))
             rows.append(editors_run(url, secs, editors=editors_, instances=instances))
         path = tmp / f"editors-{editors_}.gpkg"
-        shutil.copy(store.DEMO_PATH, path)
+        shutil.copy(gpkgfile.DEMO_PATH, path)
         rows.append(editors_run(path, secs, editors=editors_, instances=instances))
     print("\nEditors: each saves +1 on one of 10 hot offers, re-reads and retries on a conflict.\n")
     print("| store | instances x editors | s | saves | conflicts | lost updates | history rows = saves | errors | saves/s | save p50 / p95 ms | open p50 / p95 ms |")
@@ -91,10 +91,10 @@ VIEWER_RUNS = ((1, 20, 0, 0), ("N", "T", 0, 0), ("N", "T", 30, 5))
 
 
 def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
-    apps = [("GeoPackage (demo file)", {"QUARTIERSATLAS_WORKSPACE": str(store.DEMO_PATH)}, VIEWER_RUNS)]
+    apps = [("GeoPackage (demo file)", {"QUARTIERSATLAS_WORKSPACE": str(gpkgfile.DEMO_PATH)}, VIEWER_RUNS)]
     if server is not None:
         url = server.store_url("viewers")
-        migrate(open_store(store.DEMO_PATH), open_store(url))
+        migrate(open_store(gpkgfile.DEMO_PATH), open_store(url))
         apps.append(("PostGIS", {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": ""}, (VIEWER_RUNS[0], VIEWER_RUNS[2])))
     secrets = tmp / "secrets.toml"
     secrets.write_text("", encoding="utf-8")

@@ -31,10 +31,11 @@ import pandas as pd  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from dashboard import directory, network, opportunities, schema  # noqa: E402
-from dashboard.city import prepare  # noqa: E402
-from dashboard.store import write_geopackage  # noqa: E402
-from dashboard.workspace import Workspace  # noqa: E402
+from dashboard.analysis import directory, network, opportunities  # noqa: E402
+from dashboard.analysis.city import prepare  # noqa: E402
+from dashboard.model import schema
+from dashboard.model.workspace import Workspace  # noqa: E402
+from dashboard.store.gpkgfile import write_geopackage  # noqa: E402
 from tests.benchmarks import bench_gaps  # noqa: E402
 from tests.benchmarks.bench_gaps import check, row  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402

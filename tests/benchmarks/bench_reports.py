@@ -18,17 +18,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import report  # noqa: E402
-from dashboard.store import DEMO_PATH, read_geopackage  # noqa: E402
+from dashboard.reports import council  # noqa: E402
+from dashboard.store.gpkgfile import DEMO_PATH, read_geopackage  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 
 AREA = "0101"
 
 
-def _all(ctx: report.ReportContext, jobs: int) -> tuple[float, int]:
+def _all(ctx: council.ReportContext, jobs: int) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        written = report.write_all(ctx, Path(folder), jobs=jobs, progress=False)
+        written = council.write_all(ctx, Path(folder), jobs=jobs, progress=False)
         return time.perf_counter() - start, len(written)
 
 
@@ -37,12 +37,12 @@ def main() -> None:
     start = time.perf_counter()
     workspace = read_geopackage(DEMO_PATH)
     read_s = time.perf_counter() - start
-    prepare_s, ctx = median_s(lambda: report.context(workspace, today=date(2026, 7, 1)), runs=3)
+    prepare_s, ctx = median_s(lambda: council.context(workspace, today=date(2026, 7, 1)), runs=3)
     print(f"shared: read {read_s:.2f} s, prepare + analyse + counts {prepare_s:.2f} s (once for all reports)")
 
-    build_s, content = median_s(report.build, lambda: (ctx, AREA))
-    pdf_s, pdf = median_s(report.to_pdf, lambda: (content,))
-    html_s, page = median_s(report.to_html, lambda: (content,))
+    build_s, content = median_s(council.build, lambda: (ctx, AREA))
+    pdf_s, pdf = median_s(council.to_pdf, lambda: (content,))
+    html_s, page = median_s(council.to_html, lambda: (content,))
     one = build_s + pdf_s
     print(
         f"one report ({AREA}, median of {RUNS}): content {build_s:.2f} s + PDF {pdf_s:.2f} s = {one:.2f} s "

@@ -22,13 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import importflow, readers, store  # noqa: E402
-from dashboard.city import prepare  # noqa: E402
-from dashboard.datastore import open_store  # noqa: E402
-from dashboard.gaps import GapParams, analyse  # noqa: E402
-from dashboard.migrate import migrate  # noqa: E402
-from dashboard.roles import Role, User  # noqa: E402
-from dashboard.workspace import LayerMeta  # noqa: E402
+from dashboard.analysis.city import prepare  # noqa: E402
+from dashboard.analysis.gaps import GapParams, analyse  # noqa: E402
+from dashboard.ingest import importflow, readers  # noqa: E402
+from dashboard.model.roles import Role, User  # noqa: E402
+from dashboard.model.workspace import LayerMeta  # noqa: E402
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store  # noqa: E402
+from dashboard.store.migrate import migrate  # noqa: E402
 from tests.benchmarks.bench_gaps import synthetic_workspace  # noqa: E402
 from tests.benchmarks.bench_import import housing_csv  # noqa: E402
 
@@ -67,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as folder:
         tmp = Path(folder)
         berlin = tmp / "berlin.gpkg"
-        store.write_geopackage(synthetic_workspace(), berlin)
+        gpkgfile.write_geopackage(synthetic_workspace(), berlin)
         csv = tmp / "wohnungen.csv"
         housing_csv(csv)
         stores = {"GeoPackage": open_store(berlin)}

@@ -23,9 +23,10 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-from dashboard import schema, walknet  # noqa: E402
-from dashboard.distance import StraightLine  # noqa: E402
-from dashboard.walknet import WalkingDistance  # noqa: E402
+from dashboard.analysis import walknet  # noqa: E402
+from dashboard.analysis.distance import StraightLine  # noqa: E402
+from dashboard.analysis.walknet import WalkingDistance  # noqa: E402
+from dashboard.model import schema
 from tests.benchmarks.timing import median_s  # noqa: E402
 
 SIDE = 390  # junctions per row and column: 152,100

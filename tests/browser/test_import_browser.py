@@ -15,8 +15,8 @@ import bcrypt
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import store
-from dashboard.datastore import open_store
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
 from tests.serving import running_streamlit
 
@@ -63,7 +63,7 @@ def empty_app(empty_dir: Path, artifacts_dir: Path, request) -> Iterator[str]:
 def demo_dir(tmp_path: Path) -> Path:
     path = tmp_path / "demo"
     path.mkdir()
-    shutil.copy(store.DEMO_PATH, path / "quartiersatlas.gpkg")
+    shutil.copy(gpkgfile.DEMO_PATH, path / "quartiersatlas.gpkg")
     return path
 
 

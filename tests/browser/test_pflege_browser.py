@@ -8,8 +8,8 @@ import bcrypt
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import store
-from dashboard.datastore import open_store
+from dashboard.store import gpkgfile
+from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
 from tests.serving import running_streamlit
 
@@ -19,7 +19,7 @@ PASSWORD = "Korrekt Pferd Batterie"
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("pflege") / "quartiersatlas.gpkg"
-    shutil.copy(store.DEMO_PATH, path)
+    shutil.copy(gpkgfile.DEMO_PATH, path)
     return path
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.share_state import ViewState, encode, map_position
+from dashboard.model.share_state import ViewState, encode, map_position
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 

@@ -1,0 +1,112 @@
+"""A workspace made ready for analysis: one metric CRS, every point tagged with its area.
+
+Preparing is the expensive spatial part (reprojection, point-in-polygon) and
+depends only on the data, so it runs once per data version; filters and
+thresholds then work on plain arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.walknet import Network, from_lines
+from dashboard.model import schema
+from dashboard.model.areas import assign_points
+from dashboard.model.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class City:
+    """The analysis form of a workspace. All geometries in ``schema.ANALYSIS_CRS``."""
+
+    name: str
+    is_demo: bool
+    data_date: str
+    units: gpd.GeoDataFrame  # the areas analysed (Quartiere; Bezirke if a city has only one level)
+    bezirke: gpd.GeoDataFrame
+    cells: pd.DataFrame  # x, y, residents, age bands, area_id, unit
+    actors: gpd.GeoDataFrame  # + area_id, unit, x, y
+    housing: gpd.GeoDataFrame  # + area_id, unit, x, y
+    offers: gpd.GeoDataFrame  # + area_id, unit, x, y, level_rank
+    paths: gpd.GeoSeries | None = None  # lines of the walking network, if the workspace has them
+
+    @cached_property
+    def network(self) -> Network | None:
+        """The walking network, built on first use: once per prepared City, so once per data version."""
+        return from_lines(self.paths) if self.paths is not None and len(self.paths) else None
+
+    def bezirk_of(self, area_id: str) -> str | None:
+        """Parent Stadtbezirk of a unit, None when unknown."""
+        match = self.units.loc[self.units["area_id"] == area_id, "parent_id"]
+        return match.iloc[0] if len(match) and isinstance(match.iloc[0], str) else None
+
+
+def _to_analysis_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise ValueError("Ebene ohne Koordinatensystem")
+    return frame.to_crs(schema.ANALYSIS_CRS)
+
+
+def unit_codes(area_ids: pd.Series, units: pd.DataFrame) -> np.ndarray:
+    """Position of each row's area in ``units`` (-1 outside), for fast sums with np.bincount."""
+    return pd.Categorical(area_ids, categories=units["area_id"]).codes.astype(np.intp)
+
+
+def _with_area(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frame = _to_analysis_crs(frame).reset_index(drop=True)
+    frame["area_id"] = assign_points(frame.geometry, units).to_numpy()
+    frame["unit"] = unit_codes(frame["area_id"], units)
+    points = frame.geometry if (frame.geom_type == "Point").all() else frame.geometry.representative_point()
+    frame["x"] = points.x.to_numpy()
+    frame["y"] = points.y.to_numpy()
+    return frame
+
+
+def _cells(population: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
+    located = _with_area(population, units)
+    columns = {"x": located["x"], "y": located["y"], "area_id": located["area_id"], "unit": located["unit"]}
+    for name in ("residents", *schema.AGE_BANDS):
+        values = located[name] if name in located else pd.Series(np.nan, index=located.index)
+        columns[name] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    cells = pd.DataFrame(columns)
+    return cells[cells["residents"].fillna(0) > 0].reset_index(drop=True)
+
+
+def prepare(workspace: Workspace) -> City:
+    """Reproject every layer and tag points with the unit (Quartier) they lie in."""
+    areas = _to_analysis_crs(workspace.areas) if len(workspace.areas) else workspace.areas
+    quartiere = areas[areas["level"] == "quartier"]
+    units = (quartiere if len(quartiere) else areas).reset_index(drop=True)
+    bezirke = areas[areas["level"] == "stadtbezirk"].reset_index(drop=True)
+    offers = _with_area(workspace.offers, units)
+    offers["level_rank"] = offers["level"].map(schema.level_rank).fillna(-1).astype(int)
+    return City(
+        name=workspace.city,
+        is_demo=workspace.is_demo,
+        data_date=workspace.data_date(),
+        units=units,
+        bezirke=bezirke,
+        cells=_cells(workspace.population, units),
+        actors=_with_area(workspace.actors, units),
+        housing=_with_area(workspace.housing, units),
+        offers=offers,
+        paths=_to_analysis_crs(workspace.layer("paths")).geometry if len(workspace.layer("paths")) else None,
+    )
+
+
+def sector_mix(city: City) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Sectors with at least one actor in each Quartier, and the missing ones (a presence matrix)."""
+    actors = city.actors
+    inside = actors["unit"].to_numpy() >= 0 if len(actors) else np.zeros(0, dtype=bool)
+    sector = pd.Categorical(actors["sector"], categories=schema.SECTORS).codes[inside]
+    present = np.zeros((len(city.units), len(schema.SECTORS)), dtype=bool)
+    valid = sector >= 0
+    present[actors["unit"].to_numpy()[inside][valid], sector[valid]] = True
+    have = [tuple(s for s, p in zip(schema.SECTORS, row) if p) for row in present]
+    lack = [tuple(s for s, p in zip(schema.SECTORS, row) if not p) for row in present]
+    return have, lack

@@ -1,0 +1,85 @@
+"""The replaceable distance step: how far is it from each home to the nearest offer?
+
+Analysis code asks a ``DistanceMethod`` for distances and never measures
+itself, so a walking-network method can replace the straight line without
+touching indicators, maps or reports. Coordinates are metres in
+``schema.ANALYSIS_CRS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+#: Up to this many targets, measuring directly beats building a KD-tree over the
+#: origins (a one-offer scenario on a Berlin-size grid: 0.6 ms instead of 20 ms).
+FEW_TARGETS = 16
+
+
+def _direct(origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Straight-line distances from every origin to every target, shape (origins, targets)."""
+    return np.hypot(origins[:, None, 0] - targets[None, :, 0], origins[:, None, 1] - targets[None, :, 1])
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Sparse origin–target distances: row ``k`` links ``origin[k]`` with ``target[k]``."""
+
+    origin: np.ndarray
+    target: np.ndarray
+    distance: np.ndarray
+
+
+class DistanceMethod(Protocol):
+    """Distances from origins to the nearest of the targets (both ``(n, 2)`` arrays in metres)."""
+
+    #: catalog key of the method's name, shown beside every result
+    label_key: str
+
+    def nearest(self, origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """One distance per origin; ``inf`` where no target can be reached."""
+        ...
+
+    def within(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> Pairs:
+        """Every (origin, target) pair at most ``max_distance`` apart, e.g. for catchment methods."""
+        ...
+
+
+@dataclass(frozen=True)
+class StraightLine:
+    """Straight-line (Luftlinie) distance times a detour factor.
+
+    Real walking routes are longer than straight lines; a detour factor of
+    e.g. 1.3 is the usual first correction until network distances exist.
+    """
+
+    detour: float = 1.0
+    label_key: str = "distance.straight_line"
+
+    def nearest(self, origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+        targets = np.asarray(targets, dtype=float).reshape(-1, 2)
+        if len(targets) == 0:
+            return np.full(len(origins), np.inf)
+        if len(targets) <= FEW_TARGETS:
+            return _direct(origins, targets).min(axis=1) * self.detour
+        distances, _ = cKDTree(targets).query(origins, k=1)
+        return distances * self.detour
+
+    def within(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> Pairs:
+        origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+        targets = np.asarray(targets, dtype=float).reshape(-1, 2)
+        if len(origins) == 0 or len(targets) == 0:
+            empty = np.zeros(0, dtype=np.intp)
+            return Pairs(empty, empty, np.zeros(0))
+        if len(targets) <= FEW_TARGETS:
+            distances = _direct(origins, targets) * self.detour
+            origin, target = np.nonzero(distances <= max_distance)
+            return Pairs(origin.astype(np.intp), target.astype(np.intp), distances[origin, target])
+        found = cKDTree(origins).sparse_distance_matrix(
+            cKDTree(targets), max_distance / self.detour, output_type="ndarray"
+        )
+        return Pairs(found["i"].astype(np.intp), found["j"].astype(np.intp), found["v"] * self.detour)

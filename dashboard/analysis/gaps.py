@@ -1,0 +1,305 @@
+"""Participation-gap analysis: who lacks participation offers, where, how many — and why.
+
+From 100 m grid cells, for one target group: the distance to the nearest
+qualifying participation offer, coverage within a walking threshold, a
+capacity-aware 2SFCA score, and per Quartier a gap index 0–100 from three
+components whose weights the planner sets:
+
+- ``uncovered_share``: share of the group living beyond the threshold;
+- ``supply_deficit``: how far the 2SFCA places per 1,000 residents fall below
+  the city value (0 = at or above the city value, 1 = no places in reach);
+- ``sector_gap``: share of the four sectors without an actor in the Quartier.
+
+Distances come only from a ``DistanceMethod``. A scenario (new offers, offers
+switched off) can be computed incrementally from a status-quo result: a new
+offer only lowers distances and adds its own 2SFCA ratio to the cells in its
+catchment, so the delta costs a fraction of a full run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.city import City, sector_mix
+from dashboard.analysis.classify import Classes, classify
+from dashboard.analysis.distance import DistanceMethod, StraightLine
+from dashboard.analysis.fca import supply_ratios
+from dashboard.analysis.walknet import WalkingDistance
+from dashboard.model import schema
+from dashboard.model.params import COMPONENTS, DEFAULT_WEIGHTS
+from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
+from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents
+
+
+@dataclass(frozen=True)
+class GapParams:
+    """Everything a gap analysis depends on besides the data; hashable, so results can be cached."""
+
+    target_group: str = "alle"
+    threshold_m: int | None = None  # None: the group's default (targets.DEFAULT_THRESHOLD_M)
+    detour: float = 1.0
+    min_level: str = schema.DEFAULT_PARTICIPATION_LEVEL
+    categories: tuple[str, ...] = schema.CATEGORIES
+    min_residents: int = 300
+    weights: tuple[float, float, float] = DEFAULT_WEIGHTS
+    classification: str = "quantiles"  # quantiles | natural_breaks | user
+    classes: int = 5
+    breaks: tuple[float, ...] = ()  # upper bounds for classification "user"
+    distance: str = "luftlinie"  # luftlinie | fussweg (walking routes, where the city has a path network)
+
+    @property
+    def threshold(self) -> int:
+        return self.threshold_m if self.threshold_m is not None else DEFAULT_THRESHOLD_M[self.target_group]
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """Cells, offers, Quartiere, Stadtbezirke and the city for one analysis run."""
+
+    params: GapParams
+    scenario: Scenario
+    method: DistanceMethod
+    cells: pd.DataFrame  # x, y, area_id, unit, residents, demand, distance, covered, access
+    offers: pd.DataFrame  # qualifying offers with supply and 2SFCA ratio
+    units: pd.DataFrame  # index area_id
+    bezirke: pd.DataFrame  # index area_id
+    city: pd.Series
+    classes: Classes = field(compare=False)
+
+
+def serves(target_groups: pd.Series, group: str) -> np.ndarray:
+    """Offers open to ``group``: they name it or "alle"; for "alle", every offer counts."""
+    if group == "alle":
+        return np.ones(len(target_groups), dtype=bool)
+    return target_groups.map(lambda v: bool({group, "alle"} & set(schema.split_list(v)))).to_numpy(dtype=bool)
+
+
+def qualifying(offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
+    """Participation offers that count for this analysis."""
+    if len(offers) == 0:
+        return offers
+    keep = (
+        offers["category"].isin(params.categories).to_numpy()
+        & serves(offers["target_groups"], params.target_group)
+        & (offers["level_rank"].to_numpy() >= schema.level_rank(params.min_level))
+    )
+    return offers[keep]
+
+
+def _with_supply(offers: pd.DataFrame) -> pd.DataFrame:
+    """Capacity as 2SFCA supply; a missing capacity counts as the median of the known ones (else 1)."""
+    capacity = pd.to_numeric(offers["capacity"], errors="coerce").astype(float)
+    fallback = capacity.median() if capacity.notna().any() else 1.0
+    return offers.assign(supply=capacity.fillna(fallback).clip(lower=0).to_numpy())
+
+
+def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
+    existing = pd.DataFrame(city.offers.loc[~city.offers["offer_id"].isin(scenario.disabled), OFFER_COLUMNS])
+    parts = [part for part in (existing, new_offers_frame(scenario, city.units)) if len(part)]
+    combined = pd.concat(parts, ignore_index=True) if parts else existing
+    return _with_supply(qualifying(combined, params).reset_index(drop=True))
+
+
+def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    inside = codes >= 0
+    return np.bincount(codes[inside], weights=weights[inside], minlength=n)[:n]
+
+
+def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
+    n = len(city.units)
+    codes = cells["unit"].to_numpy()
+    demand = cells["demand"].to_numpy()
+    table = pd.DataFrame(index=pd.Index(city.units["area_id"], name="area_id"))
+    table["name"] = city.units["name"].to_numpy()
+    table["parent_id"] = city.units["parent_id"].to_numpy()
+    table["residents"] = _sum_by_unit(codes, cells["residents"].to_numpy(), n)
+    table["target_residents"] = _sum_by_unit(codes, demand, n)
+    table["covered_residents"] = _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n)
+    table["access_weighted"] = _sum_by_unit(codes, demand * cells["access"].to_numpy(), n)
+    offer_units = pd.Categorical(offers["area_id"], categories=city.units["area_id"]).codes.astype(np.intp)
+    table["participation_offers"] = _sum_by_unit(offer_units, np.ones(len(offers)), n).astype(int)
+    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
+    return table
+
+
+def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
+    """Shares, rates and suppression from the summed counts of any table of areas."""
+    table = table.copy()
+    table["suppressed"] = table["residents"] < min_residents
+    target = table["target_residents"].where(~table["suppressed"] & (table["target_residents"] > 0))
+    table["uncovered_residents"] = table["target_residents"] - table["covered_residents"]
+    table["covered_share"] = table["covered_residents"] / target
+    table["uncovered_share"] = 1 - table["covered_share"]
+    table["offers_per_1000"] = table["participation_offers"] / target * 1000
+    table["fca_per_1000"] = table["access_weighted"] / target * 1000
+    return table
+
+
+def gap_index(table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[float, ...], has_actors: bool = True) -> pd.DataFrame:
+    """Add the three components (0–1) and the weighted gap index (0–100) to rated areas.
+
+    Without any actor data the sector component is unknown, not "all missing":
+    it drops out and the other weights count alone.
+    """
+    table = table.copy()
+    if city_fca_per_1000 > 0:
+        table["supply_deficit"] = 1 - (table["fca_per_1000"] / city_fca_per_1000).clip(upper=1)
+    else:  # no places in reach anywhere: every rated area lacks supply entirely
+        table["supply_deficit"] = 1.0
+    table["sector_gap"] = table["sectors_missing"].map(len) / len(schema.SECTORS) if has_actors else np.nan
+    table.loc[table["uncovered_share"].isna(), ["supply_deficit", "sector_gap"]] = np.nan
+    components = table[list(COMPONENTS)].to_numpy(dtype=float)
+    known = ~np.isnan(components)
+    w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["gap_index"] = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
+    return table
+
+
+def _bezirk_table(units: pd.DataFrame, city: City, params: GapParams) -> pd.DataFrame:
+    counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
+    grouped = units.groupby("parent_id")[counts].sum()
+    names = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
+    grouped.insert(0, "name", [names.get(i, i) for i in grouped.index])
+    grouped.index.name = "area_id"
+    table = rates(grouped, 0)
+    rated = units[~units["suppressed"]]
+    weight = rated["target_residents"] * rated["gap_index"].notna()
+    table["gap_index"] = (rated["gap_index"].fillna(0) * weight).groupby(rated["parent_id"]).sum() / weight.groupby(
+        rated["parent_id"]
+    ).sum()
+    return table
+
+
+def _classes(values: pd.Series, params: GapParams) -> Classes:
+    if params.classification == "user":
+        return classify(values, "user", breaks=params.breaks)
+    return classify(values, params.classification, params.classes)
+
+
+def _finish(city: City, params: GapParams, scenario: Scenario, method, cells: pd.DataFrame, offers: pd.DataFrame) -> GapResult:
+    units = rates(_unit_table(city, cells, offers, params), params.min_residents)
+    demand = cells["demand"].to_numpy()
+    total_demand = demand.sum()
+    city_fca = float((demand * cells["access"].to_numpy()).sum() / total_demand * 1000) if total_demand > 0 else 0.0
+    units = gap_index(units, city_fca, params.weights, has_actors=len(city.actors) > 0)
+    counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
+    city_row = rates(units[counts].sum().to_frame().T, 0).iloc[0]
+    return GapResult(
+        params=params,
+        scenario=scenario,
+        method=method,
+        cells=cells,
+        offers=offers,
+        units=units,
+        bezirke=_bezirk_table(units, city, params),
+        city=city_row,
+        classes=_classes(units["gap_index"], params),
+    )
+
+
+def distance_method(city: City, params: GapParams) -> DistanceMethod:
+    """The one place that picks how distances are measured: walking routes when asked for and
+    the city has a path network, else the straight line times the detour factor."""
+    if params.distance == "fussweg" and city.network is not None:
+        return WalkingDistance(city.network)
+    return StraightLine(params.detour)
+
+
+def analyse(city: City, params: GapParams, scenario: Scenario = Scenario(), method: DistanceMethod | None = None) -> GapResult:
+    """Full analysis from scratch."""
+    method = method or distance_method(city, params)
+    offers = _offers(city, params, scenario)
+    cells = city.cells[["x", "y", "area_id", "unit", "residents"]].copy()
+    cells["demand"] = group_residents(city.cells, params.target_group)
+    xy = cells[["x", "y"]].to_numpy()
+    offer_xy = offers[["x", "y"]].to_numpy()
+    cells["distance"] = method.nearest(xy, offer_xy)
+    cells["covered"] = cells["distance"].to_numpy() <= params.threshold
+    pairs = method.within(xy, offer_xy, params.threshold)
+    ratio = supply_ratios(cells["demand"].to_numpy(), offers["supply"].to_numpy(), pairs)
+    offers = offers.assign(ratio=ratio)
+    cells["access"] = np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+    return _finish(city, params, scenario, method, cells, offers)
+
+
+def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
+    """The scenario computed as a change of ``base`` (a status-quo result of the same params).
+
+    Switched-off offers: cells whose nearest offer it was get their distance
+    recomputed, and its ratio leaves its catchment. New offers: distances can
+    only fall, and each adds its own ratio to the cells in its catchment. The
+    ratios of the other offers do not change, because demand does not.
+    """
+    if not base.scenario.is_empty:
+        raise ValueError("the base of a scenario must be the status quo")
+    params, method = base.params, base.method
+    cells = base.cells.copy()
+    xy = cells[["x", "y"]].to_numpy()
+    access = cells["access"].to_numpy().copy()
+    distance = cells["distance"].to_numpy().copy()
+    removed = base.offers[base.offers["offer_id"].isin(scenario.disabled)]
+    kept = base.offers[~base.offers["offer_id"].isin(scenario.disabled)]
+    if len(removed):
+        gone_xy = removed[["x", "y"]].to_numpy()
+        affected = np.isclose(method.nearest(xy, gone_xy), distance)
+        distance[affected] = method.nearest(xy[affected], kept[["x", "y"]].to_numpy())
+        pairs = method.within(xy, gone_xy, params.threshold)
+        access -= np.bincount(pairs.origin, weights=removed["ratio"].to_numpy()[pairs.target], minlength=len(cells))
+    added = _with_supply(qualifying(new_offers_frame(scenario, city.units), params).reset_index(drop=True))
+    if len(added):
+        new_xy = added[["x", "y"]].to_numpy()
+        distance = np.minimum(distance, method.nearest(xy, new_xy))
+        pairs = method.within(xy, new_xy, params.threshold)
+        ratio = supply_ratios(cells["demand"].to_numpy(), added["supply"].to_numpy(), pairs)
+        added = added.assign(ratio=ratio)
+        access += np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+    cells["distance"] = distance
+    cells["covered"] = distance <= params.threshold
+    cells["access"] = np.clip(access, 0, None)
+    offers = pd.concat([kept, added], ignore_index=True) if len(added) else kept.reset_index(drop=True)
+    return _finish(city, params, scenario, method, cells, offers)
+
+
+def compare_methods(straight: GapResult, walking: GapResult) -> pd.DataFrame:
+    """Per Quartier: people of the group covered by straight line and by walking route, and the
+    difference (straight lines overstate coverage where rails, rivers or large blocks force detours)."""
+    table = pd.DataFrame(
+        {
+            "name": straight.units["name"],
+            "target_residents": straight.units["target_residents"],
+            "covered_straight": straight.units["covered_residents"],
+            "covered_walking": walking.units["covered_residents"],
+        }
+    )
+    table["only_straight"] = table["covered_straight"] - table["covered_walking"]
+    return table.sort_values("only_straight", ascending=False)
+
+
+def compare(before: GapResult, after: GapResult) -> pd.DataFrame:
+    """Per Quartier: covered residents, share and gap index before and after, and the change."""
+    table = pd.DataFrame(
+        {
+            "name": before.units["name"],
+            "covered_before": before.units["covered_residents"],
+            "covered_after": after.units["covered_residents"],
+            "share_before": before.units["covered_share"],
+            "share_after": after.units["covered_share"],
+            "index_before": before.units["gap_index"],
+            "index_after": after.units["gap_index"],
+        }
+    )
+    table["covered_change"] = table["covered_after"] - table["covered_before"]
+    table["index_change"] = table["index_after"] - table["index_before"]
+    return table[(table["covered_change"].abs() > 1e-9) | (table["index_change"].abs() > 1e-9)].sort_values(
+        "covered_change", ascending=False
+    )
+
+
+def ranked(result: GapResult) -> pd.DataFrame:
+    """Rated Quartiere, largest gap index first; ties by more uncovered residents."""
+    rated = result.units[~result.units["suppressed"] & result.units["gap_index"].notna()]
+    return rated.sort_values(["gap_index", "uncovered_residents"], ascending=[False, False], kind="stable")

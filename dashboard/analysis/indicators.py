@@ -1,0 +1,108 @@
+"""Key figures per Quartier: residents, the first participation-gap measures, actors and housing.
+
+The gap measures follow PRODUCT.md: the share of residents living farther than
+a threshold from the nearest participation offer (from 100 m grid cells, not
+area centroids), and participation offers per 1,000 residents. Areas below
+``min_residents`` are suppressed like in Berlin's and Hamburg's social
+monitoring: their shares are missing, not zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.city import City, sector_mix
+from dashboard.analysis.distance import DistanceMethod, StraightLine
+from dashboard.analysis.filters import offers_mask, participation_mask
+from dashboard.model.view import MapView
+
+
+def qualifying_offers(city: City, view: MapView) -> pd.DataFrame:
+    """Participation offers of the view's categories and target groups."""
+    offers = city.offers
+    return offers[offers_mask(offers, view) & participation_mask(offers, view.min_level)]
+
+
+def cell_distances(city: City, view: MapView, method: DistanceMethod | None = None) -> np.ndarray:
+    """Distance from each populated cell to the nearest qualifying offer (metres, ``inf`` if none)."""
+    method = method or StraightLine(view.detour)
+    targets = qualifying_offers(city, view)[["x", "y"]].to_numpy()
+    return method.nearest(city.cells[["x", "y"]].to_numpy(), targets)
+
+
+def _count_by_area(frame: pd.DataFrame, ids: pd.Index) -> pd.Series:
+    return frame.groupby("area_id").size().reindex(ids, fill_value=0).astype(int)
+
+
+def _sum_by_area(frame: pd.DataFrame, column: str, ids: pd.Index) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce") if len(frame) else pd.Series(dtype=float)
+    return values.groupby(frame["area_id"]).sum().reindex(ids, fill_value=0.0)
+
+
+def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) -> pd.DataFrame:
+    """One row per Quartier (index ``area_id``) with every key figure of the Karte page."""
+    units = city.units
+    ids = pd.Index(units["area_id"], name="area_id")
+    cells = city.cells.assign(distance=cell_distances(city, view, method))
+    cells["uncovered"] = np.where(cells["distance"] > view.threshold_m, cells["residents"], 0.0)
+    cells["age_65_plus"] = cells["age_65_79"].fillna(0) + cells["age_80_plus"].fillna(0)
+
+    offers = city.offers[offers_mask(city.offers, view)]
+    participation = offers[participation_mask(offers, view.min_level)]
+    housing = city.housing
+    social = housing[housing["sozialmanagement"].fillna(False).astype(bool)] if len(housing) else housing
+
+    table = pd.DataFrame(index=ids)
+    table["name"] = units["name"].to_numpy()
+    table["parent_id"] = units["parent_id"].to_numpy()
+    table["residents"] = _sum_by_area(cells, "residents", ids)
+    table["uncovered_residents"] = _sum_by_area(cells, "uncovered", ids)
+    table["age_65_plus"] = _sum_by_area(cells, "age_65_plus", ids)
+    table["participation_offers"] = _count_by_area(participation, ids)
+    table["offers"] = _count_by_area(offers, ids)
+    table["actors"] = _count_by_area(city.actors, ids)
+    table["dwellings"] = _sum_by_area(housing, "dwellings", ids)
+    table["subsidised"] = _sum_by_area(housing, "subsidised", ids)
+    table["sozialmanagement"] = _count_by_area(social, ids)
+    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
+    return add_rates(table, view.min_residents)
+
+
+def add_rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
+    """Shares and rates from the counts; missing where an area is suppressed."""
+    table = table.copy()
+    residents = table["residents"]
+    table["suppressed"] = residents < min_residents
+    rated = residents.where(~table["suppressed"])
+    table["uncovered_share"] = table["uncovered_residents"] / rated
+    table["offers_per_1000"] = table["participation_offers"] / rated * 1000
+    table["age_65_plus_share"] = table["age_65_plus"] / rated
+    return table
+
+
+def total_row(table: pd.DataFrame, min_residents: int = 0) -> pd.Series:
+    """The same figures for a group of areas (a Stadtbezirk, the city) from their counts."""
+    counts = [
+        "residents",
+        "uncovered_residents",
+        "age_65_plus",
+        "participation_offers",
+        "offers",
+        "actors",
+        "dwellings",
+        "subsidised",
+        "sozialmanagement",
+    ]
+    summed = table[counts].sum().to_frame().T
+    return add_rates(summed, min_residents).iloc[0]
+
+
+def ranking(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Rated areas, largest gap first: high uncovered share, or few offers per 1,000.
+
+    Ties go to the area where more people are affected.
+    """
+    rated = table[~table["suppressed"]]
+    tie = "uncovered_residents" if measure == "uncovered_share" else "residents"
+    return rated.sort_values([measure, tie], ascending=[measure == "offers_per_1000", False], kind="stable")

@@ -1,0 +1,460 @@
+"""Profile of a Quartier or a Stadtbezirk: its figures beside its Stadtbezirk and the city.
+
+Everything is summed from one table of counts per Quartier (``unit_counts``),
+so a Stadtbezirk, the city or any group of areas is a sum of rows and the
+shares follow from the sums – never an average of shares. The gap figures are
+those of the gap analysis (``gaps.analyse``), so a profile and the
+Lückenanalyse never disagree. Areas below the analysis' ``min_residents`` show
+no shares or gap figures, like on the Karte.
+
+Actors and offers are listed with their public fields only (``schema.Layer.
+public_field_names``): contact data never leaves this module. Entries whose
+Stand is older than ``max_age_months`` (or unknown) are flagged as possibly
+outdated, relative to a ``today`` the caller passes (tests and reports pin it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.bivariate import area_need_columns
+from dashboard.analysis.city import City
+from dashboard.analysis.gaps import GapResult, rates
+from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
+from dashboard.model import schema
+
+DEFAULT_MAX_AGE_MONTHS = 24
+#: Rows of a profile's values: the area itself, its Stadtbezirk, the city.
+AREA, BEZIRK, CITY = "area", "bezirk", "city"
+
+
+class UnknownArea(KeyError):
+    """An area id the city does not have (``area_id``, ``city``); callers word the message."""
+
+    def __init__(self, area_id: str, city: str):
+        super().__init__(area_id, city)
+        self.area_id, self.city = area_id, city
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a profile: its column, how it is shown, and its label in the catalog.
+
+    ``kind`` is int, share, num (one decimal), index (no decimals) or text;
+    ``fill`` names catalog keys whose texts fill the label's placeholders;
+    ``rated`` figures are withheld for areas below the minimum of residents.
+    """
+
+    column: str
+    kind: str
+    key: str
+    section: str
+    fill: tuple[tuple[str, str], ...] = ()
+    rated: bool = False
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang``; an extra column of the areas layer is labelled with its own name."""
+        if self.section == "extra":
+            return self.column
+        return t(self.key, lang, **{name: t(key, lang) for name, key in self.fill})
+
+
+def _each(codes, column: str, kind: str, key: str, section: str, name: str, prefix: str = "code", rated: bool = False):
+    """One figure per code (category, level, …), its label filled with the code's catalog text."""
+    return tuple(Figure(column.format(c), kind, key, section, ((name, f"{prefix}.{c}"),), rated) for c in codes)
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("residents", "int", "fig.residents", "people"),
+    *_each(schema.AGE_BANDS, "share_{}", "share", "pf.age_share", "people", "band", prefix="band", rated=True),
+    Figure("dwellings", "int", "fig.dwellings", "housing"),
+    *_each(schema.OWNER_TYPES, "dwellings_{}", "int", "pf.dwellings_owner", "housing", "owner"),
+    Figure("subsidised", "int", "fig.subsidised", "housing"),
+    Figure("subsidised_share", "share", "pf.subsidised_share", "housing"),
+    Figure("barrier_free", "int", "pf.barrier_free", "housing"),
+    Figure("barrier_free_share", "share", "pf.barrier_free_share", "housing"),
+    Figure("sozialmanagement", "int", "pf.sozialmanagement", "housing"),
+    Figure("offers", "int", "fig.offers", "offers"),
+    *_each(schema.CATEGORIES, "offers_cat_{}", "int", "pf.offers_category", "offers", "category"),
+    *_each(schema.TARGET_GROUPS, "offers_for_{}", "int", "pf.offers_group", "offers", "group"),
+    *_each(schema.LEVELS, "offers_level_{}", "int", "pf.offers_level", "offers", "level"),
+    Figure("participation_offers", "int", "fig.participation_offers", "offers"),
+    Figure("participation_share", "share", "pf.participation_share", "offers"),
+    Figure("offers_per_1000", "num", "fig.offers_per_1000", "offers", rated=True),
+    Figure("actors", "int", "fig.actors", "actors"),
+    *_each(schema.SECTORS, "actors_{}", "int", "pf.actors_sector", "actors", "sector"),
+    Figure("sectors_missing", "text", "fig.sectors_missing", "actors"),
+    Figure("target_residents", "int", "gap.col.target_residents", "gap"),
+    Figure("uncovered_residents", "int", "gap.col.uncovered", "gap", rated=True),
+    Figure("covered_share", "share", "pf.covered_share", "gap", rated=True),
+    Figure("fca_per_1000", "num", "gap.col.fca", "gap", rated=True),
+    Figure("gap_index", "index", "gap.col.index", "gap", rated=True),
+)
+SECTIONS = ("people", "housing", "offers", "actors", "gap", "extra")
+
+
+def figures(city: City) -> tuple[Figure, ...]:
+    """The figures of this city: the fixed ones plus numeric columns of its areas layer.
+
+    Whole-number area columns (e.g. ``sozialmietwohnungen``) are counts and are
+    summed for a Stadtbezirk and the city; other numeric columns (an index, a
+    share) cannot be summed and are shown for single Quartiere only.
+    """
+    columns = area_need_columns(city)
+    return FIGURES + tuple(Figure(c, "int" if pd.api.types.is_integer_dtype(city.units[c]) else "num", "", "extra") for c in columns)
+
+
+# --- counts per Quartier -------------------------------------------------------------------
+
+
+def _summed(frame: pd.DataFrame, columns: dict[str, object], ids: pd.Index) -> pd.DataFrame:
+    """Count columns of a point layer summed per Quartier (points outside every Quartier drop out)."""
+    table = pd.DataFrame(columns, index=frame.index).astype(float)
+    return table.groupby(frame["area_id"].to_numpy()).sum().reindex(ids, fill_value=0.0)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A numeric column with missing values as 0, so sums stay sums."""
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(float)
+
+
+def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
+    """Every count a profile needs, one row per Quartier (index ``area_id``)."""
+    ids = pd.Index(city.units["area_id"], name="area_id")
+    cells, housing, offers, actors = city.cells, city.housing, city.offers, city.actors
+    banded = cells[list(schema.AGE_BANDS)].notna().all(axis=1)
+    people = _summed(
+        cells,
+        {"residents": cells["residents"], "banded_residents": cells["residents"].where(banded, 0)}
+        | {band: cells[band].where(banded, 0) for band in schema.AGE_BANDS},
+        ids,
+    )
+    dwellings = _numbers(housing, "dwellings")
+    homes = _summed(
+        housing,
+        {"dwellings": dwellings}
+        | {f"dwellings_{o}": dwellings.where(housing["owner_type"] == o, 0) for o in schema.OWNER_TYPES}
+        | {c: _numbers(housing, c) for c in ("subsidised", "barrier_free")}
+        | {"sozialmanagement": housing["sozialmanagement"].fillna(False).astype(bool)},
+        ids,
+    )
+    groups = offers["target_groups"].map(lambda v: set(schema.split_list(v)))
+    supply = _summed(
+        offers,
+        {"offers": np.ones(len(offers))}
+        | {f"offers_cat_{c}": offers["category"] == c for c in schema.CATEGORIES}
+        | {f"offers_for_{g}": groups.map(lambda have, g=g: g in have) for g in schema.TARGET_GROUPS}
+        | {f"offers_level_{lv}": offers["level"] == lv for lv in schema.LEVELS},
+        ids,
+    )
+    present = _summed(actors, {"actors": np.ones(len(actors))} | {f"actors_{s}": actors["sector"] == s for s in schema.SECTORS}, ids)
+    units = result.units.reindex(ids)
+    rated_target = units["target_residents"].where(units["gap_index"].notna(), 0)
+    gap = pd.DataFrame(
+        {
+            "target_residents": units["target_residents"],
+            "covered_residents": units["covered_residents"],
+            "access_weighted": units["access_weighted"],
+            "participation_offers": units["participation_offers"].astype(float),
+            "rated_target": rated_target,
+            "gap_weighted": units["gap_index"].fillna(0) * rated_target,
+        },
+        index=ids,
+    )
+    extra = city.units.set_index("area_id")[area_need_columns(city)].reindex(ids)
+    return pd.concat([people, homes, supply, present, gap, extra], axis=1)
+
+
+def group_counts(counts: pd.DataFrame, groups: Mapping[str, Sequence[str]], city: City) -> pd.DataFrame:
+    """Counts of groups of Quartiere (one row per group); area columns that are not counts only for single areas."""
+    rows = {}
+    for name, members in groups.items():
+        part = counts.loc[list(members)]
+        row = part.sum(numeric_only=True, min_count=1)
+        if len(part) != 1:
+            row[[f.column for f in figures(city) if f.section == "extra" and f.kind != "int"]] = np.nan
+        rows[name] = row
+    return pd.DataFrame(rows).T.reindex(columns=counts.columns).astype(float)
+
+
+def values(counts: pd.DataFrame, min_residents: int) -> pd.DataFrame:
+    """Every figure from summed counts (rows = areas or groups); withheld below ``min_residents``."""
+    table = rates(counts, min_residents)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for band in schema.AGE_BANDS:
+            table[f"share_{band}"] = table[band] / table["banded_residents"].where(table["banded_residents"] > 0)
+        dwellings = table["dwellings"].where(table["dwellings"] > 0)
+        table["subsidised_share"] = table["subsidised"] / dwellings
+        table["barrier_free_share"] = table["barrier_free"] / dwellings
+        table["participation_share"] = table["participation_offers"] / table["offers"].where(table["offers"] > 0)
+        table["gap_index"] = table["gap_weighted"] / table["rated_target"].where(table["rated_target"] > 0)
+    table["sectors_missing"] = [tuple(s for s in schema.SECTORS if not row[f"actors_{s}"] > 0) for _, row in table.iterrows()]
+    rated = [f.column for f in FIGURES if f.rated]
+    table.loc[table["suppressed"].astype(bool), rated] = np.nan
+    return table
+
+
+# --- areas -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """A Quartier or Stadtbezirk and the Quartiere (units) it is made of."""
+
+    area_id: str
+    name: str
+    level: str  # quartier | stadtbezirk
+    parent_id: str | None
+    parent_name: str | None
+    members: tuple[str, ...]
+
+
+def area_choices(city: City) -> pd.DataFrame:
+    """Every selectable area: each Stadtbezirk followed by its Quartiere (columns area_id, name, level)."""
+    bezirke = city.bezirke[["area_id", "name"]].assign(level="stadtbezirk", group=city.bezirke["area_id"], order=0)
+    units = city.units[["area_id", "name", "level"]].assign(group=city.units["parent_id"].fillna(""), order=1)
+    frame = pd.concat([bezirke, units], ignore_index=True).drop_duplicates("area_id")  # a one-level city: units are Bezirke
+    frame = frame.sort_values(["group", "order", "area_id"], kind="stable")
+    return frame[["area_id", "name", "level"]].reset_index(drop=True)
+
+
+def choice_label(row: Mapping[str, str], lang: str) -> str:
+    """What a selectbox shows: the name, its level and its id (the id makes names searchable apart)."""
+    return f"{row['name']} ({code_label(row['level'], lang)} {row['area_id']})"
+
+
+def choice_labels(city: City, lang: str) -> dict[str, str]:
+    """Every selectable area in list order (each Stadtbezirk, then its Quartiere) → its label."""
+    return {row["area_id"]: choice_label(row, lang) for row in area_choices(city).to_dict("records")}
+
+
+def resolve(city: City, area_id: str) -> Area:
+    """The area with this id; raises UnknownArea if the city has none."""
+    units, bezirke = city.units, city.bezirke
+    names = dict(zip(bezirke["area_id"], bezirke["name"]))
+    if area_id in set(units["area_id"]):
+        row = units[units["area_id"] == area_id].iloc[0]
+        parent = row["parent_id"] if isinstance(row["parent_id"], str) and row["parent_id"] in names else None
+        level = "stadtbezirk" if area_id in names else "quartier"
+        return Area(area_id, row["name"], level, parent, names.get(parent), (area_id,))
+    if area_id in names:
+        members = tuple(units.loc[units["parent_id"] == area_id, "area_id"])
+        return Area(area_id, names[area_id], "stadtbezirk", None, None, members)
+    raise UnknownArea(area_id, city.name)
+
+
+# --- the profile -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One area's figures beside its Stadtbezirk and the city, and its actors and offers."""
+
+    area: Area
+    values: pd.DataFrame  # rows AREA, BEZIRK (Quartiere only), CITY; columns = figure columns
+    actors: pd.DataFrame  # public fields + outdated
+    offers: pd.DataFrame  # public fields + operator (name) + outdated
+    figures: tuple[Figure, ...]
+    min_residents: int
+
+
+def profile(
+    city: City,
+    result: GapResult,
+    counts: pd.DataFrame,
+    area_id: str,
+    today: date,
+    max_age_months: int = DEFAULT_MAX_AGE_MONTHS,
+) -> Profile:
+    """The profile of one area; ``counts`` from ``unit_counts`` (computed once for many profiles)."""
+    area = resolve(city, area_id)
+    groups = {AREA: area.members}
+    if area.parent_id:
+        groups[BEZIRK] = tuple(city.units.loc[city.units["parent_id"] == area.parent_id, "area_id"])
+    groups[CITY] = tuple(counts.index)
+    min_residents = result.params.min_residents
+    return Profile(
+        area=area,
+        values=values(group_counts(counts, groups, city), min_residents),
+        actors=actors_in(city, area, today, max_age_months),
+        offers=offers_in(city, area, today, max_age_months),
+        figures=figures(city),
+        min_residents=min_residents,
+    )
+
+
+def stand_date(text: object) -> date | None:
+    """The last day a Stand (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) can mean; None if unreadable."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    freq = {10: "D", 7: "M", 4: "Y"}.get(len(text.strip()))
+    try:
+        return pd.Period(text.strip(), freq=freq).end_time.date() if freq else None
+    except ValueError:
+        return None
+
+
+def outdated(stands: pd.Series, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> np.ndarray:
+    """Entries whose Stand is older than ``max_age_months`` before ``today``, or unknown."""
+    limit = (pd.Timestamp(today) - pd.DateOffset(months=max_age_months)).date()
+    dates = stands.map(stand_date)
+    return dates.map(lambda d: d is None or d < limit).to_numpy(dtype=bool)
+
+
+def _public(frame: pd.DataFrame, layer: schema.Layer, today: date, max_age_months: int) -> pd.DataFrame:
+    """Only the public fields of a layer (never contact data), sorted by name, with the outdated flag."""
+    columns = [c for c in layer.public_field_names if c in frame.columns]
+    table = pd.DataFrame(frame[columns]).sort_values("name", kind="stable").reset_index(drop=True)
+    table["outdated"] = outdated(table["stand"], today, max_age_months)
+    return table
+
+
+def actors_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> pd.DataFrame:
+    """Actors located in the area or naming one of its Quartiere as where they work."""
+    actors = city.actors
+    members = set(area.members)
+    works_here = actors["quartiere"].map(lambda v: bool(members & set(schema.split_list(v))))
+    inside = actors["area_id"].isin(members) | works_here.astype(bool)
+    return _public(actors[inside], schema.ACTORS, today, max_age_months)
+
+
+def offers_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> pd.DataFrame:
+    """Offers located in the area, with the name of their operator."""
+    offers = city.offers[city.offers["area_id"].isin(set(area.members))]
+    table = _public(offers, schema.OFFERS, today, max_age_months)
+    names = dict(zip(city.actors["actor_id"], city.actors["name"]))
+    table.insert(table.columns.get_loc("operator_actor_id"), "operator", table["operator_actor_id"].map(names))
+    return table
+
+
+# --- readable forms --------------------------------------------------------------------------
+
+
+def format_value(value: object, kind: str, lang: str) -> str:
+    """One figure as text in the reader's locale; '–' when missing or withheld."""
+    if kind == "text":
+        if not isinstance(value, tuple):
+            return "–"
+        return ", ".join(code_label(c, lang) for c in value) or t("fig.none", lang)
+    if value is None or pd.isna(value):
+        return "–"
+    return {"int": fmt_int, "share": fmt_share, "num": fmt_num}.get(kind, lambda v, lg: fmt_num(v, lg, 0))(value, lang)
+
+
+def figure_sections(table: pd.DataFrame, headers: Sequence[str], figure_list: Sequence[Figure], lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """Figures as rows and areas as columns (``headers`` name ``table``'s rows), as text, one table per section.
+
+    Counts that are zero in every column are left out, so a profile lists the
+    categories that exist rather than a page of zeros.
+    """
+    sections = []
+    for section in SECTIONS:
+        rows = []
+        for figure in (f for f in figure_list if f.section == section):
+            column = table[figure.column]
+            if figure.kind == "int" and section != "extra" and figure.column != "residents" and not (column.fillna(0) != 0).any():
+                continue
+            rows.append([figure.label(lang), *(format_value(v, figure.kind, lang) for v in column)])
+        if rows:
+            sections.append((t(f"pf.section.{section}", lang), pd.DataFrame(rows, columns=["", *headers]).set_index("")))
+    return sections
+
+
+def profile_headers(p: Profile, lang: str) -> list[str]:
+    """Column titles of a profile: the area, its Stadtbezirk (for a Quartier) and the city."""
+    headers = {AREA: p.area.name, BEZIRK: t("pf.bezirk_column", lang, name=p.area.parent_name or ""), CITY: t("fig.city_value", lang)}
+    return [headers[i] for i in p.values.index]
+
+
+def profile_sections(p: Profile, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """The key figures of a profile beside its Stadtbezirk and the city, by section."""
+    return figure_sections(p.values, profile_headers(p, lang), p.figures, lang)
+
+
+CHARTS = (
+    ("pf.chart.age", "share_", schema.AGE_BANDS, "band", None),
+    ("pf.chart.owners", "dwellings_", schema.OWNER_TYPES, "code", "dwellings"),
+    ("pf.chart.categories", "offers_cat_", schema.CATEGORIES, "code", "offers"),
+    ("pf.chart.levels", "offers_level_", schema.LEVELS, "code", "offers"),
+)
+#: Bars of the area, its Stadtbezirk and the city: dark to light, apart also in greyscale.
+CHART_GREYS = ("#1f2a33", "#6f8796", "#c4ced4")
+
+
+def chart_data(p: Profile, prefix: str, codes: Sequence[str], label_prefix: str, per: str | None, lang: str) -> pd.DataFrame:
+    """Long table for a grouped bar chart: one row per code and column of the profile.
+
+    Counts are divided by ``per`` (e.g. ``offers``) so the area, its
+    Stadtbezirk and the city stand side by side as shares; with ``per`` None
+    the columns already are shares (withheld ones stay missing).
+    """
+    rows = []
+    for header, (_, row) in zip(profile_headers(p, lang), p.values.iterrows()):
+        for code in codes:
+            value = row[f"{prefix}{code}"]
+            share = value if per is None else (value / row[per] if row[per] > 0 else np.nan)
+            rows.append({"code": t(f"{label_prefix}.{code}", lang), "column": header, "share": share})
+    return pd.DataFrame(rows)
+
+
+def charts(p: Profile, lang: str) -> list[alt.Chart]:
+    """Age structure, dwellings by owner, offers by category and by level: area vs. Stadtbezirk vs. city."""
+    out = []
+    for title, prefix, codes, label_prefix, per in CHARTS:
+        data = chart_data(p, prefix, codes, label_prefix, per, lang)
+        share, column = t("pf.chart.share", lang), t("pf.chart.column", lang)
+        out.append(
+            alt.Chart(data, title=t(title, lang))
+            .mark_bar()
+            .encode(
+                x=alt.X("share:Q", title=share, axis=alt.Axis(format="%")),
+                y=alt.Y("code:N", title=None, sort=None),
+                yOffset=alt.YOffset("column:N", sort=None),
+                color=alt.Color("column:N", title=column, sort=None, scale=alt.Scale(range=list(CHART_GREYS)), legend=alt.Legend(orient="bottom")),
+                tooltip=[alt.Tooltip("code:N", title=t(title, lang)), alt.Tooltip("column:N", title=column), alt.Tooltip("share:Q", title=share, format=".0%")],
+            )
+        )
+    return out
+
+
+def list_frame(table: pd.DataFrame, columns: Sequence[tuple[str, str]], lang: str) -> pd.DataFrame:
+    """An actor or offer list as readable text: codes as labels, dates localized, outdated marked."""
+    out = {}
+    for column, key in columns:
+        values_ = table[column]
+        if column in ("sector", "category", "level"):
+            values_ = values_.map(lambda c: code_label(c, lang))
+        elif column == "target_groups":
+            values_ = values_.map(lambda v: ", ".join(code_label(g, lang) for g in schema.split_list(v)))
+        elif column == "stand":
+            values_ = values_.map(lambda s: fmt_stand(s, lang))
+        elif column == "outdated":
+            values_ = values_.map(lambda o: t("pf.outdated", lang) if o else "")
+        out[t(key, lang)] = values_.fillna("").astype(str).to_numpy()
+    return pd.DataFrame(out)
+
+
+def fmt_stand(text: object, lang: str) -> str:
+    """A Stand as the reader writes dates; partial dates (2024-05, 2024) stay as they are."""
+    if not isinstance(text, str) or not text:
+        return "–"
+    return fmt_date(text, lang) if len(text) == 10 else text
+
+
+ACTOR_COLUMNS = (("name", "pf.col.name"), ("sector", "fig.sector"), ("kind", "fig.kind"), ("website", "pf.col.website"), ("stand", "sources.stand"), ("outdated", "fig.status"))
+OFFER_COLUMNS = (
+    ("name", "pf.col.name"),
+    ("category", "fig.category"),
+    ("target_groups", "fig.target_groups"),
+    ("level", "fig.level"),
+    ("operator", "pf.col.operator"),
+    ("opening_hours", "pf.col.opening_hours"),
+    ("stand", "sources.stand"),
+    ("outdated", "fig.status"),
+)

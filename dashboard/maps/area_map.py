@@ -1,0 +1,165 @@
+"""Maps of one area: a small interactive map for the profile page and a printable image for the report.
+
+The interactive map is built from the Karte's building blocks (``mapview``),
+so it loads nothing from third-party hosts. The report image is drawn on the
+server with matplotlib in the metric analysis CRS (so the scale bar is true):
+black, white and greys with hatching, readable when printed in greyscale,
+with legend, north arrow, scale bar and attribution.
+"""
+
+from __future__ import annotations
+
+import io
+
+import folium
+import geopandas as gpd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from dashboard.analysis.city import City
+from dashboard.analysis.classify import NO_DATA_COLOUR
+from dashboard.analysis.profile import Area
+from dashboard.i18n import t
+from dashboard.maps.assets import localize
+from dashboard.maps.karte import (
+    OUTLINE,
+    PARTICIPATION_COLOUR,
+    MapData,
+    area_layer,
+    base_map,
+    offer_columns,
+    point_layer,
+    tooltip_html,
+)
+from dashboard.model import schema
+from dashboard.store.settings import Settings
+
+AREA_FILL = "#1f5f7a"
+#: Scale-bar lengths to choose from (metres): the one nearest a quarter of the map width.
+SCALE_STEPS = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000)
+MAP_SIZE_IN = (6.7, 4.4)
+MAP_DPI = 150
+
+
+def area_shape(city: City, area: Area) -> gpd.GeoDataFrame:
+    """The area's polygon(s) in the analysis CRS: the Stadtbezirk itself, else its Quartiere."""
+    bezirk = city.bezirke[city.bezirke["area_id"] == area.area_id]
+    if len(bezirk):
+        return bezirk
+    return city.units[city.units["area_id"].isin(area.members)]
+
+
+def interactive_map(data: MapData, city: City, area: Area, settings: Settings, lang: str) -> folium.Map:
+    """The area highlighted among its neighbours, with its offers; fitted to the area."""
+    fmap = base_map(data, city, settings, area.parent_id, lang)
+    members = set(area.members)
+    fills = {a: AREA_FILL for a in members}
+    tips = {f["id"]: tooltip_html(f["properties"]["name"], []) for f in data.units["features"]}
+    area_layer(data, fills, tips, "quartiere", 0.35).add_to(fmap)
+    outline = [f for f in (*data.units["features"], *data.bezirke["features"]) if f["id"] == area.area_id]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": outline},
+        name="selection",
+        style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 4},
+        interactive=False,
+    ).add_to(fmap)
+    offers = data.offers[data.offers["area_id"].isin(members)]
+    min_rank = schema.level_rank(schema.DEFAULT_PARTICIPATION_LEVEL)
+    styles = [
+        {"fillColor": PARTICIPATION_COLOUR if rank >= min_rank else "#ffffff", "color": "#333333", "weight": 1.5}
+        for rank in offers["level_rank"]
+    ]
+    point_layer("offers", offers, offer_columns(offers, lang), styles, radius=5).add_to(fmap)
+    west, south, east, north = area_shape(city, area).to_crs(schema.WEB_CRS).total_bounds
+    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(12, 12))
+    localize(fmap)
+    return fmap
+
+
+def scale_length(width_m: float) -> int:
+    """A round scale-bar length near a quarter of the map width."""
+    return min(SCALE_STEPS, key=lambda step: abs(step - width_m / 4))
+
+
+def _scale_bar(ax, xmin: float, ymin: float, width: float, height: float, lang: str) -> None:
+    """Two-segment black/white bar in the lower left, labelled in metres."""
+    length = scale_length(width)
+    x, y, bar = xmin + width * 0.04, ymin + height * 0.05, height * 0.015
+    for i, colour in enumerate(("black", "white")):
+        ax.add_patch(Rectangle((x + i * length / 2, y), length / 2, bar, facecolor=colour, edgecolor="black", linewidth=0.8, zorder=6))
+    ax.text(x, y + bar * 1.8, "0", fontsize=6.5, ha="center", zorder=6)
+    ax.text(x + length, y + bar * 1.8, t("rep.scale", lang, m=length), fontsize=6.5, ha="center", zorder=6)
+
+
+def _north_arrow(ax, lang: str) -> None:
+    ax.annotate(
+        t("rep.north", lang),
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.81),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 9, "headlength": 8},
+        zorder=7,
+    )
+
+
+def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes:
+    """The report's map image (PNG): the hatched area, neighbours, offers and actors, with map furniture."""
+    shape = area_shape(city, area)
+    xmin, ymin, xmax, ymax = shape.total_bounds
+    pad = max(xmax - xmin, ymax - ymin, 200.0) * 0.12
+    xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
+    # widen the view to the image's aspect ratio, so the area is centred and not stretched
+    aspect = MAP_SIZE_IN[0] / (MAP_SIZE_IN[1] - 0.3)
+    width, height = xmax - xmin, ymax - ymin
+    if width / height < aspect:
+        xmin, xmax = xmin - (height * aspect - width) / 2, xmax + (height * aspect - width) / 2
+    else:
+        ymin, ymax = ymin - (width / aspect - height) / 2, ymax + (width / aspect - height) / 2
+    width, height = xmax - xmin, ymax - ymin
+
+    fig = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0.07, 1, 0.93))
+    neighbours = city.units.cx[xmin:xmax, ymin:ymax]
+    neighbours.plot(ax=ax, facecolor="white", edgecolor="#8c8c8c", linewidth=0.6)
+    shape.plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor="black", linewidth=1.8, hatch="///")
+    members = set(area.members)
+    offers = city.offers[city.offers["area_id"].isin(members)]
+    participation = offers["level_rank"].to_numpy() >= schema.level_rank(schema.DEFAULT_PARTICIPATION_LEVEL)
+    actors = city.actors[city.actors["area_id"].isin(members)]
+    ax.scatter(actors["x"], actors["y"], marker="^", s=22, facecolor="#737373", edgecolor="black", linewidth=0.5, zorder=4)
+    ax.scatter(offers["x"][~participation], offers["y"][~participation], s=16, facecolor="white", edgecolor="black", linewidth=0.8, zorder=5)
+    ax.scatter(offers["x"][participation], offers["y"][participation], s=30, facecolor="black", edgecolor="white", linewidth=0.6, zorder=5)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    _north_arrow(ax, lang)
+    _scale_bar(ax, xmin, ymin, width, height, lang)
+    handles = [
+        Patch(facecolor=NO_DATA_COLOUR, edgecolor="black", hatch="///", label=t("rep.legend.area", lang)),
+        Patch(facecolor="white", edgecolor="#8c8c8c", label=t("rep.legend.others", lang)),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="black", markeredgecolor="white", markersize=6, label=t("rep.legend.participation", lang)),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="black", markersize=5, label=t("rep.legend.offer", lang)),
+        Line2D([], [], marker="^", linestyle="", markerfacecolor="#737373", markeredgecolor="black", markersize=5, label=t("rep.legend.actor", lang)),
+    ]
+    ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.95, edgecolor="black", fancybox=False)
+    fig.text(0.99, 0.02, attribution, fontsize=6, ha="right", va="bottom", color="#333333")
+    fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, edgecolor="black", linewidth=1))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=MAP_DPI)
+    return buffer.getvalue()
+
+
+def report_attribution(city: City, areas_attribution: str, lang: str) -> str:
+    """The credit line under the report map: the areas' attribution, and the demo notice where it applies."""
+    text = t("rep.attribution", lang, areas=areas_attribution or "–")
+    demo = t("app.demo_short", lang)
+    return f"{text} · {demo}" if city.is_demo and demo not in text else text
+

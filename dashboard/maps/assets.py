@@ -1,0 +1,261 @@
+"""The map's JavaScript and CSS, served by the app itself instead of public CDNs.
+
+folium points every map at CDNs; where those are unreachable (municipal intranets, this
+machine) nothing renders at all. So setup fetches pinned packages from the npm registry
+(``install``), Streamlit serves them from ``static/`` (``enableStaticServing``), and every map
+is rewritten to those local URLs before it is shown (``localize``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
+
+import branca.colormap
+import folium
+from branca.element import CssLink, Figure, JavascriptLink
+
+
+@dataclass(frozen=True)
+class Package:
+    """An npm package and the files the app serves from it (glob patterns, package-relative)."""
+
+    name: str
+    version: str
+    files: tuple[str, ...]
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+VENDOR = (
+    Package(
+        "leaflet",
+        "1.9.4",
+        ("LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/images/*.png"),
+    ),
+    Package(
+        "leaflet.markercluster",
+        "1.5.3",
+        (
+            "MIT-LICENCE.txt",
+            "dist/leaflet.markercluster.js",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+        ),
+    ),
+)
+
+#: Written last by ``install``; its content says which versions ``dest`` holds.
+MARKER = ".installed"
+
+#: folium's link names that we serve, mapped to (package, file).
+_SERVED = {
+    "leaflet": ("leaflet", "dist/leaflet.js"),
+    "leaflet_css": ("leaflet", "dist/leaflet.css"),
+    "markerclusterjs": ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
+    "markerclustercss": ("leaflet.markercluster", "dist/MarkerCluster.css"),
+    "markerclusterdefaultcss": ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
+}
+#: folium.Map's defaults for icons and Bootstrap popups; the app uses neither.
+_DROPPED = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
+
+
+class AssetError(RuntimeError):
+    """Setup could not provide the map libraries; the message tells the user what to do."""
+
+
+def _marker_text() -> str:
+    return "".join(f"{package.spec}\n" for package in VENDOR)
+
+
+def installed(dest: Path) -> bool:
+    """True when ``dest`` holds exactly the pinned versions with all their files."""
+    marker = dest / MARKER
+    if not marker.is_file() or marker.read_text(encoding="utf-8") != _marker_text():
+        return False
+    return all(
+        any(p.is_file() for p in (dest / package.name).glob(pattern))
+        for package in VENDOR
+        for pattern in package.files
+    )
+
+
+def install(dest: Path) -> None:
+    """Fetch the pinned packages with ``npm pack`` and put their needed files under dest/<name>/.
+
+    npm uses whatever registry the machine is configured for, so no host is named here.
+    A second call with the same versions does nothing.
+    """
+    dest = Path(dest)
+    if installed(dest):
+        return
+    with tempfile.TemporaryDirectory(prefix="quartiersatlas-npm-") as tmp:
+        tmp_dir = Path(tmp)
+        tarballs = _npm_pack(tmp_dir)
+        staged = tmp_dir / "staged"
+        for package in VENDOR:
+            _extract(tmp_dir / tarballs[package.spec], package.files, staged / package.name)
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / MARKER).unlink(missing_ok=True)
+        for package in VENDOR:
+            shutil.rmtree(dest / package.name, ignore_errors=True)
+            shutil.move(staged / package.name, dest / package.name)
+    (dest / MARKER).write_text(_marker_text(), encoding="utf-8")
+
+
+def _npm_pack(cwd: Path) -> dict[str, str]:
+    """Run one ``npm pack`` for all packages; return spec → tarball file name in ``cwd``."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetError(
+            "npm wurde nicht gefunden. Die Karten-Bibliotheken (Leaflet) werden beim Setup aus "
+            "der npm-Registry geholt: bitte Node.js mit npm installieren "
+            "(Debian: apt-get install npm) und `make setup` erneut ausführen."
+        )
+    specs = [package.spec for package in VENDOR]
+    result = subprocess.run(
+        [npm, "pack", "--json", "--ignore-scripts", *specs],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssetError(
+            f"`npm pack {' '.join(specs)}` ist fehlgeschlagen (Exit-Code {result.returncode}). "
+            f"Ist die npm-Registry erreichbar?\n{result.stderr.strip()}"
+        )
+    try:
+        packed = {f"{entry['name']}@{entry['version']}": entry["filename"] for entry in json.loads(result.stdout)}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AssetError(f"Unerwartete Ausgabe von `npm pack --json`:\n{result.stdout[:500]}") from exc
+    missing = [spec for spec in specs if spec not in packed]
+    if missing:
+        raise AssetError(f"npm hat diese Pakete nicht geliefert: {', '.join(missing)}")
+    return packed
+
+
+def _extract(tarball: Path, patterns: tuple[str, ...], target: Path) -> None:
+    """Copy the regular files matching ``patterns`` out of an npm tarball into ``target``.
+
+    Members are read, never extracted by tarfile, and the whole tarball is refused if any
+    member name is absolute or climbs out with ``..`` (Python 3.11.2 on Debian 12 has no
+    extraction filters).
+    """
+    with tarfile.open(tarball, "r:gz") as tar:
+        members = tar.getmembers()
+        for member in members:
+            path = PurePosixPath(member.name)
+            if path.is_absolute() or ".." in path.parts:
+                raise AssetError(f"Unsicherer Pfad im Archiv {tarball.name}: {member.name!r}")
+        found = {pattern: 0 for pattern in patterns}
+        for member in members:
+            # npm tarballs have one top folder (usually "package/"); paths are relative to it.
+            relative = PurePosixPath(*PurePosixPath(member.name).parts[1:])
+            matching = [pattern for pattern in patterns if fnmatch(str(relative), pattern)]
+            if not matching or not member.isfile():
+                continue
+            out = target / relative
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            for pattern in matching:
+                found[pattern] += 1
+    missing = [pattern for pattern, count in found.items() if count == 0]
+    if missing:
+        raise AssetError(f"Im Archiv {tarball.name} fehlen: {', '.join(missing)}")
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def _resolve(name: str, url: str, base_url: str) -> str | None:
+    """The local URL for a folium resource, None to drop it; ValueError for an unknown CDN."""
+    if name in _SERVED:
+        package, path = _SERVED[name]
+        return f"{base_url}/{package}/{path}"
+    if name in _DROPPED:
+        return None
+    if _is_remote(url):
+        raise ValueError(
+            f"Die Karte lädt {name!r} von {url}, das die App nicht selbst ausliefert. "
+            "Paket in dashboard/maps/assets.py (VENDOR und _SERVED) aufnehmen oder das Element weglassen."
+        )
+    return url
+
+
+def _localize_links(links: list[tuple[str, str]], base_url: str) -> list[tuple[str, str]]:
+    resolved = [(name, _resolve(name, url, base_url)) for name, url in links]
+    return [(name, url) for name, url in resolved if url is not None]
+
+
+def _needs_jquery(element) -> bool:
+    """folium elements whose JavaScript calls jQuery, which ``localize`` drops."""
+    return (
+        isinstance(element, folium.Popup)
+        or (isinstance(element, folium.Map) and bool(element.objects_to_stay_in_front))
+        or (isinstance(element, folium.GeoJson) and not element.embed)
+    )
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.Map:
+    """Point every script and stylesheet of ``fmap`` at the app's own copies.
+
+    The lists are replaced on each instance (folium's are class attributes shared by every map),
+    and streamlit-folium reads exactly these lists. Anything we do not serve raises ValueError,
+    so a new plugin cannot quietly bring back a CDN. Links an earlier render already put into the
+    page header are rewritten too, so a cached map stays clean.
+    """
+    base_url = base_url.rstrip("/")
+    for element in _walk(fmap):
+        if isinstance(element, branca.colormap.ColorMap):
+            raise ValueError(
+                "branca-Farbskalen laden d3 aus dem Internet (streamlit-folium fügt es hinzu); "
+                "Legende stattdessen als Streamlit-Element zeigen."
+            )
+        if _needs_jquery(element):
+            raise ValueError(
+                f"{type(element).__name__} braucht jQuery, das die App nicht ausliefert; "
+                "Tooltip oder GeoJsonPopup verwenden."
+            )
+        if isinstance(element, folium.elements.JSCSSMixin):
+            element.default_js = _localize_links(element.default_js, base_url)
+            element.default_css = _localize_links(element.default_css, base_url)
+    root = fmap.get_root()
+    if isinstance(root, Figure):
+        header = root.header._children
+        for name, child in list(header.items()):
+            if isinstance(child, (JavascriptLink, CssLink)):
+                url = _resolve(name, child.url, base_url)
+                if url is None:
+                    del header[name]
+                else:
+                    child.url = url
+    return fmap

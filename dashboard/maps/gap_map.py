@@ -1,0 +1,176 @@
+"""Maps of the gap analysis: the distance grid, the gap index, need × gap, offers and the scenario.
+
+Built from the same pieces as the Karte (``mapview``): one base map, one
+GeoJson layer per kind of thing, points and scenario markers as feature groups
+so that placing an offer does not reset the view.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.bivariate import need_text
+from dashboard.analysis.city import City
+from dashboard.analysis.gaps import GapResult
+from dashboard.i18n import fmt_int, fmt_num, fmt_share, t
+from dashboard.maps.assets import localize
+from dashboard.maps.karte import (
+    MapData,
+    area_layer,
+    area_tips,
+    base_map,
+    bezirk_outlines,
+    feature_group,
+    offer_columns,
+    point_layer,
+    selection_layer,
+)
+from dashboard.maps.raster import cells_image
+from dashboard.model.scenario import SCENARIO_PREFIX
+from dashboard.model.schema import WEB_CRS
+from dashboard.store.settings import Settings
+
+#: Distance classes as multiples of the threshold; ColorBrewer RdYlBu (colour-blind safe):
+#: blue = covered, warm = beyond the threshold ("uncovered").
+DISTANCE_STEPS = (0.5, 1.0, 1.5, 2.0)
+DISTANCE_COLOURS = ("#4575b4", "#91bfdb", "#fee090", "#fc8d59", "#d73027")
+NEW_OFFER_COLOUR = "#00a651"
+DISABLED_COLOUR = "#9e9e9e"
+OFFER_COLOUR = "#1b4f72"
+
+
+def distance_classes(distance: np.ndarray, threshold: float) -> np.ndarray:
+    """Class 0–4 of each cell's distance relative to the threshold (4 = more than twice as far)."""
+    return np.searchsorted(np.asarray(DISTANCE_STEPS) * threshold, distance, side="left")
+
+
+def _grid_overlay(result: GapResult) -> folium.raster_layers.ImageOverlay | None:
+    cells = result.cells[result.cells["demand"] > 0]
+    if len(cells) == 0:
+        return None
+    classes = distance_classes(cells["distance"].to_numpy(), result.params.threshold)
+    url, bounds = cells_image(cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS))
+    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=0.85, interactive=False)
+
+
+def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
+    min_residents = result.params.min_residents
+
+    def rows(row: pd.Series) -> list[tuple[str, str]]:
+        if row["suppressed"]:
+            return [(t("fig.residents", lang), t("fig.suppressed", lang, min_residents=min_residents))]
+        return [
+            (t("gap.col.target_residents", lang), fmt_int(row["target_residents"], lang)),
+            (t("gap.col.uncovered", lang), fmt_int(row["uncovered_residents"], lang)),
+            (t("gap.col.uncovered_share", lang), fmt_share(row["uncovered_share"], lang)),
+            (t("gap.col.index", lang), fmt_num(row["gap_index"], lang, 0)),
+        ]
+
+    return area_tips(data, result.units, rows, lang)
+
+
+def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
+    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
+    used = result.offers[~result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
+    shown = data.offers[data.offers["offer_id"].isin(set(used["offer_id"]) | set(result.scenario.disabled))]
+    planned = result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
+    if len(planned):
+        shown = pd.concat([shown, planned], ignore_index=True)
+    disabled = set(result.scenario.disabled)
+    status = [
+        "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on" for offer_id in shown["offer_id"]
+    ]
+    columns = {**offer_columns(shown, lang), t("fig.status", lang): [t(f"gap.offer.{s}", lang) for s in status]}
+    styles = [_OFFER_STYLES[s] for s in status]
+    return point_layer("offers", shown, columns, styles, radius=5)
+
+
+_OFFER_STYLES = {
+    "on": {"fillColor": OFFER_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5},
+    "off": {"fillColor": DISABLED_COLOUR, "color": "#000000", "weight": 2, "radius": 5},
+    "new": {"fillColor": NEW_OFFER_COLOUR, "color": "#000000", "weight": 2, "radius": 8},
+}
+
+
+ISOCHRONE_STYLE = {300: ("#08306b", 0.35), 500: ("#2171b5", 0.25), 1000: ("#6baed6", 0.15)}
+
+
+def isochrone_layer(isochrones: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+    """Walking catchments as nested polygons, largest first so the smaller ones stay visible."""
+    shapes = isochrones.sort_values("distance", ascending=False).to_crs(WEB_CRS)
+    shapes["geometry"] = shapes.geometry.simplify(0.00005)
+    shapes["tip"] = [html.escape(t("gap.isochrone.tip", lang, m=int(d))) for d in shapes["distance"]]
+    style = {int(d): ISOCHRONE_STYLE.get(int(d), ("#2171b5", 0.2)) for d in shapes["distance"]}
+    return folium.GeoJson(
+        shapes.__geo_interface__,
+        name="isochrones",
+        style_function=lambda f: {
+            "color": style[int(f["properties"]["distance"])][0],
+            "fillColor": style[int(f["properties"]["distance"])][0],
+            "fillOpacity": style[int(f["properties"]["distance"])][1],
+            "weight": 1.5,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
+def build_gap_map(
+    data: MapData,
+    city: City,
+    result: GapResult,
+    layers: frozenset[str],
+    settings: Settings,
+    lang: str,
+    selected: str | None = None,
+    bezirk: str | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+) -> tuple[folium.Map, list[folium.FeatureGroup]]:
+    """Distance grid and/or gap-index choropleth, with offers, scenario markers and walking
+    catchments as feature groups."""
+    fmap = base_map(data, city, settings, bezirk, lang)
+    fills = {area: result.classes.colour_of(int(i)) for area, i in zip(result.units.index, result.classes.index)}
+    opacity = (0.35 if "grid" in layers else 0.75) if "index" in layers else 0.0  # the grid shows through
+    area_layer(data, fills, _index_tips(data, result, lang), "index", opacity).add_to(fmap)
+    if "grid" in layers and (overlay := _grid_overlay(result)) is not None:
+        overlay.add_to(fmap)
+    bezirk_outlines(data).add_to(fmap)
+    groups = [feature_group("offers", _offer_points(data, result, lang))] if "offers" in layers else []
+    if isochrones is not None and len(isochrones):
+        groups.insert(0, feature_group("isochrones", isochrone_layer(isochrones, lang)))
+    if selected:
+        groups.append(feature_group("selection", selection_layer(data, selected)))
+    localize(fmap)
+    return fmap, groups
+
+
+def build_bivariate_map(
+    data: MapData,
+    city: City,
+    crossed: pd.DataFrame,
+    indicator: str,
+    settings: Settings,
+    lang: str,
+    bezirk: str | None = None,
+) -> folium.Map:
+    """Need × gap in nine colours; Quartiere with double need for action outlined."""
+    fmap = base_map(data, city, settings, bezirk, lang)
+    fills = {area: colour for area, colour in crossed["colour"].items() if pd.notna(colour)}
+    tips = area_tips(
+        data,
+        crossed,
+        lambda row: [
+            (t("gap.need", lang), need_text(row["need"], indicator, lang)),
+            (t("gap.col.index", lang), fmt_num(row["gap_index"], lang, 0)),
+            ("", t("gap.double_need", lang) if row["double_need"] else ""),
+        ],
+        lang,
+    )
+    area_layer(data, fills, tips, "bivariate", 0.85).add_to(fmap)
+    bezirk_outlines(data).add_to(fmap)
+    localize(fmap)
+    return fmap

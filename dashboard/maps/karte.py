@@ -1,0 +1,342 @@
+"""The Karte: a folium map built from prepared data, small enough for any browser.
+
+Geometry is simplified and reprojected once per data version (``MapData``);
+each rerun only styles it. Every layer is ONE GeoJson object, never thousands
+of folium markers; housing is aggregated per Quartier. Every text that comes
+from data is HTML-escaped here, because folium's tooltips insert it as HTML.
+The base map (areas and choropleth) is separate from the point layers so that
+toggling points does not reset the map view (streamlit-folium's dynamic
+feature groups).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import folium
+import jinja2
+import numpy as np
+import pandas as pd
+
+from dashboard import i18n
+from dashboard.analysis.city import City
+from dashboard.analysis.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
+from dashboard.analysis.filters import actors_mask, in_bezirk, offers_mask
+from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.maps.assets import localize
+from dashboard.model import schema
+from dashboard.model.view import MapView
+from dashboard.store.settings import Settings
+
+SIMPLIFY_M = 5.0
+COORD_DIGITS = 5  # ~1 m in lon/lat
+OUTLINE = "#333333"
+SELECTED = "#000000"
+PARTICIPATION_COLOUR = "#1b4f72"
+OTHER_OFFER_COLOUR = "#7f8c8d"
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
+
+    units: dict  # GeoJSON FeatureCollection, feature id = area_id
+    bezirke: dict
+    unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
+    actors: pd.DataFrame  # lon, lat + fields
+    offers: pd.DataFrame
+    bounds: dict  # bezirk id (or "" for the city) → [[south, west], [north, east]]
+
+
+def _features(frame) -> dict:
+    """Simplified FeatureCollection in lon/lat with only ``area_id`` and ``name``."""
+    if len(frame) == 0:
+        return {"type": "FeatureCollection", "features": []}
+    simple = frame[["area_id", "name", "geometry"]].copy()
+    simple["geometry"] = simple.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
+    simple = simple.to_crs(schema.WEB_CRS)
+    simple["geometry"] = simple.geometry.set_precision(10**-COORD_DIGITS)
+    collection = simple.__geo_interface__
+    for feature in collection["features"]:
+        feature["id"] = feature["properties"]["area_id"]
+        feature.pop("bbox", None)
+    collection.pop("bbox", None)
+    return collection
+
+
+def _lonlat(frame) -> pd.DataFrame:
+    if len(frame) == 0:
+        return pd.DataFrame(columns=[*frame.columns.drop("geometry", errors="ignore"), "lon", "lat"])
+    web = frame.to_crs(schema.WEB_CRS)
+    points = web.geometry if (web.geom_type == "Point").all() else web.geometry.representative_point()
+    out = pd.DataFrame(frame.drop(columns="geometry"))
+    out["lon"] = points.x.round(COORD_DIGITS).to_numpy()
+    out["lat"] = points.y.round(COORD_DIGITS).to_numpy()
+    return out
+
+
+def _bounds(frame) -> list[list[float]]:
+    west, south, east, north = frame.to_crs(schema.WEB_CRS).total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def prepare_map_data(city: City) -> MapData:
+    """Simplify and reproject once; the result is reused on every rerun."""
+    units = city.units
+    bounds = {"": _bounds(units)} if len(units) else {"": [[47.3, 5.9], [55.1, 15.0]]}
+    for bezirk in city.bezirke.itertuples():
+        members = units[units["parent_id"] == bezirk.area_id]
+        bounds[bezirk.area_id] = _bounds(members if len(members) else city.bezirke[city.bezirke["area_id"] == bezirk.area_id])
+    unit_points = _lonlat(units.assign(geometry=units.geometry.representative_point())[["area_id", "geometry"]])
+    return MapData(
+        units=_features(units),
+        bezirke=_features(city.bezirke),
+        unit_points=unit_points.set_index("area_id"),
+        actors=_lonlat(city.actors),
+        offers=_lonlat(city.offers),
+        bounds=bounds,
+    )
+
+
+def tooltip_html(title: str, rows: list[tuple[str, str]]) -> str:
+    """A small tooltip table; title, labels and values are escaped."""
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return f"<b>{html.escape(title)}</b><table>{body}</table>"
+
+
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def point_layer(name: str, frame: pd.DataFrame, columns: dict[str, list[str]], styles: list[dict], radius: float) -> folium.GeoJson:
+    """One GeoJson layer of circle markers; the tooltip shows ``columns`` (label → one text per point).
+
+    Only the escaped texts travel with each point; labels are sent once and
+    styles are looked up per point id here, so folium sends each distinct
+    style once. This halves what the browser receives compared with HTML per point.
+    """
+    fields = [f"f{i}" for i in range(len(columns))]
+    texts = list(columns.values())
+    features = [
+        {
+            "type": "Feature",
+            "id": str(i),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {field: html.escape(str(values[i])) for field, values in zip(fields, texts)},
+        }
+        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"]))
+    ]
+    collection = _collection(features)
+    tooltip = (
+        folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(label) for label in columns], sticky=False)
+        if features
+        else None
+    )
+    return folium.GeoJson(
+        collection,
+        name=name,
+        marker=folium.CircleMarker(radius=radius, fill=True),
+        style_function=lambda f: {"fillOpacity": 0.9, "radius": radius, **styles[int(f["id"])]},
+        tooltip=tooltip,
+    )
+
+
+def _tooltip(collection: dict) -> folium.GeoJsonTooltip | None:
+    """The escaped ``tip`` property as tooltip (folium refuses a tooltip on an empty layer)."""
+    return folium.GeoJsonTooltip(fields=["tip"], labels=False) if collection["features"] else None
+
+
+def area_layer(data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float) -> folium.GeoJson:
+    """The Quartiere as one GeoJson layer, each filled with ``fills[area]`` and with an escaped tooltip."""
+    features = [
+        {**f, "properties": {"area_id": f["id"], "tip": tips.get(f["id"], ""), "fill": fills.get(f["id"], NO_DATA_COLOUR)}}
+        for f in data.units["features"]
+    ]
+    collection = _collection(features)
+    return folium.GeoJson(
+        collection,
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": fill_opacity,
+            "color": OUTLINE,
+            "weight": 0.6,
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": SELECTED},
+        tooltip=_tooltip(collection),
+    )
+
+
+def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> dict[str, str]:
+    """Tooltip per Quartier: its name and the rows ``rows_of(table_row)`` gives (none outside the table)."""
+    tips = {}
+    for feature in data.units["features"]:
+        area = feature["id"]
+        rows = rows_of(table.loc[area]) if area in table.index else []
+        tips[area] = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
+    return tips
+
+
+def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:
+    measure_label = t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m)
+    tips = area_tips(
+        data,
+        table,
+        lambda row: [(t("fig.residents", lang), fmt_int(row["residents"], lang)), (measure_label, _measure_text(row, view, lang))],
+        lang,
+    )
+    fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
+    return area_layer(data, fills, tips, "quartiere", 0.75 if "choropleth" in view.layers else 0.05)
+
+
+def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
+    if row["suppressed"]:
+        return t("fig.suppressed", lang, min_residents=view.min_residents)
+    if view.measure == "uncovered_share":
+        return fmt_share(row["uncovered_share"], lang)
+    return i18n.fmt_num(row["offers_per_1000"], lang)
+
+
+def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
+    actors = data.actors[actors_mask(data.actors, view) & in_bezirk(data.actors, units, view.bezirk)]
+    columns = {
+        t("map.tooltip.actor", lang): actors["name"].tolist(),
+        t("fig.sector", lang): [code_label(s, lang) for s in actors["sector"]],
+        t("fig.kind", lang): actors["kind"].fillna("").tolist(),
+    }
+    styles = [{"fillColor": SECTOR_COLOURS.get(s, "#999999"), "color": "#ffffff", "weight": 1} for s in actors["sector"]]
+    return point_layer("actors", actors, columns, styles, radius=6)
+
+
+def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """Tooltip texts of offers: name, category, target groups, participation level."""
+    return {
+        t("map.tooltip.offer", lang): offers["name"].tolist(),
+        t("fig.category", lang): [code_label(c, lang) for c in offers["category"]],
+        t("fig.target_groups", lang): [", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in offers["target_groups"]],
+        t("fig.level", lang): [code_label(v, lang) for v in offers["level"]],
+    }
+
+
+def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
+    offers = data.offers[offers_mask(data.offers, view) & in_bezirk(data.offers, units, view.bezirk)]
+    min_rank = schema.level_rank(view.min_level)
+    styles = [
+        {"fillColor": PARTICIPATION_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5}
+        if rank >= min_rank
+        else {"fillColor": "#ffffff", "color": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
+        for rank in offers["level_rank"]
+    ]
+    return point_layer("offers", offers, offer_columns(offers, lang), styles, radius=4)
+
+
+def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str) -> folium.GeoJson:
+    """One circle per Quartier: area ∝ dwellings, grey tone = share of subsidised dwellings."""
+    rows = table[(table["dwellings"] > 0) & in_bezirk(table.reset_index(), table.reset_index(), view.bezirk)]
+    rows = rows.join(data.unit_points, how="inner")
+    biggest = float(rows["dwellings"].max()) if len(rows) else 1.0
+    share = (rows["subsidised"] / rows["dwellings"]).fillna(0)
+    greys = np.select([share >= 0.2, share >= 0.05], ["#252525", "#737373"], "#d9d9d9")
+    columns = {
+        t("map.tooltip.quartier", lang): rows["name"].tolist(),
+        t("fig.dwellings", lang): [fmt_int(v, lang) for v in rows["dwellings"]],
+        t("fig.subsidised", lang): [fmt_int(v, lang) for v in rows["subsidised"]],
+        t("fig.sozialmanagement", lang): [fmt_int(v, lang) for v in rows["sozialmanagement"]],
+    }
+    styles = [
+        {"fillColor": g, "color": "#000000", "weight": 1, "radius": round(4 + 14 * float(np.sqrt(d / biggest)), 1)}
+        for g, d in zip(greys, rows["dwellings"])
+    ]
+    return point_layer("housing", rows, columns, styles, radius=6)
+
+
+def selection_layer(data: MapData, selected: str) -> folium.GeoJson:
+    features = [f for f in data.units["features"] if f["id"] == selected]
+    return folium.GeoJson(
+        _collection(features),
+        name="selection",
+        style_function=lambda f: {"fill": False, "color": SELECTED, "weight": 4},
+        interactive=False,
+    )
+
+
+class _Attribution(folium.MacroElement):
+    """Adds an (escaped) text to Leaflet's attribution line, e.g. the demo-data notice."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {% if this.text %}{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});{% endif %}
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = html.escape(text)
+
+
+class SetView(folium.MacroElement):
+    """Opens the map at a centre and zoom (a shared link's position) instead of where it was fitted."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.setView({{ this.center|tojson }}, {{ this.zoom|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lat: float, lon: float, zoom: float):
+        super().__init__()
+        self.center, self.zoom = [float(lat), float(lon)], float(zoom)
+
+
+def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
+    """An empty map fitted to the city or a Stadtbezirk: configured tiles (if any), Bezirk outlines, credits."""
+    fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
+    if settings.tile_url:
+        folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
+    _Attribution(t("app.demo_short", lang) if city.is_demo else "").add_to(fmap)
+    return fmap
+
+
+def bezirk_outlines(data: MapData) -> folium.GeoJson:
+    return folium.GeoJson(
+        data.bezirke,
+        name="bezirke",
+        style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 2.5},
+        interactive=False,
+    )
+
+
+def feature_group(name: str, *layers: folium.Element) -> folium.FeatureGroup:
+    """Layers that streamlit-folium adds and removes without reloading the map (keeps the view)."""
+    group = folium.FeatureGroup(name=name)
+    for layer in layers:
+        layer.add_to(group)
+    return group
+
+
+def build_map(
+    data: MapData,
+    city: City,
+    table: pd.DataFrame,
+    classes: Classes,
+    view: MapView,
+    settings: Settings,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> tuple[folium.Map, list[folium.FeatureGroup]]:
+    """The Karte: base map (areas, choropleth) and the point layers as separate feature groups."""
+    fmap = base_map(data, city, settings, view.bezirk, lang)
+    _choropleth(data, table, classes, view, lang).add_to(fmap)
+    if "bezirke" in view.layers:
+        bezirk_outlines(data).add_to(fmap)
+    builders = {
+        "housing": lambda: _housing_layer(data, table, view, lang),
+        "actors": lambda: _actors_layer(data, view, city.units, lang),
+        "offers": lambda: _offers_layer(data, view, city.units, lang),
+    }
+    groups = [feature_group(key, build()) for key, build in builders.items() if key in view.layers]
+    if view.selected:
+        groups.append(feature_group("selection", selection_layer(data, view.selected)))
+    localize(fmap)
+    return fmap, groups

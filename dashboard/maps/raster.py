@@ -1,0 +1,69 @@
+"""Grid cells as one picture: 100 m cells drawn as a PNG image overlay.
+
+Tens of thousands of cells as vector squares would be megabytes of GeoJSON;
+one image of the classified grid costs tens of kilobytes. The image is built
+in Web Mercator, the projection Leaflet stretches overlays in, by looking up
+for each pixel the EPSG:3035 grid cell under its centre, so cells land where
+they belong. It is embedded as a data URL: no server involved.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+from pyproj import Transformer
+
+from dashboard.model import schema
+from dashboard.model.grid import CELL_SIZE
+
+_TO_MERCATOR = Transformer.from_crs(schema.ANALYSIS_CRS, "EPSG:3857", always_xy=True)
+_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", schema.ANALYSIS_CRS, always_xy=True)
+_TO_LONLAT = Transformer.from_crs("EPSG:3857", schema.WEB_CRS, always_xy=True)
+PIXEL_M = 50.0  # Web Mercator metres per pixel (~33 m on the ground in Germany): each cell ≥ 3×3 px
+
+
+def _hex_to_rgba(colour: str, alpha: int) -> tuple[int, int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), alpha
+
+
+def cells_image(x: np.ndarray, y: np.ndarray, classes: np.ndarray, colours: list[str], alpha: int = 190) -> tuple[str, list[list[float]]]:
+    """PNG data URL and [[south, west], [north, east]] of cells coloured by class (-1 = not drawn).
+
+    ``x``, ``y`` are cell centres in ``schema.ANALYSIS_CRS``.
+    """
+    x, y, classes = np.asarray(x, float), np.asarray(y, float), np.asarray(classes, int)
+    if len(x) == 0:
+        return "", [[0.0, 0.0], [0.0, 0.0]]
+    half = CELL_SIZE / 2
+    corners_x, corners_y = _TO_MERCATOR.transform(
+        np.array([x.min() - half, x.max() + half, x.min() - half, x.max() + half]),
+        np.array([y.min() - half, y.min() - half, y.max() + half, y.max() + half]),
+    )
+    west, east, south, north = min(corners_x), max(corners_x), min(corners_y), max(corners_y)
+    width, height = int(np.ceil((east - west) / PIXEL_M)), int(np.ceil((north - south) / PIXEL_M))
+    px, py = np.meshgrid(west + (np.arange(width) + 0.5) * PIXEL_M, north - (np.arange(height) + 0.5) * PIXEL_M)
+    gx, gy = _FROM_MERCATOR.transform(px.ravel(), py.ravel())
+
+    col0, row0 = np.floor((x.min() - half) / CELL_SIZE), np.floor((y.min() - half) / CELL_SIZE)
+    cols = np.floor((x - half) / CELL_SIZE - col0).astype(int)
+    rows = np.floor((y - half) / CELL_SIZE - row0).astype(int)
+    lookup = np.full((rows.max() + 1, cols.max() + 1), -1, dtype=int)
+    lookup[rows, cols] = classes
+    pc = np.floor(np.asarray(gx) / CELL_SIZE - col0).astype(int)
+    pr = np.floor(np.asarray(gy) / CELL_SIZE - row0).astype(int)
+    inside = (pc >= 0) & (pr >= 0) & (pc < lookup.shape[1]) & (pr < lookup.shape[0])
+    pixel_class = np.full(pc.shape, -1)
+    pixel_class[inside] = lookup[pr[inside], pc[inside]]
+
+    palette = np.array([_hex_to_rgba(c, alpha) for c in colours] + [(0, 0, 0, 0)], dtype=np.uint8)
+    rgba = palette[np.where(pixel_class >= 0, pixel_class, len(colours))].reshape(height, width, 4)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=True)
+    # the image spans whole pixels: its true east and south edges
+    (lon_w, lon_e), (lat_s, lat_n) = _TO_LONLAT.transform([west, west + width * PIXEL_M], [north - height * PIXEL_M, north])
+    data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return data_url, [[lat_s, lon_w], [lat_n, lon_e]]

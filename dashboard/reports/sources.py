@@ -1,0 +1,35 @@
+"""Provenance of the loaded data as a table: source, licence, attribution, Stand per layer."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.i18n import fmt_date, t
+from dashboard.model import schema
+from dashboard.model.workspace import Workspace
+from dashboard.store.settings import Settings
+
+
+def sources_frame(workspace: Workspace, lang: str) -> pd.DataFrame:
+    """One row per schema layer with its entry count and provenance."""
+    rows = []
+    for name in schema.LAYERS:
+        meta = workspace.layer_meta(name)
+        rows.append(
+            {
+                t("sources.layer", lang): t(f"layer.{name}", lang),
+                t("sources.rows", lang): len(workspace.layer(name)),
+                t("sources.source", lang): meta.source or "–",
+                t("sources.licence", lang): meta.licence or "–",
+                t("sources.attribution", lang): meta.attribution or "–",
+                t("sources.stand", lang): fmt_date(meta.stand, lang) if meta.stand else "–",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def basemap_text(settings: Settings, lang: str) -> str:
+    """Which basemap the map uses and whom to credit."""
+    if not settings.tile_url:
+        return t("sources.basemap.none", lang)
+    return t("sources.basemap.configured", lang, url=settings.tile_url, attribution=settings.tile_attribution or "–")

@@ -1,0 +1,217 @@
+"""Where a city's data is kept and changed: one interface, one class per backend.
+
+The app reads the workspace, imports layers and edits single entries only
+through a ``DataStore``, so the GeoPackage file a planner keeps on a laptop
+(``gpkgstore.py``) and a city's shared database behave the same. Every entry
+carries a row version (optimistic locking: a change names the version it was
+made on, and a newer one in the store is a conflict, never a silent
+overwrite) and a retirement date (entries are retired, not deleted). Every
+change is written with who, when, before and after in the same transaction.
+
+Rights are checked here, in the public methods, so every backend refuses a
+viewer, whatever page or script calls it.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import i18n
+from dashboard.i18n import Phrase, phrase, render
+from dashboard.model import schema
+from dashboard.model.roles import User, require_editor
+from dashboard.model.workspace import LayerMeta, Workspace
+
+#: Columns the store adds to every data table: the row version and the retirement date.
+ROW_VERSION, RETIRED = "row_version", "retired_on"
+SYSTEM_COLUMNS = (ROW_VERSION, RETIRED)
+#: Layers whose entries are maintained one by one (the others arrive by import).
+EDITABLE_LAYERS = ("offers", "actors", "housing", "cooperations")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change: an edit of an entry, an undo, or an import of a layer."""
+
+    change_id: int
+    at: str  # ISO timestamp, UTC
+    user: str
+    action: str  # add, update, move, retire, undo, import
+    layer: str | None
+    entry_id: str | None
+    before: dict | None
+    after: dict | None
+    undone_by: int | None = None
+
+
+class StoreError(Exception):
+    """A change the store refused; ``text(lang)`` says why in plain words."""
+
+    def __init__(self, message: Phrase):
+        super().__init__(message.key)
+        self.message = message
+
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        return render(self.message.key, self.message.values, lang)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class ConflictError(StoreError):
+    """Someone changed the entry since it was opened: nothing was written."""
+
+    def __init__(self, layer: str, entry_id: str, last: Change | None):
+        who = last.user if last else "?"
+        when = last.at[:16].replace("T", " ") if last else "?"
+        super().__init__(phrase("store.conflict", entry=entry_id, user=who, at=when))
+        self.layer, self.entry_id, self.last = layer, entry_id, last
+
+
+class EntryNotFound(StoreError):
+    def __init__(self, layer: str, entry_id: str):
+        super().__init__(phrase("store.not_found", entry=entry_id, layer=Phrase(f"val.layer.{layer}")))
+
+
+class NothingToUndo(StoreError):
+    def __init__(self):
+        super().__init__(phrase("store.nothing_to_undo"))
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (a database down, a file gone): the previous data is untouched."""
+
+    def __init__(self, reason: str):
+        super().__init__(phrase("store.unavailable", reason=reason))
+
+
+def entry_dict(record: dict, layer: str) -> dict:
+    """The JSON-safe values of one entry (schema fields, geometry as WKT, retirement) for the history."""
+    spec = schema.LAYERS[layer]
+    out = {}
+    for name in [*spec.field_names, RETIRED]:
+        value = record.get(name)
+        if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
+            out[name] = None
+        elif isinstance(value, bool) or hasattr(value, "item"):
+            out[name] = value.item() if hasattr(value, "item") else value
+        else:
+            out[name] = value
+    geometry = record.get("geometry")
+    if spec.geometry_types:
+        out["geometry"] = None if geometry is None else geometry.wkt
+    return out
+
+
+def dumps(values: dict | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+class DataStore(ABC):
+    """The operations the app needs; public methods check rights, backends implement the ``_`` ones."""
+
+    # ---- reading (everyone; viewers get their fields cut by roles.workspace_for) ----
+    @abstractmethod
+    def is_empty(self) -> bool:
+        """No areas stored yet: the app shows the demo city instead."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Changes with every committed change; caches are keyed by it."""
+
+    @abstractmethod
+    def read(self) -> Workspace:
+        """All layers, active entries only, schema columns only."""
+
+    @abstractmethod
+    def entries(self, layer: str) -> pd.DataFrame:
+        """One layer with retired entries and the system columns, for edit screens."""
+
+    @abstractmethod
+    def history(self, *, layer: str | None = None, entry_id: str | None = None, limit: int = 50) -> list[Change]:
+        """Recorded changes, newest first."""
+
+    @abstractmethod
+    def import_log(self) -> pd.DataFrame:
+        """Every import: when, who, which layer and file, rows read/imported/rejected."""
+
+    @abstractmethod
+    def mapping(self, source_key: str) -> str | None:
+        """The column mapping (JSON) last used for a source, if any."""
+
+    @abstractmethod
+    def export_geopackage(self, out: str | Path) -> None:
+        """The whole store (layers, retired entries, history, logs) as one GeoPackage that QGIS opens."""
+
+    # ---- writing (editors only) ----
+    def import_layer(self, user: User, layer: str, frame: pd.DataFrame, meta: LayerMeta, *, source: str, mode: str, counts: dict) -> Change:
+        """Store an imported layer as a whole (one transaction), log it and record the change."""
+        require_editor(user)
+        return self._import_layer(user, layer, frame, meta, source=source, mode=mode, counts=counts)
+
+    def set_city(self, user: User, name: str) -> None:
+        require_editor(user)
+        self._set_city(name)
+
+    def remember_mapping(self, user: User, source_key: str, layer: str, mapping_json: str) -> None:
+        require_editor(user)
+        self._remember_mapping(source_key, layer, mapping_json)
+
+    def add(self, user: User, layer: str, values: dict, geometry=None) -> Change:
+        """A new entry; ``geometry`` in the layer's CRS (see ``crs``)."""
+        require_editor(user)
+        return self._write(user, "add", layer, values[schema.LAYERS[layer].id_field], None, values, geometry)
+
+    def update(self, user: User, layer: str, entry_id: str, expected_version: int, values: dict) -> Change:
+        """Change fields of an entry opened at ``expected_version``."""
+        require_editor(user)
+        return self._write(user, "update", layer, entry_id, expected_version, values, None)
+
+    def move(self, user: User, layer: str, entry_id: str, expected_version: int, geometry) -> Change:
+        require_editor(user)
+        return self._write(user, "move", layer, entry_id, expected_version, {}, geometry)
+
+    def retire(self, user: User, layer: str, entry_id: str, expected_version: int, on: str) -> Change:
+        """Mark an entry as no longer existing since ``on`` (ISO date): kept, but out of maps and analysis."""
+        require_editor(user)
+        return self._write(user, "retire", layer, entry_id, expected_version, {RETIRED: on}, None)
+
+    def undo_last(self, user: User) -> Change:
+        """Undo the user's own last edit not undone yet (a conflict if someone changed the entry since)."""
+        require_editor(user)
+        return self._undo_last(user)
+
+    @abstractmethod
+    def crs(self, layer: str):
+        """The CRS new geometries of ``layer`` must be given in."""
+
+    @abstractmethod
+    def _import_layer(self, user, layer, frame, meta, *, source, mode, counts) -> Change: ...
+
+    @abstractmethod
+    def _set_city(self, name: str) -> None: ...
+
+    @abstractmethod
+    def _remember_mapping(self, source_key: str, layer: str, mapping_json: str) -> None: ...
+
+    @abstractmethod
+    def _write(self, user, action, layer, entry_id, expected_version, values, geometry) -> Change: ...
+
+    @abstractmethod
+    def _undo_last(self, user) -> Change: ...
+
+
+def open_store(path: str | Path) -> DataStore:
+    """The store for a setting: a ``postgresql://`` URL (PostGIS, see ``pgstore.py``) or a GeoPackage file path."""
+    from dashboard.store.postgis import PostGISStore, is_database_url
+
+    if is_database_url(path):
+        return PostGISStore(str(path))
+    from dashboard.store.gpkg import GeoPackageStore
+
+    return GeoPackageStore(Path(path))

@@ -1,0 +1,107 @@
+"""Reading and writing a workspace as one GeoPackage file.
+
+The GeoPackage is the embedded store (one file QGIS opens). Layers are
+stored under their schema names; provenance lives in the non-spatial tables
+``layer_meta`` and ``workspace_meta``. Writes go to a temporary file in the
+same folder that replaces the old one in a single rename, so a crash during a
+save leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from dashboard.model import schema
+from dashboard.model.workspace import LayerMeta, Workspace
+
+DEMO_PATH = Path(__file__).resolve().parents[2] / "geodata" / "musterstadt.gpkg"
+
+
+#: Columns a data store adds to each table (see ``datastore.py``): row version and retirement date.
+SYSTEM_COLUMNS = ("row_version", "retired_on")
+
+
+def read_layer_table(path: str | Path, name: str, active_only: bool = True) -> pd.DataFrame:
+    """One stored schema layer with ids and codes as text.
+
+    ``active_only``: without retired entries and without the store's system
+    columns (what maps and analysis take); else everything, for edit screens.
+    """
+    layer = schema.LAYERS[name]
+    text_fields = [f.name for f in layer.fields if f.kind in ("id", "ref", "text", "code", "codes", "date")]
+    frame = pyogrio.read_dataframe(path, layer=name, read_geometry=bool(layer.geometry_types))
+    for col in [*text_fields, "retired_on"]:
+        if col in frame.columns:
+            frame[col] = frame[col].astype("string").astype(object).where(frame[col].notna(), None)
+    if active_only:
+        if "retired_on" in frame.columns:
+            frame = frame[frame["retired_on"].isna()].reset_index(drop=True)
+        return frame.drop(columns=[c for c in SYSTEM_COLUMNS if c in frame.columns])
+    if "row_version" not in frame.columns:
+        frame["row_version"] = 1
+    if "retired_on" not in frame.columns:
+        frame["retired_on"] = None
+    frame["row_version"] = frame["row_version"].fillna(1).astype("int64")
+    return frame
+
+
+def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
+    """Read every schema layer present in the file; ids and codes stay text."""
+    path = Path(path)
+    present = {name for name, _ in pyogrio.list_layers(path)}
+    layers = {name: read_layer_table(path, name, active_only) for name in schema.LAYERS if name in present}
+    meta: dict[str, LayerMeta] = {}
+    if "layer_meta" in present:
+        for row in pyogrio.read_dataframe(path, layer="layer_meta", read_geometry=False).itertuples():
+            meta[row.layer] = LayerMeta(row.source or "", row.licence or "", row.attribution or "", row.stand or "")
+    info: dict[str, str] = {}
+    if "workspace_meta" in present:
+        table = pyogrio.read_dataframe(path, layer="workspace_meta", read_geometry=False)
+        info = dict(zip(table["key"], table["value"]))
+    return Workspace(
+        city=info.get("city", path.stem),
+        layers=layers,
+        meta=meta,
+        is_demo=info.get("demo") == "1",
+    )
+
+
+def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[str], None] | None = None) -> None:
+    """Write all layers and provenance to ``path`` atomically (temp file + rename).
+
+    ``finish`` gets the temp file's path before the rename, to add what GDAL
+    does not write (a store's history tables) inside the same atomic step.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", prefix=".tmp-", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp_name)  # GDAL must create the file itself
+    try:
+        for name, frame in workspace.layers.items():
+            options = {"SPATIAL_INDEX": "NO"} if name == "population" else None  # grid points: keeps the file small
+            pyogrio.write_dataframe(frame, tmp_name, layer=name, driver="GPKG", layer_options=options)
+        meta_rows = pd.DataFrame(
+            [
+                {"layer": name, "source": m.source, "licence": m.licence, "attribution": m.attribution, "stand": m.stand}
+                for name, m in sorted(workspace.meta.items())
+            ],
+            columns=["layer", "source", "licence", "attribution", "stand"],
+        )
+        pyogrio.write_dataframe(meta_rows, tmp_name, layer="layer_meta", driver="GPKG")
+        info = pd.DataFrame({"key": ["city", "demo"], "value": [workspace.city, "1" if workspace.is_demo else "0"]})
+        pyogrio.write_dataframe(info, tmp_name, layer="workspace_meta", driver="GPKG")
+        if finish is not None:
+            finish(tmp_name)
+        with open(tmp_name, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)

@@ -1,0 +1,733 @@
+"""The shared store: a city's data in PostgreSQL/PostGIS, so several app instances work on one database.
+
+Same semantics as the GeoPackage store (see ``datastore.py``): row versions
+(``UPDATE ... WHERE id = %s AND row_version = %s``; no row → ``ConflictError``),
+retirement instead of deletion, and every save one transaction with its history
+record. Every write transaction first raises ``workspace_meta.data_version`` by
+one; that row lock also serialises writers, and ``version()`` reads just that
+number, so each app instance sees the others' changes on its next rerun.
+
+Connecting (for the settings side, e.g. ``QUARTIER_DATABASE_URL``)
+    ``open_store(url)`` with a libpq URL such as
+    ``postgresql://quartier_editor:PASSWORT@db.stadt.de:5432/geodaten?schema=quartiersatlas&sslmode=require``.
+    The extra parameter ``schema`` names the PostgreSQL schema (default ``quartiersatlas``),
+    so one database can hold several cities or test copies. ``is_database_url(text)`` tells
+    a URL from a file path; ``redact(url)`` is the URL without its password, for display and
+    logs. Errors never carry the URL: an unreachable server is
+    ``StoreUnavailable("Datenbank nicht erreichbar")``.
+
+Setting up (once, and again after an update adds fields; as the schema's owner)
+    ``create_schema(url, viewer_role=..., editor_role=...)``, or ``print(setup_sql(...))`` for
+    a DBA's psql. The roles must exist (``CREATE ROLE quartier_editor LOGIN PASSWORD ...``).
+    The viewer role may read the layers but not the contact columns (column privileges;
+    ``read()`` leaves out what the connected role may not see), nor the before/after values in
+    the history. The editor role may SELECT/INSERT/UPDATE data tables but DELETE nothing, and
+    may only INSERT into history and import_log, except ``history.undone_by`` (UPDATE on that
+    column alone, for undo). An app instance connecting as owner creates the schema itself on its
+    first import, as the GeoPackage store creates its file.
+
+Differences from the GeoPackage store
+    Every geometry is stored in ``schema.ANALYSIS_CRS`` (EPSG:3035), 2D: imports are reprojected,
+    ``crs()`` says so for add/move. Entries an import no longer contains are retired on the import
+    date (the editor role may not delete; the GeoPackage store drops them and keeps a backup file).
+    Only schema fields are stored; rows come back in the order they were first stored.
+    ``export_geopackage`` and ``load_geopackage`` move everything to and from the GeoPackage store's
+    layout (see ``migrate.py``); loading needs the owner (it resets the id sequences).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import psycopg
+import pyproj
+import shapely
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from dashboard.model import schema
+from dashboard.model.workspace import LayerMeta, Workspace
+from dashboard.store import gpkgfile
+from dashboard.store.base import (
+    RETIRED,
+    ROW_VERSION,
+    Change,
+    ConflictError,
+    DataStore,
+    EntryNotFound,
+    NothingToUndo,
+    StoreUnavailable,
+    dumps,
+    entry_dict,
+)
+from dashboard.store.gpkg import ensure_system_tables
+
+DEFAULT_SCHEMA = "quartiersatlas"
+SRID = pyproj.CRS.from_user_input(schema.ANALYSIS_CRS).to_epsg()
+GEOM = "geom"
+CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
+UNREACHABLE = "Datenbank nicht erreichbar"
+NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
+_SQL_TYPES = {"int": "bigint", "float": "double precision", "bool": "boolean"}  # all other kinds: text (dates may be "2024" or "2024-05")
+_EDITS = ("add", "update", "move", "retire")
+#: Columns of the system tables, in the order of the GeoPackage store's tables (gpkgstore.SYSTEM_TABLES).
+_HISTORY = "change_id, at, user_name, action, layer, entry_id, before, after, undone_by"
+_IMPORT_LOG = "import_id, at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id"
+_MAPPINGS = "mapping_id, source_key, layer, mapping, at"
+_SYSTEM = {"history": _HISTORY, "import_log": _IMPORT_LOG, "import_mappings": _MAPPINGS}
+#: Columns the viewer role may not read: the private fields, and the history's values (they hold them too).
+GUARDED = [(name, f.name) for name, spec in schema.LAYERS.items() for f in spec.fields if f.private] + [("history", "before"), ("history", "after")]
+
+
+def is_database_url(text: str | Path) -> bool:
+    return str(text).startswith(("postgresql://", "postgres://"))
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ``***`` (in the user part and in a ``password=`` parameter)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+    query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, quote_via=quote, safe="*")))
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """The libpq URL without our ``schema`` parameter, and the schema name."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    name = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
+    return urlunsplit(parts._replace(query=rest)), name
+
+
+def _column_type(layer: schema.Layer, field: schema.Field) -> str:
+    if field.name == layer.id_field:
+        return "text NOT NULL UNIQUE"
+    return _SQL_TYPES.get(field.kind, "text")
+
+
+def _geometry_type(layer: schema.Layer) -> str:
+    kind = layer.geometry_types[0] if len(layer.geometry_types) == 1 else "Geometry"
+    return f"geometry({kind}, {SRID})"
+
+
+def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None, editor_role: str | None = None) -> str:
+    """The SQL that creates (or brings up to date) the store's schema and grants the two roles their rights.
+
+    Idempotent: tables and columns are added if missing, the roles' grants are revoked and given anew.
+    """
+    s = sql.Identifier(schema_name)
+
+    def table(name: str) -> sql.Identifier:
+        return sql.Identifier(schema_name, name)
+
+    statements = [sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s)]
+    for name, layer in schema.LAYERS.items():
+        columns = [(f.name, _column_type(layer, f)) for f in layer.fields]
+        if layer.geometry_types:
+            columns.append((GEOM, _geometry_type(layer)))
+        columns += [(ROW_VERSION, "bigint NOT NULL DEFAULT 1"), (RETIRED, "date")]
+        statements.append(sql.SQL("CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)").format(table(name)))
+        statements.append(
+            sql.SQL("ALTER TABLE {} {}").format(
+                table(name),
+                sql.SQL(", ").join(sql.SQL("ADD COLUMN IF NOT EXISTS {} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns),
+            )
+        )
+        if layer.geometry_types:
+            statements.append(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist ({})").format(sql.Identifier(f"{name}_geom_idx"), table(name), sql.Identifier(GEOM)))
+    statements += [
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, action text NOT NULL, "
+            "layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
+        ).format(table("history")),
+        sql.SQL("CREATE INDEX IF NOT EXISTS history_entry_idx ON {} (layer, entry_id)").format(table("history")),
+        sql.SQL("CREATE INDEX IF NOT EXISTS history_user_idx ON {} (user_name)").format(table("history")),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (import_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, layer text NOT NULL, "
+            "source text, mode text, rows_read bigint, rows_imported bigint, rows_rejected bigint, change_id bigint)"
+        ).format(table("import_log")),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (mapping_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "source_key text UNIQUE NOT NULL, layer text, mapping json, at timestamptz)"
+        ).format(table("import_mappings")),
+        sql.SQL("CREATE TABLE IF NOT EXISTS {} (layer text PRIMARY KEY, source text, licence text, attribution text, stand text)").format(table("layer_meta")),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
+            "store_id uuid NOT NULL DEFAULT gen_random_uuid(), city text, demo boolean NOT NULL DEFAULT false, "
+            "data_version bigint NOT NULL DEFAULT 0)"
+        ).format(table("workspace_meta")),
+        sql.SQL("INSERT INTO {} DEFAULT VALUES ON CONFLICT DO NOTHING").format(table("workspace_meta")),
+    ]
+    roles = [sql.Identifier(r) for r in (viewer_role, editor_role) if r]
+    if roles:
+        statements.append(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(s, sql.SQL(", ").join(roles)))
+        statements.append(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(s, sql.SQL(", ").join(roles)))
+    if viewer_role:
+        viewer = sql.Identifier(viewer_role)
+        for name in [*schema.LAYERS, "history"]:
+            columns = _all_columns(name)
+            guarded = {c for t, c in GUARDED if t == name}
+            if guarded:
+                allowed = sql.SQL(", ").join(sql.Identifier(c) for c in columns if c not in guarded)
+                statements.append(sql.SQL("GRANT SELECT ({}) ON {} TO {}").format(allowed, table(name), viewer))
+            else:
+                statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
+        for name in ("import_log", "import_mappings", "layer_meta", "workspace_meta"):
+            statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
+    if editor_role:
+        editor = sql.Identifier(editor_role)
+        for name in [*schema.LAYERS, "layer_meta", "import_mappings"]:
+            statements.append(sql.SQL("GRANT SELECT, INSERT, UPDATE ON {} TO {}").format(table(name), editor))
+        statements += [
+            sql.SQL("GRANT SELECT, UPDATE ON {} TO {}").format(table("workspace_meta"), editor),
+            sql.SQL("GRANT SELECT, INSERT ON {}, {} TO {}").format(table("history"), table("import_log"), editor),
+            sql.SQL("GRANT UPDATE (undone_by) ON {} TO {}").format(table("history"), editor),
+        ]
+    return ";\n".join(statement.as_string() for statement in statements) + ";\n"
+
+
+def _all_columns(name: str) -> list[str]:
+    """Every column of a store table as created by ``setup_sql`` (for column grants)."""
+    if name == "history":
+        return _HISTORY.split(", ")
+    layer = schema.LAYERS[name]
+    return ["fid", *layer.field_names, *([GEOM] if layer.geometry_types else []), ROW_VERSION, RETIRED]
+
+
+def create_schema(url: str, viewer_role: str | None = None, editor_role: str | None = None) -> None:
+    """Create or update the schema named in ``url`` and grant the roles (see ``setup_sql``)."""
+    PostGISStore(url).create(viewer_role, editor_role)
+
+
+# ---- one standing connection per database and process, for the cheap calls of every rerun ----
+_STANDING: dict[str, psycopg.Connection] = {}
+_STANDING_LOCK = threading.Lock()
+
+
+def _standing(conninfo: str, renew: bool = False) -> psycopg.Connection:
+    """An autocommit connection shared by this process (psycopg serialises its use across threads)."""
+    with _STANDING_LOCK:
+        connection = _STANDING.get(conninfo)
+        if renew and connection is not None:
+            connection.close()
+        if renew or connection is None or connection.closed:
+            connection = _STANDING[conninfo] = psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        return connection
+
+
+@contextmanager
+def _translated_errors(schema_name: str):
+    """Database errors as the store's errors, without the URL (no credentials in any message)."""
+    try:
+        yield
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        raise StoreUnavailable(UNREACHABLE) from None
+    except psycopg.errors.InsufficientPrivilege:
+        raise StoreUnavailable(NO_RIGHTS) from None
+    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn, psycopg.errors.InvalidSchemaName):
+        raise StoreUnavailable(f"Datenbankschema {schema_name} fehlt oder ist veraltet: create_schema ausführen") from None
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _change(row) -> Change:
+    change_id, at, user, action, layer, entry_id, before, after, undone_by = row
+    return Change(change_id, _iso(at), user, action, layer, entry_id, before, after, undone_by)
+
+
+def _db_value(value, kind: str):
+    """A Python value for a column of ``kind`` (numpy and pandas scalars, NaN → None)."""
+    if value is None or (not isinstance(value, (str, bytes, list, dict)) and pd.isna(value)):
+        return None
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
+
+
+def _column(series: pd.Series, kind: str) -> list:
+    """``_db_value`` for a whole column (the NaN test done once, vectorised)."""
+    convert = {"bool": bool, "int": int, "float": float}.get(kind, str)
+    return [None if missing else convert(v) for v, missing in zip(series.to_numpy(dtype=object), series.isna().to_numpy())]
+
+
+def _series(values, kind: str) -> pd.Series:
+    """A column typed as a GeoPackage read types it: ints/bools with gaps become float64, text stays object."""
+    if kind in ("int", "bool"):
+        if any(v is None for v in values):
+            return pd.Series(values, dtype="float64")
+        return pd.Series(values, dtype="int64" if kind == "int" else "bool")
+    if kind == "float":
+        return pd.Series(values, dtype="float64")
+    return pd.Series(values, dtype=object)
+
+
+def _kinds(layer: str) -> dict[str, str]:
+    return {**{f.name: f.kind for f in schema.LAYERS[layer].fields}, ROW_VERSION: "int", RETIRED: "text"}
+
+
+def _frame(layer: str, names: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """Fetched rows (geometry as WKB last, if the layer has one) as a (Geo)DataFrame."""
+    spec, kinds = schema.LAYERS[layer], _kinds(layer)
+    columns = list(zip(*rows)) if rows else [()] * (len(names) + bool(spec.geometry_types))
+    frame = pd.DataFrame({name: _series(values, kinds[name]) for name, values in zip(names, columns)})
+    if not spec.geometry_types:
+        return frame
+    geometry = shapely.from_wkb(np.array(columns[-1], dtype=object))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=schema.ANALYSIS_CRS))
+
+
+def _geometries(frame: pd.DataFrame) -> np.ndarray:
+    """The frame's geometries as WKB, 2D, in the store's CRS (a frame without CRS is taken to be in it)."""
+    geometry = frame.geometry
+    if geometry.crs is not None and geometry.crs != pyproj.CRS.from_user_input(schema.ANALYSIS_CRS):
+        geometry = geometry.to_crs(schema.ANALYSIS_CRS)
+    return shapely.to_wkb(shapely.force_2d(geometry.to_numpy()))
+
+
+class PostGISStore(DataStore):
+    """A city's data in one schema of a PostgreSQL/PostGIS database."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.conninfo, self.schema = split_url(url)
+
+    def __repr__(self) -> str:
+        return f"PostGISStore({redact(self.url)!r})"
+
+    def _table(self, name: str) -> sql.Identifier:
+        return sql.Identifier(self.schema, name)
+
+    def _sql(self, text: str, **tables: str) -> sql.Composed:
+        """``text`` with ``{name}`` placeholders filled by this schema's tables."""
+        return sql.SQL(text).format(**{key: self._table(name) for key, name in tables.items()})
+
+    # ---- connections ----
+    def _query(self, query, params=()) -> list[tuple]:
+        """One statement on the standing connection; a connection left dead by a server restart is renewed once."""
+        with _translated_errors(self.schema):
+            try:
+                return _standing(self.conninfo).execute(query, params).fetchall()
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                return _standing(self.conninfo, renew=True).execute(query, params).fetchall()
+
+    @contextmanager
+    def _connection(self, *, read_only: bool = False):
+        """A new connection and one transaction (a consistent snapshot when ``read_only``): commit or roll back."""
+        with _translated_errors(self.schema), psycopg.connect(self.conninfo, connect_timeout=CONNECT_TIMEOUT) as connection:
+            if read_only:
+                connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                connection.read_only = True
+            yield connection
+
+    @contextmanager
+    def _writing(self, *, create: bool = False):
+        """A write transaction: it first raises the data version, which also queues it behind other writers.
+
+        ``create``: set the schema up first if it does not exist (the first import into a fresh database).
+        """
+        with self._connection() as connection:
+            if create and self._missing(connection):
+                connection.execute(setup_sql(self.schema))
+            connection.execute(self._sql("UPDATE {meta} SET data_version = data_version + 1", meta="workspace_meta"))
+            yield connection
+
+    def _missing(self, connection=None) -> bool:
+        """The schema is not set up yet (a fresh store: its first import creates it)."""
+        query, params = "SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()]
+        return connection.execute(query, params).fetchone()[0] if connection is not None else self._query(query, params)[0][0]
+
+    def create(self, viewer_role: str | None = None, editor_role: str | None = None) -> None:
+        """Create or update this store's schema and grant the roles (see ``setup_sql``)."""
+        with self._connection() as connection:
+            connection.execute(setup_sql(self.schema, viewer_role, editor_role))
+
+    # ---- reading ----
+    def is_empty(self) -> bool:
+        if self._missing():
+            return True
+        query = self._sql("SELECT NOT (EXISTS (SELECT 1 FROM {areas}) OR EXISTS (SELECT 1 FROM {meta} WHERE layer = 'areas'))", areas="areas", meta="layer_meta")
+        return self._query(query)[0][0]
+
+    def version(self) -> str:
+        if self._missing():
+            return "empty"
+        store_id, data_version = self._query(self._sql("SELECT store_id, data_version FROM {meta}", meta="workspace_meta"))[0]
+        return f"{store_id}:{data_version}"
+
+    def read(self) -> Workspace:
+        """All layers in one snapshot: one connection, two pipelined batches of queries, geometry as WKB."""
+        with self._connection(read_only=True) as connection:
+            present, meta, city, demo, hidden = self._overview(connection)
+            layers = self._layers(connection, present, hidden, active_only=True)
+        return Workspace(city=city or self.schema, layers=layers, meta=meta, is_demo=demo)
+
+    def entries(self, layer: str) -> pd.DataFrame:
+        with self._connection(read_only=True) as connection:
+            hidden = self._overview(connection)[-1]
+            return self._layers(connection, [layer], hidden, active_only=False)[layer]
+
+    def _overview(self, connection):
+        """Which layers are present (entries or provenance), provenance, city, demo flag, and the
+        guarded columns the connected role may not read."""
+        exists = sql.SQL(", ").join(sql.SQL("EXISTS (SELECT 1 FROM {})").format(self._table(name)) for name in schema.LAYERS)
+        with connection.pipeline():
+            flags = connection.execute(sql.SQL("SELECT {}").format(exists))
+            meta = connection.execute(self._sql("SELECT layer, source, licence, attribution, stand FROM {meta}", meta="layer_meta"))
+            info = connection.execute(self._sql("SELECT city, demo FROM {meta}", meta="workspace_meta"))
+            hidden = connection.execute(
+                "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
+                [[t for t, _ in GUARDED], [c for _, c in GUARDED], self.schema],
+            )
+        meta_rows = {row[0]: LayerMeta(*(value or "" for value in row[1:])) for row in meta.fetchall()}
+        present = [name for name, flag in zip(schema.LAYERS, flags.fetchone()) if flag or name in meta_rows]
+        city, demo = info.fetchone()
+        return present, meta_rows, city, demo, set(hidden.fetchall())
+
+    def _select(self, layer: str, hidden: set, *, active_only: bool, one: bool = False) -> tuple[list[str], sql.Composed]:
+        """Column names and the SELECT of one layer: readable fields (+ system columns), then WKB.
+
+        ``one``: only the entry whose id is the query's parameter."""
+        spec = schema.LAYERS[layer]
+        names = [f for f in spec.field_names if (layer, f) not in hidden] + ([] if active_only else [ROW_VERSION, RETIRED])
+        columns = [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names]
+        if spec.geometry_types:
+            columns.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
+        conditions = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
+        if one:
+            conditions.append(sql.SQL("{} = %s").format(sql.Identifier(spec.id_field)))
+        return names, sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY fid").format(sql.SQL(", ").join(columns), self._table(layer), sql.SQL(" AND ").join(conditions))
+
+    def _layers(self, connection, layers: list[str], hidden: set, *, active_only: bool) -> dict[str, pd.DataFrame]:
+        queries = {layer: self._select(layer, hidden, active_only=active_only) for layer in layers}
+        with connection.pipeline():
+            cursors = {layer: connection.cursor(binary=True).execute(query) for layer, (_, query) in queries.items()}
+        return {layer: _frame(layer, queries[layer][0], cursors[layer].fetchall()) for layer in layers}
+
+    def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
+        if self._missing():
+            return []
+        conditions, args = [sql.SQL("TRUE")], []
+        for column, value in (("layer", layer), ("entry_id", entry_id)):
+            if value is not None:
+                conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
+                args.append(value)
+        query = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY change_id DESC LIMIT %s").format(
+            sql.SQL(_HISTORY), self._table("history"), sql.SQL(" AND ").join(conditions)
+        )
+        return [_change(row) for row in self._query(query, [*args, limit])]
+
+    def import_log(self) -> pd.DataFrame:
+        columns = ["at", "user_name", "layer", "source", "mode", "rows_read", "rows_imported", "rows_rejected"]
+        if self._missing():
+            return pd.DataFrame(columns=columns)
+        rows = self._query(self._sql(f"SELECT {', '.join(columns)} FROM {{log}} ORDER BY import_id DESC", log="import_log"))
+        return pd.DataFrame([(_iso(row[0]), *row[1:]) for row in rows], columns=columns)
+
+    def mapping(self, source_key: str) -> str | None:
+        if self._missing():
+            return None
+        rows = self._query(self._sql("SELECT mapping::text FROM {m} WHERE source_key = %s", m="import_mappings"), [source_key])
+        return rows[0][0] if rows else None
+
+    def crs(self, layer: str):
+        return pyproj.CRS.from_user_input(schema.ANALYSIS_CRS)
+
+    # ---- GeoPackage export and load (the way to and from the GeoPackage store) ----
+    def export_geopackage(self, out: str | Path) -> None:
+        """Everything of one snapshot, in the GeoPackage store's layout; written to a temp file, then renamed."""
+        with self._connection(read_only=True) as connection:
+            present, meta, city, demo, hidden = self._overview(connection)
+            layers = self._layers(connection, present, hidden, active_only=False)
+            history = connection.execute(self._sql(f"SELECT {_HISTORY} FROM {{h}} ORDER BY change_id", h="history")).fetchall()
+            log = connection.execute(self._sql(f"SELECT {_IMPORT_LOG} FROM {{log}} ORDER BY import_id", log="import_log")).fetchall()
+            mappings = connection.execute(self._sql(f"SELECT {_MAPPINGS.replace('mapping,', 'mapping::text,')} FROM {{m}} ORDER BY mapping_id", m="import_mappings")).fetchall()
+        history = [(r[0], _iso(r[1]), *r[2:6], dumps(r[6]), dumps(r[7]), r[8]) for r in history]
+        log = [(r[0], _iso(r[1]), *r[2:]) for r in log]
+        mappings = [(*r[:4], _iso(r[4])) for r in mappings]
+        workspace = Workspace(city=city or self.schema, layers={name: _gpkg_typed(name, frame) for name, frame in layers.items()}, meta=meta, is_demo=demo)
+
+        def system_tables(path: str) -> None:
+            connection = sqlite3.connect(path, isolation_level=None)
+            try:
+                connection.execute("BEGIN")
+                ensure_system_tables(connection)
+                for name, rows in (("history", history), ("import_log", log), ("import_mappings", mappings)):
+                    columns = _SYSTEM[name]
+                    connection.executemany(f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", rows)
+                connection.execute("COMMIT")
+            finally:
+                connection.close()
+
+        gpkgfile.write_geopackage(workspace, out, finish=system_tables)
+
+    def load_geopackage(self, path: str | Path) -> None:
+        """Fill this store, which must hold nothing yet, from a GeoPackage in the GeoPackage store's layout:
+        ids, row versions, retired entries, history, import log, mappings and metadata kept; one transaction."""
+        path = Path(path)
+        workspace = gpkgfile.read_geopackage(path, active_only=False)
+        tables = _gpkg_system_tables(path)
+        reprojections = _history_reprojections(workspace)
+        with self._writing(create=True) as connection:
+            counts = connection.execute(self._sql("SELECT (SELECT count(*) FROM {h}) + (SELECT count(*) FROM {a})", h="history", a="areas")).fetchone()[0]
+            if counts:
+                raise ValueError(f"schema {self.schema} already holds data")
+            for layer, frame in workspace.layers.items():
+                staged = self._stage(connection, layer, frame, with_system_columns=True)
+                connection.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(self._table(layer), *staged))
+            for layer, meta in workspace.meta.items():
+                connection.execute(self._sql("INSERT INTO {m} VALUES (%s, %s, %s, %s, %s)", m="layer_meta"), [layer, meta.source, meta.licence, meta.attribution, meta.stand])
+            connection.execute(self._sql("UPDATE {m} SET city = %s, demo = %s", m="workspace_meta"), [workspace.city, workspace.is_demo])
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    self._sql(f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", h="history"),
+                    [(*r[:6], *(_jsonb(r[6 + i], reprojections.get(r[4])) for i in range(2)), r[8]) for r in tables["history"]],
+                )
+                cursor.executemany(self._sql(f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 10)})", log="import_log"), tables["import_log"])
+                cursor.executemany(self._sql(f"INSERT INTO {{m}} ({_MAPPINGS}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s)", m="import_mappings"), tables["import_mappings"])
+            for table, column in (("history", "change_id"), ("import_log", "import_id"), ("import_mappings", "mapping_id")):
+                connection.execute(
+                    sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) FROM {}").format(sql.Identifier(column), self._table(table)),
+                    [self._table(table).as_string(), column],
+                )
+
+    # ---- writing ----
+    def _set_city(self, name: str) -> None:
+        with self._writing() as connection:
+            connection.execute(self._sql("UPDATE {m} SET city = %s", m="workspace_meta"), [name])
+
+    def _remember_mapping(self, source_key: str, layer: str, mapping_json: str) -> None:
+        with self._writing() as connection:
+            connection.execute(
+                self._sql(
+                    "INSERT INTO {m} (source_key, layer, mapping, at) VALUES (%s, %s, %s, now()) "
+                    "ON CONFLICT (source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, at = excluded.at",
+                    m="import_mappings",
+                ),
+                [source_key, layer, mapping_json],
+            )
+
+    def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts) -> Change:
+        """Upsert the imported rows (kept ids: row version + 1, retirement lifted), retire the ids it lacks."""
+        spec = schema.LAYERS[layer]
+        with self._writing(create=True) as connection:
+            columns, values, staging = self._stage(connection, layer, frame, with_system_columns=False)
+            table = self._table(layer)
+            updates = [sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in [*spec.field_names, *([GEOM] if spec.geometry_types else [])] if c != spec.id_field]
+            connection.execute(
+                sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL").format(
+                    table, columns, values, staging, sql.Identifier(spec.id_field), sql.SQL(", ").join(updates)
+                )
+            )
+            connection.execute(
+                sql.SQL("UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})").format(
+                    table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field)
+                )
+            )
+            connection.execute(
+                self._sql(
+                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
+                    "licence = excluded.licence, attribution = excluded.attribution, stand = excluded.stand",
+                    m="layer_meta",
+                ),
+                [layer, meta.source, meta.licence, meta.attribution, meta.stand],
+            )
+            connection.execute(self._sql("UPDATE {m} SET city = coalesce(city, %s)", m="workspace_meta"), [counts.get("city", "Meine Stadt")])
+            change = self._record(connection, user, "import", layer, None, None, {"rows": len(frame), "source": source, "mode": mode})
+            connection.execute(
+                self._sql(
+                    "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    log="import_log",
+                ),
+                [user.name, layer, source, mode, counts.get("read"), counts.get("imported"), counts.get("rejected"), change.change_id],
+            )
+            return change
+
+    def _stage(self, connection, layer: str, frame: pd.DataFrame, *, with_system_columns: bool):
+        """COPY ``frame`` into a temporary table; returns the target columns, the matching SELECT list and the table."""
+        spec = schema.LAYERS[layer]
+        kinds = _kinds(layer)
+        names = spec.field_names + ([ROW_VERSION, RETIRED] if with_system_columns else [])
+        data = [_column(frame[n], kinds[n]) if n in frame.columns else [None] * len(frame) for n in names]
+        types = [_SQL_TYPES.get(kinds[n], "text") for n in names]
+        targets, values = [sql.Identifier(n) for n in names], [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::date") for n in names]
+        if spec.geometry_types:
+            names, types = [*names, "wkb"], [*types, "bytea"]
+            data.append(list(_geometries(frame)))
+            targets.append(sql.Identifier(GEOM))
+            values.append(sql.SQL("ST_GeomFromWKB(wkb, {})").format(sql.Literal(SRID)))
+        staging = sql.Identifier(f"staging_{layer}")
+        connection.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+                staging, sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types))
+            )
+        )
+        with connection.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(staging, sql.SQL(", ").join(map(sql.Identifier, names)))) as copy:
+            for row in zip(*data):
+                copy.write_row(row)
+        return sql.SQL(", ").join(targets), sql.SQL(", ").join(values), staging
+
+    def _write(self, user, action, layer, entry_id, expected_version, values, geometry) -> Change:
+        spec = schema.LAYERS[layer]
+        with self._writing() as connection:
+            current = self._row(connection, layer, entry_id)
+            if action == "add":
+                if current is not None:
+                    raise ConflictError(layer, entry_id, self._last_change(connection, layer, entry_id))
+                row = {name: values.get(name) for name in spec.field_names}
+                if spec.geometry_types:
+                    row[GEOM] = geometry
+                names = list(row)
+                connection.execute(
+                    sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                        self._table(layer), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(self._placeholder(n) for n in names)
+                    ),
+                    [self._param(layer, n, row[n]) for n in names],
+                )
+            else:
+                if current is None:
+                    raise EntryNotFound(layer, entry_id)
+                changes = {k: v for k, v in values.items() if (k in spec.field_names or k == RETIRED) and k != spec.id_field}
+                if geometry is not None and spec.geometry_types:
+                    changes[GEOM] = geometry
+                if not self._update(connection, layer, entry_id, changes, expected_version):
+                    raise ConflictError(layer, entry_id, self._last_change(connection, layer, entry_id))
+            after = entry_dict(self._row(connection, layer, entry_id), layer)
+            return self._record(connection, user, action, layer, entry_id, None if current is None else entry_dict(current, layer), after)
+
+    def _undo_last(self, user) -> Change:
+        with self._writing() as connection:
+            row = connection.execute(
+                self._sql(
+                    f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL ORDER BY change_id DESC LIMIT 1",
+                    h="history",
+                ),
+                [user.name, list(_EDITS)],
+            ).fetchone()
+            if row is None:
+                raise NothingToUndo()
+            last = _change(row)
+            spec = schema.LAYERS[last.layer]
+            current = self._row(connection, last.layer, last.entry_id)
+            newest = self._last_change(connection, last.layer, last.entry_id, effective=True)
+            if current is None or newest is None or newest.change_id != last.change_id:
+                raise ConflictError(last.layer, last.entry_id, newest)
+            if last.action == "add":  # an entry added by mistake: retired, so nothing is ever deleted
+                restore = {RETIRED: datetime.now(UTC).date().isoformat()}
+            else:
+                restore = {k: v for k, v in last.before.items() if k not in ("geometry", spec.id_field)}
+                if spec.geometry_types and last.before.get("geometry"):
+                    restore[GEOM] = shapely.from_wkt(last.before["geometry"])
+            self._update(connection, last.layer, last.entry_id, restore)
+            after = entry_dict(self._row(connection, last.layer, last.entry_id), last.layer)
+            undo = self._record(connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after)
+            connection.execute(self._sql("UPDATE {h} SET undone_by = %s WHERE change_id = %s", h="history"), [undo.change_id, last.change_id])
+            return undo
+
+    # ---- helpers ----
+    def _placeholder(self, name: str) -> sql.Composable:
+        if name == GEOM:
+            return sql.SQL("ST_GeomFromWKB(%s, {})").format(sql.Literal(SRID))
+        return sql.SQL("%s")
+
+    def _param(self, layer: str, name: str, value):
+        if name == GEOM:
+            return None if value is None else shapely.to_wkb(shapely.force_2d(value))
+        return _db_value(value, _kinds(layer)[name])
+
+    def _update(self, connection, layer: str, entry_id: str, changes: dict, expected_version: int | None = None) -> int:
+        """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``; rows changed."""
+        id_field = schema.LAYERS[layer].id_field
+        assignments = [sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes]
+        assignments.append(sql.SQL("row_version = row_version + 1"))
+        query = sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(self._table(layer), sql.SQL(", ").join(assignments), sql.Identifier(id_field))
+        params = [*(self._param(layer, name, value) for name, value in changes.items()), entry_id]
+        if expected_version is not None:
+            query += sql.SQL(" AND row_version = %s")
+            params.append(int(expected_version))
+        return connection.execute(query, params).rowcount
+
+    def _row(self, connection, layer: str, entry_id: str) -> dict | None:
+        spec = schema.LAYERS[layer]
+        names, query = self._select(layer, set(), active_only=False, one=True)
+        row = connection.execute(query, [entry_id]).fetchone()
+        if row is None:
+            return None
+        record = dict(zip(names, row))
+        if spec.geometry_types:
+            record["geometry"] = None if row[-1] is None else shapely.from_wkb(row[-1])
+        return record
+
+    def _last_change(self, connection, layer: str, entry_id: str, effective: bool = False) -> Change | None:
+        """The newest change of an entry (or import of its layer); ``effective``: undo records and undone changes skipped."""
+        skip = " AND action <> 'undo' AND undone_by IS NULL" if effective else ""
+        row = connection.execute(
+            self._sql(f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} ORDER BY change_id DESC LIMIT 1", h="history"),
+            [layer, entry_id],
+        ).fetchone()
+        return _change(row) if row else None
+
+    def _record(self, connection, user, action, layer, entry_id, before, after) -> Change:
+        change_id, at = connection.execute(
+            self._sql("INSERT INTO {h} (user_name, action, layer, entry_id, before, after) VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at", h="history"),
+            [user.name, action, layer, entry_id, None if before is None else Jsonb(before), None if after is None else Jsonb(after)],
+        ).fetchone()
+        return Change(change_id, _iso(at), user.name, action, layer, entry_id, before, after)
+
+
+def _gpkg_typed(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Int and bool fields as nullable types, so GDAL writes INTEGER/BOOLEAN columns even with gaps."""
+    dtypes = {"int": "Int64", "bool": "boolean"}
+    return frame.astype({f.name: dtypes[f.kind] for f in schema.LAYERS[layer].fields if f.kind in dtypes and f.name in frame.columns})
+
+
+def _gpkg_system_tables(path: Path) -> dict[str, list[tuple]]:
+    """History, import log and mappings of a GeoPackage store file (empty lists where a table is missing)."""
+    connection = sqlite3.connect(path)
+    try:
+        present = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {name: connection.execute(f"SELECT {columns} FROM {name} ORDER BY 1").fetchall() if name in present else [] for name, columns in _SYSTEM.items()}
+    finally:
+        connection.close()
+    tables["history"] = [(*r[:6], *(json.loads(v) if v else None for v in r[6:8]), r[8]) for r in tables["history"]]
+    return tables
+
+
+def _history_reprojections(workspace: Workspace) -> dict[str, pyproj.Transformer]:
+    """Transformers from each layer's CRS in a GeoPackage to the store's, for geometries recorded in the history."""
+    target = pyproj.CRS.from_user_input(schema.ANALYSIS_CRS)
+    out = {}
+    for layer, frame in workspace.layers.items():
+        crs = getattr(frame, "crs", None)
+        if crs is not None and pyproj.CRS.from_user_input(crs) != target:
+            out[layer] = pyproj.Transformer.from_crs(crs, target, always_xy=True)
+    return out
+
+
+def _jsonb(values: dict | None, transformer: pyproj.Transformer | None):
+    """History values for the database, their geometry moved into the store's CRS."""
+    if values is None:
+        return None
+    if transformer is not None and values.get("geometry"):
+        geometry = shapely.transform(shapely.from_wkt(values["geometry"]), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        values = {**values, "geometry": geometry.wkt}
+    return Jsonb(values)

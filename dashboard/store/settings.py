@@ -1,0 +1,81 @@
+"""Deployment settings from the environment: where the data lives, which basemap, upload limit.
+
+Defaults need no server anywhere: a GeoPackage store in ``daten/`` beside the
+app (the demo city shows while it holds no areas) and no basemap tiles. A city
+running several instances sets ``QUARTIER_DATABASE_URL`` to its PostGIS.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.model.roles import Role
+from dashboard.store.base import DataStore, open_store
+from dashboard.store.gpkgfile import DEMO_PATH
+from dashboard.store.postgis import is_database_url, redact
+
+PROJECT = DEMO_PATH.parent.parent
+STORE_FILE = "quartiersatlas.gpkg"
+DEFAULT_UPLOAD_LIMIT_MB = 50
+DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"  # the editors' role: writes data tables, history insert-only
+VIEWER_DATABASE_VARIABLE = "QUARTIER_DATABASE_VIEWER_URL"  # read-only role without the contact columns
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_location: str | Path | None  # a GeoPackage file (may not exist yet) or a postgresql:// URL
+    tile_url: str | None = None
+    tile_attribution: str = ""
+    upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
+    viewer_location: str | None = None  # a database URL with a read-only role, for viewers' sessions
+
+    @property
+    def is_database(self) -> bool:
+        return is_database_url(str(self.store_location))
+
+    @property
+    def store_path(self) -> Path:
+        """The GeoPackage file of the store (not for a database)."""
+        return Path(self.store_location)
+
+    @property
+    def store_label(self) -> str:
+        """What to show a person: the file name, or the database URL without its password."""
+        return redact(str(self.store_location)) if self.is_database else self.store_path.name
+
+    def store(self, role: Role = Role.EDITOR) -> DataStore:
+        """The store as ``role`` reaches it: viewers through the read-only database role when one is set."""
+        if self.is_database:
+            return open_store(self.viewer_location if role is Role.VIEWER and self.viewer_location else str(self.store_location))
+        return open_store(self.store_path)
+
+    @property
+    def uses_demo(self) -> bool:
+        """True while the store holds no areas (or is the demo file itself, which is never edited)."""
+        if not self.is_database and self.store_path.resolve() == DEMO_PATH.resolve():
+            return True
+        return self.store().is_empty()
+
+
+def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None) -> Settings:
+    """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
+    ``QUARTIERSATLAS_DATA_DIR`` /
+    ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
+    ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
+    env = os.environ if env is None else env
+    def setting(name: str) -> str:
+        return env.get(name, "").strip() or str((secrets or {}).get(name, "")).strip()
+
+    database = setting(DATABASE_VARIABLE)
+    workspace = env.get("QUARTIERSATLAS_WORKSPACE", "").strip()
+    data_dir = Path(env.get("QUARTIERSATLAS_DATA_DIR", "").strip() or PROJECT / "daten")
+    limit = env.get("QUARTIERSATLAS_UPLOAD_LIMIT_MB", "").strip()
+    return Settings(
+        store_location=database or (Path(workspace) if workspace else data_dir / STORE_FILE),
+        tile_url=env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None,
+        tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
+        upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
+        viewer_location=setting(VIEWER_DATABASE_VARIABLE) or None if database else None,
+    )
