@@ -67,7 +67,9 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     if args.out:
         shutil.copyfile(args.workspace, args.out)
     counts = {"read": len(paths), "imported": len(paths), "rejected": 0}
-    open_store(target).import_layer(cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts)
+    open_store(target).import_layer(
+        cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts
+    )
     network = from_lines(paths.to_crs(schema.ANALYSIS_CRS).geometry)
     print(t("cli.paths.written", args.lang, ways=len(paths), nodes=network.node_count, out=args.out or args.workspace))
     return 0
@@ -104,7 +106,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     data_store = open_store(location)
     try:
         raw = readers.read_file(
-            args.file, layer=args.file_layer, encoding=args.encoding, separator=args.separator,
+            args.file,
+            layer=args.file_layer,
+            encoding=args.encoding,
+            separator=args.separator,
             max_bytes=load_settings().upload_limit_mb * 1024 * 1024,
         )
         if raw.coordinates is not None and not isinstance(raw.frame, __import__("geopandas").GeoDataFrame):
@@ -121,7 +126,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     target = args.layer if args.layer in importflow.TARGETS else layer
     if args.totals_by:
         bands = dict(item.split("=", 1) for item in args.band or [])
-        plan = importer.plan_population_totals(raw, args.totals_by, args.residents, bands, importflow.current_workspace(data_store))
+        plan = importer.plan_population_totals(
+            raw, args.totals_by, args.residents, bands, importflow.current_workspace(data_store)
+        )
         mapping = ColumnMapping("population", {"residents": args.residents})
     else:
         if args.mapping:
@@ -131,7 +138,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             mapping, remembered = importflow.first_mapping(data_store, raw, target)
             print(t("cli.import.mapping_remembered" if remembered else "cli.import.mapping_suggested", lang))
         if args.parent_prefix:
-            mapping = replace(mapping, columns={k: v for k, v in mapping.columns.items() if k != "parent_id"}, parent_prefix=args.parent_prefix)
+            mapping = replace(
+                mapping,
+                columns={k: v for k, v in mapping.columns.items() if k != "parent_id"},
+                parent_prefix=args.parent_prefix,
+            )
         print(mapping.to_json())
         plan = importflow.plan(data_store, raw, mapping)
     if args.save_mapping:
@@ -140,7 +151,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     _print_problems([*problems, *plan.problems], lang)
     for note in plan.notes:
         print(note)
-    print(t("cli.import.counts", lang, read=counts.read, valid=counts.valid, rejected=counts.rejected, warnings=counts.warnings))
+    print(
+        t(
+            "cli.import.counts",
+            lang,
+            read=counts.read,
+            valid=counts.valid,
+            rejected=counts.rejected,
+            warnings=counts.warnings,
+        )
+    )
     if plan.blocked or counts.valid == 0:
         return _fail(t("cli.import.rejected", lang, file=args.file), lang)
     if args.dry_run:
@@ -150,7 +170,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return _fail(t("cli.import.has_errors", lang, rejected=counts.rejected, valid=counts.valid), lang, code=1)
     meta = LayerMeta(args.source or Path(args.file).name, args.licence, args.attribution, args.stand)
     try:
-        importflow.store_plan(data_store, cli_user(), raw, mapping, plan, meta=meta, mode=args.mode, city=args.city or "")
+        importflow.store_plan(
+            data_store, cli_user(), raw, mapping, plan, meta=meta, mode=args.mode, city=args.city or ""
+        )
     except StoreError as err:
         return _fail(err.text(lang), lang)
     print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=redact(str(location))))
@@ -419,7 +441,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     assets.add_argument("--dest", default=str(Path("static") / "vendor"))
     assets.set_defaults(func=_cmd_assets)
 
-    paths = sub.add_parser("paths", parents=common, help=t("cli.paths.help", lang), description=t("cli.paths.help", lang))
+    paths = sub.add_parser(
+        "paths", parents=common, help=t("cli.paths.help", lang), description=t("cli.paths.help", lang)
+    )
     paths.add_argument("file", metavar=file, help=t("cli.paths.arg.file", lang))
     paths.add_argument("--workspace", required=True, metavar=file, help=t("cli.paths.arg.workspace", lang))
     paths.add_argument("--out", metavar=file, help=t("cli.paths.arg.out", lang))
@@ -482,7 +506,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     gaps.add_argument("--out", required=True, metavar=csv_file, help=t("cli.gaps.arg.out", lang))
     gaps.set_defaults(func=_cmd_gaps)
 
-    rep = sub.add_parser("report", parents=common, help=t("cli.report.help", lang), description=t("cli.report.description", lang))
+    rep = sub.add_parser(
+        "report", parents=common, help=t("cli.report.help", lang), description=t("cli.report.description", lang)
+    )
     which = rep.add_mutually_exclusive_group(required=True)
     which.add_argument("--area", metavar="ID", help=t("cli.report.arg.area", lang))
     which.add_argument("--all", action="store_true", help=t("cli.report.arg.all", lang))
@@ -493,9 +519,16 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
     rep.set_defaults(func=_cmd_report)
 
-    imp = sub.add_parser("import", parents=common, help=t("cli.import.help", lang), description=t("cli.import.description", lang))
+    imp = sub.add_parser(
+        "import", parents=common, help=t("cli.import.help", lang), description=t("cli.import.description", lang)
+    )
     imp.add_argument("file", metavar=file, help=t("cli.import.arg.file", lang))
-    imp.add_argument("--layer", required=True, choices=("bezirke", "quartiere", *(n for n in schema.LAYERS if n not in ("areas", "paths"))), help=t("cli.import.arg.layer", lang))
+    imp.add_argument(
+        "--layer",
+        required=True,
+        choices=("bezirke", "quartiere", *(n for n in schema.LAYERS if n not in ("areas", "paths"))),
+        help=t("cli.import.arg.layer", lang),
+    )
     imp.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
     imp.add_argument("--mapping", metavar=file, help=t("cli.import.arg.mapping", lang))
     imp.add_argument("--save-mapping", metavar=file, help=t("cli.import.arg.save_mapping", lang))
@@ -506,7 +539,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     imp.add_argument("--file-layer", metavar="NAME", help=t("cli.import.arg.file_layer", lang))
     imp.add_argument("--encoding", choices=("utf-8", "cp1252"), help=t("cli.import.arg.encoding", lang))
     imp.add_argument("--separator", choices=(";", ",", "\t"), help=t("cli.import.arg.separator", lang))
-    imp.add_argument("--parent-prefix", type=_whole_number(1, lang), metavar="N", help=t("cli.import.arg.parent_prefix", lang))
+    imp.add_argument(
+        "--parent-prefix", type=_whole_number(1, lang), metavar="N", help=t("cli.import.arg.parent_prefix", lang)
+    )
     imp.add_argument("--totals-by", metavar="SPALTE", help=t("cli.import.arg.totals_by", lang))
     imp.add_argument("--residents", default="Einwohner", metavar="SPALTE", help=t("cli.import.arg.residents", lang))
     imp.add_argument("--band", action="append", metavar="BAND=SPALTE", help=t("cli.import.arg.band", lang))
@@ -517,15 +552,27 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     imp.add_argument("--stand", default="", help=t("cli.import.arg.stand", lang))
     imp.set_defaults(func=_cmd_import)
 
-    export = sub.add_parser("export", parents=common, help=t("cli.export.help", lang), description=t("cli.export.help", lang))
+    export = sub.add_parser(
+        "export", parents=common, help=t("cli.export.help", lang), description=t("cli.export.help", lang)
+    )
     export.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
     export.add_argument("--out", required=True, metavar=file, help=t("cli.export.arg.out", lang))
     export.add_argument("--layer", choices=tuple(schema.LAYERS), help=t("cli.export.arg.layer", lang))
     export.set_defaults(func=_cmd_export)
 
-    mig = sub.add_parser("migrate", parents=common, help=t("cli.migrate.help", lang), description=t("cli.migrate.help", lang))
-    mig.add_argument("--from", dest="source", required=True, metavar=t("cli.metavar.store", lang), help=t("cli.migrate.arg.from", lang))
-    mig.add_argument("--to", dest="target", required=True, metavar=t("cli.metavar.store", lang), help=t("cli.migrate.arg.to", lang))
+    mig = sub.add_parser(
+        "migrate", parents=common, help=t("cli.migrate.help", lang), description=t("cli.migrate.help", lang)
+    )
+    mig.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar=t("cli.metavar.store", lang),
+        help=t("cli.migrate.arg.from", lang),
+    )
+    mig.add_argument(
+        "--to", dest="target", required=True, metavar=t("cli.metavar.store", lang), help=t("cli.migrate.arg.to", lang)
+    )
     mig.set_defaults(func=_cmd_migrate)
 
     dbs = sub.add_parser("db-setup", parents=common, help=t("cli.db.help", lang), description=t("cli.db.help", lang))
@@ -535,7 +582,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     dbs.add_argument("--apply", action="store_true", help=t("cli.db.arg.apply", lang))
     dbs.set_defaults(func=_cmd_db_setup)
 
-    hashing = sub.add_parser("hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang))
+    hashing = sub.add_parser(
+        "hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang)
+    )
     hashing.set_defaults(func=_cmd_hash_password)
     return parser
 

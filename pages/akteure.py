@@ -51,7 +51,11 @@ def _table(frame: pd.DataFrame, note: str) -> None:
 
 
 view = st.segmented_control(
-    t("actors.view", lang), ["directory", "network"], format_func=lambda v: t(f"actors.view.{v}", lang), default="directory", key="actors_view"
+    t("actors.view", lang),
+    ["directory", "network"],
+    format_func=lambda v: t(f"actors.view.{v}", lang),
+    default="directory",
+    key="actors_view",
 )
 if view == "network":
     net, quartier_table = _network(version, city, cooperations)
@@ -63,17 +67,27 @@ if view == "network":
         key="net_quartier",
     )
     sectors = st.sidebar.multiselect(
-        t("map.filter.sectors", lang), schema.SECTORS, default=list(schema.SECTORS), format_func=lambda s: code_label(s, lang), key="net_sectors"
+        t("map.filter.sectors", lang),
+        schema.SECTORS,
+        default=list(schema.SECTORS),
+        format_func=lambda s: code_label(s, lang),
+        key="net_sectors",
     )
-    how = st.sidebar.radio(t("net.layout", lang), network.LAYOUTS, format_func=lambda h: t(f"net.layout.{h}", lang), key="net_layout")
-    radius = int(st.sidebar.number_input(t("net.radius", lang), 100, 3000, opportunities.RADIUS_M, 50, key="net_radius"))
+    how = st.sidebar.radio(
+        t("net.layout", lang), network.LAYOUTS, format_func=lambda h: t(f"net.layout.{h}", lang), key="net_layout"
+    )
+    radius = int(
+        st.sidebar.number_input(t("net.radius", lang), 100, 3000, opportunities.RADIUS_M, 50, key="net_radius")
+    )
     area = quartier or bezirk
     graph, table, drawn, positions = _area_view(version, area, tuple(sectors), how, net)
     figures = network.figures(graph)
     st.subheader(t("net.heading", lang, area=net.area_names.get(area, city.name)))
     for column, (label, value) in zip(st.columns(4), network.figure_rows(figures, lang)):
         column.metric(label, value)
-    st.caption(t("net.sectors", lang, sectors=", ".join(code_label(s, lang) for s in figures.sectors) or t("fig.none", lang)))
+    st.caption(
+        t("net.sectors", lang, sectors=", ".join(code_label(s, lang) for s in figures.sectors) or t("fig.none", lang))
+    )
     if figures.actors == 0:
         st.info(t("net.empty", lang))
     else:
@@ -91,18 +105,29 @@ if view == "network":
         lacking = network.lacking(quartier_table, bezirk if quartier is None else city.bezirk_of(quartier))
         _table(network.lacking_frame(lacking, lang), t("net.lacking.none", lang))
     st.subheader(t("net.opportunities", lang))
-    nearby = opportunities.within(_chances(version, radius, city, cooperations), net.members.get(area, frozenset()) if area else None, sectors)
+    nearby = opportunities.within(
+        _chances(version, radius, city, cooperations), net.members.get(area, frozenset()) if area else None, sectors
+    )
     if nearby.empty:
         st.info(t("net.opportunities.none", lang, radius=fmt_int(radius, lang)))
     else:
         st.html(opportunities.list_html(nearby, lang))
-        st.caption(t("net.opportunities.shown", lang, shown=min(len(nearby), opportunities.SHOWN), total=fmt_int(len(nearby), lang)))
+        st.caption(
+            t(
+                "net.opportunities.shown",
+                lang,
+                shown=min(len(nearby), opportunities.SHOWN),
+                total=fmt_int(len(nearby), lang),
+            )
+        )
     with st.expander(t("net.method", lang)):
         st.markdown(network.method_text(graph, lang))
         st.markdown(opportunities.method_text(lang, radius))
 else:
     index = _directory(version, city, cooperations)
-    query = st.text_input(t("actors.search", lang), key="actors_query", placeholder=t("actors.search.placeholder", lang))
+    query = st.text_input(
+        t("actors.search", lang), key="actors_query", placeholder=t("actors.search.placeholder", lang)
+    )
     # Each facet's counts depend on the other facets' choices, which are widgets further down: read them first.
     chosen = {f: st.session_state.get(f"actors_facet_{f}") or [] for f in directory.FACETS}
     hits = directory.search(index, query, chosen)
@@ -135,7 +160,10 @@ else:
         if picked:
             card = directory.actor_card(index, picked, lang)
             st.html(tooltip_html(card.title, card.facts))
-            for heading, part in ((t("actors.card.offers", lang), card.offers), (t("actors.card.cooperations", lang), card.cooperations)):
+            for heading, part in (
+                (t("actors.card.offers", lang), card.offers),
+                (t("actors.card.cooperations", lang), card.cooperations),
+            ):
                 st.markdown(f"**{heading}**")
                 _table(part, t("actors.card.none", lang))
     row_actors = index.entries["actor_id"].to_numpy()[hits.rows]
@@ -148,6 +176,11 @@ else:
 
     st.caption(t("actors.table.hint", lang))
     st.dataframe(
-        directory.hits_frame(index, hits, lang), hide_index=True, width="stretch", key="actors_table", on_select=_show_card, selection_mode="single-row"
+        directory.hits_frame(index, hits, lang),
+        hide_index=True,
+        width="stretch",
+        key="actors_table",
+        on_select=_show_card,
+        selection_mode="single-row",
     )
 ui.sync_url("akteure")

@@ -16,7 +16,11 @@ user = ui.current_user()
 settings = ui.auth_secrets()
 
 if user.via != "anonymous":
-    st.success(t("roles.badge.editor", lang, name=user.name) if user.is_editor else t("signin.signed_in_viewer", lang, name=user.name))
+    st.success(
+        t("roles.badge.editor", lang, name=user.name)
+        if user.is_editor
+        else t("signin.signed_in_viewer", lang, name=user.name)
+    )
     if st.button(t("signin.sign_out", lang), key="sign_out"):
         ui.sign_out()
         st.rerun()
@@ -29,7 +33,9 @@ if auth.oidc_configured(settings):
 if auth.accounts(settings):
     with st.form("sign_in", clear_on_submit=True):
         name = st.text_input(t("signin.name", lang), key="sign_in_name", autocomplete="username")
-        password = st.text_input(t("signin.password", lang), type="password", key="sign_in_password", autocomplete="current-password")
+        password = st.text_input(
+            t("signin.password", lang), type="password", key="sign_in_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(t("signin.submit", lang))
     if submitted:
         try:

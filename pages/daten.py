@@ -37,37 +37,65 @@ if done := st.session_state.pop("load_done", None):
 if not settings.uses_demo:
     with st.expander(t("load.export", lang)):
         st.download_button(
-            t("load.export.gpkg", lang), ui.store_export(data_store), file_name="quartiersatlas.gpkg",
-            mime="application/geopackage+sqlite3", key="load_export_gpkg",
+            t("load.export.gpkg", lang),
+            ui.store_export(data_store),
+            file_name="quartiersatlas.gpkg",
+            mime="application/geopackage+sqlite3",
+            key="load_export_gpkg",
         )
-        layer = st.selectbox(t("load.export.layer", lang), list(loaded.workspace.layers), format_func=lambda n: t(f"val.layer.{n}", lang), key="load_export_layer")
+        layer = st.selectbox(
+            t("load.export.layer", lang),
+            list(loaded.workspace.layers),
+            format_func=lambda n: t(f"val.layer.{n}", lang),
+            key="load_export_layer",
+        )
         for fmt in ("geojson", "csv") if schema.LAYERS[layer].geometry_types else ("csv",):
             st.download_button(
-                t(f"load.export.{fmt}", lang), layer_bytes(loaded.workspace.layer(layer), layer, fmt),
-                file_name=f"{layer}.{fmt}", key=f"load_export_{fmt}",
+                t(f"load.export.{fmt}", lang),
+                layer_bytes(loaded.workspace.layer(layer), layer, fmt),
+                file_name=f"{layer}.{fmt}",
+                key=f"load_export_{fmt}",
             )
         st.caption(t("load.log", lang))
         st.dataframe(data_store.import_log(), hide_index=True, width="stretch")
 
 NOTHING, FIXED = "", "\u0000fixed"
 target = st.selectbox(
-    t("load.target", lang), [*importflow.TARGETS, "population_totals"], format_func=lambda k: t(f"load.target.{k}", lang), key="load_target"
+    t("load.target", lang),
+    [*importflow.TARGETS, "population_totals"],
+    format_func=lambda k: t(f"load.target.{k}", lang),
+    key="load_target",
 )
 files = st.file_uploader(
-    t("load.file", lang, limit=settings.upload_limit_mb), accept_multiple_files=True,
+    t("load.file", lang, limit=settings.upload_limit_mb),
+    accept_multiple_files=True,
     key=f"load_files_{st.session_state.get('load_files_round', 0)}",
 )
 if not files:
     st.stop()
 
 with st.expander(t("load.read_options", lang)):
-    encoding = st.selectbox(t("load.encoding", lang), ["", "utf-8", "cp1252"], format_func=lambda e: e or t("load.detect", lang), key="load_encoding")
-    separator = st.selectbox(t("load.separator", lang), ["", ";", ",", "\t"], format_func=lambda s: {"": t("load.detect", lang), "\t": "Tab"}.get(s, s), key="load_separator")
+    encoding = st.selectbox(
+        t("load.encoding", lang),
+        ["", "utf-8", "cp1252"],
+        format_func=lambda e: e or t("load.detect", lang),
+        key="load_encoding",
+    )
+    separator = st.selectbox(
+        t("load.separator", lang),
+        ["", ";", ",", "\t"],
+        format_func=lambda s: {"": t("load.detect", lang), "\t": "Tab"}.get(s, s),
+        key="load_separator",
+    )
     file_layer = st.text_input(t("load.file_layer", lang), key="load_file_layer").strip() or None
 try:
     path, name = ui.saved_upload(files)
     raw = readers.read_file(
-        path, name=name, layer=file_layer, encoding=encoding or None, separator=separator or None,
+        path,
+        name=name,
+        layer=file_layer,
+        encoding=encoding or None,
+        separator=separator or None,
         max_bytes=settings.upload_limit_mb * 1024 * 1024,
     )
 except LayerFileError as err:
@@ -83,7 +111,11 @@ if raw.coordinates is not None and not isinstance(raw.frame, gpd.GeoDataFrame):
     guess = raw.coordinates
     st.subheader(t("load.coordinates", lang))
     st.write(t(f"load.coordinates.{guess.kind}", lang, columns=", ".join(guess.columns)))
-    crs = st.selectbox(t("load.crs", lang), [*guess.crs_candidates, "EPSG:4326", "EPSG:25832", "EPSG:25833", "EPSG:31467", "EPSG:3035"], key="load_crs")
+    crs = st.selectbox(
+        t("load.crs", lang),
+        [*guess.crs_candidates, "EPSG:4326", "EPSG:25832", "EPSG:25833", "EPSG:31467", "EPSG:3035"],
+        key="load_crs",
+    )
     if not st.checkbox(t("load.crs_confirm", lang, crs=crs), key="load_crs_ok"):
         st.stop()
     raw, problems = readers.with_geometry(raw, guess, crs)
@@ -96,14 +128,21 @@ columns = importflow.source_columns(raw)
 if target == "population_totals":
     suggested = columnmap.suggest(columns, "population")
     area_guess = columnmap.suggest(columns, "areas")
-    pick = lambda label, default, key: st.selectbox(label, columns, index=columns.index(default) if default in columns else 0, key=key)  # noqa: E731
-    area_column = pick(t("load.totals.area", lang), area_guess.get("area_id") or area_guess.get("name"), "load_totals_area")
+    pick = lambda label, default, key: st.selectbox(
+        label, columns, index=columns.index(default) if default in columns else 0, key=key
+    )  # noqa: E731
+    area_column = pick(
+        t("load.totals.area", lang), area_guess.get("area_id") or area_guess.get("name"), "load_totals_area"
+    )
     residents_column = pick(t("load.totals.residents", lang), suggested.get("residents"), "load_totals_residents")
     bands = {}
     for band in schema.AGE_BANDS:
         chosen = st.multiselect(
-            t(f"band.{band}", lang), columns, default=[suggested[band]] if suggested.get(band) else [],
-            placeholder=t("load.mapping.none", lang), key=f"load_band_{band}",
+            t(f"band.{band}", lang),
+            columns,
+            default=[suggested[band]] if suggested.get(band) else [],
+            placeholder=t("load.mapping.none", lang),
+            key=f"load_band_{band}",
         )
         if chosen:
             bands[band] = chosen
@@ -118,19 +157,37 @@ else:
         default = proposed.columns.get(spec.name) or (FIXED if spec.name in proposed.constants else NOTHING)
         label = field_label(mapping_layer, spec.name, lang) + (" *" if spec.required else "")
         choice = st.selectbox(
-            label, options, index=options.index(default) if default in options else 0, key=f"load_map_{target}_{spec.name}",
-            format_func=lambda c: {NOTHING: t("load.mapping.none", lang), FIXED: t("load.mapping.fixed", lang)}.get(c, c),
+            label,
+            options,
+            index=options.index(default) if default in options else 0,
+            key=f"load_map_{target}_{spec.name}",
+            format_func=lambda c: {NOTHING: t("load.mapping.none", lang), FIXED: t("load.mapping.fixed", lang)}.get(
+                c, c
+            ),
         )
         if choice == FIXED:
             if spec.codes:
-                constants[spec.name] = st.selectbox(" ", spec.codes, format_func=lambda c: code_label(c, lang), key=f"load_fix_{target}_{spec.name}", label_visibility="collapsed")
+                constants[spec.name] = st.selectbox(
+                    " ",
+                    spec.codes,
+                    format_func=lambda c: code_label(c, lang),
+                    key=f"load_fix_{target}_{spec.name}",
+                    label_visibility="collapsed",
+                )
             else:
-                constants[spec.name] = st.text_input(" ", proposed.constants.get(spec.name, ""), key=f"load_fix_{target}_{spec.name}", label_visibility="collapsed")
+                constants[spec.name] = st.text_input(
+                    " ",
+                    proposed.constants.get(spec.name, ""),
+                    key=f"load_fix_{target}_{spec.name}",
+                    label_visibility="collapsed",
+                )
         elif choice != NOTHING:
             chosen_columns[spec.name] = choice
     prefix = 0
     if target == "quartiere" and "parent_id" not in chosen_columns:
-        prefix = st.number_input(t("load.parent_prefix", lang), min_value=0, max_value=10, value=0, key="load_parent_prefix")
+        prefix = st.number_input(
+            t("load.parent_prefix", lang), min_value=0, max_value=10, value=0, key="load_parent_prefix"
+        )
     mapping = ColumnMapping(mapping_layer, chosen_columns, constants, int(prefix) or None)
 
 st.subheader(t("load.meta", lang))
@@ -142,7 +199,11 @@ attribution = st.text_input(t("load.attribution", lang), key="load_attribution")
 stand = st.date_input(t("load.stand", lang), value=date.today(), format="DD.MM.YYYY", key="load_stand")
 existing = importflow.existing_entries(None if settings.uses_demo else loaded.workspace, target)
 mode = st.radio(
-    t("load.mode", lang), ["update", "replace"], format_func=lambda m: t(f"load.mode.{m}", lang), key="load_mode", horizontal=True,
+    t("load.mode", lang),
+    ["update", "replace"],
+    format_func=lambda m: t(f"load.mode.{m}", lang),
+    key="load_mode",
+    horizontal=True,
 )
 if mode == "replace" and existing:
     st.warning(t("load.replace_warning", lang, count=existing))
@@ -155,7 +216,9 @@ all_problems = [*problems, *plan.problems]
 st.subheader(t("load.report", lang))
 counts = plan.counts
 cols = st.columns(4)
-for col, key, value in zip(cols, ("read", "valid", "rejected", "warnings"), (counts.read, counts.valid, counts.rejected, counts.warnings)):
+for col, key, value in zip(
+    cols, ("read", "valid", "rejected", "warnings"), (counts.read, counts.valid, counts.rejected, counts.warnings)
+):
     col.metric(t(f"load.count.{key}", lang), value)
 for note in plan.notes:
     st.caption(note)

@@ -50,7 +50,14 @@ with side_col:
     st.subheader(t("map.ranking", lang))
     ranked = ranking(table[ui.in_view(table, city, view)], view.measure).head(15)
     st.table(ranking_frame(ranked, table, view, lang).set_index(t("fig.rank", lang)))
-    st.caption(t("map.ranking.caption", lang, measure=t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m), min_residents=view.min_residents))
+    st.caption(
+        t(
+            "map.ranking.caption",
+            lang,
+            measure=t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m),
+            min_residents=view.min_residents,
+        )
+    )
 
 with st.expander(t("map.method", lang), expanded=False):
     st.write(

@@ -33,23 +33,40 @@ if not has_age_bands(city.cells, params.target_group):
 before, result = ui.gap_results(loaded, params)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
 
-view = "map" if ui.embedded() else st.segmented_control(
-    t("gap.view", lang), ["map", "need"], format_func=lambda v: t(f"gap.view.{v}", lang), default="map", key="gap_view"
+view = (
+    "map"
+    if ui.embedded()
+    else st.segmented_control(
+        t("gap.view", lang),
+        ["map", "need"],
+        format_func=lambda v: t(f"gap.view.{v}", lang),
+        default="map",
+        key="gap_view",
+    )
 )
 if view == "need":
     needs = [*BUILTIN_NEEDS, *area_need_columns(city)]
-    indicator = st.selectbox(t("gap.need.indicator", lang), needs, format_func=lambda n: t(f"need.{n}", lang) if n in BUILTIN_NEEDS else n, key="gap_need")
+    indicator = st.selectbox(
+        t("gap.need.indicator", lang),
+        needs,
+        format_func=lambda n: t(f"need.{n}", lang) if n in BUILTIN_NEEDS else n,
+        key="gap_need",
+    )
     crossed = cross(need_values(city, indicator), result.units["gap_index"])
     map_col, list_col = st.columns([3, 2], gap="medium")
     with map_col:
         need_map = build_bivariate_map(loaded.map_data, city, crossed, indicator, ui.settings(), lang, bezirk)
         ui.place_map(need_map, "gap_map_pos")
-        out = st_folium(need_map, key="gap_need_map", height=600, use_container_width=True, returned_objects=["center", "zoom"])
+        out = st_folium(
+            need_map, key="gap_need_map", height=600, use_container_width=True, returned_objects=["center", "zoom"]
+        )
         ui.follow_map(out, "gap_map_pos")
         ui.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
-        double = crossed[crossed["double_need"] & crossed.index.isin(in_view)].join(result.units[["name", "uncovered_residents"]])
+        double = crossed[crossed["double_need"] & crossed.index.isin(in_view)].join(
+            result.units[["name", "uncovered_residents"]]
+        )
         if double.empty:
             st.info(t("gap.double_none", lang))
         else:
@@ -58,12 +75,22 @@ else:
     layers = ui.gap_layers()
     map_col, side_col = ui.map_columns([4, 3])
     with map_col:
-        mode = "select" if side_col is None else st.radio(
-            t("gap.click_mode", lang), ["select", "place"], format_func=lambda m: t(f"gap.click.{m}", lang), horizontal=True, key="gap_click_mode"
+        mode = (
+            "select"
+            if side_col is None
+            else st.radio(
+                t("gap.click_mode", lang),
+                ["select", "place"],
+                format_func=lambda m: t(f"gap.click.{m}", lang),
+                horizontal=True,
+                key="gap_click_mode",
+            )
         )
         selected = st.session_state.get("gap_selected")
         catchments = ui.isochrones(loaded, result)
-        fmap, groups = build_gap_map(loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk, catchments)
+        fmap, groups = build_gap_map(
+            loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk, catchments
+        )
         ui.place_map(fmap, "gap_map_pos")
         out = st_folium(
             fmap, key="gap_map", height=600, use_container_width=True,
@@ -84,8 +111,16 @@ else:
     with side_col:
         c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
         target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
-        c1.metric(t("gap.metric.target", lang, group=code_label(params.target_group, lang)), fmt_short(target, lang), help=fmt_int(target, lang))
-        c2.metric(t("gap.metric.uncovered", lang, threshold=params.threshold), fmt_short(uncovered, lang), help=fmt_int(uncovered, lang))
+        c1.metric(
+            t("gap.metric.target", lang, group=code_label(params.target_group, lang)),
+            fmt_short(target, lang),
+            help=fmt_int(target, lang),
+        )
+        c2.metric(
+            t("gap.metric.uncovered", lang, threshold=params.threshold),
+            fmt_short(uncovered, lang),
+            help=fmt_int(uncovered, lang),
+        )
         c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
@@ -94,7 +129,9 @@ else:
     if (comparison := ui.method_comparison(loaded, params)) is not None:
         with st.expander(t("gap.methods", lang)):
             st.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
-            st.dataframe(methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch")
+            st.dataframe(
+                methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch"
+            )
 
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))

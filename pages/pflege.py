@@ -98,7 +98,12 @@ def _problems(form_key: str, problems) -> None:
 
 
 layer = st.radio(
-    t("edit.layer", lang), EDITABLE_LAYERS, format_func=lambda name: layer_label(name, lang), horizontal=True, key="pf_layer", on_change=_close
+    t("edit.layer", lang),
+    EDITABLE_LAYERS,
+    format_func=lambda name: layer_label(name, lang),
+    horizontal=True,
+    key="pf_layer",
+    on_change=_close,
 )
 spec = schema.LAYERS[layer]
 crs = data_store.crs(layer) if spec.geometry_types else None
@@ -131,7 +136,10 @@ if top_right.button(t("edit.undo", lang), key="pf_undo", icon=":material/undo:",
     except StoreError as refused:
         st.error(refused.text(lang))
     else:
-        _after_write(t("edit.undone_msg", lang, entry=edits.as_markdown(change.entry_id), layer=layer_label(change.layer, lang)), opened.entry_id if opened else None)
+        _after_write(
+            t("edit.undone_msg", lang, entry=edits.as_markdown(change.entry_id), layer=layer_label(change.layer, lang)),
+            opened.entry_id if opened else None,
+        )
 
 
 def _widget(field: schema.Field, value, key: str, new: bool):
@@ -142,18 +150,26 @@ def _widget(field: schema.Field, value, key: str, new: bool):
     if field.kind in ("code", "ref"):
         options = list(field.codes) if field.kind == "code" else list(actor_names)
         options += [value] if value and value not in options else []
-        show = (lambda c: code_label(c, lang)) if field.kind == "code" else (lambda a: f"{actor_names.get(a, '?')} ({a})")
-        return st.selectbox(label, options, index=options.index(value) if value else None, format_func=show, placeholder="–", key=key)
+        show = (
+            (lambda c: code_label(c, lang)) if field.kind == "code" else (lambda a: f"{actor_names.get(a, '?')} ({a})")
+        )
+        return st.selectbox(
+            label, options, index=options.index(value) if value else None, format_func=show, placeholder="–", key=key
+        )
     if field.kind == "codes":
         chosen = schema.split_list(value)
         options = [*field.codes, *(c for c in chosen if c not in field.codes)]
-        return st.multiselect(label, options, default=chosen, format_func=lambda c: code_label(c, lang), placeholder="–", key=key)
+        return st.multiselect(
+            label, options, default=chosen, format_func=lambda c: code_label(c, lang), placeholder="–", key=key
+        )
     if field.kind == "bool":  # an unknown value stays unknown unless the box is ticked
         return st.checkbox(label, value=bool(value), key=key) or (None if value is None else False)
     if field.kind == "int":
         return st.number_input(label, value=None if value is None else int(value), step=1, placeholder="–", key=key)
     if field.kind == "date":
-        return st.text_input(label, value or "", placeholder=t("edit.date.placeholder", lang), help=t("edit.date.help", lang), key=key)
+        return st.text_input(
+            label, value or "", placeholder=t("edit.date.placeholder", lang), help=t("edit.date.help", lang), key=key
+        )
     help_text = t("edit.contact.help", lang) if field.private else None
     return st.text_input(label, value or "", help=help_text, key=key)
 
@@ -195,7 +211,9 @@ if spec.geometry_types:
             st.warning(t("edit.map.too_many", lang, n=len(shown)))
             shown = shown.iloc[:0]
         selected = (opened.lon, opened.lat) if opened and opened.lon is not None else None
-        fmap, groups = edits.edit_map(loaded.map_data, loaded.city, shown, settings, lang, bezirk=bezirk, selected=selected, spot=spot)
+        fmap, groups = edits.edit_map(
+            loaded.map_data, loaded.city, shown, settings, lang, bezirk=bezirk, selected=selected, spot=spot
+        )
         result = st_folium(
             fmap,
             key=f"pf_map_{layer}",
@@ -220,7 +238,9 @@ with form_col:
     if opened is not None and opened.layer == layer:
         st.subheader(edits.as_markdown(labels.get(opened.entry_id, opened.entry_id)))
         if opened.retired_on:
-            st.warning(t("edit.retired_since", lang, date=edits.value_text(layer, "retired_on", opened.retired_on, lang)))
+            st.warning(
+                t("edit.retired_since", lang, date=edits.value_text(layer, "retired_on", opened.retired_on, lang))
+            )
         if conflict := s.get("pf_conflict"):
             st.error(conflict)
             current = edits.open_entry(entries, layer, opened.entry_id)
@@ -234,7 +254,9 @@ with form_col:
         if spot:
             st.info(t("edit.spot", lang, lat=spot[1], lon=spot[0]))
             move_col, new_col = st.columns(2)
-            if move_col.button(t("edit.move", lang), key="pf_move", icon=":material/open_with:", disabled=bool(opened.retired_on)):
+            if move_col.button(
+                t("edit.move", lang), key="pf_move", icon=":material/open_with:", disabled=bool(opened.retired_on)
+            ):
                 geometry = _spot_geometry()
                 problems = edits.check_entry(loaded.workspace, layer, opened.values, geometry, crs=crs)
                 problems = [p for p in problems if p.field == "geometry"]
@@ -263,7 +285,12 @@ with form_col:
                     _write_opened(data_store.update, {"retired_on": None}, done="edit.reactivated")
             else:
                 st.caption(t("edit.retire.help", lang))
-                on = st.date_input(t("edit.retire.date", lang), value=date.today(), format="DD.MM.YYYY", key=f"pf_retire_on_{opened.entry_id}")
+                on = st.date_input(
+                    t("edit.retire.date", lang),
+                    value=date.today(),
+                    format="DD.MM.YYYY",
+                    key=f"pf_retire_on_{opened.entry_id}",
+                )
                 if st.button(t("edit.retire", lang), key="pf_retire", icon=":material/archive:"):
                     _write_opened(data_store.retire, on.isoformat(), done="edit.retired")
         if st.button(t("edit.close", lang), key="pf_close"):
@@ -274,7 +301,9 @@ with form_col:
         if spot:
             st.caption(t("edit.new.at", lang, lat=spot[1], lon=spot[0]))
         form_key = f"pf_new_{layer}_{s.setdefault('pf_new_count', 0)}"
-        values = _form(form_key, {spec.id_field: edits.propose_id(entries, layer), "stand": date.today().isoformat()}, new=True)
+        values = _form(
+            form_key, {spec.id_field: edits.propose_id(entries, layer), "stand": date.today().isoformat()}, new=True
+        )
         if values is not None:
             geometry = _spot_geometry() if spec.geometry_types else None
             taken = entries[spec.id_field].astype(str)
@@ -288,7 +317,9 @@ with form_col:
                     st.error(refused.text(lang))
                 else:
                     s["pf_new_count"] += 1
-                    _after_write(t("edit.added", lang, entry=edits.as_markdown(values[spec.id_field])), values[spec.id_field])
+                    _after_write(
+                        t("edit.added", lang, entry=edits.as_markdown(values[spec.id_field])), values[spec.id_field]
+                    )
         if st.button(t("edit.cancel", lang), key="pf_cancel"):
             _close()
             st.rerun()

@@ -43,7 +43,13 @@ if area.parent_name:
 figures_col, map_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader(t("pf.map", lang))
-    st_folium(interactive_map(loaded.map_data, city, area, ui.settings(), lang), key="profile_map", height=320, use_container_width=True, returned_objects=[])
+    st_folium(
+        interactive_map(loaded.map_data, city, area, ui.settings(), lang),
+        key="profile_map",
+        height=320,
+        use_container_width=True,
+        returned_objects=[],
+    )
     st.subheader(t("pf.download", lang))
     ctx = council.ReportContext(loaded.workspace, city, result, counts, today, lang)
     st.download_button(
@@ -75,7 +81,10 @@ chart_cols = st.columns(2)
 for i, chart in enumerate(pf.charts(profile, lang)):
     chart_cols[i % 2].altair_chart(chart, width="stretch")
 
-for key, table, columns in (("pf.actors", profile.actors, pf.ACTOR_COLUMNS), ("pf.offers", profile.offers, pf.OFFER_COLUMNS)):
+for key, table, columns in (
+    ("pf.actors", profile.actors, pf.ACTOR_COLUMNS),
+    ("pf.offers", profile.offers, pf.OFFER_COLUMNS),
+):
     st.subheader(t(key, lang, n=len(table)))
     if len(table):
         st.dataframe(pf.list_frame(table, columns, lang), hide_index=True, width="stretch")

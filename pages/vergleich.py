@@ -16,7 +16,12 @@ if not labels:
     st.info(t("pf.no_areas", lang))
     st.stop()
 chosen = st.multiselect(
-    t("cmp.choose", lang), list(labels), format_func=labels.get, max_selections=4, placeholder=t("cmp.placeholder", lang), key="cmp_areas"
+    t("cmp.choose", lang),
+    list(labels),
+    format_func=labels.get,
+    max_selections=4,
+    placeholder=t("cmp.placeholder", lang),
+    key="cmp_areas",
 )
 
 result, _ = ui.gap_results(loaded, GapParams())
@@ -33,7 +38,9 @@ else:
 st.subheader(t("cmp.all", lang))
 everything = cmp.all_quartiere(city, result, counts)
 table = cmp.indicator_table(everything, city, lang)
-localized = {column: st.column_config.NumberColumn(format="localized") for column in table.select_dtypes("number").columns}
+localized = {
+    column: st.column_config.NumberColumn(format="localized") for column in table.select_dtypes("number").columns
+}
 st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=localized)
 
 st.subheader(t("cmp.downloads", lang))

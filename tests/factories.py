@@ -41,8 +41,14 @@ def tiny_workspace(**overrides) -> Workspace:
             "level": ["stadtbezirk", "stadtbezirk", "quartier", "quartier", "quartier", "quartier"],
             "parent_id": [None, None, "01", "01", "02", "02"],
         },
-        geometry=[box(X0, Y0, X0 + 2000, Y0 + 1000), box(X0, Y0 + 1000, X0 + 2000, Y0 + 2000),
-                  _square(0, 0), _square(1, 0), _square(0, 1), _square(1, 1)],
+        geometry=[
+            box(X0, Y0, X0 + 2000, Y0 + 1000),
+            box(X0, Y0 + 1000, X0 + 2000, Y0 + 2000),
+            _square(0, 0),
+            _square(1, 0),
+            _square(0, 1),
+            _square(1, 1),
+        ],
         crs=CRS,
     )
     population = gpd.GeoDataFrame(
@@ -109,4 +115,6 @@ def tiny_workspace(**overrides) -> Workspace:
     )
     layers = {"areas": areas, "population": population, "offers": offers, "actors": actors, "housing": housing}
     layers.update(overrides)
-    return Workspace(city="Kleinstadt", layers=layers, meta={"areas": LayerMeta("Test", "CC0", "Testdaten", "2026-01-01")})
+    return Workspace(
+        city="Kleinstadt", layers=layers, meta={"areas": LayerMeta("Test", "CC0", "Testdaten", "2026-01-01")}
+    )

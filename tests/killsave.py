@@ -1,6 +1,6 @@
 """Start a save and hang inside it, so a test can kill the process mid-save (see test_store_kill.py).
 
-    python tests/killsave.py edit|import|import-midway STORE READY_FILE
+python tests/killsave.py edit|import|import-midway STORE READY_FILE
 """
 
 from __future__ import annotations

@@ -221,7 +221,14 @@ def _instance(location, ids: list[str], editors: int, seconds: float, index: int
             thread.start()
         for thread in threads:
             thread.join()
-        merged = {"saves": Counter(), "conflicts": 0, "errors": Counter(), "save_s": [], "open_s": [], "elapsed_s": time.monotonic() - began}
+        merged = {
+            "saves": Counter(),
+            "conflicts": 0,
+            "errors": Counter(),
+            "save_s": [],
+            "open_s": [],
+            "elapsed_s": time.monotonic() - began,
+        }
         for out in outs:
             merged["saves"].update(out["saves"])
             merged["errors"].update(out["errors"])
@@ -242,9 +249,13 @@ def _collect(channel, processes, count: int, timeout_s: float, finishing: bool =
             got.append(channel.get(timeout=0.5))
         except queue.Empty:
             if not finishing and any(p.exitcode is not None for p in processes):
-                raise RuntimeError(f"an app instance exited before it was ready (exit codes {[p.exitcode for p in processes]})") from None
+                raise RuntimeError(
+                    f"an app instance exited before it was ready (exit codes {[p.exitcode for p in processes]})"
+                ) from None
             if finishing and all(p.exitcode is not None for p in processes) and channel.empty():
-                raise RuntimeError(f"app instances exited without results (exit codes {[p.exitcode for p in processes]})") from None
+                raise RuntimeError(
+                    f"app instances exited without results (exit codes {[p.exitcode for p in processes]})"
+                ) from None
             if time.monotonic() > deadline:
                 raise RuntimeError("an app instance did not report in time") from None
     return got
@@ -266,7 +277,9 @@ def editors_run(location, seconds: float, editors: int = 20, instances: int = 2,
     ctx = mp.get_context("spawn")
     ready, results, start = ctx.Queue(), ctx.Queue(), ctx.Event()
     processes = [
-        ctx.Process(target=_instance, args=(location, ids, editors // instances, seconds, i, ready, start, results), daemon=True)
+        ctx.Process(
+            target=_instance, args=(location, ids, editors // instances, seconds, i, ready, start, results), daemon=True
+        )
         for i in range(instances)
     ]
     for process in processes:
@@ -339,14 +352,20 @@ _SETTLED = """(settle) => {
   const state = document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state');
   return window.__lt_ran && state === 'notRunning' && performance.now() - window.__lt_changed > settle;
 }"""
-_IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+_IDLE = (
+    """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+)
 
 
 async def _open(page, base_url: str) -> float:
     """Seconds from navigation until the map's vector layers exist in the st_folium iframe."""
     started = time.perf_counter()
     await page.goto(base_url, timeout=PAGE_TIMEOUT_MS)
-    await page.frame_locator(MAP_IFRAME).first.locator(MAP_DRAWN).first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+    await (
+        page.frame_locator(MAP_IFRAME)
+        .first.locator(MAP_DRAWN)
+        .first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
+    )
     return time.perf_counter() - started
 
 
@@ -359,11 +378,18 @@ async def _toggle(page, checkbox) -> float:
     return (idle - clicked) / 1000
 
 
-async def _session(browser, base_url: str, deadline: float, out: dict, start_delay: float, think_s: float, seed: int) -> None:
+async def _session(
+    browser, base_url: str, deadline: float, out: dict, start_delay: float, think_s: float, seed: int
+) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     context.on("request", lambda request: out["hosts"].add(urlsplit(request.url).hostname))
     page = await context.new_page()
-    checkbox = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(TOGGLE_LABEL)}$")).locator("input")
+    checkbox = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stCheckbox")
+        .filter(has_text=re.compile(f"^{re.escape(TOGGLE_LABEL)}$"))
+        .locator("input")
+    )
     rnd = random.Random(seed)
 
     async def think() -> None:  # a person looking at the map before the next click
@@ -373,7 +399,9 @@ async def _session(browser, base_url: str, deadline: float, out: dict, start_del
     await asyncio.sleep(start_delay)
     reruns = failures = 0
     try:
-        while time.monotonic() < deadline or (not reruns and failures < 3):  # every session: one load and one rerun at least
+        while time.monotonic() < deadline or (
+            not reruns and failures < 3
+        ):  # every session: one load and one rerun at least
             try:
                 out["page_s"].append(await _open(page, base_url))
                 await page.wait_for_function(_IDLE, timeout=PAGE_TIMEOUT_MS, polling=100)
@@ -404,14 +432,26 @@ async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, 
                 await context.close()
             began = time.monotonic()
             deadline = began + seconds
-            await asyncio.gather(*(_session(browser, base_url, deadline, out, ramp_s * n / sessions, think_s, n) for n in range(sessions)))
+            await asyncio.gather(
+                *(
+                    _session(browser, base_url, deadline, out, ramp_s * n / sessions, think_s, n)
+                    for n in range(sessions)
+                )
+            )
             out["elapsed_s"] = time.monotonic() - began
         finally:
             await browser.close()
     return out
 
 
-def viewers_run(base_url: str, sessions: int = 30, seconds: float = 60, ramp_s: float = 0.0, think_s: float = 0.0, warm_up: bool = True) -> dict:
+def viewers_run(
+    base_url: str,
+    sessions: int = 30,
+    seconds: float = 60,
+    ramp_s: float = 0.0,
+    think_s: float = 0.0,
+    warm_up: bool = True,
+) -> dict:
     """``sessions`` concurrent viewer sessions on the app at ``base_url`` for about ``seconds``.
 
     ``warm_up``: one page load before the sessions start (the app's first run reads and prepares the

@@ -27,13 +27,18 @@ PASSWORD = "geheim-Test-0815"
 
 def binaries() -> tuple[Path | None, str]:
     """The newest PostgreSQL bin folder that has PostGIS, or None with the reason."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name), reverse=True)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name), reverse=True
+    )
     if not found:
         return None, "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb)"
     for initdb in found:
         if Path(f"/usr/share/postgresql/{initdb.parent.parent.name}/extension/postgis.control").exists():
             return initdb.parent, ""
-    return None, f"PostGIS is not installed for PostgreSQL {found[0].parent.parent.name} (apt-get install postgresql-{found[0].parent.parent.name}-postgis-3)"
+    return (
+        None,
+        f"PostGIS is not installed for PostgreSQL {found[0].parent.parent.name} (apt-get install postgresql-{found[0].parent.parent.name}-postgis-3)",
+    )
 
 
 def _free_port() -> int:
@@ -59,12 +64,34 @@ class Server:
             os.chown(self.root, user.pw_uid, user.pw_gid)
         password_file = self.root / "pw"
         password_file.write_text(PASSWORD)
-        self._run(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "scram-sha-256", f"--pwfile={password_file}", "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(
+            str(self.bin_dir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "scram-sha-256",
+            f"--pwfile={password_file}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         password_file.unlink()
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", options, "-w", "start")
+        self._run(
+            str(self.bin_dir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -95,5 +122,9 @@ def running_server():
             connection.execute("CREATE EXTENSION postgis")
         yield server
     finally:
-        subprocess.run([*server.as_postgres, str(bin_dir / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [*server.as_postgres, str(bin_dir / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(server.root, ignore_errors=True)

@@ -56,7 +56,12 @@ def _start(script: Path, log_path: Path, env: dict[str, str] | None) -> tuple[su
         ]  # fmt: skip
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                command, cwd=script.parent, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                command,
+                cwd=script.parent,
+                env={**os.environ, **(env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not healthy(url):

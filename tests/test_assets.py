@@ -198,4 +198,3 @@ def test_install_reports_a_failing_npm(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     with pytest.raises(assets.AssetError, match="fehlgeschlagen.*\n.*404"):
         assets.install(tmp_path / "vendor")
-

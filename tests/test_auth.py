@@ -44,7 +44,9 @@ def test_right_password_signs_in_as_editor(secrets):
     assert (user.name, user.role, user.via) == ("anna", Role.EDITOR, "password")
 
 
-@pytest.mark.parametrize(("name", "password"), [("anna", "falsch"), ("anna", ""), ("bernd", PASSWORD), ("anna", PASSWORD + "x" * 80)])
+@pytest.mark.parametrize(
+    ("name", "password"), [("anna", "falsch"), ("anna", ""), ("bernd", PASSWORD), ("anna", PASSWORD + "x" * 80)]
+)
 def test_wrong_password_or_unknown_user_is_refused(secrets, name, password):
     with pytest.raises(auth.SignInRefused) as refused:
         _sign_in(secrets, name, password, auth.RateLimiter())
@@ -53,7 +55,12 @@ def test_wrong_password_or_unknown_user_is_refused(secrets, name, password):
 
 @pytest.mark.parametrize(
     "section",
-    [{}, {"accounts": {}}, {"accounts": {"x": {"password_hash": "geheim", "role": "editor"}}}, {"accounts": {"x": {"role": "editor"}}}],
+    [
+        {},
+        {"accounts": {}},
+        {"accounts": {"x": {"password_hash": "geheim", "role": "editor"}}},
+        {"accounts": {"x": {"role": "editor"}}},
+    ],
 )
 def test_without_usable_accounts_nobody_can_sign_in(section):
     assert auth.accounts(section) == {}
@@ -130,9 +137,19 @@ def test_hash_password_cli_refuses_an_empty_password(monkeypatch, capsys):
 def test_no_password_hash_in_the_repository():
     """No default account: no file git would commit holds a bcrypt hash, and the secrets file is ignored."""
     root = Path(APP).parent
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     full_hash = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
-    texts = [(root / name).read_text(encoding="utf-8", errors="ignore") for name in listed.stdout.splitlines() if Path(name).suffix in {".py", ".toml", ".md", ".txt", ".cfg", ".ini"} and (root / name).is_file()]
+    texts = [
+        (root / name).read_text(encoding="utf-8", errors="ignore")
+        for name in listed.stdout.splitlines()
+        if Path(name).suffix in {".py", ".toml", ".md", ".txt", ".cfg", ".ini"} and (root / name).is_file()
+    ]
     assert len(texts) > 20
     assert not [text[:80] for text in texts if full_hash.search(text)]
     assert ".streamlit/secrets.toml" in (root / ".gitignore").read_text().splitlines()
@@ -176,7 +193,9 @@ def test_page_refuses_wrong_passwords_and_locks(page):
     assert [e.value for e in page.error] == ["Benutzername oder Passwort ist falsch."]
     for _ in range(4):
         _submit(page, "anna", "falsch")
-    assert page.error[0].value == "Zu viele Fehlversuche. Bitte warten Sie 60 Sekunden und versuchen Sie es dann erneut."
+    assert (
+        page.error[0].value == "Zu viele Fehlversuche. Bitte warten Sie 60 Sekunden und versuchen Sie es dann erneut."
+    )
     _submit(page, "anna", PASSWORD)
     assert not page.success and "Zu viele Fehlversuche" in page.error[0].value
 

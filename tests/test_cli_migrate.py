@@ -50,7 +50,20 @@ def test_migrate_to_postgis_and_back(postgis, demo_dir, tmp_path, capsys):
 
 
 def test_db_setup_prints_sql_and_refuses_a_path(capsys):
-    assert cli.main(["db-setup", "--url", "postgresql://owner@db.example.invalid/geo?schema=stadt", "--viewer-role", "rat", "--editor-role", "red"]) == 0
+    assert (
+        cli.main(
+            [
+                "db-setup",
+                "--url",
+                "postgresql://owner@db.example.invalid/geo?schema=stadt",
+                "--viewer-role",
+                "rat",
+                "--editor-role",
+                "red",
+            ]
+        )
+        == 0
+    )
     sql = capsys.readouterr().out
     assert 'CREATE SCHEMA IF NOT EXISTS "stadt"' in sql and "GRANT" in sql
     assert cli.main(["db-setup", "--url", "daten/quartiersatlas.gpkg"]) == 2
@@ -59,9 +72,13 @@ def test_db_setup_prints_sql_and_refuses_a_path(capsys):
 def _roles(postgis, url_schema: str) -> tuple[str, str]:
     with psycopg.connect(postgis.url("quartier"), autocommit=True) as connection:
         for role in ("rat_viewer", "red_editor"):
-            connection.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'; END IF; END $$")
+            connection.execute(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'; END IF; END $$"
+            )
             connection.execute(f"GRANT CONNECT ON DATABASE quartier TO {role}")
-    return postgis.store_url(url_schema, user="rat_viewer", password="pw-rat_viewer"), postgis.store_url(url_schema, user="red_editor", password="pw-red_editor")
+    return postgis.store_url(url_schema, user="rat_viewer", password="pw-rat_viewer"), postgis.store_url(
+        url_schema, user="red_editor", password="pw-red_editor"
+    )
 
 
 def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, monkeypatch, capsys):
@@ -69,7 +86,10 @@ def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, mo
     owner = postgis.store_url(schema_name)
     assert cli.main(["migrate", "--from", str(demo_dir), "--to", owner]) == 0
     viewer_url, editor_url = _roles(postgis, schema_name)
-    assert cli.main(["db-setup", "--url", owner, "--viewer-role", "rat_viewer", "--editor-role", "red_editor", "--apply"]) == 0
+    assert (
+        cli.main(["db-setup", "--url", owner, "--viewer-role", "rat_viewer", "--editor-role", "red_editor", "--apply"])
+        == 0
+    )
     monkeypatch.delenv("QUARTIERSATLAS_WORKSPACE", raising=False)
     monkeypatch.setenv("QUARTIER_DATABASE_URL", editor_url)
     monkeypatch.setenv("QUARTIER_DATABASE_VIEWER_URL", viewer_url)
@@ -89,7 +109,7 @@ def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, mo
             connection.execute(f'DELETE FROM "{schema_name}".history')
     with psycopg.connect(viewer_url.split("?")[0], autocommit=True) as connection:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            connection.execute(f'UPDATE "{schema_name}".offers SET name = \'x\'')
+            connection.execute(f"UPDATE \"{schema_name}\".offers SET name = 'x'")
 
 
 def test_demo_adopted_into_an_empty_database_once(postgis):

@@ -32,7 +32,12 @@ def test_one_area_pdf_and_html(workspace, tmp_path, capsys):
 def test_all_quartiere_into_a_new_folder(workspace, tmp_path, capsys):
     folder = tmp_path / "berichte" / "2026"
     assert main(["report", "--all", "--out-dir", str(folder), "--workspace", str(workspace), "--jobs", "1"]) == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["bericht-0101.pdf", "bericht-0102.pdf", "bericht-0201.pdf", "bericht-0202.pdf"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bericht-0101.pdf",
+        "bericht-0102.pdf",
+        "bericht-0201.pdf",
+        "bericht-0202.pdf",
+    ]
     captured = capsys.readouterr()
     assert "4 Dateien geschrieben" in captured.out
     assert "4/4" in captured.err  # the progress bar goes to stderr
@@ -41,7 +46,9 @@ def test_all_quartiere_into_a_new_folder(workspace, tmp_path, capsys):
 def test_unknown_area_is_refused_in_german(workspace, tmp_path, capsys):
     out = tmp_path / "x.pdf"
     assert main(["report", "--area", "9999", "--out", str(out), "--workspace", str(workspace)]) == 2
-    assert "Fehler: Gebiet „9999“ gibt es in Kleinstadt nicht – Kennungen sind z. B. 0101, 0102" in capsys.readouterr().err
+    assert (
+        "Fehler: Gebiet „9999“ gibt es in Kleinstadt nicht – Kennungen sind z. B. 0101, 0102" in capsys.readouterr().err
+    )
     assert not out.exists()
 
 
@@ -60,7 +67,10 @@ def test_wrong_arguments(workspace, tmp_path, monkeypatch, capsys, args, message
 
 
 def test_missing_and_unreadable_workspace(tmp_path, capsys):
-    assert main(["report", "--area", "01", "--out", str(tmp_path / "x.pdf"), "--workspace", str(tmp_path / "fehlt.gpkg")]) == 2
+    assert (
+        main(["report", "--area", "01", "--out", str(tmp_path / "x.pdf"), "--workspace", str(tmp_path / "fehlt.gpkg")])
+        == 2
+    )
     assert "gibt es nicht" in capsys.readouterr().err
     broken = tmp_path / "kaputt.gpkg"
     broken.write_text("kein GeoPackage")

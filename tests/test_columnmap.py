@@ -52,8 +52,15 @@ def run(values, kind, *, codes=(), required=False, column="Spalte"):
 
 @pytest.mark.parametrize(
     ("name", "normalised"),
-    [("Stadtteil Nr.", "stadtteilnr"), ("Öffnungszeiten", "oeffnungszeiten"), ("Straße", "strasse"),
-     ("E-Mail", "email"), ("STT_ID", "sttid"), ("80 und älter", "80undaelter"), ("tags/name", "tagsname")],
+    [
+        ("Stadtteil Nr.", "stadtteilnr"),
+        ("Öffnungszeiten", "oeffnungszeiten"),
+        ("Straße", "strasse"),
+        ("E-Mail", "email"),
+        ("STT_ID", "sttid"),
+        ("80 und älter", "80undaelter"),
+        ("tags/name", "tagsname"),
+    ],
 )
 def test_names_are_compared_without_case_umlauts_and_separators(name, normalised):
     assert normalise(name) == normalised
@@ -63,13 +70,38 @@ def test_names_are_compared_without_case_umlauts_and_separators(name, normalised
     ("layer", "column", "field_name"),
     [
         *(("offers", c, "name") for c in ("Name", "Bezeichnung", "Titel", "Einrichtung", "name_de", "BEZEICHNUNG")),
-        *(("areas", c, "area_id") for c in ("ID", "Nummer", "Schlüssel", "schluessel", "STT_ID", "Stadtteil-Nr",
-                                            "code", "STADTTEILNR", "STT_NR", "Stadtteil Nr.")),
-        *(("areas", c, "parent_id") for c in ("Stadtbezirk", "Bezirk", "Bezirksnummer", "STADTBEZIRK", "parent",
-                                              "STADTBEZIRKNR", "Stadtbezirk Nr.")),
+        *(
+            ("areas", c, "area_id")
+            for c in (
+                "ID",
+                "Nummer",
+                "Schlüssel",
+                "schluessel",
+                "STT_ID",
+                "Stadtteil-Nr",
+                "code",
+                "STADTTEILNR",
+                "STT_NR",
+                "Stadtteil Nr.",
+            )
+        ),
+        *(
+            ("areas", c, "parent_id")
+            for c in (
+                "Stadtbezirk",
+                "Bezirk",
+                "Bezirksnummer",
+                "STADTBEZIRK",
+                "parent",
+                "STADTBEZIRKNR",
+                "Stadtbezirk Nr.",
+            )
+        ),
         *(("offers", c, "operator_actor_id") for c in ("Träger", "TRAEGER", "Betreiber", "operator")),
-        *(("population", c, "residents") for c in ("Einwohner", "EW", "Bevölkerung", "population", "insgesamt",
-                                                   "inhabitants")),
+        *(
+            ("population", c, "residents")
+            for c in ("Einwohner", "EW", "Bevölkerung", "population", "insgesamt", "inhabitants")
+        ),
         ("population", "unter 6", "age_0_5"),
         ("population", "E_U6", "age_0_5"),
         ("population", "6 bis unter 18", "age_6_17"),
@@ -78,8 +110,10 @@ def test_names_are_compared_without_case_umlauts_and_separators(name, normalised
         ("population", "80 und älter", "age_80_plus"),
         ("population", "GITTER_ID_100m", "cell_id"),
         *(("housing", c, "dwellings") for c in ("Wohnungen", "WE", "Wohneinheiten", "apartments")),
-        *(("housing", c, "subsidised") for c in ("gefördert", "Sozialwohnungen", "Sozialmietwohnungen",
-                                                 "Anz_Sozialmietwohnungen")),
+        *(
+            ("housing", c, "subsidised")
+            for c in ("gefördert", "Sozialwohnungen", "Sozialmietwohnungen", "Anz_Sozialmietwohnungen")
+        ),
         ("housing", "Baujahr", "year_built"),
         *(("offers", c, "opening_hours") for c in ("Öffnungszeiten", "opening_hours")),
         *(("actors", c, "website") for c in ("Internet", "Homepage", "URL", "Webseite")),
@@ -112,8 +146,10 @@ def test_a_synonym_suggests_its_field(layer, column, field_name):
         # files of Stadtbezirke alone: the Bezirk number is the area id
         (["STB_NR", "STB_NAME", "SHAPE_AREA"], {"area_id": "STB_NR", "name": "STB_NAME", "parent_id": None}),
         (["X", "Y", "SB_NUMMER", "NAME", "FLAECHE_QM", "SHAPE_AREA"], {"area_id": "SB_NUMMER", "name": "NAME"}),
-        (["STADTBEZIRKNR", "STADTBEZIRKNAME", "STADTTEILE_ANZAHL"],
-         {"area_id": "STADTBEZIRKNR", "name": "STADTBEZIRKNAME"}),
+        (
+            ["STADTBEZIRKNR", "STADTBEZIRKNAME", "STADTTEILE_ANZAHL"],
+            {"area_id": "STADTBEZIRKNR", "name": "STADTBEZIRKNAME"},
+        ),
         (["id", "name", "area", "bounding_box"], {"area_id": "id", "name": "name", "parent_id": None}),  # Berlin LOR
     ],
 )
@@ -122,24 +158,55 @@ def test_suggestions_hit_the_real_area_files(columns, expected):
 
 
 def test_suggestions_for_chemnitz_kitas_and_osm_tables():
-    chemnitz = ["OBJECTID", "ID", "TRAEGER", "BEZEICHNUNG", "KURZBEZEICHNUNG", "STRASSE", "PLZ", "ORT", "HORT",
-                "KITA", "URL", "BARRIEREFREI", "INTEGRATIV"]
+    chemnitz = [
+        "OBJECTID",
+        "ID",
+        "TRAEGER",
+        "BEZEICHNUNG",
+        "KURZBEZEICHNUNG",
+        "STRASSE",
+        "PLZ",
+        "ORT",
+        "HORT",
+        "KITA",
+        "URL",
+        "BARRIEREFREI",
+        "INTEGRATIV",
+    ]
     assert suggest(chemnitz, "offers") == {
-        "offer_id": "ID", "name": "BEZEICHNUNG", "category": None, "target_groups": None, "level": None,
-        "operator_actor_id": "TRAEGER", "capacity": None, "barrier_free": "BARRIEREFREI", "opening_hours": None,
-        "contact": None, "source": None, "stand": None,
+        "offer_id": "ID",
+        "name": "BEZEICHNUNG",
+        "category": None,
+        "target_groups": None,
+        "level": None,
+        "operator_actor_id": "TRAEGER",
+        "capacity": None,
+        "barrier_free": "BARRIEREFREI",
+        "opening_hours": None,
+        "contact": None,
+        "source": None,
+        "stand": None,
     }
     osm = ["category", "target_groups", "level", "sector", "kind", "name", "osm_id"]
-    assert suggest(osm, "offers").items() >= {
-        "offer_id": "osm_id", "name": "name", "category": "category", "target_groups": "target_groups", "level": "level"
-    }.items()
+    assert (
+        suggest(osm, "offers").items()
+        >= {
+            "offer_id": "osm_id",
+            "name": "name",
+            "category": "category",
+            "target_groups": "target_groups",
+            "level": "level",
+        }.items()
+    )
     assert suggest(osm, "actors").items() >= {"actor_id": "osm_id", "sector": "sector", "kind": "kind"}.items()
 
 
 def test_zensus_and_population_columns():
     zensus = ["GITTER_ID_100m", "x_mp_100m", "y_mp_100m", "Einwohner", "werterlaeuternde_Zeichen"]
     assert suggest(zensus, "population") == {
-        "cell_id": "GITTER_ID_100m", "residents": "Einwohner", **dict.fromkeys(schema.AGE_BANDS),
+        "cell_id": "GITTER_ID_100m",
+        "residents": "Einwohner",
+        **dict.fromkeys(schema.AGE_BANDS),
     }
 
 
@@ -159,9 +226,7 @@ def test_every_layer_and_field_has_a_synonym_entry():
 
 
 def test_mapping_json_round_trip_is_stable():
-    mapping = ColumnMapping(
-        "areas", {"area_id": "STT_NR", "name": "STT_NAME"}, {"level": "quartier"}, parent_prefix=1
-    )
+    mapping = ColumnMapping("areas", {"area_id": "STT_NR", "name": "STT_NAME"}, {"level": "quartier"}, parent_prefix=1)
     text = mapping.to_json()
     assert ColumnMapping.from_json(text) == mapping
     assert ColumnMapping.from_json(text).to_json() == text
@@ -201,8 +266,24 @@ def test_source_key_survives_a_new_year_but_not_new_columns():
 
 def test_numbers_with_decimal_comma_thousands_dots_scientific_notation_and_missing_markers():
     values, problems = run(
-        ["1.234,5", "12,5", "1.2E+05", "1,2E+05", "4.47256010000e+06", "1 234", "NA", "n/a", "–", "-", ".",
-         "k. A.", "x", "", None, "-3"],
+        [
+            "1.234,5",
+            "12,5",
+            "1.2E+05",
+            "1,2E+05",
+            "4.47256010000e+06",
+            "1 234",
+            "NA",
+            "n/a",
+            "–",
+            "-",
+            ".",
+            "k. A.",
+            "x",
+            "",
+            None,
+            "-3",
+        ],
         "float",
     )
     assert values.tolist()[:6] == [1234.5, 12.5, 120000.0, 120000.0, 4472560.1, 1234.0]
@@ -237,26 +318,92 @@ def test_counts_must_be_whole_and_a_required_field_makes_it_an_error():
 
 def test_yes_no_words():
     values, problems = run(
-        ["ja", "Nein", "j", "n", "x", "wahr", "FALSCH", "true", "false", "1", "0", "yes", "no", 1, 0, 1.0, True, "",
-         "NA", "vielleicht"],
+        [
+            "ja",
+            "Nein",
+            "j",
+            "n",
+            "x",
+            "wahr",
+            "FALSCH",
+            "true",
+            "false",
+            "1",
+            "0",
+            "yes",
+            "no",
+            1,
+            0,
+            1.0,
+            True,
+            "",
+            "NA",
+            "vielleicht",
+        ],
         "bool",
     )
     assert values.dtype == "boolean"
-    assert values.tolist()[:17] == [True, False, True, False, True, True, False, True, False, True, False, True,
-                                    False, True, False, True, True]
+    assert values.tolist()[:17] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
     assert values.iloc[17:].isna().all()
     assert [(p.row, p.key) for p in problems] == [(20, "map.value.not_yes_no")]
 
 
 def test_dates_keep_the_precision_the_source_gives():
     values, problems = run(
-        ["31.12.2023", "2023-12-31", "1.2.2024", "2023-12-31 00:00:00", "2023/12/31", "12/2023", "12.2023",
-         "2023-12", "2023", 2023.0, "31.12.23", pd.Timestamp("2020-01-05 13:00"), "", "k.A.", "31.02.2023",
-         "gestern"],
+        [
+            "31.12.2023",
+            "2023-12-31",
+            "1.2.2024",
+            "2023-12-31 00:00:00",
+            "2023/12/31",
+            "12/2023",
+            "12.2023",
+            "2023-12",
+            "2023",
+            2023.0,
+            "31.12.23",
+            pd.Timestamp("2020-01-05 13:00"),
+            "",
+            "k.A.",
+            "31.02.2023",
+            "gestern",
+        ],
         "date",
     )
-    assert values.tolist()[:14] == ["2023-12-31", "2023-12-31", "2024-02-01", "2023-12-31", "2023-12-31", "2023-12",
-                                    "2023-12", "2023-12", "2023", "2023", "2023-12-31", "2020-01-05", None, None]
+    assert values.tolist()[:14] == [
+        "2023-12-31",
+        "2023-12-31",
+        "2024-02-01",
+        "2023-12-31",
+        "2023-12-31",
+        "2023-12",
+        "2023-12",
+        "2023-12",
+        "2023",
+        "2023",
+        "2023-12-31",
+        "2020-01-05",
+        None,
+        None,
+    ]
     assert values.iloc[14:].isna().all()
     assert [(p.row, p.key) for p in problems] == [(15, "map.value.not_a_date"), (16, "map.value.not_a_date")]
     # what comes out is what validation accepts
@@ -304,13 +451,27 @@ def test_an_unknown_code_names_the_allowed_ones():
 
 def test_code_lists_split_on_separators_and_und():
     values, problems = run(
-        ["Kinder und Jugendliche", "Kinder, Familien", "Senioren; alle", "Familien/Kinder | Erwachsene",
-         "Kinder & Kinder", "Jugend", "Kinder, Katzen"],
+        [
+            "Kinder und Jugendliche",
+            "Kinder, Familien",
+            "Senioren; alle",
+            "Familien/Kinder | Erwachsene",
+            "Kinder & Kinder",
+            "Jugend",
+            "Kinder, Katzen",
+        ],
         "codes",
         codes=schema.TARGET_GROUPS,
     )
-    assert values.tolist() == ["kinder;jugendliche", "kinder;familien", "senioren;alle", "familien;kinder;erwachsene",
-                               "kinder", "jugendliche", None]
+    assert values.tolist() == [
+        "kinder;jugendliche",
+        "kinder;familien",
+        "senioren;alle",
+        "familien;kinder;erwachsene",
+        "kinder",
+        "jugendliche",
+        None,
+    ]
     assert [(p.row, p.key) for p in problems] == [(7, "map.value.unknown_code")]
 
 
@@ -332,12 +493,26 @@ def test_numeric_id_columns_warn_about_lost_zeros_unless_all_ids_are_equally_lon
 
 def test_text_is_kept_verbatim_apart_from_surrounding_spaces():
     values, problems = run(
-        ["  <script>alert(1)</script> ", '=HYPERLINK("http://x";"y")', "Regenbogenbus e. V. ", "", "NA", 5.5,
-         "Tel. 1\nTel. 2"],
+        [
+            "  <script>alert(1)</script> ",
+            '=HYPERLINK("http://x";"y")',
+            "Regenbogenbus e. V. ",
+            "",
+            "NA",
+            5.5,
+            "Tel. 1\nTel. 2",
+        ],
         "text",
     )
-    assert values.tolist() == ["<script>alert(1)</script>", '=HYPERLINK("http://x";"y")', "Regenbogenbus e. V.",
-                               None, "NA", "5.5", "Tel. 1\nTel. 2"]
+    assert values.tolist() == [
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://x";"y")',
+        "Regenbogenbus e. V.",
+        None,
+        "NA",
+        "5.5",
+        "Tel. 1\nTel. 2",
+    ]
     assert problems == []
 
 
@@ -346,7 +521,10 @@ def test_text_is_kept_verbatim_apart_from_surrounding_spaces():
 
 def test_apply_gives_the_mapped_fields_in_schema_order_with_constants():
     table = text_table(
-        Titel=["Treff", "Beratung"], Nr=["001", "002"], Zielgruppe=["alle", "Senioren"], Plätze=["20", "ca. 5"],
+        Titel=["Treff", "Beratung"],
+        Nr=["001", "002"],
+        Zielgruppe=["alle", "Senioren"],
+        Plätze=["20", "ca. 5"],
         Sonstiges=["a", "b"],
     )
     mapping = ColumnMapping(
@@ -385,7 +563,8 @@ def test_parent_prefix_takes_the_bezirk_from_the_area_id():
 
 def test_geometry_and_crs_are_kept():
     table = gpd.GeoDataFrame(
-        {"ID": [1, 2], "Bezeichnung": ["A", "B"]}, geometry=[Point(513000, 5403000), Point(514000, 5404000)],
+        {"ID": [1, 2], "Bezeichnung": ["A", "B"]},
+        geometry=[Point(513000, 5403000), Point(514000, 5404000)],
         crs="EPSG:25832",
     )
     mapping = ColumnMapping("offers", {"offer_id": "ID", "name": "Bezeichnung"})
@@ -398,11 +577,17 @@ def test_apply_types_columns_like_layerfile(tmp_path):
     """validation sees an imported file exactly like one read by layerfile.read_layer."""
     source = gpd.GeoDataFrame(
         {
-            "offer_id": ["001", "002"], "name": ["A", "B"], "category": ["kinder", "jugend"],
-            "target_groups": ["kinder", "alle"], "level": ["mitwirkung", "information"], "capacity": [12, None],
-            "barrier_free": [True, False], "stand": ["2024-01-01", None],
+            "offer_id": ["001", "002"],
+            "name": ["A", "B"],
+            "category": ["kinder", "jugend"],
+            "target_groups": ["kinder", "alle"],
+            "level": ["mitwirkung", "information"],
+            "capacity": [12, None],
+            "barrier_free": [True, False],
+            "stand": ["2024-01-01", None],
         },
-        geometry=[Point(9.18, 48.78), Point(9.19, 48.79)], crs="EPSG:4326",
+        geometry=[Point(9.18, 48.78), Point(9.19, 48.79)],
+        crs="EPSG:4326",
     )
     path = tmp_path / "offers.geojson"
     source.to_file(path)
@@ -411,8 +596,9 @@ def test_apply_types_columns_like_layerfile(tmp_path):
     frame, problems = apply(raw(gpd.read_file(path), file_format="geojson"), mapping)
     assert problems == []
     assert frame.dtypes.astype(str).to_dict() == by_layerfile.dtypes.astype(str).to_dict()
-    pd.testing.assert_frame_equal(pd.DataFrame(frame.drop(columns="geometry")),
-                                  pd.DataFrame(by_layerfile.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(frame.drop(columns="geometry")), pd.DataFrame(by_layerfile.drop(columns="geometry"))
+    )
 
 
 def test_every_message_key_is_in_both_languages_with_the_same_placeholders():
@@ -438,8 +624,9 @@ def test_muenchen_numbers_stored_as_strings_in_scientific_notation():
     assert problems == [] and area.notna().all()
     measured = areas.to_crs(schema.ANALYSIS_CRS).area
     assert ((area - measured).abs() / measured).max() < 0.02  # the stated m² match the polygons
-    mapping = ColumnMapping("areas", {k: v for k, v in suggest(list(areas.columns), "areas").items() if v},
-                            {"level": "stadtbezirk"})
+    mapping = ColumnMapping(
+        "areas", {k: v for k, v in suggest(list(areas.columns), "areas").items() if v}, {"level": "stadtbezirk"}
+    )
     frame, problems = apply(table, mapping)
     assert problems == [] and len(frame) == 25
     assert sorted(frame["area_id"]) == [f"{n:02d}" for n in range(1, 26)]
@@ -448,11 +635,16 @@ def test_muenchen_numbers_stored_as_strings_in_scientific_notation():
 
 def test_stuttgart_cp1252_csv_with_decimal_commas_empty_counts_and_na():
     table = read_file(real("stuttgart-sozialwohnungen/sozialmietwohnungen_2023_sst.csv")).frame
-    counts, problems = convert(table["Anz_Sozialmietwohnungen"], "housing", schema.HOUSING.field("subsidised"),
-                               "Anz_Sozialmietwohnungen")
+    counts, problems = convert(
+        table["Anz_Sozialmietwohnungen"], "housing", schema.HOUSING.field("subsidised"), "Anz_Sozialmietwohnungen"
+    )
     assert problems == [] and counts.dtype == "Int64" and counts.isna().sum() == 40 and len(counts) == 152
-    shares, problems = convert(table["AntSozmietwohnungen_am_Wohnungsbestand"], "housing",
-                               schema.Field("anteil", "float"), "AntSozmietwohnungen_am_Wohnungsbestand")
+    shares, problems = convert(
+        table["AntSozmietwohnungen_am_Wohnungsbestand"],
+        "housing",
+        schema.Field("anteil", "float"),
+        "AntSozmietwohnungen_am_Wohnungsbestand",
+    )
     # the city's file holds one spreadsheet error cell: reported, left empty, the row stays
     assert [(p.row, p.severity, dict(p.values)["value"]) for p in problems] == [(120, validation.WARNING, "#DIV/0!")]
     assert shares.iat[1] == 11.8 and shares.notna().sum() == 151

@@ -30,7 +30,14 @@ def tiny():
 def hostile():
     """Names a spreadsheet would run as formulas, beside umlauts."""
     workspace = tiny_workspace()
-    workspace.layers["areas"]["name"] = ["Unterstadt", "Oberstadt", "=HYPERLINK(\"http://x\")", "+Mühle", "@Höhe", "-Wald"]
+    workspace.layers["areas"]["name"] = [
+        "Unterstadt",
+        "Oberstadt",
+        '=HYPERLINK("http://x")',
+        "+Mühle",
+        "@Höhe",
+        "-Wald",
+    ]
     return _setup(workspace)
 
 
@@ -65,10 +72,10 @@ def test_csv_opens_in_german_excel(hostile):
     header = rows[0]
     assert header[:5] == ["Kennung", "Name", "Ebene", "Stadtbezirk", "Einwohner"]
     names = [row[1] for row in rows[1:]]
-    assert names == ["'=HYPERLINK(\"http://x\")", "'+Mühle", "'@Höhe", "'-Wald"]
+    assert names == ['\'=HYPERLINK("http://x")', "'+Mühle", "'@Höhe", "'-Wald"]
     by_name = {row[1]: dict(zip(header, row)) for row in rows[1:]}
     assert by_name["'+Mühle"]["Lückenindex"] == "95"
-    assert by_name["'=HYPERLINK(\"http://x\")"]["Anteil 65–79 Jahre (%)"] == "30,0"  # decimal comma
+    assert by_name['\'=HYPERLINK("http://x")']["Anteil 65–79 Jahre (%)"] == "30,0"  # decimal comma
     assert by_name["'@Höhe"]["Lückenindex"] == ""  # withheld: empty, not zero
     assert all(not cell.startswith(gap_export.FORMULA_START) for row in rows for cell in row)
 
@@ -86,7 +93,9 @@ def test_geopackage_and_geojson_hold_geometry_and_figures(tiny, tmp_path):
 
     collection = json.loads(cmp.geojson_export(selection, city))
     feature = collection["features"][0]
-    assert feature["properties"]["name"] == "Am Bach" and feature["properties"]["gap_index"] == pytest.approx(48.333, abs=1e-3)
+    assert feature["properties"]["name"] == "Am Bach" and feature["properties"]["gap_index"] == pytest.approx(
+        48.333, abs=1e-3
+    )
     lon, lat = feature["geometry"]["coordinates"][0][0]
     assert 5 < lon < 16 and 47 < lat < 56  # EPSG:4326
     assert collection["features"][1]["properties"]["uncovered_residents"] is None  # withheld → null

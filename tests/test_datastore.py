@@ -44,7 +44,9 @@ def _offer(data_store, entry_id):
 
 def test_update_is_recorded_with_who_when_before_and_after(demo_store):
     first = _offer(demo_store, demo_store.entries("offers")["offer_id"].iloc[0])
-    change = demo_store.update(ANNA, "offers", first["offer_id"], int(first["row_version"]), {"opening_hours": "Mo 9-12"})
+    change = demo_store.update(
+        ANNA, "offers", first["offer_id"], int(first["row_version"]), {"opening_hours": "Mo 9-12"}
+    )
     after = _offer(demo_store, first["offer_id"])
     assert after["opening_hours"] == "Mo 9-12" and after["row_version"] == first["row_version"] + 1
     assert change.user == "anna" and change.action == "update"
@@ -76,7 +78,13 @@ def test_retired_entries_leave_maps_and_analysis_but_stay_in_the_store(demo_stor
 def test_add_then_move_then_undo_twice(demo_store):
     crs = demo_store.crs("offers")
     spot = gpd.GeoSeries([Point(9.18, 48.78)], crs="EPSG:4326").to_crs(crs).iloc[0]
-    values = {"offer_id": "neu-1", "name": "Nachbarschaftscafé <b>", "category": "begegnung", "target_groups": "alle", "level": "mitwirkung"}
+    values = {
+        "offer_id": "neu-1",
+        "name": "Nachbarschaftscafé <b>",
+        "category": "begegnung",
+        "target_groups": "alle",
+        "level": "mitwirkung",
+    }
     demo_store.add(ANNA, "offers", values, spot)
     added = _offer(demo_store, "neu-1")
     assert added["name"] == "Nachbarschaftscafé <b>" and added.geometry.distance(spot) < 0.01
@@ -109,7 +117,9 @@ def test_viewers_are_refused_by_every_write(demo_store):
         lambda: demo_store.retire(ANONYMOUS, "offers", offer["offer_id"], 1, "2026-01-01"),
         lambda: demo_store.add(ANONYMOUS, "offers", {"offer_id": "x"}, None),
         lambda: demo_store.undo_last(ANONYMOUS),
-        lambda: demo_store.import_layer(ANONYMOUS, "offers", demo_store.read().offers, LayerMeta(), source="x", mode="replace", counts={}),
+        lambda: demo_store.import_layer(
+            ANONYMOUS, "offers", demo_store.read().offers, LayerMeta(), source="x", mode="replace", counts={}
+        ),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -126,20 +136,36 @@ def test_import_keeps_history_logs_and_a_backup(demo_store):
     demo_store.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"name": "vorher geändert"})
     demo_store.remember_mapping(ANNA, "offers.csv:abc", "offers", '{"layer": "offers"}')
     frame = demo_store.read().offers.head(10)
-    change = demo_store.import_layer(ANNA, "offers", frame, LayerMeta("Liste", "CC BY 4.0", "Stadt", "2026-10-01"), source="liste.csv", mode="replace", counts={"read": 12, "imported": 10, "rejected": 2})
+    change = demo_store.import_layer(
+        ANNA,
+        "offers",
+        frame,
+        LayerMeta("Liste", "CC BY 4.0", "Stadt", "2026-10-01"),
+        source="liste.csv",
+        mode="replace",
+        counts={"read": 12, "imported": 10, "rejected": 2},
+    )
     assert change.action == "import"
     workspace = demo_store.read()
     assert len(workspace.offers) == 10 and workspace.layer_meta("offers").stand == "2026-10-01"
     assert len(workspace.quartiere()) == 127  # other layers untouched
     assert [c.action for c in demo_store.history(limit=5)][:2] == ["import", "update"]
-    assert demo_store.import_log().iloc[0][["layer", "rows_read", "rows_imported", "rows_rejected"]].tolist() == ["offers", 12, 10, 2]
+    assert demo_store.import_log().iloc[0][["layer", "rows_read", "rows_imported", "rows_rejected"]].tolist() == [
+        "offers",
+        12,
+        10,
+        2,
+    ]
     assert demo_store.mapping("offers.csv:abc") == '{"layer": "offers"}'
     # the edited entry is among the imported rows: its version went up, so an editor holding the old one gets a conflict
     kept = _offer(demo_store, offer["offer_id"])
     assert kept["row_version"] == offer["row_version"] + 2
     if isinstance(demo_store, GeoPackageStore):  # the file store keeps the replaced file
         backups = list((demo_store.path.parent / "backups").glob("*.gpkg"))
-        assert len(backups) == 1 and len(gpkgfile.read_geopackage(backups[0]).offers) == len(demo_store.read().offers) + 881
+        assert (
+            len(backups) == 1
+            and len(gpkgfile.read_geopackage(backups[0]).offers) == len(demo_store.read().offers) + 881
+        )
     else:  # the database deletes nothing: what the import left out is retired
         assert demo_store.entries("offers")["retired_on"].notna().sum() == 881
 
@@ -175,7 +201,9 @@ def test_version_changes_with_every_save(demo_store):
     offer = _offer(demo_store, demo_store.entries("offers")["offer_id"].iloc[1])
     demo_store.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"capacity": 5})
     seen.add(demo_store.version())
-    demo_store.import_layer(ANNA, "offers", demo_store.read().offers, LayerMeta(), source="x", mode="replace", counts={})
+    demo_store.import_layer(
+        ANNA, "offers", demo_store.read().offers, LayerMeta(), source="x", mode="replace", counts={}
+    )
     seen.add(demo_store.version())
     assert len(seen) == 3
 
@@ -183,7 +211,9 @@ def test_version_changes_with_every_save(demo_store):
 def test_bool_and_int_fields_keep_their_types_after_an_edit(demo_store):
     offer = _offer(demo_store, demo_store.entries("offers")["offer_id"].iloc[4])
     dtypes = demo_store.read().offers.dtypes
-    demo_store.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"barrier_free": True, "capacity": 25})
+    demo_store.update(
+        ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"barrier_free": True, "capacity": 25}
+    )
     offers = demo_store.read().offers.set_index("offer_id")
     assert offers.loc[offer["offer_id"], "capacity"] == 25
     assert bool(offers.loc[offer["offer_id"], "barrier_free"]) is True

@@ -16,7 +16,9 @@ SECRET = "geheim@beispiel.invalid"
 @pytest.fixture(scope="module")
 def city():
     workspace = tiny_workspace(
-        cooperations=pd.DataFrame({"coop_id": ["k1"], "actor_a": ["a3"], "actor_b": ["a1"], "kind": ["projekt"], "since": [2020]})
+        cooperations=pd.DataFrame(
+            {"coop_id": ["k1"], "actor_a": ["a3"], "actor_b": ["a1"], "kind": ["projekt"], "since": [2020]}
+        )
     )
     workspace.actors.loc[1, "kind"] = "Amt Hauptstrasse"
     workspace.offers.loc[1, "name"] = "Bürgerbüro Lindenstraße"
@@ -59,7 +61,12 @@ def test_facets_filter_and_count_the_other_facets(index):
     hits = directory.search(index, "", {"sector": ["zivilgesellschaft"]})
     assert sorted(index.entries["entry_id"].iloc[hits.rows]) == ["a1", "o1"]
     # A facet's own choice does not narrow its counts; the other facets do.
-    assert hits.counts["sector"] == {"wohnungswirtschaft": 1, "wohlfahrtspflege": 0, "kommune": 2, "zivilgesellschaft": 2}
+    assert hits.counts["sector"] == {
+        "wohnungswirtschaft": 1,
+        "wohlfahrtspflege": 0,
+        "kommune": 2,
+        "zivilgesellschaft": 2,
+    }
     assert hits.counts["entry"] == {"actor": 1, "offer": 1}
     assert hits.counts["category"]["begegnung"] == 2 and hits.counts["category"]["verwaltung"] == 0
     assert hits.counts["quartier"] == {"0101": 2, "0102": 0, "0201": 0, "0202": 0}
@@ -99,7 +106,12 @@ def test_actor_card(index):
     assert facts["Sitz im Quartier"] == "Am Bach" and facts["Tätig in"] == "Am Bach" and facts["Stand"] == "01.01.2026"
     assert list(card.offers["Angebot"]) == ["Nachbarschaftstreff <b>Am Bach</b>"]
     assert card.cooperations.to_dict("records") == [
-        {"Partner": "Baugenossenschaft Höhe eG", "Sektor": "Wohnungswirtschaft", "Art der Kooperation": "Projekt", "seit": "2020"}
+        {
+            "Partner": "Baugenossenschaft Höhe eG",
+            "Sektor": "Wohnungswirtschaft",
+            "Art der Kooperation": "Projekt",
+            "seit": "2020",
+        }
     ]
     shown = tooltip_html(card.title, card.facts)
     assert "&lt;script&gt;" in shown and "<script>" not in shown
@@ -115,6 +127,10 @@ def test_contact_data_never_appears(index, city):
         everything += [repr(card.facts), card.offers.to_string(), card.cooperations.to_string()]
     assert not any(SECRET in text for text in everything)
     assert directory.search(index, "geheim", {}).rows.size == 0
-    fmap = directory_map.hits_map(index, directory.search(index, "", {}), prepare_map_data(city[0]), city[0], load_settings({}), None, "de")
+    fmap = directory_map.hits_map(
+        index, directory.search(index, "", {}), prepare_map_data(city[0]), city[0], load_settings({}), None, "de"
+    )
     page = fmap.get_root().render()
-    assert SECRET not in page and "<script>alert(1)" not in page and "Initiative \\u0026lt;script\\u0026gt;" in page  # escaped, then JSON
+    assert (
+        SECRET not in page and "<script>alert(1)" not in page and "Initiative \\u0026lt;script\\u0026gt;" in page
+    )  # escaped, then JSON

@@ -145,7 +145,10 @@ def test_form_values_turn_widget_values_into_stored_values():
     assert edits.form_values("offers", {"target_groups": []}) == {"target_groups": None}
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("1.3.2026", "2026-03-01"), ("2026-03", "2026-03"), ("2026", "2026"), ("März", "März"), ("", None)])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("1.3.2026", "2026-03-01"), ("2026-03", "2026-03"), ("2026", "2026"), ("März", "März"), ("", None)],
+)
 def test_dates_become_iso_and_the_unreadable_stay_for_the_check(typed, stored):
     assert edits.form_values("offers", {"stand": typed}) == {"stand": stored}
 
@@ -219,7 +222,10 @@ def test_history_says_who_changed_what_from_what_to_what(demo_store):
     assert list(frame.columns) == ["Wann", "Wer", "Was", "Eintrag", "Änderung (vorher → nachher)"]
     assert frame["Was"].tolist() == ["rückgängig gemacht", "ausgeschieden (später rückgängig gemacht)", "geändert"]
     assert frame["Wer"].tolist() == ["anna"] * 3
-    assert frame.iloc[2, 4] == "Beteiligungsstufe: Versorgung → Mitwirkung; Öffnungszeiten: Mo–Do 8–16 Uhr, Fr 8–12 Uhr → Mo 9–12 Uhr"
+    assert (
+        frame.iloc[2, 4]
+        == "Beteiligungsstufe: Versorgung → Mitwirkung; Öffnungszeiten: Mo–Do 8–16 Uhr, Fr 8–12 Uhr → Mo 9–12 Uhr"
+    )
     assert frame.iloc[1, 4] == "ausgeschieden am: – → 01.11.2026"
     assert frame.iloc[0, 0].count(".") == 2 and ":" in frame.iloc[0, 0]  # 25.11.2026 13:10, local time
 
@@ -238,7 +244,9 @@ def test_entry_labels_mark_retired_entries_and_name_housing_and_cooperations(dem
     labels = edits.entry_labels(demo_store.entries("offers"), "offers", "de")
     assert labels["O0003"] == "Bürgerservice Mönchsweiler-Ost (O0003) – ausgeschieden"
     assert labels["O0001"] == "Bürgerservice Gerberviertel (O0001)"
-    assert edits.entry_labels(demo_store.entries("housing").head(1), "housing", "de") == {"W00001": "genossenschaftlich, 24 Wohnungen (W00001)"}
+    assert edits.entry_labels(demo_store.entries("housing").head(1), "housing", "de") == {
+        "W00001": "genossenschaftlich, 24 Wohnungen (W00001)"
+    }
     coops = edits.entry_labels(demo_store.entries("cooperations").head(1), "cooperations", "de", {"A0001": "Stadtbau"})
     assert coops == {"K0001": "Stadtbau – A0003 (K0001)"}
 
@@ -253,7 +261,13 @@ def test_the_edit_map_is_one_escaped_layer_on_local_assets(demo_store):
     entries.loc[0, "name"] = "<script>alert(1)</script>"
     points = edits.map_points(entries, "offers", city.bezirke)
     fmap, groups = edits.edit_map(
-        prepare_map_data(city), city, points, Settings(demo_store.path, None, ""), "de", selected=(8.9, 50.6), spot=(8.91, 50.61)
+        prepare_map_data(city),
+        city,
+        points,
+        Settings(demo_store.path, None, ""),
+        "de",
+        selected=(8.9, 50.6),
+        spot=(8.91, 50.61),
     )
     for group in groups:
         group.add_to(fmap)

@@ -22,9 +22,16 @@ def pysal_2sfca(demand, supply, origin, dest, cost, max_cost):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas 3 deprecations inside access
         peer = Access(
-            demand_df=demand_df, demand_index="cell", demand_value="residents",
-            supply_df=supply_df, supply_index="offer", supply_value="places",
-            cost_df=cost_df, cost_origin="origin", cost_dest="dest", cost_name="cost",
+            demand_df=demand_df,
+            demand_index="cell",
+            demand_value="residents",
+            supply_df=supply_df,
+            supply_index="offer",
+            supply_value="places",
+            cost_df=cost_df,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
         ).two_stage_fca(name="peer", max_cost=max_cost, normalize=False)
     return peer["peer_places"].reindex(np.arange(len(demand))).to_numpy(dtype=float)
 

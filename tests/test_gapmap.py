@@ -39,7 +39,16 @@ def _render(fmap, groups):
 
 
 def test_distance_classes_are_relative_to_the_threshold():
-    assert distance_classes(np.array([0, 250, 251, 500, 749, 1000, 1001, np.inf]), 500).tolist() == [0, 0, 1, 1, 2, 3, 4, 4]
+    assert distance_classes(np.array([0, 250, 251, 500, 749, 1000, 1001, np.inf]), 500).tolist() == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+        4,
+        4,
+    ]
 
 
 def test_gap_map_has_grid_image_escaped_offers_and_no_foreign_urls(city):

@@ -38,7 +38,9 @@ def _new_offer_at(x: float, y: float, **fields) -> NewOffer:
 def test_distances_coverage_and_2sfca(city):
     result = analyse(city, GapParams())
     cells = result.cells
-    assert cells["distance"].to_numpy() == pytest.approx([0, math.hypot(600, 600), math.hypot(1200, 200), math.hypot(200, 1200)])
+    assert cells["distance"].to_numpy() == pytest.approx(
+        [0, math.hypot(600, 600), math.hypot(1200, 200), math.hypot(200, 1200)]
+    )
     assert cells["covered"].tolist() == [True, False, False, False]
     assert cells["access"].to_numpy() == pytest.approx([0.3, 0, 0, 0])
 
@@ -57,7 +59,9 @@ def test_gap_index_components_and_weights(city):
     result = analyse(city, GapParams())
     units = result.units
     assert result.city["fca_per_1000"] == pytest.approx(40)
-    assert units.loc["0101", ["uncovered_share", "supply_deficit", "sector_gap"]].tolist() == pytest.approx([2 / 3, 0, 0.75])
+    assert units.loc["0101", ["uncovered_share", "supply_deficit", "sector_gap"]].tolist() == pytest.approx(
+        [2 / 3, 0, 0.75]
+    )
     assert units.loc["0101", "gap_index"] == pytest.approx(100 * (0.5 * 2 / 3 + 0.15))
     assert units.loc["0102", "gap_index"] == pytest.approx(95)
     only_distance = analyse(city, GapParams(weights=(1, 0, 0))).units
@@ -85,8 +89,18 @@ def test_target_group_uses_its_age_bands_and_threshold(city):
     units = analyse(city, params).units
     assert units.loc["0101", ["target_residents", "covered_residents"]].tolist() == [120, 40]
     # an offer for adults only does not count for seniors even at a lower level
-    assert analyse(city, GapParams(target_group="senioren", min_level="information")).units.loc["0102", "covered_residents"] == 0
-    assert analyse(city, GapParams(target_group="erwachsene", min_level="information")).units.loc["0102", "covered_residents"] == 250
+    assert (
+        analyse(city, GapParams(target_group="senioren", min_level="information")).units.loc[
+            "0102", "covered_residents"
+        ]
+        == 0
+    )
+    assert (
+        analyse(city, GapParams(target_group="erwachsene", min_level="information")).units.loc[
+            "0102", "covered_residents"
+        ]
+        == 250
+    )
 
 
 def test_detour_factor_shrinks_coverage(city):

@@ -22,7 +22,7 @@ from dashboard.ingest.readers import CoordinateGuess, RawTable, read_file, with_
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 
-XSS_NAMES = ["<script>alert('x')</script>", '<img src=x onerror="alert(1)">', "Treff & Café \"Mitte\" ' ; --"]
+XSS_NAMES = ["<script>alert('x')</script>", '<img src=x onerror="alert(1)">', 'Treff & Café "Mitte" \' ; --']
 GERMAN_WORDS = ("nicht", "kein", "Kein", "leer", "enthält", "fehlen", "erlaubt", "bitte", "Bitte", "passt", "statt")
 
 
@@ -53,7 +53,11 @@ def _feature_collection(features: list[dict]) -> bytes:
 
 
 def _point(properties: dict, coordinates=(9.18, 48.78)) -> dict:
-    return {"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": list(coordinates)}}
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "Point", "coordinates": list(coordinates)},
+    }
 
 
 def _xlsx_with_text_inside() -> bytes:
@@ -111,16 +115,32 @@ CORPUS: list[tuple[str, bytes, str | None]] = [
     # odd files: most of them must read
     ("offener-quote.csv", b'a;b\n"x;1\n2;3\n', None),
     ("nur-cr.csv", b"a;b\r1;2\r3;4\r", None),
-    ("formeln.csv", b'name;wert\n=cmd|\' /C calc\'!A0;=1+2\n+SUM(A1);@A1\n', None),
+    ("formeln.csv", b"name;wert\n=cmd|' /C calc'!A0;=1+2\n+SUM(A1);@A1\n", None),
     ("xss.csv", ("name;ort\n" + "\n".join(f'"{n.replace(chr(34), chr(34) * 2)}";x' for n in XSS_NAMES)).encode(), None),
     ("xss.geojson", _feature_collection([_point({"name": n}) for n in XSS_NAMES]), None),
     ("feature.json", json.dumps(_point({"name": "nur eins"})).encode(), None),
-    ("geometrie-null.geojson", _feature_collection([{"type": "Feature", "properties": {"a": 1}, "geometry": None}]), None),
-    ("riesenzahl.geojson", b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1e400},'
-                           b'"geometry":{"type":"Point","coordinates":[9.1,48.7]}}]}', "read.not_geojson"),  # fmt: skip
-    ("unbekanntes-crs.geojson", json.dumps({"type": "FeatureCollection",
-                                             "crs": {"type": "name", "properties": {"name": "EPSG:999999"}},
-                                             "features": [_point({"a": 1})]}).encode(), None),  # fmt: skip
+    (
+        "geometrie-null.geojson",
+        _feature_collection([{"type": "Feature", "properties": {"a": 1}, "geometry": None}]),
+        None,
+    ),
+    (
+        "riesenzahl.geojson",
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1e400},'
+        b'"geometry":{"type":"Point","coordinates":[9.1,48.7]}}]}',
+        "read.not_geojson",
+    ),  # fmt: skip
+    (
+        "unbekanntes-crs.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "EPSG:999999"}},
+                "features": [_point({"a": 1})],
+            }
+        ).encode(),
+        None,
+    ),  # fmt: skip
     ("Straße & <b>Sonderzeichen</b>.csv", "name\nä\n".encode(), None),
 ]
 
@@ -161,7 +181,9 @@ def test_formula_cells_are_text_never_evaluated(tmp_path):
     assert "read.formula_cells" in [n.key for n in table.notes]
 
 
-@pytest.mark.parametrize("name", ["gross.geojson", "gross.csv", "gross.zip", "gross.xlsx", "gross.gpkg", "gross.osm.pbf", "gross.osm"])
+@pytest.mark.parametrize(
+    "name", ["gross.geojson", "gross.csv", "gross.zip", "gross.xlsx", "gross.gpkg", "gross.osm.pbf", "gross.osm"]
+)
 def test_size_is_refused_before_anything_is_parsed(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(_noise(20_000))
@@ -209,7 +231,10 @@ def test_unreadable_shapefile_prj_just_leaves_the_crs_open(tmp_path):
     ("values", "kind"),
     [
         ({"x": ["1e400", "nan", "-inf", "513000"], "y": ["5403000", "5403000", "5403000", "9" * 400]}, "xy"),
-        ({"wkt": ["POINT (1e400 1)", "POLYGON ((0 0, 1 1))", "LINESTRING EMPTY", "GEOMETRYCOLLECTION (POINT (1 2)"]}, "wkt"),
+        (
+            {"wkt": ["POINT (1e400 1)", "POLYGON ((0 0, 1 1))", "LINESTRING EMPTY", "GEOMETRYCOLLECTION (POINT (1 2)"]},
+            "wkt",
+        ),
         ({"wkt": ["POINT (" + "1 " * 100_000 + ")", "POINT Z (1 2 3)", "\x00", "MULTIPOINT ((1 2), (3 4))"]}, "wkt"),
     ],
 )

@@ -55,8 +55,14 @@ def offers_table(**changes) -> gpd.GeoDataFrame:
 
 OFFERS = ColumnMapping(
     "offers",
-    {"offer_id": "Nr", "name": "Bezeichnung", "category": "Art", "target_groups": "Zielgruppe",
-     "level": "Beteiligung", "capacity": "Plätze"},
+    {
+        "offer_id": "Nr",
+        "name": "Bezeichnung",
+        "category": "Art",
+        "target_groups": "Zielgruppe",
+        "level": "Beteiligung",
+        "capacity": "Plätze",
+    },
 )
 
 
@@ -64,8 +70,11 @@ def quartiere(ids, parents, crs=schema.ANALYSIS_CRS, shapes=None) -> gpd.GeoData
     """Quartiere inside the tiny workspace's square (metres in EPSG:3035)."""
     shapes = shapes or [box(X0 + 100 * i, Y0, X0 + 100 * i + 90, Y0 + 90) for i in range(len(ids))]
     return gpd.GeoDataFrame(
-        {"Nr": pd.Series(ids, dtype=object), "Name": [f"Q {i}" for i in ids],
-         "Bezirk": pd.Series(parents, dtype=object)},
+        {
+            "Nr": pd.Series(ids, dtype=object),
+            "Name": [f"Q {i}" for i in ids],
+            "Bezirk": pd.Series(parents, dtype=object),
+        },
         geometry=shapes,
         crs=crs,
     )
@@ -132,8 +141,9 @@ def test_problems_are_sorted_layer_wide_first_then_by_row():
 def test_an_invalid_polygon_is_repaired_with_a_warning_and_a_flat_one_rejected():
     bow_tie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
     flat = Polygon([(X0, Y0), (X0 + 100, Y0), (X0 + 200, Y0)])
-    table = quartiere(["0103", "0104", "0105"], ["01", "01", "01"],
-                      shapes=[box(X0, Y0, X0 + 50, Y0 + 50), bow_tie, flat])
+    table = quartiere(
+        ["0103", "0104", "0105"], ["01", "01", "01"], shapes=[box(X0, Y0, X0 + 50, Y0 + 50), bow_tie, flat]
+    )
     plan = plan_import(raw(table), AREAS, workspace=tiny_workspace())
     assert [(p.row, p.field, p.key, p.severity) for p in plan.problems] == [
         (2, "geometry", "imp.geometry_repaired", validation.WARNING),
@@ -152,7 +162,8 @@ def test_quartiere_may_hang_below_the_workspace_bezirke_or_their_own():
     table = quartiere(["0103", "0301", "0302"], ["01", "03", "09"])
     own_bezirk = gpd.GeoDataFrame(
         {"Nr": ["03"], "Name": ["Neustadt"], "Bezirk": [None], "Ebene": ["Stadtbezirk"]},
-        geometry=[box(X0, Y0 + 2000, X0 + 1000, Y0 + 3000)], crs=schema.ANALYSIS_CRS,
+        geometry=[box(X0, Y0 + 2000, X0 + 1000, Y0 + 3000)],
+        crs=schema.ANALYSIS_CRS,
     )
     table["Ebene"] = "Quartier"
     both = pd.concat([table, own_bezirk], ignore_index=True)
@@ -174,10 +185,19 @@ def test_operators_given_by_name_become_actor_ids_and_unknown_ones_are_errors():
 
 
 def test_a_cooperation_table_without_geometry():
-    table = pd.DataFrame({"A": ["a1", "a1"], "B": ["a2", "a9"], "Art": ["Netzwerk", "Vertrag"], "Nr": ["k1", "k2"],
-                          "seit": ["2019", "2020,0"]}, dtype=object)
-    mapping = ColumnMapping("cooperations", {"coop_id": "Nr", "actor_a": "A", "actor_b": "B", "kind": "Art",
-                                             "since": "seit"})
+    table = pd.DataFrame(
+        {
+            "A": ["a1", "a1"],
+            "B": ["a2", "a9"],
+            "Art": ["Netzwerk", "Vertrag"],
+            "Nr": ["k1", "k2"],
+            "seit": ["2019", "2020,0"],
+        },
+        dtype=object,
+    )
+    mapping = ColumnMapping(
+        "cooperations", {"coop_id": "Nr", "actor_a": "A", "actor_b": "B", "kind": "Art", "since": "seit"}
+    )
     plan = plan_import(raw(table), mapping, workspace=tiny_workspace())
     assert not isinstance(plan.frame, gpd.GeoDataFrame)
     assert plan.valid["kind"].tolist() == ["netzwerk"] and plan.valid["since"].tolist() == [2019]
@@ -211,8 +231,12 @@ def test_update_replaces_rows_in_place_adds_new_ids_and_keeps_the_rest():
     table = offers_table(Nr=["o2", "o9", "o8"])
     merged = merge(workspace, plan_import(raw(table), OFFERS, workspace=workspace), "update")
     assert merged["offer_id"].tolist() == ["o1", "o2", "o9", "o8"]
-    assert merged["name"].tolist() == ["Nachbarschaftstreff <b>Am Bach</b>", "Stadtteiltreff", "Seniorenberatung",
-                                       "Jugendhaus"]
+    assert merged["name"].tolist() == [
+        "Nachbarschaftstreff <b>Am Bach</b>",
+        "Stadtteiltreff",
+        "Seniorenberatung",
+        "Jugendhaus",
+    ]
     assert merged.loc[1, "operator_actor_id"] is None  # a replaced row is replaced as a whole
     assert merged["barrier_free"].dtype == "boolean" and merged.loc[0, "barrier_free"]
 
@@ -276,8 +300,11 @@ def totals_table(**columns) -> RawTable:
 
 def test_totals_per_area_are_spread_onto_cells_exactly():
     raw = totals_table(
-        Gebiet=["0101", "Mühlenviertel", "0201"], EW=["1.000", "500", "77"], u6=["100", "20", "7"],
-        a=["10", "5", "1"], b=["20", "5", "2"],
+        Gebiet=["0101", "Mühlenviertel", "0201"],
+        EW=["1.000", "500", "77"],
+        u6=["100", "20", "7"],
+        a=["10", "5", "1"],
+        b=["20", "5", "2"],
     )
     plan = plan_population_totals(raw, "Gebiet", "EW", {"age_0_5": "u6", "age_6_17": ["a", "b"]}, tiny_workspace())
     assert plan.problems == [] and not plan.blocked
@@ -291,8 +318,11 @@ def test_totals_per_area_are_spread_onto_cells_exactly():
 
 
 def test_totals_rows_that_cannot_be_used_are_rejected():
-    raw = totals_table(Gebiet=["0101", "0999", "0101", "0102", "0201", "Höhe"], EW=["100", "5", "7", "x", "9", "5"],
-                       u6=["200", "1", "1", "1", "1", "1"])
+    raw = totals_table(
+        Gebiet=["0101", "0999", "0101", "0102", "0201", "Höhe"],
+        EW=["100", "5", "7", "x", "9", "5"],
+        u6=["200", "1", "1", "1", "1", "1"],
+    )
     plan = plan_population_totals(raw, "Gebiet", "EW", {"age_0_5": "u6"}, tiny_workspace())
     assert [(p.row, p.field, p.key) for p in plan.problems] == [
         (1, "residents", "val.age_sum_exceeds"),
@@ -315,8 +345,9 @@ def test_totals_need_areas_and_their_columns():
 
 def test_totals_refuse_an_unknown_age_band():
     with pytest.raises(ValueError, match="age bands"):
-        plan_population_totals(totals_table(Gebiet=["0101"], EW=["10"]), "Gebiet", "EW", {"age_0_9": "EW"},
-                               tiny_workspace())
+        plan_population_totals(
+            totals_table(Gebiet=["0101"], EW=["10"]), "Gebiet", "EW", {"age_0_9": "EW"}, tiny_workspace()
+        )
 
 
 def test_every_message_key_is_in_both_languages_with_the_same_placeholders():
@@ -376,15 +407,23 @@ def test_koeln_stadtteile_in_a_crs_without_epsg_code_with_one_repair():
 def test_berlin_population_totals_over_the_lor_areas_equal_the_csv_exactly():
     workspace = areas_workspace("Berlin", "berlin-lor/berlin-lor-districts.geojson")
     forecast = read_file(real("berlin-lor/berlin-lor-forecast-areas-from-2021.geojson"))
-    plan = plan_import(forecast, suggested(forecast.frame, "areas", {"level": "quartier"}, parent_prefix=2),
-                       workspace=workspace)
+    plan = plan_import(
+        forecast, suggested(forecast.frame, "areas", {"level": "quartier"}, parent_prefix=2), workspace=workspace
+    )
     assert plan.problems == [] and plan.counts.valid == 58
     workspace = Workspace("Berlin", {"areas": merge(workspace, plan, "replace")})
     raw_table = read_file(real("berlin-einwohner/berlin-lor-population-2024-02-t2-forecast-areas.csv"))
     table = raw_table.frame
-    bands = {"age_0_5": "inhabitants_age_below_6", "age_6_17": ["inhabitants_age_6_15", "inhabitants_age_15_18"],
-             "age_18_64": ["inhabitants_age_18_27", "inhabitants_age_27_45", "inhabitants_age_45_55",
-                           "inhabitants_age_55_65"]}
+    bands = {
+        "age_0_5": "inhabitants_age_below_6",
+        "age_6_17": ["inhabitants_age_6_15", "inhabitants_age_15_18"],
+        "age_18_64": [
+            "inhabitants_age_18_27",
+            "inhabitants_age_27_45",
+            "inhabitants_age_45_55",
+            "inhabitants_age_55_65",
+        ],
+    }
     population = plan_population_totals(raw_table, "id", "inhabitants", bands, workspace)
     assert population.problems == [] and population.counts.valid == 58
     assert population.frame["residents"].sum() == table["inhabitants"].astype(int).sum() == 3_897_145

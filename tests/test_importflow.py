@@ -15,7 +15,9 @@ def _raw(frame: pd.DataFrame, name: str = "Begegnungsstätten 2025.xlsx") -> Raw
 
 
 def test_rows_without_ids_get_ids_from_file_name_and_row():
-    raw, mapping = importflow.with_generated_ids(_raw(pd.DataFrame({"Name": ["A", "B"]})), ColumnMapping("offers", {"name": "Name"}))
+    raw, mapping = importflow.with_generated_ids(
+        _raw(pd.DataFrame({"Name": ["A", "B"]})), ColumnMapping("offers", {"name": "Name"})
+    )
     assert raw.frame[importflow.GENERATED_ID].tolist() == ["begegnungsstaetten20-0001", "begegnungsstaetten20-0002"]
     assert mapping.columns["offer_id"] == importflow.GENERATED_ID
 
@@ -23,9 +25,14 @@ def test_rows_without_ids_get_ids_from_file_name_and_row():
 def test_an_id_column_without_any_value_counts_as_none_but_real_ids_stay():
     empty = _raw(pd.DataFrame({"osm_id": [None, None], "name": ["A", "B"]}), "osm.geojson")
     raw, mapping = importflow.with_generated_ids(empty, ColumnMapping("offers", {"offer_id": "osm_id"}))
-    assert mapping.columns["offer_id"] == importflow.GENERATED_ID and raw.frame[importflow.GENERATED_ID].tolist() == ["osm-0001", "osm-0002"]
+    assert mapping.columns["offer_id"] == importflow.GENERATED_ID and raw.frame[importflow.GENERATED_ID].tolist() == [
+        "osm-0001",
+        "osm-0002",
+    ]
     given = _raw(pd.DataFrame({"Nr": ["007", None]}))
-    assert importflow.with_generated_ids(given, ColumnMapping("offers", {"offer_id": "Nr"}))[1].columns["offer_id"] == "Nr"
+    assert (
+        importflow.with_generated_ids(given, ColumnMapping("offers", {"offer_id": "Nr"}))[1].columns["offer_id"] == "Nr"
+    )
 
 
 def test_replace_counts_only_the_level_it_replaces():
@@ -37,5 +44,7 @@ def test_replace_counts_only_the_level_it_replaces():
 
 
 def test_preview_shows_text_and_geometry_type():
-    table = importflow.preview(_raw(pd.DataFrame({"Name": ["<b>x</b>", None], "Zahl": [1.5, float("nan")]})), "Geometrie")
+    table = importflow.preview(
+        _raw(pd.DataFrame({"Name": ["<b>x</b>", None], "Zahl": [1.5, float("nan")]})), "Geometrie"
+    )
     assert table.to_dict("list") == {"Name": ["<b>x</b>", ""], "Zahl": ["1.5", ""]}

@@ -94,6 +94,14 @@ def test_without_actor_data_the_tables_say_so_instead_of_all_sectors_missing():
     table = unit_table(city, MapView())
     frame = ranking_frame(ranking(table, "uncovered_share"), table, MapView(), "de")
     assert set(frame["Fehlende Sektoren"]) == {"keine Akteursdaten"}
-    assert dict((row[0], row[1]) for row in key_figures(table, "0101", MapView(), "de"))["Fehlende Sektoren"] == "keine Akteursdaten"
+    assert (
+        dict((row[0], row[1]) for row in key_figures(table, "0101", MapView(), "de"))["Fehlende Sektoren"]
+        == "keine Akteursdaten"
+    )
     with_actors = unit_table(prepare(tiny_workspace()), MapView())
-    assert "Zivilgesellschaft" in ranking_frame(ranking(with_actors, "uncovered_share"), with_actors, MapView(), "de")["Fehlende Sektoren"].iloc[0]
+    assert (
+        "Zivilgesellschaft"
+        in ranking_frame(ranking(with_actors, "uncovered_share"), with_actors, MapView(), "de")[
+            "Fehlende Sektoren"
+        ].iloc[0]
+    )

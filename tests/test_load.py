@@ -203,7 +203,9 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
                 page.goto(db_app)
                 alert = page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)
                 expect(alert).to_be_visible(timeout=60_000)
-                expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+                expect(page.get_by_test_id("stApp")).to_have_attribute(
+                    "data-test-script-state", "notRunning", timeout=30_000
+                )
                 assert page.get_by_test_id("stException").count() == 0
                 assert not re.search(r"Traceback|psycopg|postgresql://|geheim", page.content())
                 page.screenshot(path=str(artifacts_dir / "load-db-down.png"), full_page=True)
@@ -211,7 +213,9 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
                 # (iii) the server back: the same app shows the map again (no app restart)
                 server.start()
                 page.reload()
-                page.frame_locator(loadtest.MAP_IFRAME).first.locator(loadtest.MAP_DRAWN).first.wait_for(state="attached", timeout=120_000)
+                page.frame_locator(loadtest.MAP_IFRAME).first.locator(loadtest.MAP_DRAWN).first.wait_for(
+                    state="attached", timeout=120_000
+                )
                 expect(page.get_by_test_id("stAlert").filter(has_text=UNREACHABLE)).to_have_count(0)
                 page.screenshot(path=str(artifacts_dir / "load-db-back.png"), full_page=True)
             finally:

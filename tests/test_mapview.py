@@ -55,7 +55,9 @@ def test_housing_is_aggregated_per_quartier(city):
 def test_data_texts_are_escaped(city):
     fmap, _, html = _render(city, MapView(layers=frozenset(LAYER_KEYS)))
     assert "<script>alert(1)" not in html
-    tips = " ".join(str(v) for layer in _geojson_layers(fmap) for f in layer.data["features"] for v in f["properties"].values())
+    tips = " ".join(
+        str(v) for layer in _geojson_layers(fmap) for f in layer.data["features"] for v in f["properties"].values()
+    )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tips
     assert "&lt;b&gt;Am Bach&lt;/b&gt;" in tips
     assert "<script" not in tips and "<b>Am Bach" not in tips

@@ -46,7 +46,9 @@ def hand_made_workspace():
          "kind": [l[2] for l in LINKS], "since": [2010 + i for i in range(len(LINKS))]}
     )  # fmt: skip
     empty = tiny_workspace().offers.iloc[0:0]
-    return tiny_workspace(actors=actors, cooperations=cooperations, offers=empty, housing=tiny_workspace().housing.iloc[0:0])
+    return tiny_workspace(
+        actors=actors, cooperations=cooperations, offers=empty, housing=tiny_workspace().housing.iloc[0:0]
+    )
 
 
 @pytest.fixture(scope="module")

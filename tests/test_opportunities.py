@@ -36,8 +36,12 @@ def hand_made_city():
     )  # fmt: skip
     offers = base.offers.assign(operator_actor_id=["g1", "i1"], target_groups=["senioren;familien", "senioren"])
     offers = offers.set_geometry([_at(1900, 900), _at(550, 600)], crs=CRS)
-    housing = base.housing.iloc[[0]].assign(owner_actor_id="g1", sozialmanagement=True).set_geometry([_at(200, 200)], crs=CRS)
-    cooperations = pd.DataFrame({"coop_id": ["k1"], "actor_a": ["w1"], "actor_b": ["i1"], "kind": ["netzwerk"], "since": [2020]})
+    housing = (
+        base.housing.iloc[[0]].assign(owner_actor_id="g1", sozialmanagement=True).set_geometry([_at(200, 200)], crs=CRS)
+    )
+    cooperations = pd.DataFrame(
+        {"coop_id": ["k1"], "actor_a": ["w1"], "actor_b": ["i1"], "kind": ["netzwerk"], "since": [2020]}
+    )
     workspace = tiny_workspace(actors=actors, offers=offers, housing=housing, cooperations=cooperations)
     return prepare(workspace), cooperations
 
@@ -61,7 +65,9 @@ def test_reason_in_plain_words(found):
         "„Initiative Bachufer“ liegen 300 m auseinander (Luftlinie). Ein Kontakt würde Wohnungswirtschaft "
         "und Zivilgesellschaft verbinden. Beide haben Angebote für Senioren. Eine Kooperation zwischen beiden ist nicht verzeichnet."
     )
-    assert opportunities.reason(found.iloc[1], "en").startswith("The estate of “Genossenschaft Am Bach eG” with Sozialmanagement")
+    assert opportunities.reason(found.iloc[1], "en").startswith(
+        "The estate of “Genossenschaft Am Bach eG” with Sozialmanagement"
+    )
     assert "No shared target groups are known." in opportunities.reason(found.iloc[1], "en")
 
 
@@ -70,7 +76,14 @@ def test_radius_bounds_the_candidates():
 
 
 def test_filter_by_area_and_sector(found):
-    assert len(opportunities.within(found, frozenset({"w1"}), ("wohnungswirtschaft", "wohlfahrtspflege", "kommune", "zivilgesellschaft"))) == 2
+    assert (
+        len(
+            opportunities.within(
+                found, frozenset({"w1"}), ("wohnungswirtschaft", "wohlfahrtspflege", "kommune", "zivilgesellschaft")
+            )
+        )
+        == 2
+    )
     assert list(opportunities.within(found, None, ("zivilgesellschaft", "kommune"))["b"]) == ["s1"]
 
 

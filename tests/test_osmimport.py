@@ -96,7 +96,11 @@ def test_first_matching_rule_wins_and_for_tags_set_target_groups(mapping):
             {"amenity": "community_centre"},
             {"amenity": "social_facility", "social_facility:for": "senior"},
             {"amenity": "social_facility", "social_facility": "nursing_home", "social_facility:for": "senior"},
-            {"amenity": "social_facility", "social_facility": "outreach", "social_facility:for": "juvenile,family;girl"},
+            {
+                "amenity": "social_facility",
+                "social_facility": "outreach",
+                "social_facility:for": "juvenile,family;girl",
+            },
             {"amenity": "kindergarten"},
             {"amenity": "parking"},
         ],
@@ -148,7 +152,9 @@ def test_tags_in_all_their_packings():
 
 
 def test_packed_tags_that_are_no_json_object_are_ignored():
-    frame = pd.DataFrame({"tags": ['{"a": ' + "[" * 100_000, "[1, 2]", "Kultur", None], "amenity": ["library"] * 4}, dtype=object)
+    frame = pd.DataFrame(
+        {"tags": ['{"a": ' + "[" * 100_000, "[1, 2]", "Kultur", None], "amenity": ["library"] * 4}, dtype=object
+    )
     tags = osmimport.tag_table(frame)
     assert list(tags.columns) == ["amenity"]
 
@@ -205,8 +211,14 @@ def test_areas_and_closed_outlines_become_points_inside_them_and_are_deduplicate
             {"amenity": "bench"},
             {"amenity": "kindergarten", "name": "Kita"},  # an open line: a point on it
         ],
-        [square, ring, shapely.Point(9.1, 48.1), shapely.Point(9.1, 48.1), shapely.Point(9.2, 48.2),
-         shapely.LineString([(9.3, 48.3), (9.31, 48.3)])],  # fmt: skip
+        [
+            square,
+            ring,
+            shapely.Point(9.1, 48.1),
+            shapely.Point(9.1, 48.1),
+            shapely.Point(9.2, 48.2),
+            shapely.LineString([(9.3, 48.3), (9.31, 48.3)]),
+        ],  # fmt: skip
     )
     frame["@id"] = frame["@id"].where(frame["@id"].notna(), None)
     table, notes = osmimport.osm_table(frame, "export.geojson", mapping)
@@ -256,7 +268,10 @@ def test_geofabrik_shapefile_fclass_stands_for_the_tag(tmp_path):
     frame.to_file(tmp_path / "gis_osm_pois_free_1.shp")
     table = read_file(tmp_path / "gis_osm_pois_free_1.shp")
     assert table.format == "osm" and table.frame["osm_id"].tolist() == ["101", "102"]
-    assert table.frame[["amenity", "category"]].values.tolist() == [["townhall", "verwaltung"], ["social_facility", "pflege"]]
+    assert table.frame[["amenity", "category"]].values.tolist() == [
+        ["townhall", "verwaltung"],
+        ["social_facility", "pflege"],
+    ]
 
 
 def test_osm_xml_points_and_areas(tmp_path):

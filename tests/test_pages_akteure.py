@@ -15,7 +15,9 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    cooperations = pd.DataFrame({"coop_id": ["k1"], "actor_a": ["a3"], "actor_b": ["a1"], "kind": ["projekt"], "since": [2020]})
+    cooperations = pd.DataFrame(
+        {"coop_id": ["k1"], "actor_a": ["a3"], "actor_b": ["a1"], "kind": ["projekt"], "since": [2020]}
+    )
     path = tmp_path / "kleinstadt.gpkg"
     write_geopackage(tiny_workspace(cooperations=cooperations), path)
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
@@ -66,11 +68,19 @@ def test_actor_card_shows_offers_cooperations_and_escapes_names(app):
 
 def test_network_view_filters_to_a_quartier(app):
     at = _network(app)
-    assert {m.label: m.value for m in at.metric} == {"Akteure": "3", "Kooperationen": "1", "sektorübergreifend": "1", "Dichte": "0,333"}
+    assert {m.label: m.value for m in at.metric} == {
+        "Akteure": "3",
+        "Kooperationen": "1",
+        "sektorübergreifend": "1",
+        "Dichte": "0,333",
+    }
     assert len(at.get("vega_lite_chart")) == 1
     lacking = _table(at, "fehlt")
     assert list(lacking["Quartier"]) == ["Am Bach", "Höhe", "Mühlenviertel", "Wald"]  # no Quartier has both
-    assert list(lacking["fehlt"])[:2] == ["sektorübergreifende Kooperation", "Zivilgesellschaft, sektorübergreifende Kooperation"]
+    assert list(lacking["fehlt"])[:2] == [
+        "sektorübergreifende Kooperation",
+        "Zivilgesellschaft, sektorübergreifende Kooperation",
+    ]
     at.sidebar.selectbox(key="net_quartier").set_value("0201").run()
     assert not at.exception
     assert any(s.value == "Netzwerk: Höhe" for s in at.subheader)

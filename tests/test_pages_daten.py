@@ -47,7 +47,9 @@ def _upload(at: AppTest, target: str, path_or_name, content: bytes | None = None
     at.selectbox(key="load_target").set_value(target)
     name = Path(path_or_name).name
     data = Path(path_or_name).read_bytes() if content is None else content
-    next(u for u in at.file_uploader if u.key.startswith("load_files")).set_value((name, data, "application/octet-stream"))
+    next(u for u in at.file_uploader if u.key.startswith("load_files")).set_value(
+        (name, data, "application/octet-stream")
+    )
     return _run(at)
 
 
@@ -105,7 +107,7 @@ def test_table_with_coordinates_bad_rows_and_hostile_text(data_dir, tmp_path):
     rows = [
         "Name;Kategorie;Zielgruppen;Beteiligung;Breite;Länge;Plätze",
         "<script>alert(1)</script>;Begegnung;alle;Mitwirkung;50,58;8,91;12",
-        "=HYPERLINK(\"http://x\");Beratung;Senioren;Information;50,57;8,92;",
+        '=HYPERLINK("http://x");Beratung;Senioren;Information;50,57;8,92;',
         "<img src=x onerror=alert(2)>;Kultur;Familien;Mitentscheidung;50,575;8,915;zwölf",
         "Ohne Kategorie;;alle;Mitwirkung;50,576;8,916;5",
     ]
@@ -123,6 +125,10 @@ def test_table_with_coordinates_bad_rows_and_hostile_text(data_dir, tmp_path):
     at = _run(at)
     offers = _store(data_dir).read().offers.set_index("offer_id")
     new = offers.loc[["angebote-0001", "angebote-0002", "angebote-0003"]]
-    assert new["name"].tolist() == ["<script>alert(1)</script>", '=HYPERLINK("http://x")', "<img src=x onerror=alert(2)>"]
+    assert new["name"].tolist() == [
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://x")',
+        "<img src=x onerror=alert(2)>",
+    ]
     assert new["category"].tolist() == ["begegnung", "beratung", "kultur"]
     assert "angebote-0004" not in offers.index

@@ -55,7 +55,11 @@ def _open(at: AppTest, entry_id: str, layer: str = "offers") -> AppTest:
 
 def _form_key(at: AppTest, entry_id: str) -> str:
     """The open form's key prefix: layer, entry and the version it was opened at."""
-    key = next(b.key for b in at.button if b.key and b.key.startswith(f"pf_form_offers_{entry_id}_") and b.key.endswith("_save"))
+    key = next(
+        b.key
+        for b in at.button
+        if b.key and b.key.startswith(f"pf_form_offers_{entry_id}_") and b.key.endswith("_save")
+    )
     return key.removesuffix("_save")
 
 
@@ -142,7 +146,10 @@ def test_problems_are_shown_per_field_and_nothing_is_written(store_path):
     _save(at, _form_key(at, "O0004"), name=" ", stand="31.02.2026")
     errors = [e.value for e in at.error]
     assert errors[0].startswith("Bitte prüfen Sie die markierten Angaben")
-    assert errors[1:] == ["Pflichtangabe fehlt", "Datum „2026-02-31“ gibt es nicht"]  # under the name and the Stand field
+    assert errors[1:] == [
+        "Pflichtangabe fehlt",
+        "Datum „2026-02-31“ gibt es nicht",
+    ]  # under the name and the Stand field
     assert open_store(store_path).version() == version
 
 
@@ -162,9 +169,16 @@ def test_a_new_offer_at_a_clicked_spot(store_path):
     _run(at)
     assert [s.value for s in at.success] == ["Neuer Eintrag O0892 gespeichert."]
     stored = _stored(store_path, "O0892")
-    assert (stored["name"], stored["target_groups"], stored["capacity"], stored["stand"]) == ("<b>Erzählcafé</b>", "senioren", 15, date.today().isoformat())
+    assert (stored["name"], stored["target_groups"], stored["capacity"], stored["stand"]) == (
+        "<b>Erzählcafé</b>",
+        "senioren",
+        15,
+        date.today().isoformat(),
+    )
     assert stored.geometry.distance(_stored(store_path, "O0001").geometry) < 5000
-    assert at.subheader[0].value == edits.as_markdown("<b>Erzählcafé</b> (O0892)")  # opened after saving, shown as typed
+    assert at.subheader[0].value == edits.as_markdown(
+        "<b>Erzählcafé</b> (O0892)"
+    )  # opened after saving, shown as typed
 
 
 def test_retiring_keeps_the_entry_and_takes_it_off_the_map(store_path):

@@ -15,7 +15,11 @@ def _profile(at, **state):
 
 def _everything(at) -> str:
     """Every text and table cell the page shows."""
-    parts = [str(e.value) for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning") for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning")
+        for e in getattr(at, kind)
+    ]
     parts += [frame.value.to_string() for frame in at.dataframe]
     return "\n".join(parts)
 
@@ -76,7 +80,11 @@ def test_vergleich_side_by_side_and_all_quartiere(app):
     app.multiselect(key="cmp_areas").set_value(["0101", "0102", "02"]).run()
     assert not app.exception
     people = app.dataframe[0].value
-    assert list(people.columns) == ["Am Bach (Quartier 0101)", "Mühlenviertel (Quartier 0102)", "Oberstadt (Stadtbezirk 02)"]
+    assert list(people.columns) == [
+        "Am Bach (Quartier 0101)",
+        "Mühlenviertel (Quartier 0102)",
+        "Oberstadt (Stadtbezirk 02)",
+    ]
     assert people.loc["Einwohner"].tolist() == ["300", "400", "50"]
     assert [b.label for b in app.get("download_button")] == ["CSV (Excel)", "GeoPackage", "GeoJSON"]
     assert SECRET not in _everything(app)

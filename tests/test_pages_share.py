@@ -4,7 +4,10 @@ from tests.test_pages import _texts, app, open_link  # noqa: F401 – shared fix
 
 
 def _params(at) -> dict[str, str]:
-    return {key: at.query_params[key][0] if isinstance(at.query_params[key], list) else at.query_params[key] for key in at.query_params}
+    return {
+        key: at.query_params[key][0] if isinstance(at.query_params[key], list) else at.query_params[key]
+        for key in at.query_params
+    }
 
 
 def test_a_karte_link_restores_layers_filters_and_selection(open_link):
@@ -16,7 +19,15 @@ def test_a_karte_link_restores_layers_filters_and_selection(open_link):
     assert at.sidebar.selectbox(key="classification").value == "natural_breaks"
     assert "Am Bach" in at.subheader[0].value
     assert not at.warning
-    assert _params(at) == {"v": "1", "lang": "en", "l": "bezirke,actors", "sec": "kommune", "t": "800", "c": "natural_breaks", "sel": "0101"}
+    assert _params(at) == {
+        "v": "1",
+        "lang": "en",
+        "l": "bezirke,actors",
+        "sec": "kommune",
+        "t": "800",
+        "c": "natural_breaks",
+        "sel": "0101",
+    }
 
 
 def test_a_gap_link_restores_group_threshold_and_scenario(open_link):
@@ -31,7 +42,9 @@ def test_the_url_follows_the_view(app):
     app.sidebar.checkbox(key="layer_housing").check().run()
     app.sidebar.number_input(key="threshold").set_value(700).run()
     assert _params(app) == {"v": "1", "l": "bezirke,choropleth,housing,offers", "t": "700"}
-    assert app.sidebar.code[0].value == "/?v=1&l=bezirke,choropleth,housing,offers&t=700"  # "Link teilen" (AppTest has no host)
+    assert (
+        app.sidebar.code[0].value == "/?v=1&l=bezirke,choropleth,housing,offers&t=700"
+    )  # "Link teilen" (AppTest has no host)
 
 
 def test_hostile_link_warns_by_name_and_keeps_defaults(open_link):

@@ -16,7 +16,13 @@ from dashboard.store.base import open_store
 from dashboard.store.gpkgfile import read_geopackage, write_geopackage
 from tests.factories import X0, Y0, tiny_workspace
 
-HAMBURG = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.geojson"
+HAMBURG = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "data"
+    / "hamburg-eimsbuettel-osm"
+    / "hamburg-eimsbuettel-1km2.geojson"
+)
 OSM_META = LayerMeta("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap-Mitwirkende", "2025-01-01")
 
 
@@ -56,7 +62,9 @@ def test_paths_land_in_the_workspace_and_switch_on_walking_distances(tmp_path):
     source = tmp_path / "osm.geojson"
     lines.to_file(source)
     paths = paths_from_file(source)
-    open_store(workspace_file).import_layer(User("planer", Role.EDITOR), "paths", paths, OSM_META, source="osm.geojson", mode="replace", counts={})
+    open_store(workspace_file).import_layer(
+        User("planer", Role.EDITOR), "paths", paths, OSM_META, source="osm.geojson", mode="replace", counts={}
+    )
     workspace = read_geopackage(workspace_file)
     assert len(workspace.layer("paths")) == 2 and workspace.layer_meta("paths").licence == "ODbL 1.0"
     city = prepare(workspace)
@@ -76,7 +84,10 @@ def test_paths_command_line(tmp_path, capsys):
         crs="EPSG:3035",
     ).to_file(source)
     out = tmp_path / "mit-wegen.gpkg"
-    assert cli.main(["paths", str(source), "--workspace", str(workspace_file), "--out", str(out), "--stand", "2025-08-10"]) == 0
+    assert (
+        cli.main(["paths", str(source), "--workspace", str(workspace_file), "--out", str(out), "--stand", "2025-08-10"])
+        == 0
+    )
     assert "1 Wege übernommen" in capsys.readouterr().out
     written = read_geopackage(out)
     assert list(written.layer("paths")["highway"]) == ["footway"] and written.layer_meta("paths").stand == "2025-08-10"

@@ -52,7 +52,9 @@ def test_roles_viewer_reads_without_contacts_and_editor_cannot_rewrite_history(p
     owner_url = postgis.store_url("rechte")
     create_schema(owner_url, viewer_role="atlas_viewer", editor_role="atlas_editor")
     _demo_into(owner_url)
-    create_schema(owner_url, viewer_role="atlas_viewer", editor_role="atlas_editor")  # again, as after an update: harmless
+    create_schema(
+        owner_url, viewer_role="atlas_viewer", editor_role="atlas_editor"
+    )  # again, as after an update: harmless
     editor = open_store(postgis.store_url("rechte", "atlas_editor", "pw-atlas_editor"))
     viewer = open_store(postgis.store_url("rechte", "atlas_viewer", "pw-atlas_viewer"))
 
@@ -60,7 +62,9 @@ def test_roles_viewer_reads_without_contacts_and_editor_cannot_rewrite_history(p
     offer = _offer(editor, editor.entries("offers")["offer_id"].iloc[0])
     editor.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"name": "geändert"})
     editor.undo_last(ANNA)
-    editor.import_layer(ANNA, "offers", editor.read().offers.head(5), LayerMeta(), source="x.csv", mode="replace", counts={})
+    editor.import_layer(
+        ANNA, "offers", editor.read().offers.head(5), LayerMeta(), source="x.csv", mode="replace", counts={}
+    )
     assert len(editor.read().offers) == 5 and "contact" in editor.read().offers.columns
 
     # a viewer instance reads everything but the contacts, and cannot write even for a signed-in editor
@@ -69,15 +73,30 @@ def test_roles_viewer_reads_without_contacts_and_editor_cannot_rewrite_history(p
     assert "contact" not in workspace.offers.columns and "contact" not in workspace.actors.columns
     version = viewer.version()
     with pytest.raises(StoreUnavailable):
-        viewer.update(ANNA, "offers", offer["offer_id"], int(_offer(editor, offer["offer_id"])["row_version"]), {"name": "x"})
+        viewer.update(
+            ANNA, "offers", offer["offer_id"], int(_offer(editor, offer["offer_id"])["row_version"]), {"name": "x"}
+        )
     assert viewer.version() == version
 
     refused = {
-        "viewer": ["SELECT contact FROM rechte.offers", "SELECT contact FROM rechte.actors", "SELECT after FROM rechte.history", "UPDATE rechte.offers SET name = 'x'"],
-        "editor": ["UPDATE rechte.history SET action = 'x'", "DELETE FROM rechte.history", "DELETE FROM rechte.import_log", "DELETE FROM rechte.offers", "DROP TABLE rechte.offers"],
+        "viewer": [
+            "SELECT contact FROM rechte.offers",
+            "SELECT contact FROM rechte.actors",
+            "SELECT after FROM rechte.history",
+            "UPDATE rechte.offers SET name = 'x'",
+        ],
+        "editor": [
+            "UPDATE rechte.history SET action = 'x'",
+            "DELETE FROM rechte.history",
+            "DELETE FROM rechte.import_log",
+            "DELETE FROM rechte.offers",
+            "DROP TABLE rechte.offers",
+        ],
     }
     for role, statements in refused.items():
-        with psycopg.connect(postgis.url("quartier", f"atlas_{role}", f"pw-atlas_{role}"), autocommit=True) as connection:
+        with psycopg.connect(
+            postgis.url("quartier", f"atlas_{role}", f"pw-atlas_{role}"), autocommit=True
+        ) as connection:
             for statement in statements:
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     connection.execute(statement)
@@ -89,11 +108,25 @@ def test_text_and_names_go_in_as_bound_parameters(postgis):
     schema_name = 'Stadt "A"; DROP SCHEMA public; --'
     data_store = _demo_into(postgis.store_url(schema_name))
     offer = _offer(data_store, data_store.entries("offers")["offer_id"].iloc[0])
-    data_store.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"name": HOSTILE, "opening_hours": "100% \\ %s {}"})
+    data_store.update(
+        ANNA,
+        "offers",
+        offer["offer_id"],
+        int(offer["row_version"]),
+        {"name": HOSTILE, "opening_hours": "100% \\ %s {}"},
+    )
     spot = data_store.read().offers.geometry.iloc[0]
-    data_store.add(User(HOSTILE, Role.EDITOR), "offers", {"offer_id": HOSTILE, "name": HOSTILE, "category": "kultur", "target_groups": "alle", "level": "mitwirkung"}, spot)
+    data_store.add(
+        User(HOSTILE, Role.EDITOR),
+        "offers",
+        {"offer_id": HOSTILE, "name": HOSTILE, "category": "kultur", "target_groups": "alle", "level": "mitwirkung"},
+        spot,
+    )
     offers = data_store.read().offers.set_index("offer_id")
-    assert offers.loc[offer["offer_id"], "name"] == HOSTILE and offers.loc[offer["offer_id"], "opening_hours"] == "100% \\ %s {}"
+    assert (
+        offers.loc[offer["offer_id"], "name"] == HOSTILE
+        and offers.loc[offer["offer_id"], "opening_hours"] == "100% \\ %s {}"
+    )
     assert offers.loc[HOSTILE, "name"] == HOSTILE and len(offers) == 892
     assert data_store.history(entry_id=HOSTILE)[0].user == HOSTILE
     assert len(open_store(postgis.store_url(schema_name)).read().offers) == 892
@@ -106,7 +139,11 @@ def test_a_second_app_instance_sees_a_change_on_its_next_rerun(postgis, pg_store
         "import sys; from dashboard.store.base import open_store; from dashboard.model.roles import User, Role\n"
         "s = open_store(sys.argv[1]); s.update(User('ben', Role.EDITOR), 'offers', sys.argv[2], int(sys.argv[3]), {'name': 'von Instanz B'})"
     )
-    subprocess.run([sys.executable, "-c", script, pg_store.url, offer["offer_id"], str(int(offer["row_version"]))], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-c", script, pg_store.url, offer["offer_id"], str(int(offer["row_version"]))],
+        cwd=ROOT,
+        check=True,
+    )
     assert pg_store.version() != seen
     assert pg_store.read().offers.set_index("offer_id").loc[offer["offer_id"], "name"] == "von Instanz B"
     with pytest.raises(ConflictError) as conflict:  # this instance still holds the old row version
@@ -153,10 +190,27 @@ def test_a_fresh_schema_is_created_by_the_first_import(postgis):
     data_store = open_store(postgis.store_url())
     assert data_store.is_empty() and data_store.version() == "empty"
     demo = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH)
-    data_store.import_layer(ANNA, "areas", demo.areas, demo.layer_meta("areas"), source="areas.gpkg", mode="replace", counts={"city": "Neustadt"})
+    data_store.import_layer(
+        ANNA,
+        "areas",
+        demo.areas,
+        demo.layer_meta("areas"),
+        source="areas.gpkg",
+        mode="replace",
+        counts={"city": "Neustadt"},
+    )
     assert not data_store.is_empty() and data_store.read().city == "Neustadt"
-    spot = gpd.GeoSeries([demo.areas.geometry.iloc[-1].representative_point()], crs=demo.areas.crs).to_crs(data_store.crs("actors")).iloc[0]
-    data_store.add(ANNA, "actors", {"actor_id": "A1", "name": "Bürgerverein", "sector": "zivilgesellschaft", "contact": "info@example.org"}, spot)
+    spot = (
+        gpd.GeoSeries([demo.areas.geometry.iloc[-1].representative_point()], crs=demo.areas.crs)
+        .to_crs(data_store.crs("actors"))
+        .iloc[0]
+    )
+    data_store.add(
+        ANNA,
+        "actors",
+        {"actor_id": "A1", "name": "Bürgerverein", "sector": "zivilgesellschaft", "contact": "info@example.org"},
+        spot,
+    )
     actors = data_store.read().actors
     assert actors["actor_id"].tolist() == ["A1"] and actors["contact"].tolist() == ["info@example.org"]
     assert actors.crs == "EPSG:3035" and data_store.read().areas.crs == "EPSG:3035"
@@ -164,7 +218,11 @@ def test_a_fresh_schema_is_created_by_the_first_import(postgis):
 
 def test_read_equals_the_geopackage_read(pg_store):
     from_file, from_database = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH), pg_store.read()
-    assert (from_database.city, from_database.is_demo, from_database.meta) == (from_file.city, from_file.is_demo, from_file.meta)
+    assert (from_database.city, from_database.is_demo, from_database.meta) == (
+        from_file.city,
+        from_file.is_demo,
+        from_file.meta,
+    )
     assert set(from_database.layers) == set(from_file.layers)
     for name, expected in from_file.layers.items():
         got = from_database.layers[name]
@@ -183,11 +241,31 @@ def test_migration_round_trip_keeps_ids_history_versions_and_retired(postgis, tm
     first, second = _offer(source, ids.iloc[0]), _offer(source, ids.iloc[1])
     source.update(ANNA, "offers", first["offer_id"], int(first["row_version"]), {"capacity": 40})
     source.retire(ANNA, "offers", second["offer_id"], int(second["row_version"]), "2026-11-03")
-    source.move(ANNA, "offers", first["offer_id"], int(first["row_version"]) + 1, Point(first.geometry.x + 250, first.geometry.y))
+    source.move(
+        ANNA,
+        "offers",
+        first["offer_id"],
+        int(first["row_version"]) + 1,
+        Point(first.geometry.x + 250, first.geometry.y),
+    )
     source.undo_last(ANNA)  # undo the move …
-    source.move(ANNA, "offers", first["offer_id"], int(first["row_version"]) + 3, Point(first.geometry.x + 500, first.geometry.y))  # … and move once more
+    source.move(
+        ANNA,
+        "offers",
+        first["offer_id"],
+        int(first["row_version"]) + 3,
+        Point(first.geometry.x + 500, first.geometry.y),
+    )  # … and move once more
     source.remember_mapping(ANNA, "angebote.csv:1", "offers", '{"name": "Titel"}')
-    source.import_layer(ANNA, "cooperations", source.read().cooperations.head(100), LayerMeta("Liste", "CC0", "Stadt", "2026-09-01"), source="koop.csv", mode="replace", counts={"read": 101, "imported": 100, "rejected": 1})
+    source.import_layer(
+        ANNA,
+        "cooperations",
+        source.read().cooperations.head(100),
+        LayerMeta("Liste", "CC0", "Stadt", "2026-09-01"),
+        source="koop.csv",
+        mode="replace",
+        counts={"read": 101, "imported": 100, "rejected": 1},
+    )
 
     database = open_store(postgis.store_url())
     migrate(source, database)
@@ -198,11 +276,21 @@ def test_migration_round_trip_keeps_ids_history_versions_and_retired(postgis, tm
         for layer in ("offers", "cooperations", "actors", "population"):
             expected, got = source.entries(layer), target.entries(layer)
             keys = [c for c in expected.columns if c != "geometry"]
-            assert got[keys].sort_values(keys[0]).reset_index(drop=True).equals(expected[keys].sort_values(keys[0]).reset_index(drop=True)), layer
+            assert (
+                got[keys]
+                .sort_values(keys[0])
+                .reset_index(drop=True)
+                .equals(expected[keys].sort_values(keys[0]).reset_index(drop=True))
+            ), layer
         assert _without_geometry(target.history(limit=100)) == _without_geometry(source.history(limit=100))
-        assert target.import_log().equals(source.import_log()) and target.mapping("angebote.csv:1") == '{"name": "Titel"}'
+        assert (
+            target.import_log().equals(source.import_log()) and target.mapping("angebote.csv:1") == '{"name": "Titel"}'
+        )
         workspace = target.read()
-        assert workspace.layer_meta("cooperations") == LayerMeta("Liste", "CC0", "Stadt", "2026-09-01") and workspace.city == "Musterstadt"
+        assert (
+            workspace.layer_meta("cooperations") == LayerMeta("Liste", "CC0", "Stadt", "2026-09-01")
+            and workspace.city == "Musterstadt"
+        )
     assert _offer(database, second["offer_id"])["retired_on"] == "2026-11-03"
 
     # geometries in the history moved into the database's CRS with the layer: undoing the last move works there
@@ -216,7 +304,10 @@ def test_migration_round_trip_keeps_ids_history_versions_and_retired(postgis, tm
 
 
 def _without_geometry(changes):
-    return [(c.change_id, c.at, c.user, c.action, c.layer, c.entry_id, _values(c.before), _values(c.after), c.undone_by) for c in changes]
+    return [
+        (c.change_id, c.at, c.user, c.action, c.layer, c.entry_id, _values(c.before), _values(c.after), c.undone_by)
+        for c in changes
+    ]
 
 
 def _values(values):

@@ -38,7 +38,12 @@ def _profile(tiny, area_id, today=TODAY, **kwargs):
 
 def test_quartier_beside_bezirk_and_city(tiny):
     p = _profile(tiny, "0101")
-    assert (p.area.name, p.area.level, p.area.parent_id, p.area.parent_name) == ("Am Bach", "quartier", "01", "Unterstadt")
+    assert (p.area.name, p.area.level, p.area.parent_id, p.area.parent_name) == (
+        "Am Bach",
+        "quartier",
+        "01",
+        "Unterstadt",
+    )
     area, bezirk, city = (p.values.loc[i] for i in (pf.AREA, pf.BEZIRK, pf.CITY))
     assert [area["residents"], bezirk["residents"], city["residents"]] == [300, 700, 750]
     assert area["share_age_65_79"] == pytest.approx(90 / 300)
@@ -53,8 +58,18 @@ def test_quartier_beside_bezirk_and_city(tiny):
 
 def test_offers_actors_and_sector_mix(tiny):
     area, bezirk, city = (_profile(tiny, "0101").values.loc[i] for i in (pf.AREA, pf.BEZIRK, pf.CITY))
-    assert [area["offers"], area["offers_cat_begegnung"], area["offers_for_alle"], area["offers_level_mitwirkung"]] == [1, 1, 1, 1]
-    assert [bezirk["offers"], bezirk["offers_cat_verwaltung"], bezirk["offers_for_erwachsene"], bezirk["offers_level_information"]] == [2, 1, 1, 1]
+    assert [area["offers"], area["offers_cat_begegnung"], area["offers_for_alle"], area["offers_level_mitwirkung"]] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+    assert [
+        bezirk["offers"],
+        bezirk["offers_cat_verwaltung"],
+        bezirk["offers_for_erwachsene"],
+        bezirk["offers_level_information"],
+    ] == [2, 1, 1, 1]
     assert area["participation_offers"] == 1 and bezirk["participation_share"] == pytest.approx(0.5)
     assert area["offers_per_1000"] == pytest.approx(1000 / 300)
     assert [area["actors"], bezirk["actors"], city["actors"]] == [1, 2, 3]

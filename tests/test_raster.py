@@ -36,7 +36,9 @@ def test_cells_land_at_their_place_in_web_mercator():
 def test_a_city_of_cells_is_a_small_image():
     rng = np.random.default_rng(0)
     cols, rows = rng.integers(0, 200, 20_000), rng.integers(0, 200, 20_000)
-    url, _ = cells_image(X0 + cols * 100, Y0 + rows * 100, rng.integers(0, 4, 20_000), ["#111111", "#222222", "#333333", "#444444"])
+    url, _ = cells_image(
+        X0 + cols * 100, Y0 + rows * 100, rng.integers(0, 4, 20_000), ["#111111", "#222222", "#333333", "#444444"]
+    )
     assert len(url) < 400_000
 
 

@@ -52,9 +52,17 @@ def _point(properties: dict, xy=(9.18, 48.78)) -> dict:
 
 
 def test_every_read_key_is_in_both_languages_with_the_same_placeholders():
-    texts = [(ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in ("ingest/readers.py", "ingest/osmimport.py")]
+    texts = [
+        (ROOT / "dashboard" / name).read_text(encoding="utf-8") for name in ("ingest/readers.py", "ingest/osmimport.py")
+    ]
     used = {key for text in texts for key in re.findall(r"\"(read\.[a-z0-9_.]+)\"", text)}
-    assert {"read.empty_file", "read.too_large", "read.zip_without_shp", "read.not_geojson", "read.encoding_cp1252"} <= used
+    assert {
+        "read.empty_file",
+        "read.too_large",
+        "read.zip_without_shp",
+        "read.not_geojson",
+        "read.encoding_cp1252",
+    } <= used
 
     def placeholders(text):
         return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
@@ -243,9 +251,7 @@ def test_no_guess_for_shares_or_counts_that_merely_fit_lon_lat():
 
 def test_wkt_column_with_srid_and_bad_values(tmp_path):
     path = tmp_path / "orte.csv"
-    path.write_text(
-        'name;geom\nA;"SRID=25833;POINT (411000 5655000)"\nB;POLYGON((1 2, 3\nC;\n', encoding="utf-8"
-    )
+    path.write_text('name;geom\nA;"SRID=25833;POINT (411000 5655000)"\nB;POLYGON((1 2, 3\nC;\n', encoding="utf-8")
     table = read_file(path)
     assert table.coordinates.kind == "wkt" and table.coordinates.columns == ("geom",)
     assert table.coordinates.crs_candidates[0] == "EPSG:25833"  # the SRID wins over the usual order
@@ -330,7 +336,9 @@ def _workbook(path: Path) -> Path:
     first.title = "Hinweise"
     second = book.create_sheet("Angebote")
     second.append(["id", "name", "plaetze", "anteil", "seit", "offen", None, "rechts", "hoch"])
-    second.append(["0101", "Treff <img src=x onerror=alert(1)>", 12, 0.25, datetime(2023, 5, 1), True, None, 513000, 5403000])
+    second.append(
+        ["0101", "Treff <img src=x onerror=alert(1)>", 12, 0.25, datetime(2023, 5, 1), True, None, 513000, 5403000]
+    )
     second.append(["0102", "=1+2", 12.0, None, date(2020, 1, 31), False, None, 513100.5, 5403100])
     second.append([None] * 9)
     book.create_sheet("Leer")

@@ -94,7 +94,9 @@ def population_totals(csv: pd.DataFrame) -> pd.DataFrame:
 def read_offers() -> gpd.GeoDataFrame:
     """OSM community centres as participation offers for everyone (level assumed, see module doc)."""
     raw = gpd.read_file(COMMUNITY_CENTRES, columns=["id", "name"])
-    name = raw["name"].astype(object).where(raw["name"].notna() & (raw["name"].str.strip() != ""), "Gemeinschaftszentrum")
+    name = (
+        raw["name"].astype(object).where(raw["name"].notna() & (raw["name"].str.strip() != ""), "Gemeinschaftszentrum")
+    )
     offers = pd.DataFrame({field: None for field in schema.OFFERS.field_names}, index=raw.index)
     offers = offers.assign(
         offer_id=raw["id"],

@@ -48,13 +48,26 @@ def load(data_store, path: Path, target: str, *, city: str = "", parent_prefix: 
 
 
 def test_stuttgart_whole_city_from_its_files(data_store):
-    bezirke = load(data_store, _need("stuttgart-stadtbezirke-derived", "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"), "bezirke", city="Stuttgart")
+    bezirke = load(
+        data_store,
+        _need("stuttgart-stadtbezirke-derived", "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"),
+        "bezirke",
+        city="Stuttgart",
+    )
     quartiere = load(data_store, _need("stuttgart-stadtteile", "Stgt_Stadtteile_EPSG25832.geojson"), "quartiere")
     assert (bezirke.counts.valid, quartiere.counts.valid) == (23, 152)
     raw = readers.read_file(_need("stuttgart-einwohner", "population_by_district.csv"))
     plan = importer.plan_population_totals(raw, "district", "pop", {}, importflow.current_workspace(data_store))
     assert plan.counts.valid == 23 and not plan.blocked
-    importflow.store_plan(data_store, EDITOR, raw, ColumnMapping("population", {"residents": "pop"}), plan, meta=LayerMeta("Einwohner"), mode="replace")
+    importflow.store_plan(
+        data_store,
+        EDITOR,
+        raw,
+        ColumnMapping("population", {"residents": "pop"}),
+        plan,
+        meta=LayerMeta("Einwohner"),
+        mode="replace",
+    )
     workspace = data_store.read()
     assert workspace.city == "Stuttgart"
     assert int(workspace.population["residents"].sum()) == 610_392
@@ -105,9 +118,19 @@ def test_berlin_two_id_schemes_zero_padding_population_and_osm(tmp_path):
     assert "0110" in set(workspace.quartiere()["area_id"])  # zero padding survived
     raw = readers.read_file(_need("berlin-einwohner", "berlin-lor-population-2024-02-t2-forecast-areas.csv"))
     plan = importer.plan_population_totals(raw, "id", "inhabitants", {}, workspace)
-    importflow.store_plan(data_store, EDITOR, raw, ColumnMapping("population", {"residents": "inhabitants"}), plan, meta=LayerMeta("EW"), mode="replace")
+    importflow.store_plan(
+        data_store,
+        EDITOR,
+        raw,
+        ColumnMapping("population", {"residents": "inhabitants"}),
+        plan,
+        meta=LayerMeta("EW"),
+        mode="replace",
+    )
     assert int(data_store.read().population["residents"].sum()) == 3_897_145
-    offers = load(data_store, _need("berlin-poi-osm", "berlin-points-of-interest-community-centers-details.geojson"), "offers")
+    offers = load(
+        data_store, _need("berlin-poi-osm", "berlin-points-of-interest-community-centers-details.geojson"), "offers"
+    )
     assert (offers.counts.valid, offers.counts.rejected) == (411, 5)  # five centres have no name in OSM
     assert {(p.field, p.key) for p in offers.problems if p.severity == "error"} == {("name", "val.empty_required")}
     result = analyse(prepare(data_store.read()), GapParams())
@@ -115,19 +138,33 @@ def test_berlin_two_id_schemes_zero_padding_population_and_osm(tmp_path):
     # the older Planungsraum scheme (448 areas) loads into its own store
     old = open_store(tmp_path / "planungsraeume.gpkg")
     load(old, _need("berlin-lor", "berlin-lor-districts.geojson"), "bezirke")
-    plan = load(old, _need("berlin-wohnungsbestand", "berlin-lor-planning-areas-until-2020.geojson"), "quartiere", parent_prefix=2)
+    plan = load(
+        old,
+        _need("berlin-wohnungsbestand", "berlin-lor-planning-areas-until-2020.geojson"),
+        "quartiere",
+        parent_prefix=2,
+    )
     assert (plan.counts.read, plan.counts.valid) == (448, 447)  # the file has id 06010102 twice (rows 124 and 205)
     assert [(p.row, p.field) for p in plan.problems if p.severity == "error"] == [(205, "area_id")]
 
 
-@pytest.mark.parametrize("name, count", [("Schulsozialarbeit.geojson", 51), ("Jugendberufshilfen.geojson", 10), ("Kindertageseinrichtungen.geojson", 176)])
+@pytest.mark.parametrize(
+    "name, count",
+    [("Schulsozialarbeit.geojson", 51), ("Jugendberufshilfen.geojson", 10), ("Kindertageseinrichtungen.geojson", 176)],
+)
 def test_chemnitz_points_as_offers(data_store, name, count):
     path = _need("chemnitz-sozialeinrichtungen", name)
     raw = readers.read_file(path)
     mapping, _ = importflow.first_mapping(data_store, raw, "offers")
-    fixed = {"category": "kinder" if "Kinder" in name else "jugend", "target_groups": "kinder" if "Kinder" in name else "jugendliche", "level": "versorgung"}
+    fixed = {
+        "category": "kinder" if "Kinder" in name else "jugend",
+        "target_groups": "kinder" if "Kinder" in name else "jugendliche",
+        "level": "versorgung",
+    }
     named = {"name": "BEZEICHNUNG" if "Kinder" in name else "TRAEGER"}  # school social work is named by its Träger
-    mapping = replace(mapping, columns={**{k: v for k, v in mapping.columns.items() if k not in fixed}, **named}, constants=fixed)
+    mapping = replace(
+        mapping, columns={**{k: v for k, v in mapping.columns.items() if k not in fixed}, **named}, constants=fixed
+    )
     plan = importflow.plan(data_store, raw, mapping)
     assert plan.counts.valid == count and not plan.blocked
     importflow.store_plan(data_store, EDITOR, raw, mapping, plan, meta=LayerMeta(name, "dl-de/by-2-0"), mode="replace")
@@ -143,7 +180,15 @@ def test_hamburg_osm_extract_mixed_geometries_and_closed_ways_twice(data_store):
     assert offers["offer_id"].is_unique and (offers.geom_type == "Point").all()
 
 
-@pytest.mark.parametrize("name", ["amenity_community_centre.geojson", "amenity_social_facility.geojson", "amenity_library.geojson", "amenity_youth_centre.geojson"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "amenity_community_centre.geojson",
+        "amenity_social_facility.geojson",
+        "amenity_library.geojson",
+        "amenity_youth_centre.geojson",
+    ],
+)
 def test_koeln_osm_pois(data_store, name):
     plan = load(data_store, _need("koeln-poi-osm", name), "offers")
     offers = data_store.read().offers

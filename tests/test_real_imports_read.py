@@ -34,12 +34,21 @@ def _all_text(series: pd.Series) -> bool:
 # --- areas ---
 
 
-@pytest.mark.parametrize(("file", "crs"), [("Stgt_Stadtteile_EPSG25832.geojson", "EPSG:25832"), ("Stgt_Stadtteile_WGS84.json", "EPSG:4326")])
+@pytest.mark.parametrize(
+    ("file", "crs"), [("Stgt_Stadtteile_EPSG25832.geojson", "EPSG:25832"), ("Stgt_Stadtteile_WGS84.json", "EPSG:4326")]
+)
 def test_stuttgart_stadtteile_both_files(file, crs):
     table = read_file(_folder("stuttgart-stadtteile") / file)
     frame = table.frame
     assert (table.format, len(frame), frame.crs) == ("geojson", 152, crs)  # .json without crs member → WGS84
-    assert list(frame.columns) == ["STADTBEZIRKNAME", "STADTBEZIRKNR", "STADTTEILNAME", "STADTTEILNR", "SE_ANNO_CAD_DATA", "geometry"]
+    assert list(frame.columns) == [
+        "STADTBEZIRKNAME",
+        "STADTBEZIRKNR",
+        "STADTTEILNAME",
+        "STADTTEILNR",
+        "SE_ANNO_CAD_DATA",
+        "geometry",
+    ]
     assert table.notes == [] and table.crs_candidates == ()
     assert _all_text(frame["STADTBEZIRKNR"]) and "02" in set(frame["STADTBEZIRKNR"])
     assert frame["STADTBEZIRKNR"].nunique() == 23 and frame["STADTTEILNR"].is_unique
@@ -115,7 +124,10 @@ def test_muenchen_all_attributes_stay_strings():
 
 @pytest.mark.parametrize(
     ("file", "count", "sample_id", "sample_name"),
-    [("berlin-lor-districts.geojson", 12, "12", "Reinickendorf"), ("berlin-lor-forecast-areas-from-2021.geojson", 58, "0930", "Treptow-Köpenick 3")],
+    [
+        ("berlin-lor-districts.geojson", 12, "12", "Reinickendorf"),
+        ("berlin-lor-forecast-areas-from-2021.geojson", 58, "0930", "Treptow-Köpenick 3"),
+    ],
 )
 def test_berlin_lor_ids_stay_zero_padded(file, count, sample_id, sample_name):
     frame = read_file(_folder("berlin-lor") / file).frame
@@ -131,7 +143,11 @@ def test_berlin_planungsraeume_until_2020():
     assert len(frame) == 448 and frame["id"].str.fullmatch(r"\d{8}").all()
     assert frame.set_index("id").loc["01011101", "name"] == "Stülerstraße"
     twice = frame[frame["id"].duplicated(keep=False)]  # not in SOURCE.txt: one Planungsraum comes twice
-    assert (twice["id"].tolist(), twice.index.tolist(), twice["name"].iloc[0]) == (["06010102"] * 2, [123, 204], "Schloßstraße")
+    assert (twice["id"].tolist(), twice.index.tolist(), twice["name"].iloc[0]) == (
+        ["06010102"] * 2,
+        [123, 204],
+        "Schloßstraße",
+    )
 
 
 # --- points ---
@@ -275,7 +291,12 @@ def test_stuttgart_subsidised_housing_header_quote_and_na():
 def test_stuttgart_population_per_bezirk():
     table = read_file(_folder("stuttgart-einwohner") / "population_by_district.csv")
     frame = table.frame
-    assert (table.encoding, table.separator, list(frame.columns), len(frame)) == ("utf-8", ",", ["district", "year", "pop"], 23)
+    assert (table.encoding, table.separator, list(frame.columns), len(frame)) == (
+        "utf-8",
+        ",",
+        ["district", "year", "pop"],
+        23,
+    )
     assert frame["pop"].astype(int).sum() == 610392 and set(frame["year"]) == {"2023"}
     bezirke = read_file(_folder("stuttgart-stadtteile") / "Stgt_Stadtteile_WGS84.json").frame["STADTBEZIRKNAME"]
     assert set(frame["district"]) == set(bezirke)

@@ -18,13 +18,21 @@ from dashboard.store.settings import Settings
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stuttgart-stadtteile"
 FILES = ["Stgt_Stadtteile_EPSG25832.geojson", "Stgt_Stadtteile_WGS84.json"]
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"real data not present: {DATA} (../shared/data beside the repo)")
+pytestmark = pytest.mark.skipif(
+    not DATA.is_dir(), reason=f"real data not present: {DATA} (../shared/data beside the repo)"
+)
 
 
 @pytest.fixture(scope="module", params=FILES)
 def areas(request):
     flat = gpd.read_file(DATA / request.param)
-    return two_levels(flat, quartier_id="STADTTEILNR", quartier_name="STADTTEILNAME", bezirk_id="STADTBEZIRKNR", bezirk_name="STADTBEZIRKNAME")
+    return two_levels(
+        flat,
+        quartier_id="STADTTEILNR",
+        quartier_name="STADTTEILNAME",
+        bezirk_id="STADTBEZIRKNR",
+        bezirk_name="STADTBEZIRKNAME",
+    )
 
 
 def test_two_levels_from_stadtbezirknr(areas):

@@ -109,11 +109,22 @@ def test_scale_bar_lengths_are_round():
 def _stuttgart() -> Workspace:
     """Real Stadtteile as two levels, joined with the real count of social rental flats (2023)."""
     flat = gpd.read_file(STADTTEILE)
-    areas = two_levels(flat, quartier_id="STADTTEILNR", quartier_name="STADTTEILNAME", bezirk_id="STADTBEZIRKNR", bezirk_name="STADTBEZIRKNAME")
+    areas = two_levels(
+        flat,
+        quartier_id="STADTTEILNR",
+        quartier_name="STADTTEILNAME",
+        bezirk_id="STADTBEZIRKNR",
+        bezirk_name="STADTBEZIRKNAME",
+    )
     table = pd.read_csv(SOZIALWOHNUNGEN, sep=";", encoding="cp1252", decimal=",", dtype={"Stadtteil Nr.": str})
     counts = table.set_index("Stadtteil Nr.")["Anz_Sozialmietwohnungen"].round().astype("Int64")
     areas["sozialmietwohnungen"] = areas["area_id"].map(counts).where(areas["level"] == "quartier").astype("Int64")
-    meta = LayerMeta("Landeshauptstadt Stuttgart, Statistisches Amt", "dl-de/by-2-0 oder CC BY 4.0 (nicht geprüft)", "Datenquelle: Landeshauptstadt Stuttgart, Statistisches Amt, opendata.stuttgart.de", "2023-12-31")
+    meta = LayerMeta(
+        "Landeshauptstadt Stuttgart, Statistisches Amt",
+        "dl-de/by-2-0 oder CC BY 4.0 (nicht geprüft)",
+        "Datenquelle: Landeshauptstadt Stuttgart, Statistisches Amt, opendata.stuttgart.de",
+        "2023-12-31",
+    )
     return Workspace(city="Stuttgart", layers={"areas": areas}, meta={"areas": meta})
 
 
@@ -130,7 +141,9 @@ def test_report_from_real_stuttgart_areas_and_social_housing():
     _, text = _pdf_text(council.to_pdf(council.build(ctx, "104")))
     flat = _flat(text)
     assert "Quartiersbericht Universität" in flat and "im Stadtbezirk Mitte" in flat
-    mitte = int(ctx.counts.loc[ctx.city.units["area_id"][ctx.city.units["parent_id"] == "01"], "sozialmietwohnungen"].sum())
+    mitte = int(
+        ctx.counts.loc[ctx.city.units["area_id"][ctx.city.units["parent_id"] == "01"], "sozialmietwohnungen"].sum()
+    )
     assert f"sozialmietwohnungen 64 {mitte:,}".replace(",", ".") in flat
     assert "opendata.stuttgart.de" in flat
     _, bezirk = _pdf_text(council.to_pdf(council.build(ctx, "01")))

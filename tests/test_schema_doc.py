@@ -17,7 +17,18 @@ def test_every_field_is_documented(layer):
     assert missing == []
 
 
-@pytest.mark.parametrize("codes", [schema.SECTORS, schema.CATEGORIES, schema.TARGET_GROUPS, schema.LEVELS, schema.OWNER_TYPES, schema.COOPERATION_KINDS, schema.AREA_LEVELS])
+@pytest.mark.parametrize(
+    "codes",
+    [
+        schema.SECTORS,
+        schema.CATEGORIES,
+        schema.TARGET_GROUPS,
+        schema.LEVELS,
+        schema.OWNER_TYPES,
+        schema.COOPERATION_KINDS,
+        schema.AREA_LEVELS,
+    ],
+)
 def test_every_code_is_documented_and_translated(codes):
     assert [c for c in codes if f"`{c}`" not in DOC] == []
     for lang in i18n.LANGUAGES:

@@ -53,7 +53,11 @@ SAMPLES = [
     ("luecken", "gap_need", "sozialindex"),
     ("luecken", "gap_selected", "0102"),
     ("luecken", "gap_map_pos", (48.77612, 9.18, 13.75)),
-    ("luecken", "scenario", Scenario((NewOffer(9.12345, 48.5, "bildung", ("kinder", "familien"), "mitwirkung", 40),), ("a;b,c%x:y",))),
+    (
+        "luecken",
+        "scenario",
+        Scenario((NewOffer(9.12345, 48.5, "bildung", ("kinder", "familien"), "mitwirkung", 40),), ("a;b,c%x:y",)),
+    ),
     ("luecken", "scenario", Scenario((NewOffer(-0.00001, 0.0, capacity=None),), ())),
     ("profil", "profile_area", "0102"),
     ("vergleich", "cmp_areas", ("0102", "01", "02")),
@@ -98,7 +102,9 @@ def test_a_leaflet_view_becomes_a_link_position():
     assert map_position(52.512345678, 13.4000049, 14) == (52.51235, 13.4, 14)
     assert map_position(48.5, 370.25, 12.25) == (48.5, 10.25, 12.25)  # panned once round the globe
     assert map_position(89.9, -540.0, 0) == (89.9, -180.0, 1)  # zoomed out past what a link holds
-    assert encode(ViewState(fields={"map_pos": map_position(52.512345678, 13.4000049, 14)}))["pos"] == "52.51235,13.4,14"
+    assert (
+        encode(ViewState(fields={"map_pos": map_position(52.512345678, 13.4000049, 14)}))["pos"] == "52.51235,13.4,14"
+    )
     assert encode(ViewState("luecken", fields={"gap_map_pos": (48.7, 9.1, 11.5)}))["pos"] == "48.7,9.1,11.5"
 
 
@@ -109,6 +115,7 @@ def test_scenario_positions_are_rounded_to_five_decimals():
 
 
 # --- property-based round trips ---------------------------------------------------------
+
 
 def _codes(options):
     return st.lists(st.sampled_from(options), unique=True).map(tuple)
@@ -134,7 +141,11 @@ FIELDS = {
             "target_groups": _codes(schema.TARGET_GROUPS),
             "threshold": st.integers(100, 3000),
             "selected": st.sampled_from(AREAS),
-            "map_pos": st.tuples(st.floats(-90, 90).map(lambda v: round(v, 5)), st.floats(-180, 180).map(lambda v: round(v, 5)), st.integers(4, 72).map(lambda q: q / 4)),
+            "map_pos": st.tuples(
+                st.floats(-90, 90).map(lambda v: round(v, 5)),
+                st.floats(-180, 180).map(lambda v: round(v, 5)),
+                st.integers(4, 72).map(lambda q: q / 4),
+            ),
         },
     ),
     "luecken": st.fixed_dictionaries(
@@ -145,14 +156,33 @@ FIELDS = {
             "gap_detour": st.integers(100, 200).map(lambda v: v / 100),
             "gap_weights": st.tuples(*[st.integers(0, 100)] * 3),
             "gap_min_residents": st.integers(0, 5000),
-            "gap_breaks": st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=10, unique=True).map(lambda v: tuple(float(x) for x in sorted(v))),
+            "gap_breaks": st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=10, unique=True).map(
+                lambda v: tuple(float(x) for x in sorted(v))
+            ),
             "gap_layers": st.frozensets(st.sampled_from(("grid", "index", "offers"))),
-            "gap_map_pos": st.tuples(st.floats(-90, 90).map(lambda v: round(v, 5)), st.floats(-180, 180).map(lambda v: round(v, 5)), st.integers(4, 72).map(lambda q: q / 4)),
-            "scenario": st.builds(Scenario, st.lists(OFFER, max_size=5).map(tuple), st.lists(st.sampled_from(OFFERS), unique=True).map(tuple)),
+            "gap_map_pos": st.tuples(
+                st.floats(-90, 90).map(lambda v: round(v, 5)),
+                st.floats(-180, 180).map(lambda v: round(v, 5)),
+                st.integers(4, 72).map(lambda q: q / 4),
+            ),
+            "scenario": st.builds(
+                Scenario,
+                st.lists(OFFER, max_size=5).map(tuple),
+                st.lists(st.sampled_from(OFFERS), unique=True).map(tuple),
+            ),
         },
     ),
-    "vergleich": st.fixed_dictionaries({}, optional={"cmp_areas": st.lists(st.sampled_from(AREAS), max_size=4, unique=True).map(tuple)}),
-    "akteure": st.fixed_dictionaries({}, optional={"actors_query": st.text(st.characters(codec="utf-8", categories=("L", "N", "P"), include_characters=" "), max_size=100).filter(lambda q: "<" not in q and ">" not in q)}),
+    "vergleich": st.fixed_dictionaries(
+        {}, optional={"cmp_areas": st.lists(st.sampled_from(AREAS), max_size=4, unique=True).map(tuple)}
+    ),
+    "akteure": st.fixed_dictionaries(
+        {},
+        optional={
+            "actors_query": st.text(
+                st.characters(codec="utf-8", categories=("L", "N", "P"), include_characters=" "), max_size=100
+            ).filter(lambda q: "<" not in q and ">" not in q)
+        },
+    ),
 }
 STATES = st.sampled_from(sorted(FIELDS)).flatmap(
     lambda page: st.builds(ViewState, st.just(page), st.sampled_from(("de", "en")), FIELDS[page])
@@ -187,7 +217,11 @@ def test_any_leaflet_view_round_trips_as_its_link_position(page, lat, lon, zoom)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(max_size=30), st.text(max_size=200) | st.lists(st.text(max_size=20), max_size=3), max_size=12))
+@given(
+    st.dictionaries(
+        st.text(max_size=30), st.text(max_size=200) | st.lists(st.text(max_size=20), max_size=3), max_size=12
+    )
+)
 def test_any_query_decodes_without_error(params):
     state, notices = decode(params, AREAS, OFFERS)
     assert state.page in PARAMS
@@ -222,10 +256,19 @@ HOSTILE = [
     ({"p": "luecken", "k": "80,20"}, ["k"], ViewState("luecken")),
     ({"p": "luecken", "pos": "48.7,9.1"}, ["pos"], ViewState("luecken")),
     ({"p": "luecken", "pos": "95,200,30"}, ["pos"], ViewState("luecken", fields={"gap_map_pos": (90, 180, 18)})),
-    ({"p": "luecken", "s": "x:nope;1,2,bildung,kinder,mitwirkung,;999,2,bildung,kinder,mitwirkung,"}, ["s"],
-     ViewState("luecken", fields={"scenario": Scenario((NewOffer(1.0, 2.0, "bildung", ("kinder",), "mitwirkung", None),))})),
+    (
+        {"p": "luecken", "s": "x:nope;1,2,bildung,kinder,mitwirkung,;999,2,bildung,kinder,mitwirkung,"},
+        ["s"],
+        ViewState(
+            "luecken", fields={"scenario": Scenario((NewOffer(1.0, 2.0, "bildung", ("kinder",), "mitwirkung", None),))}
+        ),
+    ),
     ({"p": "luecken", "s": ";".join(["1,2,bildung,kinder,mitwirkung,"] * 500)}, ["s"], None),
-    ({"p": "vergleich", "a": "01,9999,02,0101,0102"}, ["a"], ViewState("vergleich", fields={"cmp_areas": ("01", "02", "0101", "0102")})),
+    (
+        {"p": "vergleich", "a": "01,9999,02,0101,0102"},
+        ["a"],
+        ViewState("vergleich", fields={"cmp_areas": ("01", "02", "0101", "0102")}),
+    ),
     ({"p": "karte", "g": "senioren"}, ["g"], ViewState()),  # a Lückenanalyse key on the Karte
 ]
 
@@ -254,6 +297,8 @@ def test_too_many_parameters_are_ignored():
 
 def test_iframe_snippet_embeds_the_same_view_escaped():
     snippet = share_state.iframe('https://atlas.example/?p=karte&b=03"><script>')
-    assert snippet.startswith('<iframe src="https://atlas.example/?p=karte&amp;b=03&quot;&gt;&lt;script&gt;&amp;embed=true&amp;view=embed"')
+    assert snippet.startswith(
+        '<iframe src="https://atlas.example/?p=karte&amp;b=03&quot;&gt;&lt;script&gt;&amp;embed=true&amp;view=embed"'
+    )
     assert "<script>" not in snippet
     assert share_state.iframe("https://atlas.example/").count("?") == 1

@@ -47,8 +47,18 @@ def test_killed_save_leaves_previous_data(mode, tmp_path):
     assert data_store.history() == []
     # and the store works on: the next save goes through, leftovers of the killed one are gone
     first = data_store.entries("offers").iloc[0]
-    data_store.update(User("next", Role.EDITOR), "offers", first["offer_id"], int(first["row_version"]), {"name": "danach"})
+    data_store.update(
+        User("next", Role.EDITOR), "offers", first["offer_id"], int(first["row_version"]), {"name": "danach"}
+    )
     assert data_store.read().offers["name"].iloc[0] == "danach"
-    data_store.import_layer(User("next", Role.EDITOR), "offers", data_store.read().offers, before.layer_meta("offers"), source="x", mode="replace", counts={})
+    data_store.import_layer(
+        User("next", Role.EDITOR),
+        "offers",
+        data_store.read().offers,
+        before.layer_meta("offers"),
+        source="x",
+        mode="replace",
+        counts={},
+    )
     assert not list(tmp_path.glob(".tmp-*.gpkg"))
     assert [c.action for c in data_store.history()] == ["import", "update"]

@@ -244,8 +244,16 @@ def test_duplicate_cooperation_pair_is_a_warning_naming_the_first_row():
 
 @pytest.mark.parametrize(
     ("layer", "value"),
-    [("actors", "2023"), ("actors", "2023-05"), ("actors", pd.Timestamp("2023-05-01")),
-     ("housing", 1), ("housing", "ja"), ("housing", "Nein"), ("housing", "true"), ("housing", 0.0)],
+    [
+        ("actors", "2023"),
+        ("actors", "2023-05"),
+        ("actors", pd.Timestamp("2023-05-01")),
+        ("housing", 1),
+        ("housing", "ja"),
+        ("housing", "Nein"),
+        ("housing", "true"),
+        ("housing", 0.0),
+    ],
 )
 def test_accepted_spellings(layer, value):
     """Dates may be partial; yes/no comes from spreadsheets in many spellings."""
@@ -279,8 +287,13 @@ LAYER_CASES = [
     ("offers", lambda f: f.set_geometry(f.geometry.translate(-7, 0)), "geometry", "nicht in Deutschland", "error"),
     ("offers", lambda f: f.set_geometry(f.geometry.map(lambda p: Point(p.y, p.x))), "geometry", "vertauscht", "error"),
     ("housing", lambda f: f.assign(housing_id=[1, 2]), "housing_id", "Führende Nullen", "warning"),
-    ("areas", lambda f: f.assign(area_id=[101, 102, 103, 1], parent_id=[1.0, 1.0, 1.0, np.nan]), "area_id",
-     "als Zahl gespeichert", "error"),
+    (
+        "areas",
+        lambda f: f.assign(area_id=[101, 102, 103, 1], parent_id=[1.0, 1.0, 1.0, np.nan]),
+        "area_id",
+        "als Zahl gespeichert",
+        "error",
+    ),
 ]
 
 

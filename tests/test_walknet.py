@@ -19,7 +19,13 @@ from dashboard.model import schema
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.reports.gap_figures import method_text
 
-HAMBURG = Path(__file__).resolve().parents[2] / "shared" / "data" / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.geojson"
+HAMBURG = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "hamburg-eimsbuettel-osm"
+    / "hamburg-eimsbuettel-1km2.geojson"
+)
 ORIGIN = np.array([4_321_000.0, 3_210_000.0])  # somewhere in EPSG:3035
 
 
@@ -32,7 +38,9 @@ def _network(segments, max_segment_m: float = 0) -> walknet.Network:
 def _peer(network: walknet.Network) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from(range(network.node_count))
-    graph.add_weighted_edges_from(zip(network.edges[:, 0].tolist(), network.edges[:, 1].tolist(), network.length.tolist()))
+    graph.add_weighted_edges_from(
+        zip(network.edges[:, 0].tolist(), network.edges[:, 1].tolist(), network.length.tolist())
+    )
     return graph
 
 
@@ -61,7 +69,9 @@ def _jittered_grid(rng, side: int, spacing: float, offset=(0.0, 0.0), drop: floa
 
 
 def test_lines_meeting_at_a_vertex_share_a_node_and_are_split_there():
-    network = _network([[(0, 0), (100, 0), (200, 0)], [(100, 0.04), (100, 100)], [(0, 0), (100, 0)], [(150, -50), (150, 50)]])
+    network = _network(
+        [[(0, 0), (100, 0), (200, 0)], [(100, 0.04), (100, 100)], [(0, 0), (100, 0)], [(150, -50), (150, 50)]]
+    )
     assert network.node_count == 6  # crossing without a shared vertex: a bridge, not a junction
     assert len(network.edges) == 4  # the repeated segment (0,0)–(100,0) is one edge
     assert sorted(network.length.tolist()) == pytest.approx([100.0] * 4)
@@ -92,7 +102,9 @@ def test_distances_equal_networkx_on_a_small_graph():
     t_node, _ = network.attach(targets[:1])
     exact = nx.multi_source_dijkstra_path_length(graph, set(t_node.tolist()))
     nodes = np.arange(network.node_count)
-    np.testing.assert_allclose(method.nearest(network.xy, targets[:1]), [exact.get(n, np.inf) for n in nodes], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        method.nearest(network.xy, targets[:1]), [exact.get(n, np.inf) for n in nodes], rtol=0, atol=1e-9
+    )
 
 
 def test_several_targets_on_one_node_count_the_closest():
@@ -159,7 +171,10 @@ def test_a_river_with_one_bridge_makes_200_m_a_long_walk():
     home, offer = ORIGIN + np.array([[0.0, 205.0]]), ORIGIN + np.array([[0.0, -5.0]])
     assert StraightLine().nearest(home, offer)[0] == pytest.approx(210.0)
     walking = WalkingDistance(network)
-    assert walking.nearest(home, offer)[0] == pytest.approx(5 + 500 + 200 + 500 + 5) and walking.nearest(home, offer)[0] > 900
+    assert (
+        walking.nearest(home, offer)[0] == pytest.approx(5 + 500 + 200 + 500 + 5)
+        and walking.nearest(home, offer)[0] > 900
+    )
     assert len(walking.within(home, offer, 500.0).origin) == 0
     bands = walking.isochrone(offer[0], (300, 500, 1_300))
     assert bands["distance"].tolist() == [300, 500, 1_300]
@@ -177,7 +192,17 @@ def test_osm_filter_keeps_walkable_ways_only():
     line = LineString([(9.95, 53.57), (9.951, 53.571)])
     frame = gpd.GeoDataFrame(
         {
-            "highway": ["motorway", "footway", "footway", "residential", "residential", "trunk", "steps", None, "bus_stop"],
+            "highway": [
+                "motorway",
+                "footway",
+                "footway",
+                "residential",
+                "residential",
+                "trunk",
+                "steps",
+                None,
+                "bus_stop",
+            ],
             "foot": [None, "no", None, None, "yes", None, None, None, None],
             "access": [None, None, None, "private", "private", None, "no", None, None],
         },

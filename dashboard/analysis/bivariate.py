@@ -37,7 +37,9 @@ def need_values(city: City, indicator: str) -> pd.Series:
     if indicator == "share_subsidised":
         housing = city.housing
         dwellings = pd.to_numeric(housing["dwellings"], errors="coerce").groupby(housing["area_id"]).sum().reindex(ids)
-        subsidised = pd.to_numeric(housing["subsidised"], errors="coerce").groupby(housing["area_id"]).sum().reindex(ids)
+        subsidised = (
+            pd.to_numeric(housing["subsidised"], errors="coerce").groupby(housing["area_id"]).sum().reindex(ids)
+        )
         return subsidised / dwellings.where(dwellings > 0)
     return pd.to_numeric(city.units.set_index("area_id")[indicator], errors="coerce").reindex(ids)
 
@@ -65,7 +67,9 @@ def cross(need: pd.Series, gap: pd.Series) -> pd.DataFrame:
     need_t = terciles(need.where(rated))
     gap_t = terciles(gap.where(rated))
     bivariate = np.where((need_t >= 0) & (gap_t >= 0), need_t * 3 + gap_t, -1)
-    table = pd.DataFrame({"need": need, "gap_index": gap, "need_tercile": need_t, "gap_tercile": gap_t, "class": bivariate})
+    table = pd.DataFrame(
+        {"need": need, "gap_index": gap, "need_tercile": need_t, "gap_tercile": gap_t, "class": bivariate}
+    )
     table["colour"] = [PALETTE[c] if c >= 0 else None for c in bivariate]
     table["double_need"] = (need_t == 2) & (gap_t == 2)
     return table

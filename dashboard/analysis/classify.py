@@ -50,7 +50,9 @@ class Classes:
         return self.colours[i] if i >= 0 else NO_DATA_COLOUR
 
 
-def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = False, breaks: tuple[float, ...] = ()) -> Classes:
+def classify(
+    values, method: str = "quantiles", k: int = 5, reverse: bool = False, breaks: tuple[float, ...] = ()
+) -> Classes:
     """Classify ``values`` (NaN = no data) into at most ``k`` classes with mapclassify.
 
     ``method`` is "quantiles", "natural_breaks" (Fisher-Jenks) or "user" with
@@ -66,7 +68,7 @@ def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = Fals
         return Classes((), float("nan"), index, ())
     k = min(k, len(distinct), max(YLORRD))
     if method == "user":
-        bins = sorted({float(b) for b in breaks if b < distinct[-1]} | {float(distinct[-1])})[-max(YLORRD):]
+        bins = sorted({float(b) for b in breaks if b < distinct[-1]} | {float(distinct[-1])})[-max(YLORRD) :]
         scheme = mapclassify.UserDefined(values[valid], bins=bins)
     elif k < 3:  # too few distinct values to classify: every value is its own class
         scheme = mapclassify.UserDefined(values[valid], bins=list(distinct))
@@ -74,7 +76,7 @@ def classify(values, method: str = "quantiles", k: int = 5, reverse: bool = Fals
         scheme = _SCHEMES[method](values[valid], k=k)
     bounds = tuple(float(b) for b in scheme.bins)
     index[valid] = scheme.yb
-    palette = YLORRD[max(3, len(bounds))][-len(bounds):]
+    palette = YLORRD[max(3, len(bounds))][-len(bounds) :]
     if reverse:
         palette = palette[::-1]
     return Classes(bounds, float(distinct[0]), index, tuple(palette))

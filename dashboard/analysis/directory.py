@@ -74,7 +74,9 @@ class Facet:
     def of(cls, per_entry: Sequence[Iterable[str]], values: Sequence[str]) -> Facet:
         exploded = pd.Series(list(per_entry), dtype=object).explode()
         codes = pd.Categorical(exploded, categories=values).codes.astype(np.intp)
-        pairs = np.unique(exploded.index.to_numpy()[codes >= 0] * len(values) + codes[codes >= 0])  # each value once per entry
+        pairs = np.unique(
+            exploded.index.to_numpy()[codes >= 0] * len(values) + codes[codes >= 0]
+        )  # each value once per entry
         return cls(tuple(values), pairs // len(values), pairs % len(values))
 
     def mask(self, chosen: Iterable[str], n: int) -> np.ndarray:
@@ -118,7 +120,9 @@ def _entries(actors: pd.DataFrame, offers: pd.DataFrame, parent: dict[str, str |
     """One row per actor and per offer; an actor carries the categories and groups of its offers."""
     categories: dict[str, set[str]] = defaultdict(set)
     groups: dict[str, set[str]] = defaultdict(set)
-    for operator, category, target_groups in zip(*(offers[c].tolist() for c in ("operator_actor_id", "category", "target_groups"))):
+    for operator, category, target_groups in zip(
+        *(offers[c].tolist() for c in ("operator_actor_id", "category", "target_groups"))
+    ):
         categories[operator].add(category)
         groups[operator].update(served_groups(target_groups))
     ids = actors["actor_id"].tolist()
@@ -145,20 +149,28 @@ def _entries(actors: pd.DataFrame, offers: pd.DataFrame, parent: dict[str, str |
     )  # fmt: skip
 
 
-def _search_text(entries: pd.DataFrame, bezirke_of: list[list[str]], actor_name: dict[str, str], area_names: dict[str, str]) -> pd.Series:
+def _search_text(
+    entries: pd.DataFrame, bezirke_of: list[list[str]], actor_name: dict[str, str], area_names: dict[str, str]
+) -> pd.Series:
     """Name, kind, labels (both languages), an offer's operator, and the names of the entry's areas."""
     label = {code: _labels([code]) for code in (*schema.SECTORS, *schema.CATEGORIES, *schema.TARGET_GROUPS)}
     offer = (entries["entry"] == "offer").to_numpy()
-    return entries["name"].astype(str).str.cat(
-        [
-            entries["detail"].astype(str),
-            entries["detail"].map(label).where(offer, "").fillna(""),
-            entries["sector"].map(label).fillna(""),
-            pd.Series([" ".join(label[g] for g in gs) if o else "" for gs, o in zip(entries["groups"], offer)]),
-            entries["actor_id"].map(actor_name).where(offer, "").fillna(""),
-            pd.Series([" ".join(area_names[a] for a in [*areas, *bz]) for areas, bz in zip(entries["areas"], bezirke_of)]),
-        ],
-        sep=" ",
+    return (
+        entries["name"]
+        .astype(str)
+        .str.cat(
+            [
+                entries["detail"].astype(str),
+                entries["detail"].map(label).where(offer, "").fillna(""),
+                entries["sector"].map(label).fillna(""),
+                pd.Series([" ".join(label[g] for g in gs) if o else "" for gs, o in zip(entries["groups"], offer)]),
+                entries["actor_id"].map(actor_name).where(offer, "").fillna(""),
+                pd.Series(
+                    [" ".join(area_names[a] for a in [*areas, *bz]) for areas, bz in zip(entries["areas"], bezirke_of)]
+                ),
+            ],
+            sep=" ",
+        )
     )
 
 
@@ -168,11 +180,16 @@ def build(city: City, cooperations: pd.DataFrame) -> Directory:
     offers = _public(city.offers, schema.OFFERS, ["area_id", "x", "y"])
     units = city.units
     parent = dict(zip(units["area_id"], units["parent_id"]))
-    area_names = {**dict(zip(city.bezirke["area_id"], city.bezirke["name"])), **dict(zip(units["area_id"], units["name"]))}
+    area_names = {
+        **dict(zip(city.bezirke["area_id"], city.bezirke["name"])),
+        **dict(zip(units["area_id"], units["name"])),
+    }
     entries = _entries(actors, offers, parent)
     entries = entries.assign(sort=_folded(entries["name"]).to_numpy())
     entries = entries.sort_values(["entry", "sort"], kind="stable").drop(columns="sort").reset_index(drop=True)
-    lon, lat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True).transform(entries["x"].to_numpy(), entries["y"].to_numpy())
+    lon, lat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True).transform(
+        entries["x"].to_numpy(), entries["y"].to_numpy()
+    )
     entries = entries.assign(lon=np.round(lon, 5), lat=np.round(lat, 5)).drop(columns=["x", "y"])
     entries["area_names"] = [_names_text([area_names[a] for a in areas]) for areas in entries["areas"]]
     bezirke_of = [[parent[a] for a in areas if isinstance(parent[a], str)] for areas in entries["areas"]]
@@ -186,7 +203,16 @@ def build(city: City, cooperations: pd.DataFrame) -> Directory:
         "quartier": Facet.of(entries["areas"], sorted(units["area_id"], key=area_names.__getitem__)),
     }
     coops = pd.DataFrame(cooperations[schema.COOPERATIONS.public_field_names])
-    return Directory(entries, _folded(text), _folded(entries["name"]), facets, actors.set_index("actor_id", drop=False), offers, coops, area_names)
+    return Directory(
+        entries,
+        _folded(text),
+        _folded(entries["name"]),
+        facets,
+        actors.set_index("actor_id", drop=False),
+        offers,
+        coops,
+        area_names,
+    )
 
 
 @dataclass(frozen=True)
@@ -242,7 +268,9 @@ def hits_frame(directory: Directory, hits: Hits, lang: str) -> pd.DataFrame:
             t("actors.col.entry", lang): [t(f"actors.entry.{e}", lang) for e in rows["entry"]],
             t("actors.col.name", lang): rows["name"].to_numpy(),
             t("fig.sector", lang): [code_label(s, lang) if isinstance(s, str) else "–" for s in rows["sector"]],
-            t("actors.col.detail", lang): [d if e == "actor" else code_label(d, lang) for e, d in zip(rows["entry"], rows["detail"])],
+            t("actors.col.detail", lang): [
+                d if e == "actor" else code_label(d, lang) for e, d in zip(rows["entry"], rows["detail"])
+            ],
             t("fig.target_groups", lang): [_groups_text(g, lang) for g in rows["groups"]],
             t("actors.col.areas", lang): rows["area_names"].to_numpy(),
             t("sources.stand", lang): [fmt_date(s, lang) if isinstance(s, str) else "–" for s in rows["stand"]],
@@ -253,7 +281,12 @@ def hits_frame(directory: Directory, hits: Hits, lang: str) -> pd.DataFrame:
 def summary(directory: Directory, hits: Hits, lang: str) -> str:
     """How many actors and offers were found."""
     kinds = directory.entries["entry"].to_numpy()[hits.rows]
-    return t("actors.hits", lang, actors=fmt_int((kinds == "actor").sum(), lang), offers=fmt_int((kinds == "offer").sum(), lang))
+    return t(
+        "actors.hits",
+        lang,
+        actors=fmt_int((kinds == "actor").sum(), lang),
+        offers=fmt_int((kinds == "offer").sum(), lang),
+    )
 
 
 def hit_actors(directory: Directory, hits: Hits) -> list[str]:
@@ -282,7 +315,10 @@ def actor_card(directory: Directory, actor_id: str, lang: str) -> ActorCard:
         (t("fig.kind", lang), actor["kind"] if isinstance(actor["kind"], str) else "–"),
         (t("actors.card.located", lang), located),
         (t("actors.card.works_in", lang), ", ".join(directory.area_names[a] for a in works) or "–"),
-        (t("actors.card.website", lang), actor["website"] if isinstance(actor["website"], str) and actor["website"] else "–"),
+        (
+            t("actors.card.website", lang),
+            actor["website"] if isinstance(actor["website"], str) and actor["website"] else "–",
+        ),
         (t("sources.stand", lang), fmt_date(actor["stand"], lang) if isinstance(actor["stand"], str) else "–"),
     ]
     own = directory.offers[directory.offers["operator_actor_id"] == actor_id].sort_values("name")
@@ -290,7 +326,9 @@ def actor_card(directory: Directory, actor_id: str, lang: str) -> ActorCard:
         {
             t("map.tooltip.offer", lang): own["name"].to_numpy(),
             t("fig.category", lang): [code_label(c, lang) for c in own["category"]],
-            t("fig.target_groups", lang): [", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in own["target_groups"]],
+            t("fig.target_groups", lang): [
+                ", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in own["target_groups"]
+            ],
             t("fig.level", lang): [code_label(v, lang) for v in own["level"]],
         }
     )

@@ -138,7 +138,9 @@ def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
     return table
 
 
-def gap_index(table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[float, ...], has_actors: bool = True) -> pd.DataFrame:
+def gap_index(
+    table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[float, ...], has_actors: bool = True
+) -> pd.DataFrame:
     """Add the three components (0–1) and the weighted gap index (0–100) to rated areas.
 
     Without any actor data the sector component is unknown, not "all missing":
@@ -155,7 +157,9 @@ def gap_index(table: pd.DataFrame, city_fca_per_1000: float, weights: tuple[floa
     known = ~np.isnan(components)
     w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["gap_index"] = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
+        table["gap_index"] = np.where(
+            known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan
+        )
     return table
 
 
@@ -180,7 +184,9 @@ def _classes(values: pd.Series, params: GapParams) -> Classes:
     return classify(values, params.classification, params.classes)
 
 
-def _finish(city: City, params: GapParams, scenario: Scenario, method, cells: pd.DataFrame, offers: pd.DataFrame) -> GapResult:
+def _finish(
+    city: City, params: GapParams, scenario: Scenario, method, cells: pd.DataFrame, offers: pd.DataFrame
+) -> GapResult:
     units = rates(_unit_table(city, cells, offers, params), params.min_residents)
     demand = cells["demand"].to_numpy()
     total_demand = demand.sum()
@@ -209,7 +215,9 @@ def distance_method(city: City, params: GapParams) -> DistanceMethod:
     return StraightLine(params.detour)
 
 
-def analyse(city: City, params: GapParams, scenario: Scenario = Scenario(), method: DistanceMethod | None = None) -> GapResult:
+def analyse(
+    city: City, params: GapParams, scenario: Scenario = Scenario(), method: DistanceMethod | None = None
+) -> GapResult:
     """Full analysis from scratch."""
     method = method or distance_method(city, params)
     offers = _offers(city, params, scenario)

@@ -51,10 +51,19 @@ def build_network(city: City, cooperations: pd.DataFrame) -> Network:
     actors = city.actors
     graph = nx.Graph()
     for row in actors.itertuples():
-        graph.add_node(row.actor_id, name=str(row.name), sector=row.sector, kind=row.kind if isinstance(row.kind, str) else "", x=row.x, y=row.y)
+        graph.add_node(
+            row.actor_id,
+            name=str(row.name),
+            sector=row.sector,
+            kind=row.kind if isinstance(row.kind, str) else "",
+            x=row.x,
+            y=row.y,
+        )
     kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
     first: dict[tuple[str, str], float] = {}
-    for a, b, kind, since in zip(cooperations["actor_a"], cooperations["actor_b"], cooperations["kind"], pd.to_numeric(cooperations["since"])):
+    for a, b, kind, since in zip(
+        cooperations["actor_a"], cooperations["actor_b"], cooperations["kind"], pd.to_numeric(cooperations["since"])
+    ):
         if a != b and a in graph and b in graph:
             pair = (min(a, b), max(a, b))
             kinds[pair].add(kind)
@@ -67,7 +76,10 @@ def build_network(city: City, cooperations: pd.DataFrame) -> Network:
             members[unit].add(actor)
             if isinstance(parents[unit], str):
                 members[parents[unit]].add(actor)
-    names = {**dict(zip(city.bezirke["area_id"], city.bezirke["name"])), **dict(zip(city.units["area_id"], city.units["name"]))}
+    names = {
+        **dict(zip(city.bezirke["area_id"], city.bezirke["name"])),
+        **dict(zip(city.units["area_id"], city.units["name"])),
+    }
     return Network(graph, {a: frozenset(m) for a, m in members.items()}, names, parents)
 
 
@@ -92,7 +104,9 @@ class Figures:
 
 def quartiere_in(network: Network, bezirk: str | None) -> list[str]:
     """The Quartiere of a Stadtbezirk (None = all), by name."""
-    return sorted((a for a, p in network.parents.items() if bezirk is None or p == bezirk), key=network.area_names.__getitem__)
+    return sorted(
+        (a for a, p in network.parents.items() if bezirk is None or p == bezirk), key=network.area_names.__getitem__
+    )
 
 
 def figures(graph: nx.Graph) -> Figures:
@@ -100,7 +114,13 @@ def figures(graph: nx.Graph) -> Figures:
     cross = sum(1 for a, b in graph.edges if sector[a] != sector[b])
     present = set(sector.values())
     density = nx.density(graph) if graph.number_of_nodes() > 1 else 0.0
-    return Figures(graph.number_of_nodes(), graph.number_of_edges(), cross, density, tuple(s for s in schema.SECTORS if s in present))
+    return Figures(
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        cross,
+        density,
+        tuple(s for s in schema.SECTORS if s in present),
+    )
 
 
 def pivots(graph: nx.Graph) -> int | None:
@@ -113,7 +133,11 @@ def pivots(graph: nx.Graph) -> int | None:
 def method_text(graph: nx.Graph, lang: str) -> str:
     """The network method in plain words, and whether this view's betweenness is exact or estimated."""
     k = pivots(graph)
-    return t("net.method.text", lang) + " " + (t("net.method.exact", lang) if k is None else t("net.method.estimated", lang, pivots=k))
+    return (
+        t("net.method.text", lang)
+        + " "
+        + (t("net.method.exact", lang) if k is None else t("net.method.estimated", lang, pivots=k))
+    )
 
 
 def centrality(graph: nx.Graph) -> pd.DataFrame:
@@ -127,7 +151,11 @@ def centrality(graph: nx.Graph) -> pd.DataFrame:
             "sector": nodes[actor]["sector"],
             "degree": graph.degree(actor),
             "betweenness": between[actor],
-            "other_sectors": tuple(s for s in schema.SECTORS if s != nodes[actor]["sector"] and any(nodes[p]["sector"] == s for p in graph[actor])),
+            "other_sectors": tuple(
+                s
+                for s in schema.SECTORS
+                if s != nodes[actor]["sector"] and any(nodes[p]["sector"] == s for p in graph[actor])
+            ),
         }
         for actor in graph.nodes
     ]
@@ -150,7 +178,9 @@ def area_table(network: Network) -> pd.DataFrame:
             "area_id": area, "name": network.area_names[area], "bezirk": network.parents[area], "actors": f.actors,
             "sectors": f.sectors, "links": f.links, "cross_links": f.cross_links, "density": f.density,
         })  # fmt: skip
-    table = pd.DataFrame(rows, columns=["area_id", "name", "bezirk", "actors", "sectors", "links", "cross_links", "density"])
+    table = pd.DataFrame(
+        rows, columns=["area_id", "name", "bezirk", "actors", "sectors", "links", "cross_links", "density"]
+    )
     return table.set_index("area_id")
 
 

@@ -39,14 +39,24 @@ _PLACE_COLUMNS = ["actor_id", "where", "label", "x", "y"]
 def places(city: City) -> pd.DataFrame:
     """Where each actor works: its seat, its offers and its estates with Sozialmanagement (one point per Quartier)."""
     actors, offers, housing = city.actors, city.offers, city.housing
-    seats = pd.DataFrame({"actor_id": actors["actor_id"], "where": "seat", "label": "", "x": actors["x"], "y": actors["y"]})
+    seats = pd.DataFrame(
+        {"actor_id": actors["actor_id"], "where": "seat", "label": "", "x": actors["x"], "y": actors["y"]}
+    )
     run = offers[offers["operator_actor_id"].isin(actors["actor_id"])]
-    offer_spots = pd.DataFrame({"actor_id": run["operator_actor_id"], "where": "offer", "label": run["name"], "x": run["x"], "y": run["y"]})
+    offer_spots = pd.DataFrame(
+        {"actor_id": run["operator_actor_id"], "where": "offer", "label": run["name"], "x": run["x"], "y": run["y"]}
+    )
     social = housing[housing["sozialmanagement"].eq(True) & housing["owner_actor_id"].isin(actors["actor_id"])]
     estates = social.groupby(["owner_actor_id", "area_id"])[["x", "y"]].mean().reset_index()
     names = dict(zip(city.units["area_id"], city.units["name"]))
     estate_spots = pd.DataFrame(
-        {"actor_id": estates["owner_actor_id"], "where": "estate", "label": estates["area_id"].map(names), "x": estates["x"], "y": estates["y"]}
+        {
+            "actor_id": estates["owner_actor_id"],
+            "where": "estate",
+            "label": estates["area_id"].map(names),
+            "x": estates["x"],
+            "y": estates["y"],
+        }
     )
     return pd.concat([seats, offer_spots, estate_spots], ignore_index=True)[_PLACE_COLUMNS]
 
@@ -107,7 +117,10 @@ def find(city: City, cooperations: pd.DataFrame, radius_m: float = RADIUS_M) -> 
 
     sector = pd.Categorical(city.actors["sector"], categories=schema.SECTORS).codes
     sectors = _complement_matrix()[sector[a], sector[b]]
-    ends = np.sort(np.column_stack([actors.get_indexer(cooperations["actor_a"]), actors.get_indexer(cooperations["actor_b"])]), axis=1)
+    ends = np.sort(
+        np.column_stack([actors.get_indexer(cooperations["actor_a"]), actors.get_indexer(cooperations["actor_b"])]),
+        axis=1,
+    )
     linked = ends[:, 0].astype(np.int64) * n + ends[:, 1]
     keep = (sectors > 0) & ~np.isin(key, linked)
     i, j, a, b, distance, sectors = i[keep], j[keep], a[keep], b[keep], distance[keep], sectors[keep]
@@ -146,11 +159,26 @@ def _place(row: pd.Series, side: str, lang: str) -> str:
 def reason(row: pd.Series, lang: str) -> str:
     """Why this pair: where they are close, which sectors meet, which target groups they share."""
     shared = row["shared"]
-    groups = code_label("alle", lang) if len(shared) == len(SPECIFIC_GROUPS) else ", ".join(code_label(g, lang) for g in shared)
+    groups = (
+        code_label("alle", lang)
+        if len(shared) == len(SPECIFIC_GROUPS)
+        else ", ".join(code_label(g, lang) for g in shared)
+    )
     text = " ".join(
         [
-            t("opp.reason.distance", lang, a=_place(row, "a", lang), b=_place(row, "b", lang), distance=fmt_int(round(row["distance_m"], -1), lang)),
-            t("opp.reason.sectors", lang, sector_a=code_label(row["sector_a"], lang), sector_b=code_label(row["sector_b"], lang)),
+            t(
+                "opp.reason.distance",
+                lang,
+                a=_place(row, "a", lang),
+                b=_place(row, "b", lang),
+                distance=fmt_int(round(row["distance_m"], -1), lang),
+            ),
+            t(
+                "opp.reason.sectors",
+                lang,
+                sector_a=code_label(row["sector_a"], lang),
+                sector_b=code_label(row["sector_b"], lang),
+            ),
             t("opp.reason.groups", lang, groups=groups) if shared else t("opp.reason.no_groups", lang),
             t("opp.reason.no_link", lang),
         ]

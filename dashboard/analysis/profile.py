@@ -107,7 +107,9 @@ def figures(city: City) -> tuple[Figure, ...]:
     share) cannot be summed and are shown for single Quartiere only.
     """
     columns = area_need_columns(city)
-    return FIGURES + tuple(Figure(c, "int" if pd.api.types.is_integer_dtype(city.units[c]) else "num", "", "extra") for c in columns)
+    return FIGURES + tuple(
+        Figure(c, "int" if pd.api.types.is_integer_dtype(city.units[c]) else "num", "", "extra") for c in columns
+    )
 
 
 # --- counts per Quartier -------------------------------------------------------------------
@@ -153,7 +155,9 @@ def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
         | {f"offers_level_{lv}": offers["level"] == lv for lv in schema.LEVELS},
         ids,
     )
-    present = _summed(actors, {"actors": np.ones(len(actors))} | {f"actors_{s}": actors["sector"] == s for s in schema.SECTORS}, ids)
+    present = _summed(
+        actors, {"actors": np.ones(len(actors))} | {f"actors_{s}": actors["sector"] == s for s in schema.SECTORS}, ids
+    )
     units = result.units.reindex(ids)
     rated_target = units["target_residents"].where(units["gap_index"].notna(), 0)
     gap = pd.DataFrame(
@@ -194,7 +198,9 @@ def values(counts: pd.DataFrame, min_residents: int) -> pd.DataFrame:
         table["barrier_free_share"] = table["barrier_free"] / dwellings
         table["participation_share"] = table["participation_offers"] / table["offers"].where(table["offers"] > 0)
         table["gap_index"] = table["gap_weighted"] / table["rated_target"].where(table["rated_target"] > 0)
-    table["sectors_missing"] = [tuple(s for s in schema.SECTORS if not row[f"actors_{s}"] > 0) for _, row in table.iterrows()]
+    table["sectors_missing"] = [
+        tuple(s for s in schema.SECTORS if not row[f"actors_{s}"] > 0) for _, row in table.iterrows()
+    ]
     rated = [f.column for f in FIGURES if f.rated]
     table.loc[table["suppressed"].astype(bool), rated] = np.nan
     return table
@@ -219,7 +225,9 @@ def area_choices(city: City) -> pd.DataFrame:
     """Every selectable area: each Stadtbezirk followed by its Quartiere (columns area_id, name, level)."""
     bezirke = city.bezirke[["area_id", "name"]].assign(level="stadtbezirk", group=city.bezirke["area_id"], order=0)
     units = city.units[["area_id", "name", "level"]].assign(group=city.units["parent_id"].fillna(""), order=1)
-    frame = pd.concat([bezirke, units], ignore_index=True).drop_duplicates("area_id")  # a one-level city: units are Bezirke
+    frame = pd.concat([bezirke, units], ignore_index=True).drop_duplicates(
+        "area_id"
+    )  # a one-level city: units are Bezirke
     frame = frame.sort_values(["group", "order", "area_id"], kind="stable")
     return frame[["area_id", "name", "level"]].reset_index(drop=True)
 
@@ -347,7 +355,9 @@ def format_value(value: object, kind: str, lang: str) -> str:
     return {"int": fmt_int, "share": fmt_share, "num": fmt_num}.get(kind, lambda v, lg: fmt_num(v, lg, 0))(value, lang)
 
 
-def figure_sections(table: pd.DataFrame, headers: Sequence[str], figure_list: Sequence[Figure], lang: str) -> list[tuple[str, pd.DataFrame]]:
+def figure_sections(
+    table: pd.DataFrame, headers: Sequence[str], figure_list: Sequence[Figure], lang: str
+) -> list[tuple[str, pd.DataFrame]]:
     """Figures as rows and areas as columns (``headers`` name ``table``'s rows), as text, one table per section.
 
     Counts that are zero in every column are left out, so a profile lists the
@@ -358,17 +368,28 @@ def figure_sections(table: pd.DataFrame, headers: Sequence[str], figure_list: Se
         rows = []
         for figure in (f for f in figure_list if f.section == section):
             column = table[figure.column]
-            if figure.kind == "int" and section != "extra" and figure.column != "residents" and not (column.fillna(0) != 0).any():
+            if (
+                figure.kind == "int"
+                and section != "extra"
+                and figure.column != "residents"
+                and not (column.fillna(0) != 0).any()
+            ):
                 continue
             rows.append([figure.label(lang), *(format_value(v, figure.kind, lang) for v in column)])
         if rows:
-            sections.append((t(f"pf.section.{section}", lang), pd.DataFrame(rows, columns=["", *headers]).set_index("")))
+            sections.append(
+                (t(f"pf.section.{section}", lang), pd.DataFrame(rows, columns=["", *headers]).set_index(""))
+            )
     return sections
 
 
 def profile_headers(p: Profile, lang: str) -> list[str]:
     """Column titles of a profile: the area, its Stadtbezirk (for a Quartier) and the city."""
-    headers = {AREA: p.area.name, BEZIRK: t("pf.bezirk_column", lang, name=p.area.parent_name or ""), CITY: t("fig.city_value", lang)}
+    headers = {
+        AREA: p.area.name,
+        BEZIRK: t("pf.bezirk_column", lang, name=p.area.parent_name or ""),
+        CITY: t("fig.city_value", lang),
+    }
     return [headers[i] for i in p.values.index]
 
 
@@ -387,7 +408,9 @@ CHARTS = (
 CHART_GREYS = ("#1f2a33", "#6f8796", "#c4ced4")
 
 
-def chart_data(p: Profile, prefix: str, codes: Sequence[str], label_prefix: str, per: str | None, lang: str) -> pd.DataFrame:
+def chart_data(
+    p: Profile, prefix: str, codes: Sequence[str], label_prefix: str, per: str | None, lang: str
+) -> pd.DataFrame:
     """Long table for a grouped bar chart: one row per code and column of the profile.
 
     Counts are divided by ``per`` (e.g. ``offers``) so the area, its
@@ -416,8 +439,18 @@ def charts(p: Profile, lang: str) -> list[alt.Chart]:
                 x=alt.X("share:Q", title=share, axis=alt.Axis(format="%")),
                 y=alt.Y("code:N", title=None, sort=None),
                 yOffset=alt.YOffset("column:N", sort=None),
-                color=alt.Color("column:N", title=column, sort=None, scale=alt.Scale(range=list(CHART_GREYS)), legend=alt.Legend(orient="bottom")),
-                tooltip=[alt.Tooltip("code:N", title=t(title, lang)), alt.Tooltip("column:N", title=column), alt.Tooltip("share:Q", title=share, format=".0%")],
+                color=alt.Color(
+                    "column:N",
+                    title=column,
+                    sort=None,
+                    scale=alt.Scale(range=list(CHART_GREYS)),
+                    legend=alt.Legend(orient="bottom"),
+                ),
+                tooltip=[
+                    alt.Tooltip("code:N", title=t(title, lang)),
+                    alt.Tooltip("column:N", title=column),
+                    alt.Tooltip("share:Q", title=share, format=".0%"),
+                ],
             )
         )
     return out
@@ -447,7 +480,14 @@ def fmt_stand(text: object, lang: str) -> str:
     return fmt_date(text, lang) if len(text) == 10 else text
 
 
-ACTOR_COLUMNS = (("name", "pf.col.name"), ("sector", "fig.sector"), ("kind", "fig.kind"), ("website", "pf.col.website"), ("stand", "sources.stand"), ("outdated", "fig.status"))
+ACTOR_COLUMNS = (
+    ("name", "pf.col.name"),
+    ("sector", "fig.sector"),
+    ("kind", "fig.kind"),
+    ("website", "pf.col.website"),
+    ("stand", "sources.stand"),
+    ("outdated", "fig.status"),
+)
 OFFER_COLUMNS = (
     ("name", "pf.col.name"),
     ("category", "fig.category"),

@@ -126,7 +126,11 @@ def walkable(frame: pd.DataFrame) -> np.ndarray:
     """Ways a pedestrian may use: a walkable ``highway`` not closed by ``foot`` or ``access``."""
 
     def tag(name: str) -> pd.Series:
-        return frame[name].astype("string").str.lower() if name in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        return (
+            frame[name].astype("string").str.lower()
+            if name in frame
+            else pd.Series(pd.NA, index=frame.index, dtype="string")
+        )
 
     highway, foot, access = tag("highway"), tag("foot"), tag("access")
     closed = foot.isin(_CLOSED) | (access.isin(_CLOSED) & ~foot.isin(_OPEN))
@@ -264,7 +268,11 @@ class WalkingDistance:
                     _partial(net.xy[v], net.xy[u], np.where(whole, 0, from_v), length),
                 ]
             )
-            paths = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.linestrings(segments)))) if len(segments) else []
+            paths = (
+                shapely.get_parts(shapely.line_merge(shapely.multilinestrings(shapely.linestrings(segments))))
+                if len(segments)
+                else []
+            )
             shapes.append(shapely.union_all([start, *shapely.buffer(paths, ISOCHRONE_WIDTH, quad_segs=2)]))
         return gpd.GeoDataFrame({"distance": sorted(distances)}, geometry=shapes, crs=schema.ANALYSIS_CRS)
 

@@ -54,7 +54,11 @@ def first_mapping(data_store: DataStore, raw: RawTable, target: str) -> tuple[Co
             mapping = ColumnMapping.from_json(remembered)
         except (ValueError, KeyError):
             mapping = None
-        if mapping is not None and mapping.layer == layer and set(mapping.columns.values()) <= set(map(str, raw.frame.columns)):
+        if (
+            mapping is not None
+            and mapping.layer == layer
+            and set(mapping.columns.values()) <= set(map(str, raw.frame.columns))
+        ):
             return replace(mapping, constants={**mapping.constants, **constants}), True
     suggested = columnmap.suggest(source_columns(raw), layer)
     known = current_workspace(data_store)
@@ -109,8 +113,15 @@ def store_plan(
     raw, mapping = with_generated_ids(raw, mapping)
     workspace = current_workspace(data_store)
     frame = importer.merge(workspace, import_plan, mode)
-    counts = {"read": import_plan.counts.read, "imported": import_plan.counts.valid, "rejected": import_plan.counts.rejected, "city": city}
-    change = data_store.import_layer(user, import_plan.layer, frame, meta, source=raw.source_name, mode=mode, counts=counts)
+    counts = {
+        "read": import_plan.counts.read,
+        "imported": import_plan.counts.valid,
+        "rejected": import_plan.counts.rejected,
+        "city": city,
+    }
+    change = data_store.import_layer(
+        user, import_plan.layer, frame, meta, source=raw.source_name, mode=mode, counts=counts
+    )
     if city and workspace.city and workspace.city != city:
         data_store.set_city(user, city)
     data_store.remember_mapping(user, columnmap.source_key(raw), mapping.layer, mapping.to_json())

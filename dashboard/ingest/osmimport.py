@@ -231,7 +231,7 @@ def _tag(tags: pd.DataFrame, key: str) -> pd.Series:
 
 
 def osm_ids(frame: pd.DataFrame) -> pd.Series:
-    """"node/123"-style ids from ``@id``, else ``osm_id`` (Geofabrik, QuickOSM) or ``id``, joined
+    """ "node/123"-style ids from ``@id``, else ``osm_id`` (Geofabrik, QuickOSM) or ``id``, joined
     with ``osm_type``/``type`` where the export splits them; bare numbers stay bare (node or way
     cannot be told); None where the export has no id."""
     ids = _nothing(frame.index)

@@ -199,7 +199,9 @@ def _method_text(ids: pd.Series, by_dwellings: np.ndarray) -> str:
         for method, mask in ((BY_DWELLINGS, by_dwellings), (EVEN, ~by_dwellings))
         if mask.any()
     ]
-    return "Einwohner liegen nur als Summen je Gebiet vor und sind auf 100-m-Zellen geschätzt: " + ", ".join(parts) + "."
+    return (
+        "Einwohner liegen nur als Summen je Gebiet vor und sind auf 100-m-Zellen geschätzt: " + ", ".join(parts) + "."
+    )
 
 
 def _areas_phrase(ids: pd.Series) -> str:

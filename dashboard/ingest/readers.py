@@ -463,7 +463,7 @@ def _csv_rows(text: str, separator: str | None, name: str) -> tuple[list[str], l
                 header = row
                 continue
             if len(row) > len(header):
-                if any(cell.strip() for cell in row[len(header):]):
+                if any(cell.strip() for cell in row[len(header) :]):
                     raise LayerFileError(phrase("read.csv_bad_line", name=name, line=reader.line_num,
                                                 found=len(row), expected=len(header)))  # fmt: skip
                 row = row[: len(header)]

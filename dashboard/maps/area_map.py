@@ -88,7 +88,11 @@ def _scale_bar(ax, xmin: float, ymin: float, width: float, height: float, lang: 
     length = scale_length(width)
     x, y, bar = xmin + width * 0.04, ymin + height * 0.05, height * 0.015
     for i, colour in enumerate(("black", "white")):
-        ax.add_patch(Rectangle((x + i * length / 2, y), length / 2, bar, facecolor=colour, edgecolor="black", linewidth=0.8, zorder=6))
+        ax.add_patch(
+            Rectangle(
+                (x + i * length / 2, y), length / 2, bar, facecolor=colour, edgecolor="black", linewidth=0.8, zorder=6
+            )
+        )
     ax.text(x, y + bar * 1.8, "0", fontsize=6.5, ha="center", zorder=6)
     ax.text(x + length, y + bar * 1.8, t("rep.scale", lang, m=length), fontsize=6.5, ha="center", zorder=6)
 
@@ -133,9 +137,27 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes
     offers = city.offers[city.offers["area_id"].isin(members)]
     participation = offers["level_rank"].to_numpy() >= schema.level_rank(schema.DEFAULT_PARTICIPATION_LEVEL)
     actors = city.actors[city.actors["area_id"].isin(members)]
-    ax.scatter(actors["x"], actors["y"], marker="^", s=22, facecolor="#737373", edgecolor="black", linewidth=0.5, zorder=4)
-    ax.scatter(offers["x"][~participation], offers["y"][~participation], s=16, facecolor="white", edgecolor="black", linewidth=0.8, zorder=5)
-    ax.scatter(offers["x"][participation], offers["y"][participation], s=30, facecolor="black", edgecolor="white", linewidth=0.6, zorder=5)
+    ax.scatter(
+        actors["x"], actors["y"], marker="^", s=22, facecolor="#737373", edgecolor="black", linewidth=0.5, zorder=4
+    )
+    ax.scatter(
+        offers["x"][~participation],
+        offers["y"][~participation],
+        s=16,
+        facecolor="white",
+        edgecolor="black",
+        linewidth=0.8,
+        zorder=5,
+    )
+    ax.scatter(
+        offers["x"][participation],
+        offers["y"][participation],
+        s=30,
+        facecolor="black",
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=5,
+    )
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
@@ -145,9 +167,36 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes
     handles = [
         Patch(facecolor=NO_DATA_COLOUR, edgecolor="black", hatch="///", label=t("rep.legend.area", lang)),
         Patch(facecolor="white", edgecolor="#8c8c8c", label=t("rep.legend.others", lang)),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="black", markeredgecolor="white", markersize=6, label=t("rep.legend.participation", lang)),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="black", markersize=5, label=t("rep.legend.offer", lang)),
-        Line2D([], [], marker="^", linestyle="", markerfacecolor="#737373", markeredgecolor="black", markersize=5, label=t("rep.legend.actor", lang)),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="black",
+            markeredgecolor="white",
+            markersize=6,
+            label=t("rep.legend.participation", lang),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markersize=5,
+            label=t("rep.legend.offer", lang),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="^",
+            linestyle="",
+            markerfacecolor="#737373",
+            markeredgecolor="black",
+            markersize=5,
+            label=t("rep.legend.actor", lang),
+        ),
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.95, edgecolor="black", fancybox=False)
     fig.text(0.99, 0.02, attribution, fontsize=6, ha="right", va="bottom", color="#333333")
@@ -162,4 +211,3 @@ def report_attribution(city: City, areas_attribution: str, lang: str) -> str:
     text = t("rep.attribution", lang, areas=areas_attribution or "–")
     demo = t("app.demo_short", lang)
     return f"{text} · {demo}" if city.is_demo and demo not in text else text
-

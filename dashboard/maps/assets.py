@@ -93,9 +93,7 @@ def installed(dest: Path) -> bool:
     if not marker.is_file() or marker.read_text(encoding="utf-8") != _marker_text():
         return False
     return all(
-        any(p.is_file() for p in (dest / package.name).glob(pattern))
-        for package in VENDOR
-        for pattern in package.files
+        any(p.is_file() for p in (dest / package.name).glob(pattern)) for package in VENDOR for pattern in package.files
     )
 
 

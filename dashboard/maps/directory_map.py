@@ -20,9 +20,13 @@ MAP_LIMIT = 2_000
 _NO_SECTOR_COLOUR = "#999999"
 
 
-def hits_map(directory: Directory, hits: Hits, data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
+def hits_map(
+    directory: Directory, hits: Hits, data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str
+) -> folium.Map:
     """The first ``MAP_LIMIT`` hits as ONE point layer: actors filled (drawn last, on top), offers as rings, by sector."""
-    rows = directory.entries.iloc[hits.rows[:MAP_LIMIT]].sort_values("entry", ascending=False, kind="stable")  # actors on top
+    rows = directory.entries.iloc[hits.rows[:MAP_LIMIT]].sort_values(
+        "entry", ascending=False, kind="stable"
+    )  # actors on top
     columns = {
         t("actors.col.name", lang): rows["name"].tolist(),
         t("actors.col.entry", lang): [t(f"actors.entry.{e}", lang) for e in rows["entry"]],

@@ -83,7 +83,8 @@ def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson
         shown = pd.concat([shown, planned], ignore_index=True)
     disabled = set(result.scenario.disabled)
     status = [
-        "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on" for offer_id in shown["offer_id"]
+        "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on"
+        for offer_id in shown["offer_id"]
     ]
     columns = {**offer_columns(shown, lang), t("fig.status", lang): [t(f"gap.offer.{s}", lang) for s in status]}
     styles = [_OFFER_STYLES[s] for s in status]

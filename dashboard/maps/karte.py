@@ -87,7 +87,9 @@ def prepare_map_data(city: City) -> MapData:
     bounds = {"": _bounds(units)} if len(units) else {"": [[47.3, 5.9], [55.1, 15.0]]}
     for bezirk in city.bezirke.itertuples():
         members = units[units["parent_id"] == bezirk.area_id]
-        bounds[bezirk.area_id] = _bounds(members if len(members) else city.bezirke[city.bezirke["area_id"] == bezirk.area_id])
+        bounds[bezirk.area_id] = _bounds(
+            members if len(members) else city.bezirke[city.bezirke["area_id"] == bezirk.area_id]
+        )
     unit_points = _lonlat(units.assign(geometry=units.geometry.representative_point())[["area_id", "geometry"]])
     return MapData(
         units=_features(units),
@@ -109,7 +111,9 @@ def _collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def point_layer(name: str, frame: pd.DataFrame, columns: dict[str, list[str]], styles: list[dict], radius: float) -> folium.GeoJson:
+def point_layer(
+    name: str, frame: pd.DataFrame, columns: dict[str, list[str]], styles: list[dict], radius: float
+) -> folium.GeoJson:
     """One GeoJson layer of circle markers; the tooltip shows ``columns`` (label → one text per point).
 
     Only the escaped texts travel with each point; labels are sent once and
@@ -147,10 +151,19 @@ def _tooltip(collection: dict) -> folium.GeoJsonTooltip | None:
     return folium.GeoJsonTooltip(fields=["tip"], labels=False) if collection["features"] else None
 
 
-def area_layer(data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float) -> folium.GeoJson:
+def area_layer(
+    data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float
+) -> folium.GeoJson:
     """The Quartiere as one GeoJson layer, each filled with ``fills[area]`` and with an escaped tooltip."""
     features = [
-        {**f, "properties": {"area_id": f["id"], "tip": tips.get(f["id"], ""), "fill": fills.get(f["id"], NO_DATA_COLOUR)}}
+        {
+            **f,
+            "properties": {
+                "area_id": f["id"],
+                "tip": tips.get(f["id"], ""),
+                "fill": fills.get(f["id"], NO_DATA_COLOUR),
+            },
+        }
         for f in data.units["features"]
     ]
     collection = _collection(features)
@@ -183,7 +196,10 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
     tips = area_tips(
         data,
         table,
-        lambda row: [(t("fig.residents", lang), fmt_int(row["residents"], lang)), (measure_label, _measure_text(row, view, lang))],
+        lambda row: [
+            (t("fig.residents", lang), fmt_int(row["residents"], lang)),
+            (measure_label, _measure_text(row, view, lang)),
+        ],
         lang,
     )
     fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
@@ -205,7 +221,9 @@ def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) 
         t("fig.sector", lang): [code_label(s, lang) for s in actors["sector"]],
         t("fig.kind", lang): actors["kind"].fillna("").tolist(),
     }
-    styles = [{"fillColor": SECTOR_COLOURS.get(s, "#999999"), "color": "#ffffff", "weight": 1} for s in actors["sector"]]
+    styles = [
+        {"fillColor": SECTOR_COLOURS.get(s, "#999999"), "color": "#ffffff", "weight": 1} for s in actors["sector"]
+    ]
     return point_layer("actors", actors, columns, styles, radius=6)
 
 
@@ -214,7 +232,9 @@ def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     return {
         t("map.tooltip.offer", lang): offers["name"].tolist(),
         t("fig.category", lang): [code_label(c, lang) for c in offers["category"]],
-        t("fig.target_groups", lang): [", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in offers["target_groups"]],
+        t("fig.target_groups", lang): [
+            ", ".join(code_label(g, lang) for g in schema.split_list(v)) for v in offers["target_groups"]
+        ],
         t("fig.level", lang): [code_label(v, lang) for v in offers["level"]],
     }
 

@@ -30,7 +30,9 @@ def _hex_to_rgba(colour: str, alpha: int) -> tuple[int, int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), alpha
 
 
-def cells_image(x: np.ndarray, y: np.ndarray, classes: np.ndarray, colours: list[str], alpha: int = 190) -> tuple[str, list[list[float]]]:
+def cells_image(
+    x: np.ndarray, y: np.ndarray, classes: np.ndarray, colours: list[str], alpha: int = 190
+) -> tuple[str, list[list[float]]]:
     """PNG data URL and [[south, west], [north, east]] of cells coloured by class (-1 = not drawn).
 
     ``x``, ``y`` are cell centres in ``schema.ANALYSIS_CRS``.
@@ -64,6 +66,8 @@ def cells_image(x: np.ndarray, y: np.ndarray, classes: np.ndarray, colours: list
     buffer = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=True)
     # the image spans whole pixels: its true east and south edges
-    (lon_w, lon_e), (lat_s, lat_n) = _TO_LONLAT.transform([west, west + width * PIXEL_M], [north - height * PIXEL_M, north])
+    (lon_w, lon_e), (lat_s, lat_n) = _TO_LONLAT.transform(
+        [west, west + width * PIXEL_M], [north - height * PIXEL_M, north]
+    )
     data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return data_url, [[lat_s, lon_w], [lat_n, lon_e]]

@@ -116,9 +116,19 @@ class RateLimiter:
     ``clock`` is injectable so tests need no waiting.
     """
 
-    def __init__(self, max_failures: int = 5, lockout_s: float = 60.0, max_lockout_s: float = 3600.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self.max_failures, self.lockout_s, self.max_lockout_s, self.clock = max_failures, lockout_s, max_lockout_s, clock
+    def __init__(
+        self,
+        max_failures: int = 5,
+        lockout_s: float = 60.0,
+        max_lockout_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.max_failures, self.lockout_s, self.max_lockout_s, self.clock = (
+            max_failures,
+            lockout_s,
+            max_lockout_s,
+            clock,
+        )
         self._records: dict[str, _Record] = {}
         self._lock = threading.Lock()
 

@@ -51,7 +51,9 @@ class PermissionDenied(Exception):
     """An edit action was asked for by someone who is not an editor."""
 
     def __init__(self, user: User):
-        super().__init__(f"Keine Berechtigung: nur angemeldete Bearbeiter:innen dürfen Daten ändern (angefragt von {user.name or 'anonym'}).")
+        super().__init__(
+            f"Keine Berechtigung: nur angemeldete Bearbeiter:innen dürfen Daten ändern (angefragt von {user.name or 'anonym'})."
+        )
         self.user = user
 
 
@@ -75,7 +77,10 @@ def workspace_for(workspace: Workspace, role: Role) -> Workspace:
     """
     guarded = [name for name, spec in schema.LAYERS.items() if any(f.private for f in spec.fields)]
     names = dict.fromkeys([*workspace.layers, *guarded])
-    layers = {name: for_role(workspace.layer(name), name, role) if name in schema.LAYERS else workspace.layers[name] for name in names}
+    layers = {
+        name: for_role(workspace.layer(name), name, role) if name in schema.LAYERS else workspace.layers[name]
+        for name in names
+    }
     return Workspace(workspace.city, layers, dict(workspace.meta), workspace.is_demo)
 
 

@@ -53,7 +53,18 @@ class Scenario:
 _TO_ANALYSIS = Transformer.from_crs(schema.WEB_CRS, schema.ANALYSIS_CRS, always_xy=True)
 SCENARIO_PREFIX = "szenario-"
 #: Offer columns an analysis needs (``City.offers`` has these plus more).
-OFFER_COLUMNS = ["offer_id", "name", "category", "target_groups", "level", "capacity", "x", "y", "area_id", "level_rank"]
+OFFER_COLUMNS = [
+    "offer_id",
+    "name",
+    "category",
+    "target_groups",
+    "level",
+    "capacity",
+    "x",
+    "y",
+    "area_id",
+    "level_rank",
+]
 
 
 def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFrame:

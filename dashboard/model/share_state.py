@@ -271,7 +271,14 @@ def map_position(lat: float, lon: float, zoom: float) -> tuple[float, float, flo
 def _dump_scenario(scenario: Scenario) -> str:
     added = (
         ",".join(
-            (_coordinate(o.lon), _coordinate(o.lat), o.category, ".".join(o.target_groups), o.level, "" if o.capacity is None else str(o.capacity))
+            (
+                _coordinate(o.lon),
+                _coordinate(o.lat),
+                o.category,
+                ".".join(o.target_groups),
+                o.level,
+                "" if o.capacity is None else str(o.capacity),
+            )
         )
         for o in scenario.added
     )
@@ -351,7 +358,12 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         Param("d", "gap_distance", "luftlinie", choice(("luftlinie", "fussweg"))),
         Param("u", "gap_detour", 1.0, decimal(1.0, 2.0)),
         Param("lv", "gap_min_level", schema.DEFAULT_PARTICIPATION_LEVEL, LEVEL),
-        Param("w", "gap_weights", tuple(round(w * 100) for w in DEFAULT_WEIGHTS), Codec(lambda w: ",".join(map(str, w)), _weights)),
+        Param(
+            "w",
+            "gap_weights",
+            tuple(round(w * 100) for w in DEFAULT_WEIGHTS),
+            Codec(lambda w: ",".join(map(str, w)), _weights),
+        ),
         Param("r", "gap_min_residents", 300, integer(0, 5000)),
         Param("c", "gap_classification", CLASSIFICATIONS[0], choice((*CLASSIFICATIONS, "user"))),
         Param("k", "gap_breaks", DEFAULT_BREAKS, Codec(lambda b: ",".join(f"{v:g}" for v in b), _breaks)),

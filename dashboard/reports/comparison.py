@@ -101,7 +101,9 @@ def geo_frame(table: pd.DataFrame, city: City) -> gpd.GeoDataFrame:
     data["sectors_missing"] = data["sectors_missing"].map(schema.LIST_SEP.join)
     data["suppressed"] = table["suppressed"].astype(bool)
     shapes = [area_shape(city, resolve(city, area_id)).geometry.union_all() for area_id in table.index]
-    return gpd.GeoDataFrame(pd.concat([ids, data], axis=1).reset_index(drop=True), geometry=shapes, crs=schema.ANALYSIS_CRS)
+    return gpd.GeoDataFrame(
+        pd.concat([ids, data], axis=1).reset_index(drop=True), geometry=shapes, crs=schema.ANALYSIS_CRS
+    )
 
 
 def gpkg_export(table: pd.DataFrame, city: City) -> bytes:

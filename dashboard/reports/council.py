@@ -73,7 +73,13 @@ class ReportContext:
     max_age_months: int = DEFAULT_MAX_AGE_MONTHS
 
 
-def context(workspace: Workspace, today: date | None = None, lang: str = i18n.DEFAULT_LANGUAGE, city: City | None = None, result: GapResult | None = None) -> ReportContext:
+def context(
+    workspace: Workspace,
+    today: date | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    city: City | None = None,
+    result: GapResult | None = None,
+) -> ReportContext:
     """Prepare and analyse (default gap parameters) once; pass ``city``/``result`` when already computed."""
     city = city or prepare(workspace)
     result = result or analyse(city, GapParams())
@@ -124,7 +130,11 @@ def _gap_paragraphs(ctx: ReportContext, p: Profile) -> tuple[str, ...]:
             city_index=fmt_num(town["gap_index"], lang, 0),
         )
     missing = area["sectors_missing"]
-    sectors = t("rep.gap.sectors", lang, sectors=", ".join(code_label(s, lang) for s in missing)) if missing else t("rep.gap.sectors_all", lang)
+    sectors = (
+        t("rep.gap.sectors", lang, sectors=", ".join(code_label(s, lang) for s in missing))
+        if missing
+        else t("rep.gap.sectors_all", lang)
+    )
     return first, sectors
 
 
@@ -203,7 +213,14 @@ def _pdf_table(pdf: FPDF, rows: pd.DataFrame, widths: tuple[float, ...], size: f
     """A list with a grey, bold head row and wrapping cells; every cell is plain text (no markup is interpreted)."""
     pdf.set_font(FONT, size=size)
     head = FontFace(emphasis="BOLD", fill_color=225)
-    with pdf.table(col_widths=widths, headings_style=head, line_height=size * 0.5, text_align="LEFT", padding=0.8, borders_layout="HORIZONTAL_LINES") as table:
+    with pdf.table(
+        col_widths=widths,
+        headings_style=head,
+        line_height=size * 0.5,
+        text_align="LEFT",
+        padding=0.8,
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
         table.row([str(c) for c in rows.columns])
         for record in rows.itertuples(index=False):
             table.row([str(v) for v in record])
@@ -318,7 +335,10 @@ def _html_table(frame: pd.DataFrame, index: bool = False) -> str:
     """Every header and cell escaped."""
     rows = frame.reset_index() if index else frame
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in record) + "</tr>" for record in rows.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in record) + "</tr>"
+        for record in rows.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -333,7 +353,7 @@ def to_html(report: Report) -> str:
     image = base64.b64encode(report.map_png).decode("ascii")
     parts = [
         f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(report.title)}</title><style>{_CSS}</style></head><body>',
-        f"<h1>{e(report.title)}</h1><p>{e(report.subtitle)}</p><p class=\"note\">{e(' · '.join(report.lines))}</p>",
+        f'<h1>{e(report.title)}</h1><p>{e(report.subtitle)}</p><p class="note">{e(" · ".join(report.lines))}</p>',
         f'<p class="demo">{e(report.demo)}</p>' if report.demo else "",
         f'<figure><img alt="{e(report.map_caption)}" src="data:image/png;base64,{image}"><figcaption class="note">{e(report.map_caption)}</figcaption></figure>',
         f"<h2>{e(report.gap_heading)}</h2>",
@@ -378,11 +398,19 @@ def _work(area_id: str) -> list[Path]:
     return write(ctx, area_id, out_dir / file_name(area_id), with_html)
 
 
-def write_all(ctx: ReportContext, out_dir: Path, with_html: bool = False, jobs: int = DEFAULT_JOBS, progress: bool = True) -> list[Path]:
+def write_all(
+    ctx: ReportContext, out_dir: Path, with_html: bool = False, jobs: int = DEFAULT_JOBS, progress: bool = True
+) -> list[Path]:
     """One report per Quartier into ``out_dir``, on ``jobs`` processes, with a progress bar on stderr."""
     ids = list(ctx.city.units["area_id"])
     _WORKER.update(ctx=ctx, out_dir=out_dir, html=with_html)
-    bar = tqdm(total=len(ids), desc=t("rep.progress", ctx.lang), unit=t("rep.progress_unit", ctx.lang), file=sys.stderr, disable=not progress)
+    bar = tqdm(
+        total=len(ids),
+        desc=t("rep.progress", ctx.lang),
+        unit=t("rep.progress_unit", ctx.lang),
+        file=sys.stderr,
+        disable=not progress,
+    )
     written: list[Path] = []
     try:
         if jobs > 1:

@@ -25,7 +25,9 @@ def missing_sectors_texts(table: pd.DataFrame, lang: str, rows: pd.DataFrame | N
 def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> list[tuple[str, str, str, str]]:
     """Rows of (label, Quartier, Stadtbezirk, city) for the selected area."""
     row = table.loc[area_id]
-    bezirk = table[table["parent_id"] == row["parent_id"]] if isinstance(row["parent_id"], str) else table.loc[[area_id]]
+    bezirk = (
+        table[table["parent_id"] == row["parent_id"]] if isinstance(row["parent_id"], str) else table.loc[[area_id]]
+    )
     columns = [row, total_row(bezirk), total_row(table)]
     suppressed = t("fig.suppressed", lang, min_residents=view.min_residents)
 
@@ -60,7 +62,9 @@ def ranking_frame(ranked: pd.DataFrame, table: pd.DataFrame, view: MapView, lang
             t("fig.rank", lang): range(1, len(ranked) + 1),
             t("fig.area", lang): ranked["name"].to_numpy(),
             t("fig.residents", lang): [fmt_int(v, lang) for v in ranked["residents"]],
-            t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m): [value(v, lang) for v in ranked[view.measure]],
+            t(f"map.measure.short.{view.measure}", lang, threshold=view.threshold_m): [
+                value(v, lang) for v in ranked[view.measure]
+            ],
             t("fig.sectors_missing", lang): missing_sectors_texts(table, lang, ranked),
         }
     )

@@ -149,7 +149,9 @@ class DataStore(ABC):
         """The whole store (layers, retired entries, history, logs) as one GeoPackage that QGIS opens."""
 
     # ---- writing (editors only) ----
-    def import_layer(self, user: User, layer: str, frame: pd.DataFrame, meta: LayerMeta, *, source: str, mode: str, counts: dict) -> Change:
+    def import_layer(
+        self, user: User, layer: str, frame: pd.DataFrame, meta: LayerMeta, *, source: str, mode: str, counts: dict
+    ) -> Change:
         """Store an imported layer as a whole (one transaction), log it and record the change."""
         require_editor(user)
         return self._import_layer(user, layer, frame, meta, source=source, mode=mode, counts=counts)

@@ -121,7 +121,17 @@ def _change(row) -> Change:
     import json
 
     change_id, at, user, action, layer, entry_id, before, after, undone_by = row
-    return Change(change_id, at, user, action, layer, entry_id, json.loads(before) if before else None, json.loads(after) if after else None, undone_by)
+    return Change(
+        change_id,
+        at,
+        user,
+        action,
+        layer,
+        entry_id,
+        json.loads(before) if before else None,
+        json.loads(after) if after else None,
+        undone_by,
+    )
 
 
 class GeoPackageStore(DataStore):
@@ -170,7 +180,10 @@ class GeoPackageStore(DataStore):
     def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
         if not self.path.exists():
             return []
-        sql, args = "SELECT change_id, at, user_name, action, layer, entry_id, before, after, undone_by FROM history", []
+        sql, args = (
+            "SELECT change_id, at, user_name, action, layer, entry_id, before, after, undone_by FROM history",
+            [],
+        )
         conditions = []
         if layer is not None:
             conditions.append("layer = ?")
@@ -198,7 +211,9 @@ class GeoPackageStore(DataStore):
         with self._reading() as connection:
             if connection is None:
                 return None
-            row = connection.execute("SELECT mapping FROM import_mappings WHERE source_key = ?", (source_key,)).fetchone()
+            row = connection.execute(
+                "SELECT mapping FROM import_mappings WHERE source_key = ?", (source_key,)
+            ).fetchone()
         return row[0] if row else None
 
     def crs(self, layer: str):
@@ -290,7 +305,17 @@ class GeoPackageStore(DataStore):
                 connection.execute(
                     "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (at, user.name, layer, source, mode, counts.get("read"), counts.get("imported"), counts.get("rejected"), cursor.lastrowid),
+                    (
+                        at,
+                        user.name,
+                        layer,
+                        source,
+                        mode,
+                        counts.get("read"),
+                        counts.get("imported"),
+                        counts.get("rejected"),
+                        cursor.lastrowid,
+                    ),
                 )
 
             self._keep_backup()
@@ -365,12 +390,16 @@ class GeoPackageStore(DataStore):
         columns = {r[1] for r in connection.execute(f'PRAGMA table_info("{layer}")')}
         for field in spec.fields:
             if field.name not in columns:
-                connection.execute(f'ALTER TABLE "{layer}" ADD COLUMN "{field.name}" {_SQL_TYPES.get(field.kind, "TEXT")}')
+                connection.execute(
+                    f'ALTER TABLE "{layer}" ADD COLUMN "{field.name}" {_SQL_TYPES.get(field.kind, "TEXT")}'
+                )
         if ROW_VERSION not in columns:
             connection.execute(f'ALTER TABLE "{layer}" ADD COLUMN {ROW_VERSION} INTEGER NOT NULL DEFAULT 1')
         if RETIRED not in columns:
             connection.execute(f'ALTER TABLE "{layer}" ADD COLUMN {RETIRED} TEXT')
-        geometry = connection.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
+        geometry = connection.execute(
+            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)
+        ).fetchone()
         return (geometry[0], geometry[1]) if geometry else (None, 0)
 
     def _row(self, connection, layer: str, entry_id: str, geometry_column: str | None) -> dict | None:

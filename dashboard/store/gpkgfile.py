@@ -89,7 +89,13 @@ def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[s
             pyogrio.write_dataframe(frame, tmp_name, layer=name, driver="GPKG", layer_options=options)
         meta_rows = pd.DataFrame(
             [
-                {"layer": name, "source": m.source, "licence": m.licence, "attribution": m.attribution, "stand": m.stand}
+                {
+                    "layer": name,
+                    "source": m.source,
+                    "licence": m.licence,
+                    "attribution": m.attribution,
+                    "stand": m.stand,
+                }
                 for name, m in sorted(workspace.meta.items())
             ],
             columns=["layer", "source", "licence", "attribution", "stand"],

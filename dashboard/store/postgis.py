@@ -77,7 +77,11 @@ GEOM = "geom"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
 UNREACHABLE = "Datenbank nicht erreichbar"
 NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
-_SQL_TYPES = {"int": "bigint", "float": "double precision", "bool": "boolean"}  # all other kinds: text (dates may be "2024" or "2024-05")
+_SQL_TYPES = {
+    "int": "bigint",
+    "float": "double precision",
+    "bool": "boolean",
+}  # all other kinds: text (dates may be "2024" or "2024-05")
 _EDITS = ("add", "update", "move", "retire")
 #: Columns of the system tables, in the order of the GeoPackage store's tables (gpkgstore.SYSTEM_TABLES).
 _HISTORY = "change_id, at, user_name, action, layer, entry_id, before, after, undone_by"
@@ -85,7 +89,10 @@ _IMPORT_LOG = "import_id, at, user_name, layer, source, mode, rows_read, rows_im
 _MAPPINGS = "mapping_id, source_key, layer, mapping, at"
 _SYSTEM = {"history": _HISTORY, "import_log": _IMPORT_LOG, "import_mappings": _MAPPINGS}
 #: Columns the viewer role may not read: the private fields, and the history's values (they hold them too).
-GUARDED = [(name, f.name) for name, spec in schema.LAYERS.items() for f in spec.fields if f.private] + [("history", "before"), ("history", "after")]
+GUARDED = [(name, f.name) for name, spec in schema.LAYERS.items() for f in spec.fields if f.private] + [
+    ("history", "before"),
+    ("history", "after"),
+]
 
 
 def is_database_url(text: str | Path) -> bool:
@@ -138,15 +145,25 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
         if layer.geometry_types:
             columns.append((GEOM, _geometry_type(layer)))
         columns += [(ROW_VERSION, "bigint NOT NULL DEFAULT 1"), (RETIRED, "date")]
-        statements.append(sql.SQL("CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)").format(table(name)))
+        statements.append(
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)").format(
+                table(name)
+            )
+        )
         statements.append(
             sql.SQL("ALTER TABLE {} {}").format(
                 table(name),
-                sql.SQL(", ").join(sql.SQL("ADD COLUMN IF NOT EXISTS {} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns),
+                sql.SQL(", ").join(
+                    sql.SQL("ADD COLUMN IF NOT EXISTS {} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns
+                ),
             )
         )
         if layer.geometry_types:
-            statements.append(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist ({})").format(sql.Identifier(f"{name}_geom_idx"), table(name), sql.Identifier(GEOM)))
+            statements.append(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist ({})").format(
+                    sql.Identifier(f"{name}_geom_idx"), table(name), sql.Identifier(GEOM)
+                )
+            )
     statements += [
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -164,7 +181,9 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
             "CREATE TABLE IF NOT EXISTS {} (mapping_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             "source_key text UNIQUE NOT NULL, layer text, mapping json, at timestamptz)"
         ).format(table("import_mappings")),
-        sql.SQL("CREATE TABLE IF NOT EXISTS {} (layer text PRIMARY KEY, source text, licence text, attribution text, stand text)").format(table("layer_meta")),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
+        ).format(table("layer_meta")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
             "store_id uuid NOT NULL DEFAULT gen_random_uuid(), city text, demo boolean NOT NULL DEFAULT false, "
@@ -225,7 +244,9 @@ def _standing(conninfo: str, renew: bool = False) -> psycopg.Connection:
         if renew and connection is not None:
             connection.close()
         if renew or connection is None or connection.closed:
-            connection = _STANDING[conninfo] = psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+            connection = _STANDING[conninfo] = psycopg.connect(
+                conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+            )
         return connection
 
 
@@ -239,7 +260,9 @@ def _translated_errors(schema_name: str):
     except psycopg.errors.InsufficientPrivilege:
         raise StoreUnavailable(NO_RIGHTS) from None
     except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn, psycopg.errors.InvalidSchemaName):
-        raise StoreUnavailable(f"Datenbankschema {schema_name} fehlt oder ist veraltet: create_schema ausführen") from None
+        raise StoreUnavailable(
+            f"Datenbankschema {schema_name} fehlt oder ist veraltet: create_schema ausführen"
+        ) from None
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -267,7 +290,9 @@ def _db_value(value, kind: str):
 def _column(series: pd.Series, kind: str) -> list:
     """``_db_value`` for a whole column (the NaN test done once, vectorised)."""
     convert = {"bool": bool, "int": int, "float": float}.get(kind, str)
-    return [None if missing else convert(v) for v, missing in zip(series.to_numpy(dtype=object), series.isna().to_numpy())]
+    return [
+        None if missing else convert(v) for v, missing in zip(series.to_numpy(dtype=object), series.isna().to_numpy())
+    ]
 
 
 def _series(values, kind: str) -> pd.Series:
@@ -333,7 +358,10 @@ class PostGISStore(DataStore):
     @contextmanager
     def _connection(self, *, read_only: bool = False):
         """A new connection and one transaction (a consistent snapshot when ``read_only``): commit or roll back."""
-        with _translated_errors(self.schema), psycopg.connect(self.conninfo, connect_timeout=CONNECT_TIMEOUT) as connection:
+        with (
+            _translated_errors(self.schema),
+            psycopg.connect(self.conninfo, connect_timeout=CONNECT_TIMEOUT) as connection,
+        ):
             if read_only:
                 connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                 connection.read_only = True
@@ -354,7 +382,11 @@ class PostGISStore(DataStore):
     def _missing(self, connection=None) -> bool:
         """The schema is not set up yet (a fresh store: its first import creates it)."""
         query, params = "SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()]
-        return connection.execute(query, params).fetchone()[0] if connection is not None else self._query(query, params)[0][0]
+        return (
+            connection.execute(query, params).fetchone()[0]
+            if connection is not None
+            else self._query(query, params)[0][0]
+        )
 
     def create(self, viewer_role: str | None = None, editor_role: str | None = None) -> None:
         """Create or update this store's schema and grant the roles (see ``setup_sql``)."""
@@ -365,13 +397,19 @@ class PostGISStore(DataStore):
     def is_empty(self) -> bool:
         if self._missing():
             return True
-        query = self._sql("SELECT NOT (EXISTS (SELECT 1 FROM {areas}) OR EXISTS (SELECT 1 FROM {meta} WHERE layer = 'areas'))", areas="areas", meta="layer_meta")
+        query = self._sql(
+            "SELECT NOT (EXISTS (SELECT 1 FROM {areas}) OR EXISTS (SELECT 1 FROM {meta} WHERE layer = 'areas'))",
+            areas="areas",
+            meta="layer_meta",
+        )
         return self._query(query)[0][0]
 
     def version(self) -> str:
         if self._missing():
             return "empty"
-        store_id, data_version = self._query(self._sql("SELECT store_id, data_version FROM {meta}", meta="workspace_meta"))[0]
+        store_id, data_version = self._query(
+            self._sql("SELECT store_id, data_version FROM {meta}", meta="workspace_meta")
+        )[0]
         return f"{store_id}:{data_version}"
 
     def read(self) -> Workspace:
@@ -389,10 +427,14 @@ class PostGISStore(DataStore):
     def _overview(self, connection):
         """Which layers are present (entries or provenance), provenance, city, demo flag, and the
         guarded columns the connected role may not read."""
-        exists = sql.SQL(", ").join(sql.SQL("EXISTS (SELECT 1 FROM {})").format(self._table(name)) for name in schema.LAYERS)
+        exists = sql.SQL(", ").join(
+            sql.SQL("EXISTS (SELECT 1 FROM {})").format(self._table(name)) for name in schema.LAYERS
+        )
         with connection.pipeline():
             flags = connection.execute(sql.SQL("SELECT {}").format(exists))
-            meta = connection.execute(self._sql("SELECT layer, source, licence, attribution, stand FROM {meta}", meta="layer_meta"))
+            meta = connection.execute(
+                self._sql("SELECT layer, source, licence, attribution, stand FROM {meta}", meta="layer_meta")
+            )
             info = connection.execute(self._sql("SELECT city, demo FROM {meta}", meta="workspace_meta"))
             hidden = connection.execute(
                 "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
@@ -403,19 +445,25 @@ class PostGISStore(DataStore):
         city, demo = info.fetchone()
         return present, meta_rows, city, demo, set(hidden.fetchall())
 
-    def _select(self, layer: str, hidden: set, *, active_only: bool, one: bool = False) -> tuple[list[str], sql.Composed]:
+    def _select(
+        self, layer: str, hidden: set, *, active_only: bool, one: bool = False
+    ) -> tuple[list[str], sql.Composed]:
         """Column names and the SELECT of one layer: readable fields (+ system columns), then WKB.
 
         ``one``: only the entry whose id is the query's parameter."""
         spec = schema.LAYERS[layer]
-        names = [f for f in spec.field_names if (layer, f) not in hidden] + ([] if active_only else [ROW_VERSION, RETIRED])
+        names = [f for f in spec.field_names if (layer, f) not in hidden] + (
+            [] if active_only else [ROW_VERSION, RETIRED]
+        )
         columns = [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names]
         if spec.geometry_types:
             columns.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
         conditions = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
         if one:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(spec.id_field)))
-        return names, sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY fid").format(sql.SQL(", ").join(columns), self._table(layer), sql.SQL(" AND ").join(conditions))
+        return names, sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY fid").format(
+            sql.SQL(", ").join(columns), self._table(layer), sql.SQL(" AND ").join(conditions)
+        )
 
     def _layers(self, connection, layers: list[str], hidden: set, *, active_only: bool) -> dict[str, pd.DataFrame]:
         queries = {layer: self._select(layer, hidden, active_only=active_only) for layer in layers}
@@ -440,13 +488,17 @@ class PostGISStore(DataStore):
         columns = ["at", "user_name", "layer", "source", "mode", "rows_read", "rows_imported", "rows_rejected"]
         if self._missing():
             return pd.DataFrame(columns=columns)
-        rows = self._query(self._sql(f"SELECT {', '.join(columns)} FROM {{log}} ORDER BY import_id DESC", log="import_log"))
+        rows = self._query(
+            self._sql(f"SELECT {', '.join(columns)} FROM {{log}} ORDER BY import_id DESC", log="import_log")
+        )
         return pd.DataFrame([(_iso(row[0]), *row[1:]) for row in rows], columns=columns)
 
     def mapping(self, source_key: str) -> str | None:
         if self._missing():
             return None
-        rows = self._query(self._sql("SELECT mapping::text FROM {m} WHERE source_key = %s", m="import_mappings"), [source_key])
+        rows = self._query(
+            self._sql("SELECT mapping::text FROM {m} WHERE source_key = %s", m="import_mappings"), [source_key]
+        )
         return rows[0][0] if rows else None
 
     def crs(self, layer: str):
@@ -458,13 +510,27 @@ class PostGISStore(DataStore):
         with self._connection(read_only=True) as connection:
             present, meta, city, demo, hidden = self._overview(connection)
             layers = self._layers(connection, present, hidden, active_only=False)
-            history = connection.execute(self._sql(f"SELECT {_HISTORY} FROM {{h}} ORDER BY change_id", h="history")).fetchall()
-            log = connection.execute(self._sql(f"SELECT {_IMPORT_LOG} FROM {{log}} ORDER BY import_id", log="import_log")).fetchall()
-            mappings = connection.execute(self._sql(f"SELECT {_MAPPINGS.replace('mapping,', 'mapping::text,')} FROM {{m}} ORDER BY mapping_id", m="import_mappings")).fetchall()
+            history = connection.execute(
+                self._sql(f"SELECT {_HISTORY} FROM {{h}} ORDER BY change_id", h="history")
+            ).fetchall()
+            log = connection.execute(
+                self._sql(f"SELECT {_IMPORT_LOG} FROM {{log}} ORDER BY import_id", log="import_log")
+            ).fetchall()
+            mappings = connection.execute(
+                self._sql(
+                    f"SELECT {_MAPPINGS.replace('mapping,', 'mapping::text,')} FROM {{m}} ORDER BY mapping_id",
+                    m="import_mappings",
+                )
+            ).fetchall()
         history = [(r[0], _iso(r[1]), *r[2:6], dumps(r[6]), dumps(r[7]), r[8]) for r in history]
         log = [(r[0], _iso(r[1]), *r[2:]) for r in log]
         mappings = [(*r[:4], _iso(r[4])) for r in mappings]
-        workspace = Workspace(city=city or self.schema, layers={name: _gpkg_typed(name, frame) for name, frame in layers.items()}, meta=meta, is_demo=demo)
+        workspace = Workspace(
+            city=city or self.schema,
+            layers={name: _gpkg_typed(name, frame) for name, frame in layers.items()},
+            meta=meta,
+            is_demo=demo,
+        )
 
         def system_tables(path: str) -> None:
             connection = sqlite3.connect(path, isolation_level=None)
@@ -473,7 +539,9 @@ class PostGISStore(DataStore):
                 ensure_system_tables(connection)
                 for name, rows in (("history", history), ("import_log", log), ("import_mappings", mappings)):
                     columns = _SYSTEM[name]
-                    connection.executemany(f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", rows)
+                    connection.executemany(
+                        f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", rows
+                    )
                 connection.execute("COMMIT")
             finally:
                 connection.close()
@@ -488,25 +556,57 @@ class PostGISStore(DataStore):
         tables = _gpkg_system_tables(path)
         reprojections = _history_reprojections(workspace)
         with self._writing(create=True) as connection:
-            counts = connection.execute(self._sql("SELECT (SELECT count(*) FROM {h}) + (SELECT count(*) FROM {a})", h="history", a="areas")).fetchone()[0]
+            counts = connection.execute(
+                self._sql("SELECT (SELECT count(*) FROM {h}) + (SELECT count(*) FROM {a})", h="history", a="areas")
+            ).fetchone()[0]
             if counts:
                 raise ValueError(f"schema {self.schema} already holds data")
             for layer, frame in workspace.layers.items():
                 staged = self._stage(connection, layer, frame, with_system_columns=True)
                 connection.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(self._table(layer), *staged))
             for layer, meta in workspace.meta.items():
-                connection.execute(self._sql("INSERT INTO {m} VALUES (%s, %s, %s, %s, %s)", m="layer_meta"), [layer, meta.source, meta.licence, meta.attribution, meta.stand])
-            connection.execute(self._sql("UPDATE {m} SET city = %s, demo = %s", m="workspace_meta"), [workspace.city, workspace.is_demo])
+                connection.execute(
+                    self._sql("INSERT INTO {m} VALUES (%s, %s, %s, %s, %s)", m="layer_meta"),
+                    [layer, meta.source, meta.licence, meta.attribution, meta.stand],
+                )
+            connection.execute(
+                self._sql("UPDATE {m} SET city = %s, demo = %s", m="workspace_meta"),
+                [workspace.city, workspace.is_demo],
+            )
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    self._sql(f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", h="history"),
-                    [(*r[:6], *(_jsonb(r[6 + i], reprojections.get(r[4])) for i in range(2)), r[8]) for r in tables["history"]],
+                    self._sql(
+                        f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        h="history",
+                    ),
+                    [
+                        (*r[:6], *(_jsonb(r[6 + i], reprojections.get(r[4])) for i in range(2)), r[8])
+                        for r in tables["history"]
+                    ],
                 )
-                cursor.executemany(self._sql(f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 10)})", log="import_log"), tables["import_log"])
-                cursor.executemany(self._sql(f"INSERT INTO {{m}} ({_MAPPINGS}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s)", m="import_mappings"), tables["import_mappings"])
-            for table, column in (("history", "change_id"), ("import_log", "import_id"), ("import_mappings", "mapping_id")):
+                cursor.executemany(
+                    self._sql(
+                        f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 10)})",
+                        log="import_log",
+                    ),
+                    tables["import_log"],
+                )
+                cursor.executemany(
+                    self._sql(
+                        f"INSERT INTO {{m}} ({_MAPPINGS}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s)",
+                        m="import_mappings",
+                    ),
+                    tables["import_mappings"],
+                )
+            for table, column in (
+                ("history", "change_id"),
+                ("import_log", "import_id"),
+                ("import_mappings", "mapping_id"),
+            ):
                 connection.execute(
-                    sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) FROM {}").format(sql.Identifier(column), self._table(table)),
+                    sql.SQL(
+                        "SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) FROM {}"
+                    ).format(sql.Identifier(column), self._table(table)),
                     [self._table(table).as_string(), column],
                 )
 
@@ -532,16 +632,20 @@ class PostGISStore(DataStore):
         with self._writing(create=True) as connection:
             columns, values, staging = self._stage(connection, layer, frame, with_system_columns=False)
             table = self._table(layer)
-            updates = [sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in [*spec.field_names, *([GEOM] if spec.geometry_types else [])] if c != spec.id_field]
+            updates = [
+                sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c))
+                for c in [*spec.field_names, *([GEOM] if spec.geometry_types else [])]
+                if c != spec.id_field
+            ]
             connection.execute(
-                sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL").format(
-                    table, columns, values, staging, sql.Identifier(spec.id_field), sql.SQL(", ").join(updates)
-                )
+                sql.SQL(
+                    "INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL"
+                ).format(table, columns, values, staging, sql.Identifier(spec.id_field), sql.SQL(", ").join(updates))
             )
             connection.execute(
-                sql.SQL("UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})").format(
-                    table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field)
-                )
+                sql.SQL(
+                    "UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
+                ).format(table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field))
             )
             connection.execute(
                 self._sql(
@@ -551,14 +655,28 @@ class PostGISStore(DataStore):
                 ),
                 [layer, meta.source, meta.licence, meta.attribution, meta.stand],
             )
-            connection.execute(self._sql("UPDATE {m} SET city = coalesce(city, %s)", m="workspace_meta"), [counts.get("city", "Meine Stadt")])
-            change = self._record(connection, user, "import", layer, None, None, {"rows": len(frame), "source": source, "mode": mode})
+            connection.execute(
+                self._sql("UPDATE {m} SET city = coalesce(city, %s)", m="workspace_meta"),
+                [counts.get("city", "Meine Stadt")],
+            )
+            change = self._record(
+                connection, user, "import", layer, None, None, {"rows": len(frame), "source": source, "mode": mode}
+            )
             connection.execute(
                 self._sql(
                     "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     log="import_log",
                 ),
-                [user.name, layer, source, mode, counts.get("read"), counts.get("imported"), counts.get("rejected"), change.change_id],
+                [
+                    user.name,
+                    layer,
+                    source,
+                    mode,
+                    counts.get("read"),
+                    counts.get("imported"),
+                    counts.get("rejected"),
+                    change.change_id,
+                ],
             )
             return change
 
@@ -569,7 +687,10 @@ class PostGISStore(DataStore):
         names = spec.field_names + ([ROW_VERSION, RETIRED] if with_system_columns else [])
         data = [_column(frame[n], kinds[n]) if n in frame.columns else [None] * len(frame) for n in names]
         types = [_SQL_TYPES.get(kinds[n], "text") for n in names]
-        targets, values = [sql.Identifier(n) for n in names], [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::date") for n in names]
+        targets, values = (
+            [sql.Identifier(n) for n in names],
+            [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::date") for n in names],
+        )
         if spec.geometry_types:
             names, types = [*names, "wkb"], [*types, "bytea"]
             data.append(list(_geometries(frame)))
@@ -578,10 +699,15 @@ class PostGISStore(DataStore):
         staging = sql.Identifier(f"staging_{layer}")
         connection.execute(
             sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
-                staging, sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types))
+                staging,
+                sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types)
+                ),
             )
         )
-        with connection.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(staging, sql.SQL(", ").join(map(sql.Identifier, names)))) as copy:
+        with connection.cursor().copy(
+            sql.SQL("COPY {} ({}) FROM STDIN").format(staging, sql.SQL(", ").join(map(sql.Identifier, names)))
+        ) as copy:
             for row in zip(*data):
                 copy.write_row(row)
         return sql.SQL(", ").join(targets), sql.SQL(", ").join(values), staging
@@ -599,20 +725,32 @@ class PostGISStore(DataStore):
                 names = list(row)
                 connection.execute(
                     sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-                        self._table(layer), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(self._placeholder(n) for n in names)
+                        self._table(layer),
+                        sql.SQL(", ").join(map(sql.Identifier, names)),
+                        sql.SQL(", ").join(self._placeholder(n) for n in names),
                     ),
                     [self._param(layer, n, row[n]) for n in names],
                 )
             else:
                 if current is None:
                     raise EntryNotFound(layer, entry_id)
-                changes = {k: v for k, v in values.items() if (k in spec.field_names or k == RETIRED) and k != spec.id_field}
+                changes = {
+                    k: v for k, v in values.items() if (k in spec.field_names or k == RETIRED) and k != spec.id_field
+                }
                 if geometry is not None and spec.geometry_types:
                     changes[GEOM] = geometry
                 if not self._update(connection, layer, entry_id, changes, expected_version):
                     raise ConflictError(layer, entry_id, self._last_change(connection, layer, entry_id))
             after = entry_dict(self._row(connection, layer, entry_id), layer)
-            return self._record(connection, user, action, layer, entry_id, None if current is None else entry_dict(current, layer), after)
+            return self._record(
+                connection,
+                user,
+                action,
+                layer,
+                entry_id,
+                None if current is None else entry_dict(current, layer),
+                after,
+            )
 
     def _undo_last(self, user) -> Change:
         with self._writing() as connection:
@@ -639,8 +777,13 @@ class PostGISStore(DataStore):
                     restore[GEOM] = shapely.from_wkt(last.before["geometry"])
             self._update(connection, last.layer, last.entry_id, restore)
             after = entry_dict(self._row(connection, last.layer, last.entry_id), last.layer)
-            undo = self._record(connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after)
-            connection.execute(self._sql("UPDATE {h} SET undone_by = %s WHERE change_id = %s", h="history"), [undo.change_id, last.change_id])
+            undo = self._record(
+                connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after
+            )
+            connection.execute(
+                self._sql("UPDATE {h} SET undone_by = %s WHERE change_id = %s", h="history"),
+                [undo.change_id, last.change_id],
+            )
             return undo
 
     # ---- helpers ----
@@ -659,7 +802,9 @@ class PostGISStore(DataStore):
         id_field = schema.LAYERS[layer].id_field
         assignments = [sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes]
         assignments.append(sql.SQL("row_version = row_version + 1"))
-        query = sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(self._table(layer), sql.SQL(", ").join(assignments), sql.Identifier(id_field))
+        query = sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
+            self._table(layer), sql.SQL(", ").join(assignments), sql.Identifier(id_field)
+        )
         params = [*(self._param(layer, name, value) for name, value in changes.items()), entry_id]
         if expected_version is not None:
             query += sql.SQL(" AND row_version = %s")
@@ -681,15 +826,28 @@ class PostGISStore(DataStore):
         """The newest change of an entry (or import of its layer); ``effective``: undo records and undone changes skipped."""
         skip = " AND action <> 'undo' AND undone_by IS NULL" if effective else ""
         row = connection.execute(
-            self._sql(f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} ORDER BY change_id DESC LIMIT 1", h="history"),
+            self._sql(
+                f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} ORDER BY change_id DESC LIMIT 1",
+                h="history",
+            ),
             [layer, entry_id],
         ).fetchone()
         return _change(row) if row else None
 
     def _record(self, connection, user, action, layer, entry_id, before, after) -> Change:
         change_id, at = connection.execute(
-            self._sql("INSERT INTO {h} (user_name, action, layer, entry_id, before, after) VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at", h="history"),
-            [user.name, action, layer, entry_id, None if before is None else Jsonb(before), None if after is None else Jsonb(after)],
+            self._sql(
+                "INSERT INTO {h} (user_name, action, layer, entry_id, before, after) VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at",
+                h="history",
+            ),
+            [
+                user.name,
+                action,
+                layer,
+                entry_id,
+                None if before is None else Jsonb(before),
+                None if after is None else Jsonb(after),
+            ],
         ).fetchone()
         return Change(change_id, _iso(at), user.name, action, layer, entry_id, before, after)
 
@@ -697,7 +855,9 @@ class PostGISStore(DataStore):
 def _gpkg_typed(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Int and bool fields as nullable types, so GDAL writes INTEGER/BOOLEAN columns even with gaps."""
     dtypes = {"int": "Int64", "bool": "boolean"}
-    return frame.astype({f.name: dtypes[f.kind] for f in schema.LAYERS[layer].fields if f.kind in dtypes and f.name in frame.columns})
+    return frame.astype(
+        {f.name: dtypes[f.kind] for f in schema.LAYERS[layer].fields if f.kind in dtypes and f.name in frame.columns}
+    )
 
 
 def _gpkg_system_tables(path: Path) -> dict[str, list[tuple]]:
@@ -705,7 +865,10 @@ def _gpkg_system_tables(path: Path) -> dict[str, list[tuple]]:
     connection = sqlite3.connect(path)
     try:
         present = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        tables = {name: connection.execute(f"SELECT {columns} FROM {name} ORDER BY 1").fetchall() if name in present else [] for name, columns in _SYSTEM.items()}
+        tables = {
+            name: connection.execute(f"SELECT {columns} FROM {name} ORDER BY 1").fetchall() if name in present else []
+            for name, columns in _SYSTEM.items()
+        }
     finally:
         connection.close()
     tables["history"] = [(*r[:6], *(json.loads(v) if v else None for v in r[6:8]), r[8]) for r in tables["history"]]
@@ -728,6 +891,8 @@ def _jsonb(values: dict | None, transformer: pyproj.Transformer | None):
     if values is None:
         return None
     if transformer is not None and values.get("geometry"):
-        geometry = shapely.transform(shapely.from_wkt(values["geometry"]), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        geometry = shapely.transform(
+            shapely.from_wkt(values["geometry"]), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
         values = {**values, "geometry": geometry.wkt}
     return Jsonb(values)

@@ -48,7 +48,9 @@ class Settings:
     def store(self, role: Role = Role.EDITOR) -> DataStore:
         """The store as ``role`` reaches it: viewers through the read-only database role when one is set."""
         if self.is_database:
-            return open_store(self.viewer_location if role is Role.VIEWER and self.viewer_location else str(self.store_location))
+            return open_store(
+                self.viewer_location if role is Role.VIEWER and self.viewer_location else str(self.store_location)
+            )
         return open_store(self.store_path)
 
     @property
@@ -65,6 +67,7 @@ def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
     ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
     env = os.environ if env is None else env
+
     def setting(name: str) -> str:
         return env.get(name, "").strip() or str((secrets or {}).get(name, "")).strip()
 

@@ -161,7 +161,9 @@ def lonlat_to_layer(lon: float, lat: float, crs) -> Point:
     return Point(x, y)
 
 
-def check_entry(workspace: Workspace, layer: str, values: dict, geometry=None, *, crs=None, taken=(), today: date | None = None) -> list[Problem]:
+def check_entry(
+    workspace: Workspace, layer: str, values: dict, geometry=None, *, crs=None, taken=(), today: date | None = None
+) -> list[Problem]:
     """Everything wrong with one entry, by the rules an import of the layer follows.
 
     References are checked against the workspace's active actors and areas; ``taken`` are ids
@@ -241,7 +243,9 @@ def open_entry(entries: pd.DataFrame, layer: str, entry_id: str) -> Opened | Non
     return Opened(layer, str(entry_id), int(row[ROW_VERSION]), values, _plain(row.get(RETIRED)), lon, lat)
 
 
-def entry_labels(entries: pd.DataFrame, layer: str, lang: str, actor_names: dict[str, str] | None = None) -> dict[str, str]:
+def entry_labels(
+    entries: pd.DataFrame, layer: str, lang: str, actor_names: dict[str, str] | None = None
+) -> dict[str, str]:
     """What the entry picker shows per id: a name (housing: owner type and dwellings; cooperations: the two actors),
     the id, and whether the entry is retired. Sorted by that text."""
     spec = schema.LAYERS[layer]
@@ -294,7 +298,9 @@ def value_text(layer: str, name: str, value: object, lang: str) -> str:
 
 def values_frame(opened: Opened, lang: str) -> pd.DataFrame:
     """An entry's values as a two-column table (shown after a conflict: what is stored now)."""
-    rows = [(field_label(opened.layer, k, lang), value_text(opened.layer, k, v, lang)) for k, v in opened.values.items()]
+    rows = [
+        (field_label(opened.layer, k, lang), value_text(opened.layer, k, v, lang)) for k, v in opened.values.items()
+    ]
     if opened.retired_on:
         rows.append((t("edit.field.retired_on", lang), value_text(opened.layer, RETIRED, opened.retired_on, lang)))
     return pd.DataFrame(rows, columns=[t("edit.col.field", lang), t("edit.col.value", lang)])
@@ -338,7 +344,10 @@ def history_frame(changes: list[Change], lang: str) -> pd.DataFrame:
         {
             t("edit.col.when", lang): [when_text(c.at) for c in changes],
             t("edit.col.who", lang): [c.user for c in changes],
-            t("edit.col.what", lang): [t(f"edit.action.{c.action}", lang) + (f" ({t('edit.undone', lang)})" if c.undone_by else "") for c in changes],
+            t("edit.col.what", lang): [
+                t(f"edit.action.{c.action}", lang) + (f" ({t('edit.undone', lang)})" if c.undone_by else "")
+                for c in changes
+            ],
             t("edit.col.entry", lang): [c.entry_id or "–" for c in changes],
             t("edit.col.changes", lang): [change_text(c, lang) for c in changes],
         }
@@ -423,7 +432,10 @@ def edit_map(
     """
     fmap = base_map(data, city, settings, bezirk, lang)
     bezirk_outlines(data).add_to(fmap)
-    columns = {t("edit.map.entry", lang): points["name"].tolist(), t("edit.field.id", lang): points["entry_id"].tolist()}
+    columns = {
+        t("edit.map.entry", lang): points["name"].tolist(),
+        t("edit.field.id", lang): points["entry_id"].tolist(),
+    }
     styles = [{"fillColor": ENTRY_COLOUR, "color": "#ffffff", "weight": 1.5, "radius": 5}] * len(points)
     groups = [feature_group("entries", point_layer("entries", points, columns, styles, radius=5))]
     marks = [_marker(*selected, SELECTED_COLOUR, 10)] if selected else []
@@ -431,4 +443,3 @@ def edit_map(
     if marks:
         groups.append(feature_group("marks", *marks))
     return localize(fmap), groups
-

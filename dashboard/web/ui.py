@@ -354,19 +354,40 @@ def _map_widgets(city: City) -> None:
     )
     side.subheader(t("map.filters", lg))
     side.multiselect(
-        t("map.filter.sectors", lg), schema.SECTORS, default=list(schema.SECTORS), format_func=lambda c: code_label(c, lg), key="sectors"
+        t("map.filter.sectors", lg),
+        schema.SECTORS,
+        default=list(schema.SECTORS),
+        format_func=lambda c: code_label(c, lg),
+        key="sectors",
     )
     side.multiselect(
-        t("map.filter.categories", lg), schema.CATEGORIES, default=list(schema.CATEGORIES), format_func=lambda c: code_label(c, lg), key="categories"
+        t("map.filter.categories", lg),
+        schema.CATEGORIES,
+        default=list(schema.CATEGORIES),
+        format_func=lambda c: code_label(c, lg),
+        key="categories",
     )
     side.multiselect(
-        t("map.filter.target_groups", lg), schema.TARGET_GROUPS, default=list(schema.TARGET_GROUPS), format_func=lambda c: code_label(c, lg), key="target_groups"
+        t("map.filter.target_groups", lg),
+        schema.TARGET_GROUPS,
+        default=list(schema.TARGET_GROUPS),
+        format_func=lambda c: code_label(c, lg),
+        key="target_groups",
     )
     side.select_slider(
-        t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="min_level"
+        t("map.filter.min_level", lg),
+        schema.LEVELS,
+        value=schema.DEFAULT_PARTICIPATION_LEVEL,
+        format_func=lambda c: code_label(c, lg),
+        key="min_level",
     )
     side.number_input(t("map.filter.threshold", lg), min_value=100, max_value=3000, value=500, step=50, key="threshold")
-    side.selectbox(t("map.filter.classification", lg), CLASSIFICATIONS, format_func=lambda c: t(f"classify.{c}", lg), key="classification")
+    side.selectbox(
+        t("map.filter.classification", lg),
+        CLASSIFICATIONS,
+        format_func=lambda c: t(f"classify.{c}", lg),
+        key="classification",
+    )
 
 
 def _swatch(colour: str, label: str, round_: bool = False) -> str:
@@ -388,7 +409,13 @@ def legend(classes: Classes, view: MapView) -> None:
         parts.append(_swatch(colour, f"{fmt(lower)} – {fmt(upper)}"))
         lower = upper
     parts.append(_swatch("#d9d9d9", t("map.legend.no_data", lg)))
-    parts.append("<br><small>" + html.escape(t("map.legend.classes", lg, method=t(f"classify.{view.classification}", lg), k=len(classes.bounds))) + "</small>")
+    parts.append(
+        "<br><small>"
+        + html.escape(
+            t("map.legend.classes", lg, method=t(f"classify.{view.classification}", lg), k=len(classes.bounds))
+        )
+        + "</small>"
+    )
     if "actors" in view.layers:
         parts.append("<br><b>" + html.escape(t("map.legend.sectors", lg)) + "</b><br>")
         parts.extend(_swatch(SECTOR_COLOURS[s], code_label(s, lg), round_=True) for s in schema.SECTORS)
@@ -402,7 +429,9 @@ def legend(classes: Classes, view: MapView) -> None:
 def figures_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     """Key figures with comparison columns, as a table councillors can read."""
     lg = lang()
-    return pd.DataFrame(rows, columns=["", t("fig.area", lg), t("fig.bezirk", lg), t("fig.city_value", lg)]).set_index("")
+    return pd.DataFrame(rows, columns=["", t("fig.area", lg), t("fig.bezirk", lg), t("fig.city_value", lg)]).set_index(
+        ""
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -412,7 +441,19 @@ def _unit_table(version: str, view: MapView, _city: City) -> pd.DataFrame:
 
 def unit_table(version: str, city: City, view: MapView) -> pd.DataFrame:
     """Key figures per Quartier, cached per data version and view."""
-    return _unit_table(version, replace(view, selected=None, bezirk=None, layers=frozenset(), sectors=(), classification="quantiles", measure="uncovered_share"), city)
+    return _unit_table(
+        version,
+        replace(
+            view,
+            selected=None,
+            bezirk=None,
+            layers=frozenset(),
+            sectors=(),
+            classification="quantiles",
+            measure="uncovered_share",
+        ),
+        city,
+    )
 
 
 def in_view(table: pd.DataFrame, city: City, view: MapView):
@@ -478,25 +519,41 @@ def _gap_widgets(city: City) -> None:
         key="gap_group",
     )
     side.number_input(
-        t("map.filter.threshold", lg), 100, 3000, value=DEFAULT_THRESHOLD_M[group], step=50, key=f"gap_threshold_{group}"
+        t("map.filter.threshold", lg),
+        100,
+        3000,
+        value=DEFAULT_THRESHOLD_M[group],
+        step=50,
+        key=f"gap_threshold_{group}",
     )
     distance = "luftlinie"
     if city.paths is None:
         side.caption(t("gap.distance.no_network", lg))
     else:
         distance = side.radio(
-            t("gap.distance", lg), ("luftlinie", "fussweg"), format_func=lambda d: t(f"gap.distance.{d}", lg), horizontal=True, key="gap_distance"
+            t("gap.distance", lg),
+            ("luftlinie", "fussweg"),
+            format_func=lambda d: t(f"gap.distance.{d}", lg),
+            horizontal=True,
+            key="gap_distance",
         )
     side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
     side.select_slider(
-        t("map.filter.min_level", lg), schema.LEVELS, value=schema.DEFAULT_PARTICIPATION_LEVEL, format_func=lambda c: code_label(c, lg), key="gap_min_level"
+        t("map.filter.min_level", lg),
+        schema.LEVELS,
+        value=schema.DEFAULT_PARTICIPATION_LEVEL,
+        format_func=lambda c: code_label(c, lg),
+        key="gap_min_level",
     )
     with side.expander(t("gap.weights", lg)):
         for c, w in zip(params.COMPONENTS, params.DEFAULT_WEIGHTS):
             st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}")
     side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
     classification = side.selectbox(
-        t("map.filter.classification", lg), (*CLASSIFICATIONS, "user"), format_func=lambda c: t(f"classify.{c}", lg), key="gap_classification"
+        t("map.filter.classification", lg),
+        (*CLASSIFICATIONS, "user"),
+        format_func=lambda c: t(f"classify.{c}", lg),
+        key="gap_classification",
     )
     if classification == "user":
         text = side.text_input(t("gap.breaks", lg), "20, 40, 60, 80", key="gap_breaks")
@@ -510,7 +567,9 @@ def gap_layers() -> frozenset[str]:
     lg = lang()
     st.sidebar.subheader(t("gap.layers", lg))
     defaults = {"grid": True, "index": False, "offers": True}  # the grid reads best on its own
-    return frozenset(k for k, on in defaults.items() if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=on, key=f"gap_layer_{k}"))
+    return frozenset(
+        k for k, on in defaults.items() if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=on, key=f"gap_layer_{k}")
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -584,14 +643,33 @@ def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
     with new_col:
         st.markdown(f"**{t('gap.scenario.new', lg)}**")
         st.text_input(t("gap.scenario.name", lg), t("gap.scenario.default_name", lg), key="gap_new_name")
-        st.selectbox(t("map.filter.categories", lg), schema.CATEGORIES, format_func=lambda c: code_label(c, lg), key="gap_new_category")
-        st.multiselect(t("map.filter.target_groups", lg), schema.TARGET_GROUPS, default=["alle"], format_func=lambda c: code_label(c, lg), key="gap_new_groups")
-        st.select_slider(t("map.filter.min_level", lg), schema.LEVELS, value="mitwirkung", format_func=lambda c: code_label(c, lg), key="gap_new_level")
+        st.selectbox(
+            t("map.filter.categories", lg),
+            schema.CATEGORIES,
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_category",
+        )
+        st.multiselect(
+            t("map.filter.target_groups", lg),
+            schema.TARGET_GROUPS,
+            default=["alle"],
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_groups",
+        )
+        st.select_slider(
+            t("map.filter.min_level", lg),
+            schema.LEVELS,
+            value="mitwirkung",
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_level",
+        )
         st.number_input(t("gap.scenario.capacity", lg), 0, 1000, 30, 5, key="gap_new_capacity")
     with off_col:
         existing = before.offers.sort_values("name")
         labels = dict(zip(existing["offer_id"], existing["name"]))
-        choice = st.selectbox(t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer")
+        choice = st.selectbox(
+            t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer"
+        )
         if st.button(t("gap.scenario.toggle", lg), disabled=choice is None):
             set_scenario(scenario().toggle(choice))
             st.rerun()
@@ -623,7 +701,9 @@ def gap_legend(result: gaps.GapResult, layers: frozenset[str]) -> None:
         parts.extend(_swatch(c, label) for c, label in zip(DISTANCE_COLOURS, labels))
         parts.append("<br>")
     if "index" in layers:
-        parts.append(f"<b>{html.escape(t('gap.legend.index', lg, method=t(f'classify.{p.classification}', lg)))}</b><br>")
+        parts.append(
+            f"<b>{html.escape(t('gap.legend.index', lg, method=t(f'classify.{p.classification}', lg)))}</b><br>"
+        )
         lower = result.classes.lower
         for colour, upper in zip(result.classes.colours, result.classes.bounds):
             parts.append(_swatch(colour, f"{i18n.fmt_num(lower, lg, 0)} – {i18n.fmt_num(upper, lg, 0)}"))
@@ -749,15 +829,31 @@ def _cached_plan(key, compute):
 
 def import_plan(data_store, raw, mapping) -> ImportPlan:
     """The check of ``raw`` under ``mapping`` against the stored city (recomputed when either changes)."""
-    key = (st.session_state.get("_upload_key"), raw.layer, raw.encoding, raw.separator, mapping.to_json(), data_store.version())
+    key = (
+        st.session_state.get("_upload_key"),
+        raw.layer,
+        raw.encoding,
+        raw.separator,
+        mapping.to_json(),
+        data_store.version(),
+    )
     return _cached_plan(key, lambda: importflow.plan(data_store, raw, mapping))
 
 
 def import_plan_totals(data_store, raw, area_column, residents_column, bands) -> ImportPlan:
     """Residents per area spread onto 100 m cells of the stored city's areas."""
-    key = (st.session_state.get("_upload_key"), raw.layer, area_column, residents_column, tuple(sorted((k, tuple(v)) for k, v in bands.items())), data_store.version())
+    key = (
+        st.session_state.get("_upload_key"),
+        raw.layer,
+        area_column,
+        residents_column,
+        tuple(sorted((k, tuple(v)) for k, v in bands.items())),
+        data_store.version(),
+    )
     workspace = importflow.current_workspace(data_store)
-    return _cached_plan(key, lambda: importer.plan_population_totals(raw, area_column, residents_column, bands, workspace))
+    return _cached_plan(
+        key, lambda: importer.plan_population_totals(raw, area_column, residents_column, bands, workspace)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -49,7 +49,9 @@ def synthetic_areas(rng: np.random.Generator) -> gpd.GeoDataFrame:
     """Voronoi Quartiere (smaller towards the centre) clipped to the region, and Bezirke dissolved from them."""
     region = shapely.box(X0, Y0, X0 + SIZE, Y0 + SIZE)
     central = rng.normal(CENTRE, SIZE / 6, size=(N_QUARTIERE, 2))
-    seeds = np.where(rng.random((N_QUARTIERE, 1)) < 0.5, central, rng.uniform((X0, Y0), (X0 + SIZE, Y0 + SIZE), (N_QUARTIERE, 2)))
+    seeds = np.where(
+        rng.random((N_QUARTIERE, 1)) < 0.5, central, rng.uniform((X0, Y0), (X0 + SIZE, Y0 + SIZE), (N_QUARTIERE, 2))
+    )
     seeds = np.clip(seeds, (X0 + 1, Y0 + 1), (X0 + SIZE - 1, Y0 + SIZE - 1))
     cells = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=region, ordered=True)
     quartiere = shapely.intersection(shapely.get_parts(cells), region)
@@ -77,7 +79,9 @@ def synthetic_population(rng: np.random.Generator) -> gpd.GeoDataFrame:
     weight = np.exp(-r / 7_000) * rng.lognormal(0, 0.5, len(r))
     residents = 1 + rng.multinomial(N_RESIDENTS - len(r), weight / weight.sum())
     bands = rng.multinomial(residents, rng.dirichlet(AGE_SHARES * 60, len(r)))
-    frame = pd.DataFrame({"cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist())], "residents": residents})
+    frame = pd.DataFrame(
+        {"cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist())], "residents": residents}
+    )
     frame[list(schema.AGE_BANDS)] = bands
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(east + 50, north + 50), crs=schema.ANALYSIS_CRS)
 
@@ -100,11 +104,17 @@ def synthetic_offers(rng: np.random.Generator, population: gpd.GeoDataFrame) -> 
     capacity = pd.array(rng.integers(10, 150, N_OFFERS), dtype="Int64")
     capacity[rng.random(N_OFFERS) < 0.15] = pd.NA
     frame = {
-        "offer_id": [f"o{i}" for i in range(N_OFFERS)], "name": [f"Angebot {i}" for i in range(N_OFFERS)],
-        "category": rng.choice(schema.CATEGORIES, N_OFFERS), "target_groups": targets,
+        "offer_id": [f"o{i}" for i in range(N_OFFERS)],
+        "name": [f"Angebot {i}" for i in range(N_OFFERS)],
+        "category": rng.choice(schema.CATEGORIES, N_OFFERS),
+        "target_groups": targets,
         "level": rng.choice(schema.LEVELS, N_OFFERS, p=LEVEL_SHARES),
-        "operator_actor_id": [f"a{i}" for i in rng.integers(0, N_ACTORS, N_OFFERS)], "capacity": capacity,
-        "barrier_free": rng.random(N_OFFERS) < 0.5, "opening_hours": "", "contact": "", **SOURCE,
+        "operator_actor_id": [f"a{i}" for i in rng.integers(0, N_ACTORS, N_OFFERS)],
+        "capacity": capacity,
+        "barrier_free": rng.random(N_OFFERS) < 0.5,
+        "opening_hours": "",
+        "contact": "",
+        **SOURCE,
     }
     return gpd.GeoDataFrame(frame, geometry=near_people(rng, population, N_OFFERS), crs=schema.ANALYSIS_CRS)
 
@@ -112,8 +122,13 @@ def synthetic_offers(rng: np.random.Generator, population: gpd.GeoDataFrame) -> 
 def synthetic_actors(rng: np.random.Generator, population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Actors near people, spread over the four sectors."""
     frame = {
-        "actor_id": [f"a{i}" for i in range(N_ACTORS)], "name": [f"Akteur {i}" for i in range(N_ACTORS)],
-        "sector": rng.choice(schema.SECTORS, N_ACTORS), "kind": "Verein", "quartiere": "", "website": "", "contact": "",
+        "actor_id": [f"a{i}" for i in range(N_ACTORS)],
+        "name": [f"Akteur {i}" for i in range(N_ACTORS)],
+        "sector": rng.choice(schema.SECTORS, N_ACTORS),
+        "kind": "Verein",
+        "quartiere": "",
+        "website": "",
+        "contact": "",
         **SOURCE,
     }
     return gpd.GeoDataFrame(frame, geometry=near_people(rng, population, N_ACTORS), crs=schema.ANALYSIS_CRS)
@@ -123,8 +138,12 @@ def synthetic_workspace(seed: int = SEED) -> Workspace:
     """The whole synthetic city; every layer has exactly the schema's columns plus geometry."""
     rng = np.random.default_rng(seed)
     population = synthetic_population(rng)
-    layers = {"areas": synthetic_areas(rng), "population": population,
-              "offers": synthetic_offers(rng, population), "actors": synthetic_actors(rng, population)}
+    layers = {
+        "areas": synthetic_areas(rng),
+        "population": population,
+        "offers": synthetic_offers(rng, population),
+        "actors": synthetic_actors(rng, population),
+    }
     for name, frame in layers.items():
         assert list(frame.columns) == [*schema.LAYERS[name].field_names, "geometry"], name
     return Workspace(city="Synthetisches Berlin", layers=layers)
@@ -136,7 +155,9 @@ def scenarios(city: City, base: gaps.GapResult) -> tuple[Scenario, Scenario]:
     x, y = cells.loc[cells["distance"].idxmax(), ["x", "y"]]
     lon, lat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True).transform(x, y)
     nearest = np.argmin(np.hypot(*(base.offers[["x", "y"]].to_numpy() - CENTRE).T))
-    return Scenario(added=(NewOffer(lon, lat, capacity=40),)), Scenario(disabled=(base.offers["offer_id"].iloc[nearest],))
+    return Scenario(added=(NewOffer(lon, lat, capacity=40),)), Scenario(
+        disabled=(base.offers["offer_id"].iloc[nearest],)
+    )
 
 
 def pysal_vs_ours(base: gaps.GapResult) -> dict:
@@ -148,17 +169,35 @@ def pysal_vs_ours(base: gaps.GapResult) -> dict:
     cost_df = pd.DataFrame({"origin": pairs.origin, "dest": pairs.target, "cost": pairs.distance})
 
     def build() -> Access:
-        return Access(demand_df=demand_df, demand_index="cell", demand_value="demand", supply_df=supply_df,
-                      supply_index="offer", supply_value="supply", cost_df=cost_df, cost_origin="origin",
-                      cost_dest="dest", cost_name="cost")
+        return Access(
+            demand_df=demand_df,
+            demand_index="cell",
+            demand_value="demand",
+            supply_df=supply_df,
+            supply_index="offer",
+            supply_value="supply",
+            cost_df=cost_df,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
+        )
 
     construct, _ = median_s(build)
-    call, theirs = median_s(lambda a: a.two_stage_fca(name="fca", max_cost=CATCHMENT_M, normalize=False), make=lambda: (build(),))
+    call, theirs = median_s(
+        lambda a: a.two_stage_fca(name="fca", max_cost=CATCHMENT_M, normalize=False), make=lambda: (build(),)
+    )
     ours_s, ours = median_s(fca.two_step_fca, make=lambda: (demand, supply, pairs))
     theirs = theirs["fca_supply"].reindex(np.arange(len(demand))).to_numpy()
     finite = np.isfinite(theirs)
     equal = bool(np.allclose(ours[finite], theirs[finite], rtol=1e-9, atol=0))
-    return {"construct": construct, "call": call, "ours": ours_s, "equal": equal, "pairs": len(pairs.origin), "finite": int(finite.sum())}
+    return {
+        "construct": construct,
+        "call": call,
+        "ours": ours_s,
+        "equal": equal,
+        "pairs": len(pairs.origin),
+        "finite": int(finite.sum()),
+    }
 
 
 def kd_floor(base: gaps.GapResult) -> float:
@@ -184,7 +223,9 @@ def split(city: City, base: gaps.GapResult) -> dict[str, float]:
         "distance: StraightLine.nearest": median_s(lambda: method.nearest(xy, offer_xy))[0],
         "within-pairs: StraightLine.within": median_s(lambda: method.within(xy, offer_xy, params.threshold))[0],
         "2SFCA: supply_ratios + bincount": median_s(fca_step)[0],
-        "aggregation: gaps._finish": median_s(lambda: gaps._finish(city, params, scenario, method, base.cells, base.offers))[0],
+        "aggregation: gaps._finish": median_s(
+            lambda: gaps._finish(city, params, scenario, method, base.cells, base.offers)
+        )[0],
     }
 
 
@@ -202,7 +243,9 @@ def main() -> int:
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     start = time.perf_counter()
     workspace = synthetic_workspace()
-    print(f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}); median of {RUNS} after a warm-up.")
+    print(
+        f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}); median of {RUNS} after a warm-up."
+    )
     prepare_s, city = median_s(lambda: prepare(workspace))
     full_s, base = median_s(lambda: gaps.analyse(city, gaps.GapParams()))
     seniors_s, seniors = median_s(lambda: gaps.analyse(city, gaps.GapParams(target_group="senioren")))
@@ -214,7 +257,7 @@ def main() -> int:
     print(
         f"City: {len(city.units)} Quartiere in {len(city.bezirke)} Bezirke, {len(city.cells):,} cells, "
         f"{city.cells['residents'].sum():,.0f} residents, {len(city.offers):,} offers "
-        f"({len(base.offers):,} qualify for \"alle\", {len(seniors.offers):,} for \"senioren\"), {len(city.actors):,} actors; "
+        f'({len(base.offers):,} qualify for "alle", {len(seniors.offers):,} for "senioren"), {len(city.actors):,} actors; '
         f"{pysal['pairs']:,} cell-offer pairs within {CATCHMENT_M} m; new offer covers "
         f"{after.city['covered_residents'] - base.city['covered_residents']:,.0f} more residents.\n"
     )
@@ -228,10 +271,16 @@ def main() -> int:
         row("analyse with the new offer (full, reference)", add_full_s),
         row("PySAL Access(...) construction", pysal["construct"]),
         row("PySAL two_stage_fca call", pysal["call"]),
-        row("fca.two_step_fca on the same Pairs", pysal["ours"], f"equal: {'yes' if pysal['equal'] else 'no'} ({pysal['finite']:,} finite cells, rtol 1e-9)"),
+        row(
+            "fca.two_step_fca on the same Pairs",
+            pysal["ours"],
+            f"equal: {'yes' if pysal['equal'] else 'no'} ({pysal['finite']:,} finite cells, rtol 1e-9)",
+        ),
         row("floor: cKDTree build + nearest query", floor_s),
         *(row(f"split: {name}", seconds) for name, seconds in parts.items()),
-        row("split: sum of the parts (timed one by one)", sum(parts.values()), f"full analyse: {full_s * 1000:,.1f} ms"),
+        row(
+            "split: sum of the parts (timed one by one)", sum(parts.values()), f"full analyse: {full_s * 1000:,.1f} ms"
+        ),
     ]
     print("\n".join(lines))
     print(

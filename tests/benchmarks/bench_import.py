@@ -32,7 +32,9 @@ from dashboard.store import gpkgfile
 from dashboard.store.base import open_store  # noqa: E402
 
 STADTTEILE = ROOT.parent / "shared" / "data" / "stuttgart-stadtteile" / "Stgt_Stadtteile_EPSG25832.geojson"
-BEZIRKE = ROOT.parent / "shared" / "data" / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
+BEZIRKE = (
+    ROOT.parent / "shared" / "data" / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
+)
 EDITOR = User("benchmark", Role.EDITOR, "benchmark")
 
 
@@ -92,7 +94,10 @@ def run_case(case: str, folder: Path) -> dict:
     importflow.store_plan(data_store, EDITOR, raw, mapping, plan, meta=LayerMeta(source.name), mode="replace")
     times["store"] = time.perf_counter() - start
     return {
-        "case": case, "rows": plan.counts.read, "valid": plan.counts.valid, **times,
+        "case": case,
+        "rows": plan.counts.read,
+        "valid": plan.counts.valid,
+        **times,
         "total": sum(times.values()),
         "file_mb": source.stat().st_size / 2**20,
     }
@@ -101,7 +106,15 @@ def run_case(case: str, folder: Path) -> dict:
 def _load(data_store, path: Path, target: str) -> None:
     raw = readers.read_file(path)
     mapping, _ = importflow.first_mapping(data_store, raw, target)
-    importflow.store_plan(data_store, EDITOR, raw, mapping, importflow.plan(data_store, raw, mapping), meta=LayerMeta(path.name), mode="replace")
+    importflow.store_plan(
+        data_store,
+        EDITOR,
+        raw,
+        mapping,
+        importflow.plan(data_store, raw, mapping),
+        meta=LayerMeta(path.name),
+        mode="replace",
+    )
 
 
 def main() -> None:
@@ -115,9 +128,15 @@ def main() -> None:
         print(json.dumps(result))
         return
     cases = ("stadtteile", "housing", "zensus") if STADTTEILE.exists() else ("housing", "zensus")
-    print(f"{'case':<11}{'rows':>9}{'valid':>9}{'file MB':>9}{'read s':>8}{'check s':>9}{'store s':>9}{'total s':>9}{'peak RSS MB':>13}")
+    print(
+        f"{'case':<11}{'rows':>9}{'valid':>9}{'file MB':>9}{'read s':>8}{'check s':>9}{'store s':>9}{'total s':>9}{'peak RSS MB':>13}"
+    )
     for case in cases:
-        line = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        line = (
+            subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True, check=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         r = json.loads(line)
         print(
             f"{r['case']:<11}{r['rows']:>9,}{r['valid']:>9,}{r['file_mb']:>9.1f}{r['read']:>8.2f}{r['check']:>9.2f}"

@@ -66,8 +66,12 @@ BARE_CONFIG = "[browser]\ngatherUsageStats = false\n\n[server]\nenableStaticServ
 
 def bare_map() -> folium.Map:
     """25 simple squares (a 5 x 5 grid) as one GeoJson layer, localized like the Karte."""
-    squares = [box(9.1 + i % 5 * 0.01, 48.7 + i // 5 * 0.01, 9.11 + i % 5 * 0.01, 48.71 + i // 5 * 0.01) for i in range(25)]
-    features = [{"type": "Feature", "id": str(i), "properties": {}, "geometry": mapping(sq)} for i, sq in enumerate(squares)]
+    squares = [
+        box(9.1 + i % 5 * 0.01, 48.7 + i // 5 * 0.01, 9.11 + i % 5 * 0.01, 48.71 + i // 5 * 0.01) for i in range(25)
+    ]
+    features = [
+        {"type": "Feature", "id": str(i), "properties": {}, "geometry": mapping(sq)} for i, sq in enumerate(squares)
+    ]
     fmap = folium.Map(tiles=None, max_zoom=18)
     folium.GeoJson({"type": "FeatureCollection", "features": features}, name="felder").add_to(fmap)
     fmap.fit_bounds([[48.7, 9.1], [48.75, 9.15]])
@@ -117,7 +121,9 @@ def karte_server_side(path: Path) -> dict:
 
         def build(view=view):
             table = indicators.unit_table(city, view)
-            classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
+            classes = classify(
+                table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000"
+            )
             return karte.build_map(data, city, table, classes, view, settings, "de")
 
         results[name] = warm_rerun(build)
@@ -154,7 +160,9 @@ def map_ready(browser, url: str) -> tuple[float, float]:
         cdp.on("Network.webSocketFrameReceived", lambda event: frames.append(_frame_bytes(event["response"])))
         start = time.perf_counter()
         page.goto(url)
-        page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=120_000)
+        page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").first.wait_for(
+            state="attached", timeout=120_000
+        )
         times.append(time.perf_counter() - start)
         page.wait_for_timeout(1000)  # frames after the first path (none seen so far) count too
         received.append(sum(frames))
@@ -195,7 +203,11 @@ def layer_counts(workspace) -> str:
 
 def _row(measure: str, karte: float, bare: float | None, unit: str, check: str = "") -> str:
     """One table line; ``check`` is "MB" (absolute target) or "ratio" (target relative to the bare map)."""
-    fmt = {"ms": lambda v: f"{v * 1000:,.{0 if v >= 0.01 else 1}f} ms", "MB": lambda v: f"{v / MB:.3f} MB", "s": lambda v: f"{v:.2f} s"}[unit]
+    fmt = {
+        "ms": lambda v: f"{v * 1000:,.{0 if v >= 0.01 else 1}f} ms",
+        "MB": lambda v: f"{v / MB:.3f} MB",
+        "s": lambda v: f"{v:.2f} s",
+    }[unit]
     ratio = karte / bare if bare else None
     text = "" if ratio is None else f"{ratio:.{2 if ratio < 10 else 0}f} x"
     if check == "MB":
@@ -212,7 +224,12 @@ def report(karte: dict, bare: dict, apptest: tuple[float, float], browser: dict)
         _row("cold load: read gpkg + prepare + map data", karte["cold"], None, "ms"),
         _row("warm: unit_table + classify + build_map", default["build"], bare["build"], "ms"),
         _row("warm: st_folium serialisation", default["folium"], bare["folium"], "ms"),
-        _row("warm, all layers: build + st_folium", every["build"] + every["folium"], bare["build"] + bare["folium"], "ms"),
+        _row(
+            "warm, all layers: build + st_folium",
+            every["build"] + every["folium"],
+            bare["build"] + bare["folium"],
+            "ms",
+        ),
         _row("AppTest warm rerun of the whole page", apptest[0], apptest[1], "ms"),
         _row("map data sent, default layers", default["bytes"]["total"], bare["bytes"]["total"], "MB", "MB"),
         _row("map data sent, all layers (housing too)", every["bytes"]["total"], bare["bytes"]["total"], "MB", "MB"),

@@ -75,7 +75,9 @@ def editors(server, seconds: float, tmp: Path) -> None:
         shutil.copy(gpkgfile.DEMO_PATH, path)
         rows.append(editors_run(path, secs, editors=editors_, instances=instances))
     print("\nEditors: each saves +1 on one of 10 hot offers, re-reads and retries on a conflict.\n")
-    print("| store | instances x editors | s | saves | conflicts | lost updates | history rows = saves | errors | saves/s | save p50 / p95 ms | open p50 / p95 ms |")
+    print(
+        "| store | instances x editors | s | saves | conflicts | lost updates | history rows = saves | errors | saves/s | save p50 / p95 ms | open p50 / p95 ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
@@ -95,7 +97,13 @@ def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
     if server is not None:
         url = server.store_url("viewers")
         migrate(open_store(gpkgfile.DEMO_PATH), open_store(url))
-        apps.append(("PostGIS", {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": ""}, (VIEWER_RUNS[0], VIEWER_RUNS[2])))
+        apps.append(
+            (
+                "PostGIS",
+                {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": ""},
+                (VIEWER_RUNS[0], VIEWER_RUNS[2]),
+            )
+        )
     secrets = tmp / "secrets.toml"
     secrets.write_text("", encoding="utf-8")
     rows = []
@@ -103,13 +111,20 @@ def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
         env = {**env, "STREAMLIT_SECRETS_FILES": str(secrets), "PYTHONPATH": str(ROOT)}
         for count, secs, ramp, think in runs:
             count, secs = (sessions if count == "N" else count), (seconds if secs == "T" else min(seconds, secs))
-            with running_streamlit(ROOT / "app.py", tmp / f"viewers-{len(rows)}.log", env) as app_url, CpuTime() as cpu:  # a fresh instance per run
+            with (
+                running_streamlit(ROOT / "app.py", tmp / f"viewers-{len(rows)}.log", env) as app_url,
+                CpuTime() as cpu,
+            ):  # a fresh instance per run
                 result = viewers_run(app_url, sessions=count, seconds=secs, ramp_s=ramp, think_s=think)
             rows.append((name, result, cpu.seconds))
-    print("\nViewers: Chromium sessions on one app instance (a fresh one per run, warmed by one page load); "
-          "page = navigation until Leaflet has drawn, rerun = layer checkbox click until Streamlit is idle again. "
-          "CPU s: app server / browser+driver / other processes on the machine meanwhile.\n")
-    print("| app store | sessions | ramp s | think s | run s | page loads | reruns | errors | first load (cold app) ms | page p50 / p95 ms | rerun p50 / p95 ms | CPU s app / browser / others | foreign hosts |")
+    print(
+        "\nViewers: Chromium sessions on one app instance (a fresh one per run, warmed by one page load); "
+        "page = navigation until Leaflet has drawn, rerun = layer checkbox click until Streamlit is idle again. "
+        "CPU s: app server / browser+driver / other processes on the machine meanwhile.\n"
+    )
+    print(
+        "| app store | sessions | ramp s | think s | run s | page loads | reruns | errors | first load (cold app) ms | page p50 / p95 ms | rerun p50 / p95 ms | CPU s app / browser / others | foreign hosts |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r, cpu in rows:
         print(

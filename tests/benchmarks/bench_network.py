@@ -44,12 +44,29 @@ SEED = 2016
 N_ACTORS, N_OFFERS, N_COOPERATIONS, N_HOUSING = 5_000, 10_000, 20_000, 2_000
 SEARCH_TARGET_S, PAGE_TARGET_S = 0.2, 1.5
 KINDS = {
-    "zivilgesellschaft": ["Bürgerverein", "Nachbarschaftshilfe", "Initiative", "Kulturverein", "Sportverein", "Elterninitiative"],
+    "zivilgesellschaft": [
+        "Bürgerverein",
+        "Nachbarschaftshilfe",
+        "Initiative",
+        "Kulturverein",
+        "Sportverein",
+        "Elterninitiative",
+    ],
     "wohlfahrtspflege": ["Diakonie", "Caritas-Zentrum", "AWO-Seniorenzentrum", "Familienzentrum", "Sozialstation"],
     "kommune": ["Bürgerbüro", "Stadtteilbibliothek", "Jugendhaus", "Grundschule"],
     "wohnungswirtschaft": ["Wohnungsbaugenossenschaft", "Hausverwaltung", "Stadtbau"],
 }
-PLACES = ["Mühlenstraße", "Am Bach", "Lindenhöhe", "Schäferbühl", "Gänsewiese", "Rosenau", "Brückenstraße", "Ölberg", "Fuchsgraben"]
+PLACES = [
+    "Mühlenstraße",
+    "Am Bach",
+    "Lindenhöhe",
+    "Schäferbühl",
+    "Gänsewiese",
+    "Rosenau",
+    "Brückenstraße",
+    "Ölberg",
+    "Fuchsgraben",
+]
 QUERIES = {
     "umlauts written out: 'Muehlenstrasse'": "Muehlenstrasse",
     "two words: 'Seniorenzentrum Lindenhöhe'": "Seniorenzentrum Lindenhöhe",
@@ -68,7 +85,9 @@ def synthetic_workspace() -> Workspace:
     actors["kind"] = kinds
     actors["name"] = [f"{k} {rng.choice(PLACES)} {i}" for i, k in enumerate(kinds)]
     quartiere = areas.loc[areas["level"] == "quartier", "area_id"].to_numpy()
-    actors["quartiere"] = [schema.LIST_SEP.join(rng.choice(quartiere, rng.integers(0, 4), replace=False)) for _ in range(N_ACTORS)]
+    actors["quartiere"] = [
+        schema.LIST_SEP.join(rng.choice(quartiere, rng.integers(0, 4), replace=False)) for _ in range(N_ACTORS)
+    ]
     offers = bench_gaps.synthetic_offers(rng, population)
     housing = synthetic_housing(rng, actors, population)
     layers = {"areas": areas, "population": population, "actors": actors, "offers": offers, "housing": housing,
@@ -76,7 +95,9 @@ def synthetic_workspace() -> Workspace:
     return Workspace(city="Synthetische Großstadt", layers=layers)
 
 
-def synthetic_housing(rng: np.random.Generator, actors: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def synthetic_housing(
+    rng: np.random.Generator, actors: gpd.GeoDataFrame, population: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     owners = actors.loc[actors["sector"] == "wohnungswirtschaft", "actor_id"].to_numpy()
     frame = {
         "housing_id": [f"h{i}" for i in range(N_HOUSING)], "owner_actor_id": rng.choice(owners, N_HOUSING),
@@ -122,8 +143,16 @@ def core(workspace: Workspace) -> list[str]:
     for label, query in QUERIES.items():
         search_s, hits = median_s(lambda: directory.search(index, query, {}))
         lines.append(row(f"search {label}", search_s, f"{len(hits.rows):,} hits; {check(search_s, SEARCH_TARGET_S)}"))
-    facet_s, hits = median_s(lambda: directory.search(index, "verein", {"sector": ["zivilgesellschaft"], "bezirk": ["03"]}))
-    lines.append(row("search 'verein' + sector + Bezirk facets", facet_s, f"{len(hits.rows):,} hits; {check(facet_s, SEARCH_TARGET_S)}"))
+    facet_s, hits = median_s(
+        lambda: directory.search(index, "verein", {"sector": ["zivilgesellschaft"], "bezirk": ["03"]})
+    )
+    lines.append(
+        row(
+            "search 'verein' + sector + Bezirk facets",
+            facet_s,
+            f"{len(hits.rows):,} hits; {check(facet_s, SEARCH_TARGET_S)}",
+        )
+    )
     everything = directory.search(index, "", {})
     frame_s, _ = median_s(lambda: directory.hits_frame(index, everything, "de"))
     lines.append(row(f"hits_frame of all {len(everything.rows):,} entries (the table)", frame_s))
@@ -133,17 +162,34 @@ def core(workspace: Workspace) -> list[str]:
     bezirk = city.bezirke["area_id"].iloc[0]
     quartier = city.units.loc[city.units["parent_id"] == bezirk, "area_id"].iloc[0]
     lines += [
-        row("network.build_network (once per data version)", net_s, f"{net.graph.number_of_nodes():,} actors, {net.graph.number_of_edges():,} links"),
+        row(
+            "network.build_network (once per data version)",
+            net_s,
+            f"{net.graph.number_of_nodes():,} actors, {net.graph.number_of_edges():,} links",
+        ),
         row("network.area_table (once per version)", table_s),
         row("opportunities.find, 500 m (once per version)", chances_s, f"{len(chances):,} chances"),
-        row("opportunities.within + list_html (top 10)", median_s(lambda: opportunities.list_html(opportunities.within(chances, net.members[bezirk], schema.SECTORS), "de"))[0]),
+        row(
+            "opportunities.within + list_html (top 10)",
+            median_s(
+                lambda: opportunities.list_html(
+                    opportunities.within(chances, net.members[bezirk], schema.SECTORS), "de"
+                )
+            )[0],
+        ),
     ]
     for label, area in (("whole city", None), (f"Bezirk {bezirk}", bezirk), (f"Quartier {quartier}", quartier)):
         graph = network.area_graph(net, area)
         pivots = network.pivots(graph)
         view_s, _ = median_s(lambda: network_view(net, area), runs=3)
         how = "exact" if pivots is None else f"estimated from {pivots} start points"
-        lines.append(row(f"network view, {label}", view_s, f"{len(graph):,} actors, {graph.number_of_edges():,} links; betweenness {how}"))
+        lines.append(
+            row(
+                f"network view, {label}",
+                view_s,
+                f"{len(graph):,} actors, {graph.number_of_edges():,} links; betweenness {how}",
+            )
+        )
     return lines
 
 
@@ -180,7 +226,11 @@ def page(workspace: Workspace) -> list[str]:
         row("page, directory: first run (builds the index)", cold_dir),
         row("page, directory: rerun", warm_dir, check(warm_dir, PAGE_TARGET_S)),
         row("page, directory: a search typed", search_dir, check(search_dir, PAGE_TARGET_S)),
-        row("page, network: first run, whole city", cold_net, f"graph, area table, chances built; {check(cold_net, PAGE_TARGET_S)}"),
+        row(
+            "page, network: first run, whole city",
+            cold_net,
+            f"graph, area table, chances built; {check(cold_net, PAGE_TARGET_S)}",
+        ),
         row(f"page, network: {bezirk} chosen", new_bezirk, check(new_bezirk, PAGE_TARGET_S)),
         row("page, network: a Quartier chosen", new_quartier, check(new_quartier, PAGE_TARGET_S)),
         row("page, network: rerun (all cached)", warm_net, check(warm_net, PAGE_TARGET_S)),
@@ -188,7 +238,9 @@ def page(workspace: Workspace) -> list[str]:
 
 
 def main() -> int:
-    print(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {platform.platform()}"
+    )
     start = time.perf_counter()
     workspace = synthetic_workspace()
     print(

@@ -52,7 +52,9 @@ def main() -> None:
     for jobs in (1, 2):
         seconds, files = _all(ctx, jobs)
         verdict = "ok" if seconds <= 120 else "MISSED"
-        print(f"all Quartiere, {jobs} process(es): {files} PDFs in {seconds:.1f} s ({seconds / files:.2f} s each; target ≤ 120 s: {verdict})")
+        print(
+            f"all Quartiere, {jobs} process(es): {files} PDFs in {seconds:.1f} s ({seconds / files:.2f} s each; target ≤ 120 s: {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -57,7 +57,9 @@ def import_housing(data_store, csv: Path) -> dict:
     raw, _ = readers.with_geometry(raw, raw.coordinates, raw.coordinates.crs_candidates[0])
     mapping, _ = importflow.first_mapping(data_store, raw, "housing")
     times["check"], plan = timed(lambda: importflow.plan(data_store, raw, mapping))
-    times["store"], _ = timed(lambda: importflow.store_plan(data_store, EDITOR, raw, mapping, plan, meta=LayerMeta(csv.name), mode="replace"))
+    times["store"], _ = timed(
+        lambda: importflow.store_plan(data_store, EDITOR, raw, mapping, plan, meta=LayerMeta(csv.name), mode="replace")
+    )
     times["rows"] = plan.counts.valid
     return times
 
@@ -86,7 +88,9 @@ def main() -> None:
 
 
 def report(stores: dict, csv: Path, tmp: Path) -> None:
-    print(f"{'store':<11}{'cells':>9}{'read s':>9}{'gap analysis s':>16}{'| 200k housing:':>16}{'read s':>8}{'check s':>9}{'store s':>9}")
+    print(
+        f"{'store':<11}{'cells':>9}{'read s':>9}{'gap analysis s':>16}{'| 200k housing:':>16}{'read s':>8}{'check s':>9}{'store s':>9}"
+    )
     for name, data_store in stores.items():
         figures = read_and_analyse(data_store)
         housing = import_housing(data_store, csv)

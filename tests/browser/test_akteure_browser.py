@@ -24,6 +24,10 @@ def test_directory_map_then_network_of_one_quartier(app_server, page, wait_for_m
     assert box["width"] > 300 and box["height"] > 300
     actors = page.get_by_test_id("stMetric").filter(has_text="Akteure").get_by_test_id("stMetricValue")
     assert int(actors.inner_text()) > 0
-    expect(page.get_by_role("heading", name="Quartiere ohne Zivilgesellschaft oder ohne sektorübergreifende Kooperation")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Quartiere ohne Zivilgesellschaft oder ohne sektorübergreifende Kooperation")
+    ).to_be_visible()
     save_artifact(page, "akteure-netzwerk")
-    assert any("VegaLite" in url for url in requests_made)  # Vega came from this app; requests_made checks nothing else left
+    assert any(
+        "VegaLite" in url for url in requests_made
+    )  # Vega came from this app; requests_made checks nothing else left

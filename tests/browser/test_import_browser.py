@@ -126,8 +126,13 @@ def _assert_not_pwned(page) -> None:
         assert frame.evaluate("typeof window.__pwned") == "undefined", frame.url
 
 
-@pytest.mark.skipif(not (BEZIRKE.exists() and STADTTEILE.exists() and EINWOHNER.exists()), reason=f"real Stuttgart data not present under {DATA}")
-def test_editor_builds_stuttgart_from_real_files(empty_app, empty_dir, page, wait_for_map, save_artifact, requests_made):
+@pytest.mark.skipif(
+    not (BEZIRKE.exists() and STADTTEILE.exists() and EINWOHNER.exists()),
+    reason=f"real Stuttgart data not present under {DATA}",
+)
+def test_editor_builds_stuttgart_from_real_files(
+    empty_app, empty_dir, page, wait_for_map, save_artifact, requests_made
+):
     store_file = empty_dir / "quartiersatlas.gpkg"
     _sign_in_and_open_loading(page, empty_app)
     expect(page.get_by_text("enthält noch keine Gebiete; angezeigt wird die Demo-Stadt")).to_be_visible()
@@ -160,7 +165,9 @@ def test_editor_builds_stuttgart_from_real_files(empty_app, empty_dir, page, wai
 
     totals = "Bevölkerung: Summen je Gebiet (werden auf 100-m-Zellen verteilt)"
     _upload(page, totals, EINWOHNER)
-    expect(page.get_by_test_id("stSelectbox").filter(has_text="Spalte mit Kennung oder Name des Gebiets")).to_be_visible(timeout=SLOW)
+    expect(
+        page.get_by_test_id("stSelectbox").filter(has_text="Spalte mit Kennung oder Name des Gebiets")
+    ).to_be_visible(timeout=SLOW)
     _choose(page, "Spalte mit Kennung oder Name des Gebiets", "district")
     _choose(page, "Spalte mit der Einwohnerzahl", "pop")
     expect(_metric(page, "gültig")).to_have_text("23", timeout=SLOW)
@@ -254,7 +261,9 @@ def test_hostile_names_are_shown_as_text(demo_app, demo_dir, page, wait_for_map,
     picker.click()
     page.keyboard.type("angebote-0002")
     page.get_by_role("option", name="angebote-0002").click()
-    expect(page.get_by_role("heading", name=f"{IMG_NAME} (angebote-0002)")).to_be_visible(timeout=SLOW)  # as text, not markup
+    expect(page.get_by_role("heading", name=f"{IMG_NAME} (angebote-0002)")).to_be_visible(
+        timeout=SLOW
+    )  # as text, not markup
     picker.click()
     page.keyboard.type("angebote-0001")
     page.get_by_role("option", name="angebote-0001").click()
@@ -269,7 +278,11 @@ def test_hostile_names_are_shown_as_text(demo_app, demo_dir, page, wait_for_map,
 
 def test_broken_file_gives_a_german_message_and_no_import_button(empty_app, empty_dir, page, save_artifact):
     _sign_in_and_open_loading(page, empty_app)
-    _upload(page, "Angebote", {"name": "angebote.geojson", "mimeType": "application/geo+json", "buffer": b"\x00\x01PK garbage \xff\xfe" * 20})
+    _upload(
+        page,
+        "Angebote",
+        {"name": "angebote.geojson", "mimeType": "application/geo+json", "buffer": b"\x00\x01PK garbage \xff\xfe" * 20},
+    )
     error = page.get_by_test_id("stAlertContentError")
     expect(error).to_be_visible(timeout=SLOW)
     expect(error).to_contain_text("angebote.geojson lässt sich nicht als GeoJSON lesen")

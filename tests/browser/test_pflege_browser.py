@@ -36,7 +36,9 @@ def editing_app(store_path: Path, artifacts_dir: Path) -> Iterator[str]:
 
 def _choose(page, label: str, option: str, multi: bool = False) -> None:
     """Pick ``option`` in the select box (or multiselect) labelled ``label``: type to narrow, then click."""
-    page.get_by_test_id("stMultiSelect" if multi else "stSelectbox").filter(has_text=label).get_by_role("combobox").click()
+    page.get_by_test_id("stMultiSelect" if multi else "stSelectbox").filter(has_text=label).get_by_role(
+        "combobox"
+    ).click()
     page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     if multi:
@@ -70,14 +72,21 @@ def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for
     expect(page.get_by_text("Neuer Eintrag O0892 gespeichert.")).to_be_visible(timeout=30_000)
 
     stored = open_store(store_path).entries("offers").set_index("offer_id").loc["O0892"]
-    assert (stored["name"], stored["category"], stored["target_groups"], stored["level"]) == ("Erzählcafé <b>am Markt</b>", "begegnung", "senioren", "mitwirkung")
+    assert (stored["name"], stored["category"], stored["target_groups"], stored["level"]) == (
+        "Erzählcafé <b>am Markt</b>",
+        "begegnung",
+        "senioren",
+        "mitwirkung",
+    )
     assert stored["opening_hours"] == "Mi 15–17 Uhr" and stored["row_version"] == 1
     [change] = open_store(store_path).history(entry_id="O0892")
     assert (change.user, change.action) == ("anna", "add")
 
     frame = wait_for_map(page)
     expect(frame.locator("path.leaflet-interactive")).to_have_count(892, timeout=30_000)  # the new offer is on the map
-    expect(page.get_by_role("heading", name="Erzählcafé <b>am Markt</b> (O0892)")).to_be_visible()  # as text, not markup
+    expect(
+        page.get_by_role("heading", name="Erzählcafé <b>am Markt</b> (O0892)")
+    ).to_be_visible()  # as text, not markup
     save_artifact(page, "pflege-gespeichert")
 
     frame.locator("path.leaflet-interactive").nth(100).click()  # a click on a marker opens that entry

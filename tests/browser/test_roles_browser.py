@@ -12,7 +12,12 @@ MAP_PAGES = {"", "luecken", "profil"}
 @pytest.mark.parametrize("path", PAGES)
 def test_viewer_gets_no_contact_data(app_server, page, wait_for_map, path):
     received: list[bytes] = []  # everything the server sent over the websocket: elements, tables, st_folium's args
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())
+        ),
+    )
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{app_server}/{path}")
     page.get_by_text("Ratsansicht – nur lesen").first.wait_for(timeout=60_000)

@@ -21,7 +21,12 @@ def _click_map(page, fx: float = 0.45, fy: float = 0.55) -> None:
 
 
 def _checkbox(page, label: str):
-    return page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox").filter(has_text=re.compile(f"^{re.escape(label)}$")).locator("input")
+    return (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stCheckbox")
+        .filter(has_text=re.compile(f"^{re.escape(label)}$"))
+        .locator("input")
+    )
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -107,7 +112,9 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
 
     context, other = _open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
+        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(
+            timeout=30_000
+        )
         other_sidebar = other.get_by_test_id("stSidebar")
         expect(other_sidebar.get_by_role("combobox", name="Zielgruppe")).to_have_value("Senioren")
         expect(other_sidebar.get_by_label("Entfernungsschwelle (m)")).to_have_value("600")
@@ -121,7 +128,9 @@ def test_hostile_link_renders_warns_and_runs_nothing(app_server, page, wait_for_
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     script = "<script>alert(1)</script>"
-    page.goto(f"{app_server}/?p={quote(script)}&t=999999999&x=&sel={quote('<img src=x onerror=alert(2)>')}&{quote(script)}=1")
+    page.goto(
+        f"{app_server}/?p={quote(script)}&t=999999999&x=&sel={quote('<img src=x onerror=alert(2)>')}&{quote(script)}=1"
+    )
     wait_for_map(page)
     expect(page.get_by_text("Einige Angaben im Link")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Karte: "))).to_be_visible()
@@ -146,10 +155,12 @@ def test_embed_shows_only_the_map(app_server, page, wait_for_map, save_artifact)
 
 def _leaflet_view(frame) -> tuple[float, float, int]:
     """Centre and zoom of the Leaflet map inside the st_folium frame."""
-    return tuple(frame.evaluate(
-        "() => { const m = Object.values(window).find(v => v instanceof L.Map);"
-        " const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }"
-    ))
+    return tuple(
+        frame.evaluate(
+            "() => { const m = Object.values(window).find(v => v instanceof L.Map);"
+            " const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }"
+        )
+    )
 
 
 def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for_map):
@@ -159,7 +170,9 @@ def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for
     target = (round(lat + 0.01, 5), round(lon - 0.01, 5), zoom + 2)
     page.goto(f"{app_server}/?pos={target[0]},{target[1]},{target[2]}")
     frame = wait_for_map(page)
-    frame.wait_for_function(f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}", timeout=30_000)
+    frame.wait_for_function(
+        f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}", timeout=30_000
+    )
     shown = _leaflet_view(frame)
     assert abs(shown[0] - target[0]) < 1e-3 and abs(shown[1] - target[1]) < 1e-3
     assert _query(page.url)["pos"] == [f"{target[0]},{target[1]},{target[2]:g}"]  # the link stays in the address bar
@@ -181,7 +194,9 @@ def _settled(page, frame) -> None:
 
 
 @pytest.mark.parametrize("path", ["", "/luecken"], ids=["karte", "luecken"])
-def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(app_server, browser, page, wait_for_map, save_artifact, path):
+def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
+    app_server, browser, page, wait_for_map, save_artifact, path
+):
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{app_server}{path}")
     frame = wait_for_map(page)
@@ -197,7 +212,9 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(app_server, brows
     page_name = "luecken" if path else "karte"
     field = {"karte": "map_pos", "luecken": "gap_map_pos"}[page_name]
     expected = encode(ViewState(page_name, fields={field: map_position(*moved)}))["pos"]
-    page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected, timeout=30_000)
+    page.wait_for_function(
+        "pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected, timeout=30_000
+    )
     _settled(page, frame)
     assert _leaflet_view(frame) == moved  # the rerun neither rebuilt nor moved the map
     link = _shared_link(page)
