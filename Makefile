@@ -1,26 +1,33 @@
-# Quartiersatlas – `make run` startet die App, `make test` prüft alles (auch in CI).
+# Quartiersatlas – `make run` startet die App, `make test` prüft alles (auch in CI), `make lint` den Stil.
 PYTHON ?= python3
 PORT ?= 8501
 VENV := .venv
 PY := $(VENV)/bin/python
 VENDOR := static/vendor
 CHROMIUM := /usr/bin/chromium
-# PostGIS for the tests of the database store (tests/pg.py starts a throwaway server).
+# PostGIS for the tests of the database store (tests/support/pg.py starts a throwaway server).
 POSTGIS := /usr/share/postgresql/15/extension/postgis.control
 DEMO := geodata/musterstadt.gpkg
 # Root needs no sudo (CI, fresh machines); everyone else does.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup run browser-deps postgis-deps test demo bench
+.PHONY: setup setup-prod run browser-deps postgis-deps test test-fast lint demo bench
 
-setup: $(VENV)/.installed $(VENDOR)/.installed
+setup: $(VENV)/.installed-test $(VENDOR)/.installed
+
+# A production install: the runtime lock only, no test tools.
+setup-prod: $(VENV)/.installed $(VENDOR)/.installed
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Stamp: reinstall only when requirements.txt changes.
+# Stamps: reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
 # Leaflet & Co. from the npm registry; the marker is written by `dashboard assets` itself.
@@ -46,6 +53,17 @@ $(POSTGIS):
 # Extra pytest options: make test PYTEST_ARGS='-k assets -n 0'
 test: setup browser-deps postgis-deps $(DEMO)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The core while you work (about a minute): no browser, no PostGIS, no real data, nothing slow.
+FAST := not browser and not postgis and not real_data and not slow
+test-fast: setup $(DEMO)
+	$(PY) -m pytest tests/unit tests/store tests/cli -m "$(FAST)" $(PYTEST_ARGS)
+
+# House style: ruff (lint and format) on everything, mypy on dashboard/.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The demo city is generated when missing (fresh clone); `make demo` regenerates it.
 $(DEMO): | setup

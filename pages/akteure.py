@@ -83,7 +83,7 @@ if view == "network":
     graph, table, drawn, positions = _area_view(version, area, tuple(sectors), how, net)
     figures = network.figures(graph)
     st.subheader(t("net.heading", lang, area=net.area_names.get(area, city.name)))
-    for column, (label, value) in zip(st.columns(4), network.figure_rows(figures, lang)):
+    for column, (label, value) in zip(st.columns(4), network.figure_rows(figures, lang), strict=False):
         column.metric(label, value)
     st.caption(
         t("net.sectors", lang, sectors=", ".join(code_label(s, lang) for s in figures.sectors) or t("fig.none", lang))
@@ -131,7 +131,7 @@ else:
     # Each facet's counts depend on the other facets' choices, which are widgets further down: read them first.
     chosen = {f: st.session_state.get(f"actors_facet_{f}") or [] for f in directory.FACETS}
     hits = directory.search(index, query, chosen)
-    for column, facet in zip(st.columns(3) * 2, directory.FACETS):
+    for column, facet in zip(st.columns(3) * 2, directory.FACETS, strict=False):
         column.multiselect(
             t(f"actors.facet.{facet}", lang),
             index.facets[facet].values,

@@ -128,9 +128,10 @@ columns = importflow.source_columns(raw)
 if target == "population_totals":
     suggested = columnmap.suggest(columns, "population")
     area_guess = columnmap.suggest(columns, "areas")
-    pick = lambda label, default, key: st.selectbox(
-        label, columns, index=columns.index(default) if default in columns else 0, key=key
-    )  # noqa: E731
+
+    def pick(label: str, default: str | None, key: str) -> str:
+        return st.selectbox(label, columns, index=columns.index(default) if default in columns else 0, key=key)
+
     area_column = pick(
         t("load.totals.area", lang), area_guess.get("area_id") or area_guess.get("name"), "load_totals_area"
     )
@@ -217,7 +218,10 @@ st.subheader(t("load.report", lang))
 counts = plan.counts
 cols = st.columns(4)
 for col, key, value in zip(
-    cols, ("read", "valid", "rejected", "warnings"), (counts.read, counts.valid, counts.rejected, counts.warnings)
+    cols,
+    ("read", "valid", "rejected", "warnings"),
+    (counts.read, counts.valid, counts.rejected, counts.warnings),
+    strict=False,
 ):
     col.metric(t(f"load.count.{key}", lang), value)
 for note in plan.notes:

@@ -113,7 +113,7 @@ if want := s.pop("pf_want", None):
 opened: edits.Opened | None = s.get("pf_open")
 spot = s.get("pf_spot")
 actors = loaded.workspace.actors
-actor_names = dict(zip(actors["actor_id"].astype(str), actors["name"].astype(str)))
+actor_names = dict(zip(actors["actor_id"].astype(str), actors["name"].astype(str), strict=False))
 
 for kind, text in s.pop("pf_flash", []):
     getattr(st, kind)(text)

@@ -1,4 +1,10 @@
-"""Fixtures shared by all tests."""
+"""Fixtures and markers shared by all tests.
+
+Markers come from where a test lives and what it uses, so nobody has to remember them:
+``browser`` (tests/browser, real Chromium), ``postgis`` (uses the throwaway PostGIS server),
+``real_data`` (tests/real_data, the open data of six cities beside the repository), ``slow``
+(set by hand on tests that take more than a few seconds). ``make test-fast`` leaves out all four.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,19 @@ import pytest
 
 from dashboard.analysis.city import prepare
 from dashboard.store.gpkgfile import DEMO_PATH, read_geopackage
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+_FOLDER_MARKERS = {"browser": "browser", "real_data": "real_data"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder in _FOLDER_MARKERS:
+            item.add_marker(_FOLDER_MARKERS[folder])
+        callspec = getattr(item, "callspec", None)
+        if "postgis" in getattr(item, "fixturenames", ()) or (callspec and "postgis" in callspec.id):
+            item.add_marker("postgis")
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +39,8 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def postgis():
-    """A throwaway PostgreSQL + PostGIS server for the session (``tests/pg.py``); skips without the binaries."""
-    from tests.pg import running_server
+    """A throwaway PostgreSQL + PostGIS server for the session (``tests/support/pg.py``); skips without the binaries."""
+    from tests.support.pg import running_server
 
     with running_server() as server:
         yield server

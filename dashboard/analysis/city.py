@@ -107,6 +107,6 @@ def sector_mix(city: City) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]
     present = np.zeros((len(city.units), len(schema.SECTORS)), dtype=bool)
     valid = sector >= 0
     present[actors["unit"].to_numpy()[inside][valid], sector[valid]] = True
-    have = [tuple(s for s, p in zip(schema.SECTORS, row) if p) for row in present]
-    lack = [tuple(s for s, p in zip(schema.SECTORS, row) if not p) for row in present]
+    have = [tuple(s for s, p in zip(schema.SECTORS, row, strict=False) if p) for row in present]
+    lack = [tuple(s for s, p in zip(schema.SECTORS, row, strict=False) if not p) for row in present]
     return have, lack

@@ -90,7 +90,7 @@ class Facet:
 
     def counts(self, mask: np.ndarray) -> dict[str, int]:
         found = np.bincount(self.codes[mask[self.rows]], minlength=len(self.values))
-        return dict(zip(self.values, found.tolist()))
+        return dict(zip(self.values, found.tolist(), strict=False))
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,12 @@ def _entries(actors: pd.DataFrame, offers: pd.DataFrame, parent: dict[str, str |
     categories: dict[str, set[str]] = defaultdict(set)
     groups: dict[str, set[str]] = defaultdict(set)
     for operator, category, target_groups in zip(
-        *(offers[c].tolist() for c in ("operator_actor_id", "category", "target_groups"))
+        *(offers[c].tolist() for c in ("operator_actor_id", "category", "target_groups")), strict=False
     ):
         categories[operator].add(category)
         groups[operator].update(served_groups(target_groups))
     ids = actors["actor_id"].tolist()
-    located_or_working = zip(actors["area_id"].tolist(), actors["quartiere"].tolist())
+    located_or_working = zip(actors["area_id"].tolist(), actors["quartiere"].tolist(), strict=False)
     return pd.concat(
         [
             pd.DataFrame({
@@ -138,7 +138,7 @@ def _entries(actors: pd.DataFrame, offers: pd.DataFrame, parent: dict[str, str |
             }),
             pd.DataFrame({
                 "entry": "offer", "entry_id": offers["offer_id"].to_numpy(), "actor_id": offers["operator_actor_id"].to_numpy(),
-                "name": offers["name"].to_numpy(), "sector": offers["operator_actor_id"].map(dict(zip(ids, actors["sector"]))).to_numpy(),
+                "name": offers["name"].to_numpy(), "sector": offers["operator_actor_id"].map(dict(zip(ids, actors["sector"], strict=False))).to_numpy(),
                 "detail": offers["category"].to_numpy(), "categories": [[c] for c in offers["category"].tolist()],
                 "groups": [served_groups(v) for v in offers["target_groups"].tolist()],
                 "areas": [[a] if a in parent else [] for a in offers["area_id"].tolist()],
@@ -163,10 +163,18 @@ def _search_text(
                 entries["detail"].astype(str),
                 entries["detail"].map(label).where(offer, "").fillna(""),
                 entries["sector"].map(label).fillna(""),
-                pd.Series([" ".join(label[g] for g in gs) if o else "" for gs, o in zip(entries["groups"], offer)]),
+                pd.Series(
+                    [
+                        " ".join(label[g] for g in gs) if o else ""
+                        for gs, o in zip(entries["groups"], offer, strict=False)
+                    ]
+                ),
                 entries["actor_id"].map(actor_name).where(offer, "").fillna(""),
                 pd.Series(
-                    [" ".join(area_names[a] for a in [*areas, *bz]) for areas, bz in zip(entries["areas"], bezirke_of)]
+                    [
+                        " ".join(area_names[a] for a in [*areas, *bz])
+                        for areas, bz in zip(entries["areas"], bezirke_of, strict=False)
+                    ]
                 ),
             ],
             sep=" ",
@@ -179,10 +187,10 @@ def build(city: City, cooperations: pd.DataFrame) -> Directory:
     actors = _public(city.actors, schema.ACTORS, ["area_id", "x", "y"])
     offers = _public(city.offers, schema.OFFERS, ["area_id", "x", "y"])
     units = city.units
-    parent = dict(zip(units["area_id"], units["parent_id"]))
+    parent = dict(zip(units["area_id"], units["parent_id"], strict=False))
     area_names = {
-        **dict(zip(city.bezirke["area_id"], city.bezirke["name"])),
-        **dict(zip(units["area_id"], units["name"])),
+        **dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False)),
+        **dict(zip(units["area_id"], units["name"], strict=False)),
     }
     entries = _entries(actors, offers, parent)
     entries = entries.assign(sort=_folded(entries["name"]).to_numpy())
@@ -193,7 +201,7 @@ def build(city: City, cooperations: pd.DataFrame) -> Directory:
     entries = entries.assign(lon=np.round(lon, 5), lat=np.round(lat, 5)).drop(columns=["x", "y"])
     entries["area_names"] = [_names_text([area_names[a] for a in areas]) for areas in entries["areas"]]
     bezirke_of = [[parent[a] for a in areas if isinstance(parent[a], str)] for areas in entries["areas"]]
-    text = _search_text(entries, bezirke_of, dict(zip(actors["actor_id"], actors["name"])), area_names)
+    text = _search_text(entries, bezirke_of, dict(zip(actors["actor_id"], actors["name"], strict=False)), area_names)
     facets = {
         "entry": Facet.of([[e] for e in entries["entry"]], ENTRY_KINDS),
         "sector": Facet.of([[s] for s in entries["sector"]], schema.SECTORS),
@@ -269,7 +277,7 @@ def hits_frame(directory: Directory, hits: Hits, lang: str) -> pd.DataFrame:
             t("actors.col.name", lang): rows["name"].to_numpy(),
             t("fig.sector", lang): [code_label(s, lang) if isinstance(s, str) else "–" for s in rows["sector"]],
             t("actors.col.detail", lang): [
-                d if e == "actor" else code_label(d, lang) for e, d in zip(rows["entry"], rows["detail"])
+                d if e == "actor" else code_label(d, lang) for e, d in zip(rows["entry"], rows["detail"], strict=False)
             ],
             t("fig.target_groups", lang): [_groups_text(g, lang) for g in rows["groups"]],
             t("actors.col.areas", lang): rows["area_names"].to_numpy(),

@@ -166,7 +166,7 @@ def gap_index(
 def _bezirk_table(units: pd.DataFrame, city: City, params: GapParams) -> pd.DataFrame:
     counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
     grouped = units.groupby("parent_id")[counts].sum()
-    names = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
+    names = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
     grouped.insert(0, "name", [names.get(i, i) for i in grouped.index])
     grouped.index.name = "area_id"
     table = rates(grouped, 0)

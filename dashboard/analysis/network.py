@@ -62,23 +62,27 @@ def build_network(city: City, cooperations: pd.DataFrame) -> Network:
     kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
     first: dict[tuple[str, str], float] = {}
     for a, b, kind, since in zip(
-        cooperations["actor_a"], cooperations["actor_b"], cooperations["kind"], pd.to_numeric(cooperations["since"])
+        cooperations["actor_a"],
+        cooperations["actor_b"],
+        cooperations["kind"],
+        pd.to_numeric(cooperations["since"]),
+        strict=False,
     ):
         if a != b and a in graph and b in graph:
             pair = (min(a, b), max(a, b))
             kinds[pair].add(kind)
             first[pair] = np.fmin(first.get(pair, np.nan), since)
     graph.add_edges_from((a, b, {"kinds": tuple(sorted(k)), "since": first[a, b]}) for (a, b), k in kinds.items())
-    parents = dict(zip(city.units["area_id"], city.units["parent_id"]))
+    parents = dict(zip(city.units["area_id"], city.units["parent_id"], strict=False))
     members: dict[str, set[str]] = defaultdict(set)
-    for actor, located, works in zip(actors["actor_id"], actors["area_id"], actors["quartiere"]):
+    for actor, located, works in zip(actors["actor_id"], actors["area_id"], actors["quartiere"], strict=False):
         for unit in {located, *schema.split_list(works)} & parents.keys():
             members[unit].add(actor)
             if isinstance(parents[unit], str):
                 members[parents[unit]].add(actor)
     names = {
-        **dict(zip(city.bezirke["area_id"], city.bezirke["name"])),
-        **dict(zip(city.units["area_id"], city.units["name"])),
+        **dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False)),
+        **dict(zip(city.units["area_id"], city.units["name"], strict=False)),
     }
     return Network(graph, {a: frozenset(m) for a, m in members.items()}, names, parents)
 
@@ -212,7 +216,7 @@ def layout(graph: nx.Graph, how: str = "network") -> dict[str, tuple[float, floa
     positions = {}
     if linked:
         xy = np.array([where[n] for n in linked], dtype=float)
-        start = dict(zip(linked, (xy - xy.min(axis=0)) / (np.ptp(xy, axis=0).max() or 1.0)))
+        start = dict(zip(linked, (xy - xy.min(axis=0)) / (np.ptp(xy, axis=0).max() or 1.0), strict=False))
         spring = nx.spring_layout(graph.subgraph(linked), pos=start, seed=SEED)
         positions = {n: (float(x), float(y)) for n, (x, y) in spring.items()}
     alone = sorted((n for n in graph if not graph.degree(n)), key=lambda n: graph.nodes[n]["name"])

@@ -48,7 +48,7 @@ def places(city: City) -> pd.DataFrame:
     )
     social = housing[housing["sozialmanagement"].eq(True) & housing["owner_actor_id"].isin(actors["actor_id"])]
     estates = social.groupby(["owner_actor_id", "area_id"])[["x", "y"]].mean().reset_index()
-    names = dict(zip(city.units["area_id"], city.units["name"]))
+    names = dict(zip(city.units["area_id"], city.units["name"], strict=False))
     estate_spots = pd.DataFrame(
         {
             "actor_id": estates["owner_actor_id"],
@@ -65,7 +65,7 @@ def _group_masks(offers: pd.DataFrame, actors: pd.Index) -> np.ndarray:
     """Per actor, the target groups its offers serve as bits of SPECIFIC_GROUPS ("alle" sets every bit)."""
     bit = {g: 1 << k for k, g in enumerate(SPECIFIC_GROUPS)}
     masks = np.zeros(len(actors), dtype=np.int64)
-    for actor, groups in zip(actors.get_indexer(offers["operator_actor_id"]), offers["target_groups"]):
+    for actor, groups in zip(actors.get_indexer(offers["operator_actor_id"]), offers["target_groups"], strict=False):
         if actor >= 0:
             masks[actor] |= sum(bit[g] for g in served_groups(groups) if g in bit)
     return masks

@@ -245,7 +245,7 @@ def choice_labels(city: City, lang: str) -> dict[str, str]:
 def resolve(city: City, area_id: str) -> Area:
     """The area with this id; raises UnknownArea if the city has none."""
     units, bezirke = city.units, city.bezirke
-    names = dict(zip(bezirke["area_id"], bezirke["name"]))
+    names = dict(zip(bezirke["area_id"], bezirke["name"], strict=False))
     if area_id in set(units["area_id"]):
         row = units[units["area_id"] == area_id].iloc[0]
         parent = row["parent_id"] if isinstance(row["parent_id"], str) and row["parent_id"] in names else None
@@ -336,7 +336,7 @@ def offers_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT
     """Offers located in the area, with the name of their operator."""
     offers = city.offers[city.offers["area_id"].isin(set(area.members))]
     table = _public(offers, schema.OFFERS, today, max_age_months)
-    names = dict(zip(city.actors["actor_id"], city.actors["name"]))
+    names = dict(zip(city.actors["actor_id"], city.actors["name"], strict=False))
     table.insert(table.columns.get_loc("operator_actor_id"), "operator", table["operator_actor_id"].map(names))
     return table
 
@@ -418,7 +418,7 @@ def chart_data(
     the columns already are shares (withheld ones stay missing).
     """
     rows = []
-    for header, (_, row) in zip(profile_headers(p, lang), p.values.iterrows()):
+    for header, (_, row) in zip(profile_headers(p, lang), p.values.iterrows(), strict=False):
         for code in codes:
             value = row[f"{prefix}{code}"]
             share = value if per is None else (value / row[per] if row[per] > 0 else np.nan)

@@ -246,7 +246,7 @@ class WalkingDistance:
             distance = np.repeat(reached[row, col] + t_access[members[row]], count) + o_access[origin]
             ok = distance <= max_distance
             found.append((origin[ok], target[ok], distance[ok]))
-        origin, target, distance = (np.concatenate(parts) for parts in zip(*found))
+        origin, target, distance = (np.concatenate(parts) for parts in zip(*found, strict=False))
         return Pairs(origin.astype(np.intp), target.astype(np.intp), distance)
 
     def isochrone(self, point_xy, distances=(300, 500, 1000)) -> gpd.GeoDataFrame:

@@ -232,7 +232,7 @@ def _quartier_polygons(
     for i, bank in enumerate(banks):
         bank_of[shapely.contains_xy(bank, inner[:, 0], inner[:, 1])] = i
     units, unit_banks = [], []
-    for bank, seed in sorted(set(zip(bank_of.tolist(), seed_of.tolist()))):
+    for bank, seed in sorted(set(zip(bank_of.tolist(), seed_of.tolist(), strict=False))):
         union = shapely.union_all(faces[(bank_of == bank) & (seed_of == seed)], grid_size=_PRECISION)
         for part in shapely.get_parts(union):
             units.append(part)
@@ -292,7 +292,7 @@ def _neighbours(polygons: np.ndarray) -> list[list[int]]:
     left, right = left[keep], right[keep]
     shared = shapely.length(shapely.intersection(shapely.boundary(polygons[left]), shapely.boundary(polygons[right])))
     result: list[list[int]] = [[] for _ in polygons]
-    for a, b in zip(left[shared > 1.0].tolist(), right[shared > 1.0].tolist()):
+    for a, b in zip(left[shared > 1.0].tolist(), right[shared > 1.0].tolist(), strict=False):
         result[a].append(b)
     return result
 
@@ -582,7 +582,7 @@ def _quartier_names(rng: np.random.Generator, city: _City, station: int) -> list
         members = np.flatnonzero(city.quartier_bezirk == b)
         offset = city.anchors[members] - bezirk_anchors[b]
         core = members[np.argmin(np.hypot(offset[:, 0], offset[:, 1]))]
-        for q, (dx, dy) in zip(members.tolist(), offset):
+        for q, (dx, dy) in zip(members.tolist(), offset, strict=False):
             if q in names:
                 continue
             compass = f"{bezirk_name}-{_COMPASS[int(np.mod(np.degrees(np.arctan2(dx, dy)) + 45, 360) // 90)]}"
@@ -1683,7 +1683,7 @@ def _scattered_buildings(
     landlords = [a for a in actors if a.kind == "privater Vermieter"]
     bezirk = city.quartier_bezirk[cells.quartier[cell]]
     owner: list[str | None] = []
-    for public, b, d in zip(municipal.tolist(), bezirk.tolist(), dwellings.tolist()):
+    for public, b, d in zip(municipal.tolist(), bezirk.tolist(), dwellings.tolist(), strict=False):
         if public:
             owner.append(actors[0].actor_id)
         elif d >= 6 and rng.random() < 0.3:
@@ -1810,7 +1810,7 @@ def _streets(rng: np.random.Generator, city: _City) -> gpd.GeoDataFrame:
     split = rows.shape[0] * (rows.shape[1] - 1)
     lines, highway = [], []
     for grid_nodes, kept in ((rows, keep[:split]), (columns, keep[split:])):
-        for row, (points, row_kept) in enumerate(zip(grid_nodes, kept.reshape(len(grid_nodes), -1))):
+        for row, (points, row_kept) in enumerate(zip(grid_nodes, kept.reshape(len(grid_nodes), -1), strict=False)):
             for first, last in _true_runs(row_kept):
                 lines.append(LineString(points[first : last + 2]))
                 highway.append("tertiary" if row % 6 == 0 else "residential")
@@ -1821,7 +1821,7 @@ def _streets(rng: np.random.Generator, city: _City) -> gpd.GeoDataFrame:
 def _true_runs(kept: np.ndarray) -> list[tuple[int, int]]:
     """First and last index of each run of True values."""
     edges = np.diff(np.concatenate([[0], kept.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist(), strict=False))
 
 
 # --- layer frames -------------------------------------------------------------------------------
@@ -1844,7 +1844,7 @@ def _areas_frame(city: _City) -> gpd.GeoDataFrame:
 
 
 def _population_frame(cells: _Cells) -> gpd.GeoDataFrame:
-    cell_ids = [grid.cell_id(n, e) for n, e in zip(cells.north.tolist(), cells.east.tolist())]
+    cell_ids = [grid.cell_id(n, e) for n, e in zip(cells.north.tolist(), cells.east.tolist(), strict=False)]
     frame = pd.DataFrame({"cell_id": cell_ids, "residents": cells.residents.astype(np.int64)})
     for i, band in enumerate(schema.AGE_BANDS):
         frame[band] = cells.ages[:, i].astype(np.int64)
@@ -1864,9 +1864,10 @@ def _actors_frame(rng: np.random.Generator, city: _City, actors: list[_Actor]) -
             "kind": [a.kind for a in actors],
             "quartiere": [schema.LIST_SEP.join(ids[q] for q in a.reach) or None for a in actors],
             "website": [
-                f"https://beispiel.invalid/{_slug(a.name)}" if ok else None for a, ok in zip(actors, has_website)
+                f"https://beispiel.invalid/{_slug(a.name)}" if ok else None
+                for a, ok in zip(actors, has_website, strict=False)
             ],
-            "contact": [_contact(rng, a.name) if ok else None for a, ok in zip(actors, has_contact)],
+            "contact": [_contact(rng, a.name) if ok else None for a, ok in zip(actors, has_contact, strict=False)],
             "source": SOURCE,
             "stand": _stands(rng, len(actors), 0.25),
         }

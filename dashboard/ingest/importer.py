@@ -134,7 +134,7 @@ def _actor_names_as_ids(frame: pd.DataFrame, workspace: Workspace) -> pd.DataFra
     ids = actors["actor_id"].astype(str)
     names = actors["name"].map(normalise)
     unique = ~names.duplicated(keep=False)
-    by_name = dict(zip(names[unique], ids[unique]))
+    by_name = dict(zip(names[unique], ids[unique], strict=False))
     known = set(ids)
     frame = frame.copy()
     for column in columns:
@@ -358,9 +358,13 @@ def _matched_areas(values: pd.Series, areas: pd.DataFrame) -> tuple[pd.Series, l
         ids = at_level["area_id"].astype(str)
         names = at_level["name"].map(normalise)
         unique = ~names.duplicated(keep=False)
-        by_name = dict(zip(names[unique], ids[unique]))
+        by_name = dict(zip(names[unique], ids[unique], strict=False))
         known = set(ids)
-        matched = values.map(lambda v: None if v is None else v if v in known else by_name.get(normalise(v)))
+        matched = values.map(
+            lambda v, known=known, by_name=by_name: (
+                None if v is None else v if v in known else by_name.get(normalise(v))
+            )
+        )
         candidates.append(matched)
     matched = max(candidates, key=lambda m: m.notna().sum())
     problems = []

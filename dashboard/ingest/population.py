@@ -184,7 +184,7 @@ def _merged_layer(
     }
     populated = summed["residents"] > 0
     north, east = (keys[populated] >> 32) * _CELL, (keys[populated] & 0xFFFFFFFF) * _CELL
-    frame = pd.DataFrame({"cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist())]})
+    frame = pd.DataFrame({"cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist(), strict=False)]})
     frame["residents"] = summed["residents"][populated].astype(np.int64)
     for band in schema.AGE_BANDS:
         frame[band] = pd.array(summed[band][populated], dtype="Int64")  # NaN → <NA>

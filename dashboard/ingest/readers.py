@@ -420,7 +420,7 @@ def sniff_separator(text: str) -> str | None:
     best, best_score = None, (0.0, 1)
     for separator in SEPARATORS:
         try:
-            rows = [row for _, row in zip(range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator))
+            rows = [row for _, row in zip(range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator), strict=False)
                     if any(cell.strip() for cell in row)]  # fmt: skip
         except csv.Error:
             continue
@@ -640,7 +640,7 @@ def _pairs(columns: list[str]) -> list[tuple[str, str, bool]]:
     xs = [c for c in columns if _words(c) & X_WORDS]
     ys = [c for c in columns if _words(c) & Y_WORDS]
     named = [(x, y) for x in xs for y in ys if x != y]
-    neighbours = [pair for a, b in zip(columns, columns[1:]) for pair in ((a, b), (b, a))]
+    neighbours = [pair for a, b in zip(columns, columns[1:], strict=False) for pair in ((a, b), (b, a))]
     rest = [(a, b) for a in columns for b in columns if a != b]
     known = {*named, *((y, x) for x, y in named)}
     pairs = dict.fromkeys([*named, *((y, x) for x, y in named), *neighbours, *rest])

@@ -320,7 +320,12 @@ def _check_leading_zeros(check: _Check, column: str) -> None:
             continue
         short = text.index.isin(values.index[lengths < width])
         example = padded.iat[0]
-        check.rows(short, column, lambda i: phrase("val.lost_zeros_row", value=text.iat[i], example=example), WARNING)
+        check.rows(
+            short,
+            column,
+            lambda i, example=example: phrase("val.lost_zeros_row", value=text.iat[i], example=example),
+            WARNING,
+        )
 
 
 def _unknown_ref(target: str, value: str, known: set[str]) -> Phrase:

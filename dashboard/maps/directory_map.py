@@ -36,7 +36,9 @@ def hits_map(
         {"fillColor": colour, "color": "#ffffff", "weight": 1, "radius": 6}
         if entry == "actor"
         else {"fillColor": "#ffffff", "color": colour, "weight": 2.5, "radius": 4}
-        for entry, colour in zip(rows["entry"], rows["sector"].map(SECTOR_COLOURS).fillna(_NO_SECTOR_COLOUR))
+        for entry, colour in zip(
+            rows["entry"], rows["sector"].map(SECTOR_COLOURS).fillna(_NO_SECTOR_COLOUR), strict=False
+        )
     ]
     fmap = base_map(data, city, settings, bezirk, lang)
     bezirk_outlines(data).add_to(fmap)

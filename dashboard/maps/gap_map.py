@@ -134,7 +134,10 @@ def build_gap_map(
     """Distance grid and/or gap-index choropleth, with offers, scenario markers and walking
     catchments as feature groups."""
     fmap = base_map(data, city, settings, bezirk, lang)
-    fills = {area: result.classes.colour_of(int(i)) for area, i in zip(result.units.index, result.classes.index)}
+    fills = {
+        area: result.classes.colour_of(int(i))
+        for area, i in zip(result.units.index, result.classes.index, strict=False)
+    }
     opacity = (0.35 if "grid" in layers else 0.75) if "index" in layers else 0.0  # the grid shows through
     area_layer(data, fills, _index_tips(data, result, lang), "index", opacity).add_to(fmap)
     if "grid" in layers and (overlay := _grid_overlay(result)) is not None:

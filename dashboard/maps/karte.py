@@ -127,9 +127,9 @@ def point_layer(
             "type": "Feature",
             "id": str(i),
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {field: html.escape(str(values[i])) for field, values in zip(fields, texts)},
+            "properties": {field: html.escape(str(values[i])) for field, values in zip(fields, texts, strict=False)},
         }
-        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"]))
+        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"], strict=False))
     ]
     collection = _collection(features)
     tooltip = (
@@ -202,7 +202,7 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
         ],
         lang,
     )
-    fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index)}
+    fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index, strict=False)}
     return area_layer(data, fills, tips, "quartiere", 0.75 if "choropleth" in view.layers else 0.05)
 
 
@@ -266,7 +266,7 @@ def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str)
     }
     styles = [
         {"fillColor": g, "color": "#000000", "weight": 1, "radius": round(4 + 14 * float(np.sqrt(d / biggest)), 1)}
-        for g, d in zip(greys, rows["dwellings"])
+        for g, d in zip(greys, rows["dwellings"], strict=False)
     ]
     return point_layer("housing", rows, columns, styles, radius=6)
 

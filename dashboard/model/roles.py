@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import pandas as pd
 
@@ -24,7 +24,7 @@ from dashboard.model import schema
 from dashboard.model.workspace import Workspace
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Viewers (everyone not signed in as editor) read; editors may also change data."""
 
     VIEWER = "viewer"

@@ -40,10 +40,10 @@ class Scenario:
     def is_empty(self) -> bool:
         return not self.added and not self.disabled
 
-    def add(self, offer: NewOffer) -> "Scenario":
+    def add(self, offer: NewOffer) -> Scenario:
         return Scenario(self.added + (offer,), self.disabled)
 
-    def toggle(self, offer_id: str) -> "Scenario":
+    def toggle(self, offer_id: str) -> Scenario:
         disabled = tuple(i for i in self.disabled if i != offer_id)
         if len(disabled) == len(self.disabled):
             disabled += (offer_id,)

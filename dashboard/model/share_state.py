@@ -246,7 +246,7 @@ def _position(text: str, known: Known) -> tuple[float, float, float]:
     if len(parts) != 3:
         raise Invalid(text)
     values, adjusted = [], False
-    for part, codec in zip(parts, (decimal(-90, 90, 5), decimal(-180, 180, 5), decimal(1, 18))):
+    for part, codec in zip(parts, (decimal(-90, 90, 5), decimal(-180, 180, 5), decimal(1, 18)), strict=False):
         try:
             values.append(codec.load(part, known))
         except Adjusted as a:  # clamp this part, keep the others

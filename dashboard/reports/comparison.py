@@ -89,7 +89,7 @@ def csv_export(table: pd.DataFrame, city: City, lang: str) -> bytes:
     """The indicator table as CSV for German Excel (BOM, ``;``, decimal comma, no formulas)."""
     readable = indicator_table(table, city, lang)
     kinds = [None] * 4 + [DECIMALS[f.kind] for f in figures(city)]
-    columns = tuple(zip(readable.columns, kinds))
+    columns = tuple(zip(readable.columns, kinds, strict=False))
     header = [gap_export.neutralise(c) for c in readable.columns]
     return gap_export.csv_bytes([header, *gap_export.cell_rows(readable, columns)])
 

@@ -229,7 +229,10 @@ def _pdf_table(pdf: FPDF, rows: pd.DataFrame, widths: tuple[float, ...], size: f
 
 def _wrapped_row(pdf: FPDF, widths: tuple[float, ...], texts: list[str], height: float, fill: bool) -> None:
     """One table row whose cells wrap; the row is as high as its longest cell."""
-    lines = max(len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES")) for w, text in zip(widths, texts))
+    lines = max(
+        len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES"))
+        for w, text in zip(widths, texts, strict=False)
+    )
     if pdf.will_page_break(height * lines):
         pdf.add_page()
     x, y = pdf.l_margin, pdf.get_y()
@@ -237,7 +240,7 @@ def _wrapped_row(pdf: FPDF, widths: tuple[float, ...], texts: list[str], height:
         pdf.set_fill_color(225)
         pdf.rect(x, y, pdf.epw, height * lines, style="F")
         pdf.set_fill_color(255)
-    for width, text in zip(widths, texts):
+    for width, text in zip(widths, texts, strict=False):
         pdf.set_xy(x, y)
         pdf.multi_cell(width, height, text, align="L")
         x += width
@@ -260,10 +263,10 @@ def _figure_table(pdf: FPDF, title: str, frame: pd.DataFrame, size: float = 8) -
     pdf.set_font(FONT, size=size)
     for record in frame.itertuples():
         texts = [str(v) for v in record]
-        if any(pdf.get_string_width(text) > width - 2 for width, text in zip(widths, texts)):
+        if any(pdf.get_string_width(text) > width - 2 for width, text in zip(widths, texts, strict=False)):
             _wrapped_row(pdf, widths, texts, height, fill=False)
             continue
-        for width, text in zip(widths, texts):
+        for width, text in zip(widths, texts, strict=False):
             pdf.cell(width, height + 0.6, text, border="B")
         pdf.ln()
     pdf.ln(2)

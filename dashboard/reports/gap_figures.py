@@ -16,7 +16,7 @@ def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
     rows = ranked(result)
     if area_ids is not None:
         rows = rows[rows.index.isin(area_ids)]
-    class_of = dict(zip(result.units.index, result.classes.index))
+    class_of = dict(zip(result.units.index, result.classes.index, strict=False))
     weights = pd.Series(result.params.weights, index=list(COMPONENTS), dtype=float)
     share = rows[list(COMPONENTS)].mul(weights / weights.sum() * 100, axis=1)
     return pd.DataFrame(

@@ -408,7 +408,7 @@ class GeoPackageStore(DataStore):
         row = cursor.fetchone()
         if row is None:
             return None
-        record = dict(zip([d[0] for d in cursor.description], row))
+        record = dict(zip([d[0] for d in cursor.description], row, strict=False))
         if geometry_column:
             record["geometry"] = blob_geometry(record.pop(geometry_column))
         for field in schema.LAYERS[layer].fields:

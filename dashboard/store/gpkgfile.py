@@ -63,7 +63,7 @@ def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
     info: dict[str, str] = {}
     if "workspace_meta" in present:
         table = pyogrio.read_dataframe(path, layer="workspace_meta", read_geometry=False)
-        info = dict(zip(table["key"], table["value"]))
+        info = dict(zip(table["key"], table["value"], strict=False))
     return Workspace(
         city=info.get("city", path.stem),
         layers=layers,

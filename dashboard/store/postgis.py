@@ -291,7 +291,8 @@ def _column(series: pd.Series, kind: str) -> list:
     """``_db_value`` for a whole column (the NaN test done once, vectorised)."""
     convert = {"bool": bool, "int": int, "float": float}.get(kind, str)
     return [
-        None if missing else convert(v) for v, missing in zip(series.to_numpy(dtype=object), series.isna().to_numpy())
+        None if missing else convert(v)
+        for v, missing in zip(series.to_numpy(dtype=object), series.isna().to_numpy(), strict=False)
     ]
 
 
@@ -313,8 +314,8 @@ def _kinds(layer: str) -> dict[str, str]:
 def _frame(layer: str, names: list[str], rows: list[tuple]) -> pd.DataFrame:
     """Fetched rows (geometry as WKB last, if the layer has one) as a (Geo)DataFrame."""
     spec, kinds = schema.LAYERS[layer], _kinds(layer)
-    columns = list(zip(*rows)) if rows else [()] * (len(names) + bool(spec.geometry_types))
-    frame = pd.DataFrame({name: _series(values, kinds[name]) for name, values in zip(names, columns)})
+    columns = list(zip(*rows, strict=False)) if rows else [()] * (len(names) + bool(spec.geometry_types))
+    frame = pd.DataFrame({name: _series(values, kinds[name]) for name, values in zip(names, columns, strict=False)})
     if not spec.geometry_types:
         return frame
     geometry = shapely.from_wkb(np.array(columns[-1], dtype=object))
@@ -441,7 +442,9 @@ class PostGISStore(DataStore):
                 [[t for t, _ in GUARDED], [c for _, c in GUARDED], self.schema],
             )
         meta_rows = {row[0]: LayerMeta(*(value or "" for value in row[1:])) for row in meta.fetchall()}
-        present = [name for name, flag in zip(schema.LAYERS, flags.fetchone()) if flag or name in meta_rows]
+        present = [
+            name for name, flag in zip(schema.LAYERS, flags.fetchone(), strict=False) if flag or name in meta_rows
+        ]
         city, demo = info.fetchone()
         return present, meta_rows, city, demo, set(hidden.fetchall())
 
@@ -701,14 +704,14 @@ class PostGISStore(DataStore):
             sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
                 staging,
                 sql.SQL(", ").join(
-                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types)
+                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types, strict=False)
                 ),
             )
         )
         with connection.cursor().copy(
             sql.SQL("COPY {} ({}) FROM STDIN").format(staging, sql.SQL(", ").join(map(sql.Identifier, names)))
         ) as copy:
-            for row in zip(*data):
+            for row in zip(*data, strict=False):
                 copy.write_row(row)
         return sql.SQL(", ").join(targets), sql.SQL(", ").join(values), staging
 
@@ -817,7 +820,7 @@ class PostGISStore(DataStore):
         row = connection.execute(query, [entry_id]).fetchone()
         if row is None:
             return None
-        record = dict(zip(names, row))
+        record = dict(zip(names, row, strict=False))
         if spec.geometry_types:
             record["geometry"] = None if row[-1] is None else shapely.from_wkb(row[-1])
         return record

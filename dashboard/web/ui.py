@@ -76,7 +76,7 @@ def through_entry() -> None:
         st.stop()
 
 
-def open_page(title_key: str) -> tuple[str, "Loaded"]:
+def open_page(title_key: str) -> tuple[str, Loaded]:
     """What every page does first: run inside app.py, load the city, title, demo notice and data date."""
     through_entry()
     loaded = load()
@@ -112,7 +112,7 @@ def _to_session(state: ViewState) -> None:
             prefix, options = _SPREAD[name]
             s.update({f"{prefix}{k}": k in value for k in options})
         elif name == "gap_weights":
-            s.update({f"gap_weight_{c}": w for c, w in zip(params.COMPONENTS, value)})
+            s.update({f"gap_weight_{c}": w for c, w in zip(params.COMPONENTS, value, strict=False)})
         elif name == "gap_threshold":
             s[f"gap_threshold_{state.get('gap_group')}"] = value
         elif name == "gap_breaks":
@@ -131,7 +131,9 @@ def _from_session(page: str) -> ViewState:
             prefix, options = _SPREAD[name]
             value = frozenset(k for k in options if s.get(f"{prefix}{k}", k in param.default))
         elif name == "gap_weights":
-            value = tuple(int(s.get(f"gap_weight_{c}", d)) for c, d in zip(params.COMPONENTS, param.default))
+            value = tuple(
+                int(s.get(f"gap_weight_{c}", d)) for c, d in zip(params.COMPONENTS, param.default, strict=False)
+            )
         elif name == "gap_threshold":
             group = s.get("gap_group", "alle")
             value = s.get(f"gap_threshold_{group}")
@@ -405,7 +407,7 @@ def legend(classes: Classes, view: MapView) -> None:
     parts = [f"<b>{html.escape(t(f'map.measure.{view.measure}', lg, threshold=view.threshold_m))}</b><br>"]
     fmt = (lambda v: i18n.fmt_share(v, lg)) if view.measure == "uncovered_share" else (lambda v: i18n.fmt_num(v, lg))
     lower = classes.lower
-    for colour, upper in zip(classes.colours, classes.bounds):
+    for colour, upper in zip(classes.colours, classes.bounds, strict=False):
         parts.append(_swatch(colour, f"{fmt(lower)} – {fmt(upper)}"))
         lower = upper
     parts.append(_swatch("#d9d9d9", t("map.legend.no_data", lg)))
@@ -475,7 +477,7 @@ def bezirk_picker(city: City, key: str) -> str | None:
     if embedded():
         return st.session_state.get(key)
     lg = lang()
-    bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"]))
+    bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
     return st.sidebar.selectbox(
         t("map.filter.bezirk", lg),
         [None, *sorted(bezirke, key=lambda b: bezirke[b])],
@@ -546,7 +548,7 @@ def _gap_widgets(city: City) -> None:
         key="gap_min_level",
     )
     with side.expander(t("gap.weights", lg)):
-        for c, w in zip(params.COMPONENTS, params.DEFAULT_WEIGHTS):
+        for c, w in zip(params.COMPONENTS, params.DEFAULT_WEIGHTS, strict=False):
             st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}")
     side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
     classification = side.selectbox(
@@ -601,7 +603,10 @@ def isochrones(loaded: Loaded, result: gaps.GapResult) -> gpd.GeoDataFrame | Non
     chosen = st.session_state.get("gap_toggle_offer")
     offers = result.offers
     shown = offers[offers["offer_id"].str.startswith(SCENARIO_PREFIX) | (offers["offer_id"] == chosen)]
-    parts = [_isochrone(loaded.version, float(x), float(y), loaded.city) for x, y in zip(shown["x"], shown["y"])]
+    parts = [
+        _isochrone(loaded.version, float(x), float(y), loaded.city)
+        for x, y in zip(shown["x"], shown["y"], strict=False)
+    ]
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs) if parts else None
 
 
@@ -666,7 +671,7 @@ def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
         st.number_input(t("gap.scenario.capacity", lg), 0, 1000, 30, 5, key="gap_new_capacity")
     with off_col:
         existing = before.offers.sort_values("name")
-        labels = dict(zip(existing["offer_id"], existing["name"]))
+        labels = dict(zip(existing["offer_id"], existing["name"], strict=False))
         choice = st.selectbox(
             t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer"
         )
@@ -698,14 +703,14 @@ def gap_legend(result: gaps.GapResult, layers: frozenset[str]) -> None:
         parts.append(f"<b>{html.escape(t('gap.legend.grid', lg, method=method))}</b><br>")
         steps = [int(s * p.threshold) for s in DISTANCE_STEPS]
         labels = [t("gap.legend.grid.up_to", lg, m=m) for m in steps] + [t("gap.legend.grid.beyond", lg, m=steps[-1])]
-        parts.extend(_swatch(c, label) for c, label in zip(DISTANCE_COLOURS, labels))
+        parts.extend(_swatch(c, label) for c, label in zip(DISTANCE_COLOURS, labels, strict=False))
         parts.append("<br>")
     if "index" in layers:
         parts.append(
             f"<b>{html.escape(t('gap.legend.index', lg, method=t(f'classify.{p.classification}', lg)))}</b><br>"
         )
         lower = result.classes.lower
-        for colour, upper in zip(result.classes.colours, result.classes.bounds):
+        for colour, upper in zip(result.classes.colours, result.classes.bounds, strict=False):
             parts.append(_swatch(colour, f"{i18n.fmt_num(lower, lg, 0)} – {i18n.fmt_num(upper, lg, 0)}"))
             lower = upper
         parts.append(_swatch(NO_DATA_COLOUR, t("map.legend.no_data", lg)) + "<br>")

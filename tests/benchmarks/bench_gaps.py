@@ -80,7 +80,10 @@ def synthetic_population(rng: np.random.Generator) -> gpd.GeoDataFrame:
     residents = 1 + rng.multinomial(N_RESIDENTS - len(r), weight / weight.sum())
     bands = rng.multinomial(residents, rng.dirichlet(AGE_SHARES * 60, len(r)))
     frame = pd.DataFrame(
-        {"cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist())], "residents": residents}
+        {
+            "cell_id": [grid.cell_id(n, e) for n, e in zip(north.tolist(), east.tolist(), strict=False)],
+            "residents": residents,
+        }
     )
     frame[list(schema.AGE_BANDS)] = bands
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(east + 50, north + 50), crs=schema.ANALYSIS_CRS)

@@ -50,7 +50,7 @@ def housing_csv(path: Path, rows: int = 200_000) -> None:
     lines = ["Objekt-Nr;Eigentümerart;Wohnungen;geförderte Wohnungen;Baujahr;Sozialmanagement;Rechtswert;Hochwert"]
     lines += [
         f"W{i:06d};{o};{d};{s};{1900 + i % 120};{'ja' if i % 7 == 0 else 'nein'};{xx:.2f};{yy:.2f}".replace(".", ",")
-        for i, (o, d, s, xx, yy) in enumerate(zip(owners, dwellings, subsidised, x, y))
+        for i, (o, d, s, xx, yy) in enumerate(zip(owners, dwellings, subsidised, x, y, strict=False))
     ]
     path.write_bytes("\n".join(lines).encode("cp1252"))
 

@@ -46,7 +46,7 @@ from dashboard.store.gpkgfile import DEMO_PATH  # noqa: E402
 from dashboard.store.settings import load_settings  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME  # noqa: E402
-from tests.serving import running_streamlit  # noqa: E402
+from tests.support.serving import running_streamlit  # noqa: E402
 
 BROWSER_RUNS = 3
 MB = 1_000_000
@@ -157,7 +157,10 @@ def map_ready(browser, url: str) -> tuple[float, float]:
         frames: list[int] = []
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
-        cdp.on("Network.webSocketFrameReceived", lambda event: frames.append(_frame_bytes(event["response"])))
+        cdp.on(
+            "Network.webSocketFrameReceived",
+            lambda event, frames=frames: frames.append(_frame_bytes(event["response"])),
+        )
         start = time.perf_counter()
         page.goto(url)
         page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").first.wait_for(

@@ -1,7 +1,7 @@
 """Load figures for a city-wide deployment (`make bench`): many editors on one store, 30 viewers on one app.
 
 Editors: ``tests/loadtest.editors_run`` for 60 s, 2 app instances (processes) x 10 editor threads
-saving +1 on 10 hot offers, on a throwaway PostGIS (``tests/pg.py``) and on a GeoPackage store,
+saving +1 on 10 hot offers, on a throwaway PostGIS (``tests/support/pg.py``) and on a GeoPackage store,
 each next to a single uncontended editor for reference. Viewers: ``tests/loadtest.viewers_run``
 with 30 Chromium sessions against one app instance on the demo city (GeoPackage, and the same
 city in PostGIS), next to a single session: all 30 at once without pauses (worst case), and
@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 from dashboard.store import gpkgfile  # noqa: E402
 from dashboard.store.base import open_store  # noqa: E402
 from dashboard.store.migrate import migrate  # noqa: E402
-from tests.loadtest import CpuTime, editors_run, viewers_run  # noqa: E402
-from tests.serving import running_streamlit  # noqa: E402
+from tests.support.loadtest import CpuTime, editors_run, viewers_run  # noqa: E402
+from tests.support.serving import running_streamlit  # noqa: E402
 
 
 def _ms(stats: dict) -> str:
@@ -51,8 +51,8 @@ def _errors(errors: dict) -> str:
 
 @contextmanager
 def _postgis():
-    """A throwaway PostGIS server, or None with the reason printed (tests/pg.py skips without PostGIS)."""
-    from tests.pg import running_server
+    """A throwaway PostGIS server, or None with the reason printed (tests/support/pg.py skips without PostGIS)."""
+    from tests.support.pg import running_server
 
     try:
         with running_server() as server:

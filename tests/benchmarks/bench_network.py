@@ -141,7 +141,7 @@ def core(workspace: Workspace) -> list[str]:
     build_s, index = median_s(lambda: directory.build(city, coops), runs=3)
     lines = [row("directory.build (once per data version)", build_s)]
     for label, query in QUERIES.items():
-        search_s, hits = median_s(lambda: directory.search(index, query, {}))
+        search_s, hits = median_s(lambda query=query: directory.search(index, query, {}))
         lines.append(row(f"search {label}", search_s, f"{len(hits.rows):,} hits; {check(search_s, SEARCH_TARGET_S)}"))
     facet_s, hits = median_s(
         lambda: directory.search(index, "verein", {"sector": ["zivilgesellschaft"], "bezirk": ["03"]})
@@ -181,7 +181,7 @@ def core(workspace: Workspace) -> list[str]:
     for label, area in (("whole city", None), (f"Bezirk {bezirk}", bezirk), (f"Quartier {quartier}", quartier)):
         graph = network.area_graph(net, area)
         pivots = network.pivots(graph)
-        view_s, _ = median_s(lambda: network_view(net, area), runs=3)
+        view_s, _ = median_s(lambda area=area: network_view(net, area), runs=3)
         how = "exact" if pivots is None else f"estimated from {pivots} start points"
         lines.append(
             row(

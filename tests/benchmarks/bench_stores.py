@@ -5,7 +5,7 @@
 * import: 200,000 housing records (the CSV of ``bench_import``) through the whole import
   (read → check → store) into each store.
 
-PostGIS is a throwaway server on 127.0.0.1 (``tests/pg.py``); without PostgreSQL/PostGIS only the
+PostGIS is a throwaway server on 127.0.0.1 (``tests/support/pg.py``); without PostgreSQL/PostGIS only the
 GeoPackage column is printed. Medians of 3 reads.
 
     .venv/bin/python tests/benchmarks/bench_stores.py
@@ -65,7 +65,7 @@ def import_housing(data_store, csv: Path) -> dict:
 
 
 def main() -> None:
-    from tests.pg import running_server
+    from tests.support.pg import running_server
 
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as folder:
         tmp = Path(folder)

@@ -1,6 +1,6 @@
 """Real-browser tests: the app under Streamlit, driven by Debian's Chromium through Playwright.
 
-Every test in this folder is marked ``browser`` and fails if the page asked any host other than
+Every test in this folder is marked ``browser`` (tests/conftest.py) and fails if the page asked any host other than
 this machine for anything (the app must work in networks without internet). Usage::
 
     def test_karte(app_server, page, wait_for_map, save_artifact, requests_made):
@@ -22,18 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
+from tests.support.serving import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAP_TIMEOUT_MS = 60_000
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
-from tests.serving import running_streamlit
+from tests.support.serving import running_streamlit
 
 PASSWORD = "Korrekt Pferd Batterie"
 

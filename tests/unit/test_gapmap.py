@@ -1,0 +1,101 @@
+"""Maps of the gap analysis: grid image, escaped texts, scenario markers, need × gap."""
+
+import re
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.analysis.bivariate import PALETTE, cross, need_values, terciles
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse, with_scenario
+from dashboard.maps.gap_map import build_bivariate_map, build_gap_map, distance_classes
+from dashboard.maps.karte import prepare_map_data
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.store.settings import Settings
+from tests.support.factories import tiny_workspace
+
+NO_TILES = Settings(None, tile_url=None, tile_attribution="")
+ALL = frozenset({"grid", "index", "offers"})
+
+
+@pytest.fixture(scope="module")
+def city():
+    return prepare(tiny_workspace())
+
+
+def _layers(element, kind):
+    found = [element] if isinstance(element, kind) else []
+    for child in element._children.values():
+        found.extend(_layers(child, kind))
+    return found
+
+
+def _render(fmap, groups):
+    for group in groups:
+        group.add_to(fmap)
+    return fmap.get_root().render()
+
+
+def test_distance_classes_are_relative_to_the_threshold():
+    assert distance_classes(np.array([0, 250, 251, 500, 749, 1000, 1001, np.inf]), 500).tolist() == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+        4,
+        4,
+    ]
+
+
+def test_gap_map_has_grid_image_escaped_offers_and_no_foreign_urls(city):
+    data = prepare_map_data(city)
+    fmap, groups = build_gap_map(data, city, analyse(city, GapParams()), ALL, NO_TILES, "de")
+    html = _render(fmap, groups)
+    overlay = _layers(fmap, folium.raster_layers.ImageOverlay)
+    assert len(overlay) == 1 and overlay[0].url.startswith("data:image/png;base64,")
+    offers = next(layer for layer in _layers(fmap, folium.GeoJson) if layer.layer_name == "offers")
+    names = [f["properties"]["f0"] for f in offers.data["features"]]
+    assert names == ["Nachbarschaftstreff &lt;b&gt;Am Bach&lt;/b&gt;"]  # the information offer does not count
+    assert re.findall(r"https?://[^\s\"'<>]+", html) == []
+
+
+def test_scenario_markers_show_planned_and_switched_off_offers(city):
+    data = prepare_map_data(city)
+    base = analyse(city, GapParams())
+    lon, lat = data.unit_points.loc["0102", ["lon", "lat"]]
+    result = with_scenario(city, base, Scenario(added=(NewOffer(lon, lat, name="Treff <i>neu</i>"),), disabled=("o1",)))
+    fmap, groups = build_gap_map(data, city, result, frozenset({"offers"}), NO_TILES, "de")
+    offers = next(layer for layer in _layers(groups[0], folium.GeoJson) if layer.layer_name == "offers")
+    status = {f["properties"]["f0"]: f["properties"]["f4"] for f in offers.data["features"]}
+    assert status == {
+        "Nachbarschaftstreff &lt;b&gt;Am Bach&lt;/b&gt;": "im Szenario abgeschaltet",
+        "Treff &lt;i&gt;neu&lt;/i&gt;": "geplant (Szenario)",
+    }
+
+
+def test_terciles_and_double_need():
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, np.nan], index=list("abcdefg"))
+    assert terciles(values).tolist() == [0, 0, 1, 1, 2, 2, -1]
+    crossed = cross(values, pd.Series([6.0, 5, 4, 3, 2, 1, 1], index=list("abcdefg")))
+    assert crossed.loc["a", "class"] == 0 * 3 + 2 and crossed.loc["f", "class"] == 2 * 3 + 0
+    assert crossed.loc["a", "colour"] == PALETTE[2] and pd.isna(crossed.loc["g", "colour"])
+    assert not crossed["double_need"].any()
+
+
+def test_need_values_from_age_bands_and_housing(city):
+    older = need_values(city, "share_65_plus")
+    assert older["0101"] == pytest.approx((30 + 10 + 60 + 20) / 300)
+    subsidised = need_values(city, "share_subsidised")
+    assert subsidised["0101"] == pytest.approx(10 / 40) and np.isnan(subsidised["0202"])
+
+
+def test_bivariate_map_builds_with_escaped_tooltips(city):
+    data = prepare_map_data(city)
+    result = analyse(city, GapParams(min_residents=10))
+    crossed = cross(need_values(city, "share_65_plus"), result.units["gap_index"])
+    html = build_bivariate_map(data, city, crossed, "share_65_plus", NO_TILES, "de").get_root().render()
+    assert "Quartier Am Bach" in html.replace("\\u003c", "<")

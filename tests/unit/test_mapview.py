@@ -1,0 +1,104 @@
+"""The map builder: few objects, escaped texts, no third-party URLs, filters honoured."""
+
+import json
+import re
+
+import folium
+import pytest
+
+from dashboard.analysis.city import prepare
+from dashboard.analysis.classify import classify
+from dashboard.analysis.indicators import unit_table
+from dashboard.maps.karte import build_map, prepare_map_data, tooltip_html
+from dashboard.model.view import LAYER_KEYS, MapView
+from dashboard.store.settings import Settings
+from tests.support.factories import tiny_workspace
+
+NO_TILES = Settings(None, tile_url=None, tile_attribution="")
+
+
+@pytest.fixture(scope="module")
+def city():
+    return prepare(tiny_workspace())
+
+
+def _render(city, view, settings=NO_TILES):
+    data = prepare_map_data(city)
+    table = unit_table(city, view)
+    fmap, groups = build_map(data, city, table, classify(table[view.measure]), view, settings)
+    for group in groups:
+        group.add_to(fmap)
+    return fmap, groups, fmap.get_root().render()
+
+
+def _geojson_layers(element):
+    found = [element] if isinstance(element, folium.GeoJson) else []
+    for child in element._children.values():
+        found.extend(_geojson_layers(child))
+    return found
+
+
+def test_every_layer_is_one_geojson_object(city):
+    fmap, groups, _ = _render(city, MapView(layers=frozenset(LAYER_KEYS), selected="0101"))
+    names = sorted(layer.layer_name for layer in _geojson_layers(fmap))
+    assert names == ["actors", "bezirke", "housing", "offers", "quartiere", "selection"]
+    assert len(groups) == 4  # housing, actors, offers, selection: toggled without reloading the map
+
+
+def test_housing_is_aggregated_per_quartier(city):
+    fmap, _, _ = _render(city, MapView(layers=frozenset({"housing"})))
+    housing = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "housing")
+    assert len(housing.data["features"]) == 3  # one circle for each Quartier with dwellings
+    assert "40" in housing.data["features"][0]["properties"].values()
+
+
+def test_data_texts_are_escaped(city):
+    fmap, _, html = _render(city, MapView(layers=frozenset(LAYER_KEYS)))
+    assert "<script>alert(1)" not in html
+    tips = " ".join(
+        str(v) for layer in _geojson_layers(fmap) for f in layer.data["features"] for v in f["properties"].values()
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tips
+    assert "&lt;b&gt;Am Bach&lt;/b&gt;" in tips
+    assert "<script" not in tips and "<b>Am Bach" not in tips
+
+
+def test_no_third_party_urls_without_configured_tiles(city):
+    _, _, html = _render(city, MapView(layers=frozenset(LAYER_KEYS)))
+    assert re.findall(r"https?://[^\s\"'<>]+", html) == []
+
+
+def test_configured_tiles_are_used_and_attributed(city):
+    tiles = Settings(None, tile_url="https://tiles.example.invalid/{z}/{x}/{y}.png", tile_attribution="© Kachel <GmbH>")
+    fmap, _, html = _render(city, MapView(), tiles)
+    assert "tiles.example.invalid" in html
+    tile_layer = next(c for c in fmap._children.values() if isinstance(c, folium.TileLayer))
+    assert tile_layer.options["attribution"] == "© Kachel &lt;GmbH&gt;"
+
+
+def test_bezirk_filter_limits_points(city):
+    fmap, _, _ = _render(city, MapView(layers=frozenset({"actors"}), bezirk="02"))
+    actors = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "actors")
+    assert [f["properties"]["f0"] for f in actors.data["features"]] == ["Baugenossenschaft Höhe eG"]
+
+
+def test_sector_filter_and_demo_attribution(city):
+    fmap, _, html = _render(city, MapView(layers=frozenset({"actors"}), sectors=("kommune",)))
+    actors = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "actors")
+    assert len(actors.data["features"]) == 1
+    assert "Demodaten" not in html  # the tiny city is not demo data
+
+
+def test_tooltip_escapes_labels_and_values():
+    assert tooltip_html("<i>", [("a&b", "<img src=x onerror=alert(1)>")]) == (
+        "<b>&lt;i&gt;</b><table><tr><th>a&amp;b</th><td>&lt;img src=x onerror=alert(1)&gt;</td></tr></table>"
+    )
+
+
+def test_choropleth_colours_follow_classes(city):
+    fmap, _, _ = _render(city, MapView())
+    quartiere = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "quartiere")
+    fills = {f["id"]: f["properties"]["fill"] for f in quartiere.data["features"]}
+    assert fills["0201"] == fills["0202"] == "#d9d9d9"  # suppressed: no data colour
+    assert fills["0101"] != fills["0102"]
+    json.dumps(quartiere.data)  # serialisable as sent to the browser
