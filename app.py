@@ -3,13 +3,13 @@
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.web import ui
+from dashboard.web import links, session, signin
 
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
-start = ui.start_from_link()  # the page and view a shared link names
-if not ui.embedded():
-    ui.language_picker()
-lang = ui.lang()
+start = links.start_from_link()  # the page and view a shared link names
+if not session.embedded():
+    session.language_picker()
+lang = session.lang()
 navigation = st.navigation(
     [
         st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte"),
@@ -36,16 +36,16 @@ navigation = st.navigation(
             "pages/daten.py",
             title=t("nav.load", lang),
             icon=":material/upload_file:",
-            visibility="visible" if ui.current_user().is_editor else "hidden",
+            visibility="visible" if signin.current_user().is_editor else "hidden",
         ),
         st.Page(
             "pages/pflege.py",
             title=t("nav.maintain", lang),
             icon=":material/edit_location_alt:",
-            visibility="visible" if ui.current_user().is_editor else "hidden",
+            visibility="visible" if signin.current_user().is_editor else "hidden",
         ),
         st.Page("pages/anmelden.py", title=t("nav.signin", lang), icon=":material/login:"),
     ],
-    position="hidden" if ui.embedded() else "sidebar",
+    position="hidden" if session.embedded() else "sidebar",
 )
 navigation.run()

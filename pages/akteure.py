@@ -9,9 +9,9 @@ from dashboard.i18n import code_label, fmt_int, t
 from dashboard.maps import directory_map
 from dashboard.maps.karte import tooltip_html
 from dashboard.model import schema
-from dashboard.web import ui
+from dashboard.web import karte_widgets, links, session
 
-lang, loaded = ui.open_page("actors.heading")
+lang, loaded = session.open_page("actors.heading")
 city, version = loaded.city, loaded.version
 cooperations = loaded.workspace.cooperations
 st.caption(t("actors.intro", lang))
@@ -59,7 +59,7 @@ view = st.segmented_control(
 )
 if view == "network":
     net, quartier_table = _network(version, city, cooperations)
-    bezirk = ui.bezirk_picker(city, "net_bezirk")
+    bezirk = karte_widgets.bezirk_picker(city, "net_bezirk")
     quartier = st.sidebar.selectbox(
         t("net.quartier", lang),
         [None, *network.quartiere_in(net, bezirk)],
@@ -143,7 +143,7 @@ else:
     map_col, card_col = st.columns([3, 2], gap="medium")
     with map_col:
         one_bezirk = chosen["bezirk"][0] if len(chosen["bezirk"]) == 1 else None
-        fmap = directory_map.hits_map(index, hits, loaded.map_data, city, ui.settings(), one_bezirk, lang)
+        fmap = directory_map.hits_map(index, hits, loaded.map_data, city, session.settings(), one_bezirk, lang)
         st_folium(fmap, key="actors_map", height=480, use_container_width=True, returned_objects=[])
         st.markdown(directory_map.sector_legend_html(lang), unsafe_allow_html=True)
         if len(hits.rows) > directory_map.MAP_LIMIT:
@@ -183,4 +183,4 @@ else:
         on_select=_show_card,
         selection_mode="single-row",
     )
-ui.sync_url("akteure")
+links.sync_url("akteure")

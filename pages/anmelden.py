@@ -6,14 +6,14 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.model import auth
-from dashboard.web import ui
+from dashboard.web import entry, session, signin
 
-ui.through_entry()
-lang = ui.lang()
+entry.through_entry()
+lang = session.lang()
 st.title(t("signin.heading", lang))
-ui.role_badge(lang)
-user = ui.current_user()
-settings = ui.auth_secrets()
+signin.role_badge(lang)
+user = signin.current_user()
+settings = signin.auth_secrets()
 
 if user.via != "anonymous":
     st.success(
@@ -22,7 +22,7 @@ if user.via != "anonymous":
         else t("signin.signed_in_viewer", lang, name=user.name)
     )
     if st.button(t("signin.sign_out", lang), key="sign_out"):
-        ui.sign_out()
+        signin.sign_out()
         st.rerun()
     st.stop()
 
@@ -39,7 +39,7 @@ if auth.accounts(settings):
         submitted = st.form_submit_button(t("signin.submit", lang))
     if submitted:
         try:
-            ui.password_sign_in(name, password)
+            signin.password_sign_in(name, password)
             st.rerun()
         except auth.SignInRefused as refused:
             if refused.wait_s > 0:

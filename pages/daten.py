@@ -18,17 +18,17 @@ from dashboard.model import schema
 from dashboard.model.workspace import LayerMeta
 from dashboard.reports.layer_export import layer_bytes
 from dashboard.store.base import StoreError
-from dashboard.web import ui
+from dashboard.web import session, signin, uploads
 from dashboard.web.edits import field_label
 
-lang, loaded = ui.open_page("load.title")
-user = ui.current_user()
+lang, loaded = session.open_page("load.title")
+user = signin.current_user()
 if not user.is_editor:
     st.info(t("load.editors_only", lang))
     st.page_link("pages/anmelden.py", label=t("nav.signin", lang), icon=":material/login:")
     st.stop()
 
-settings = ui.settings()
+settings = session.settings()
 data_store = settings.store()
 st.caption(t("load.store_demo" if settings.uses_demo else "load.store", lang, path=settings.store_label))
 st.write(t("load.intro", lang))
@@ -38,7 +38,7 @@ if not settings.uses_demo:
     with st.expander(t("load.export", lang)):
         st.download_button(
             t("load.export.gpkg", lang),
-            ui.store_export(data_store),
+            uploads.store_export(data_store),
             file_name="quartiersatlas.gpkg",
             mime="application/geopackage+sqlite3",
             key="load_export_gpkg",
@@ -89,7 +89,7 @@ with st.expander(t("load.read_options", lang)):
     )
     file_layer = st.text_input(t("load.file_layer", lang), key="load_file_layer").strip() or None
 try:
-    path, name = ui.saved_upload(files)
+    path, name = uploads.saved_upload(files)
     raw = readers.read_file(
         path,
         name=name,
@@ -210,9 +210,9 @@ if mode == "replace" and existing:
     st.warning(t("load.replace_warning", lang, count=existing))
 
 if target == "population_totals":
-    plan = ui.import_plan_totals(data_store, raw, area_column, residents_column, bands)
+    plan = uploads.import_plan_totals(data_store, raw, area_column, residents_column, bands)
 else:
-    plan = ui.import_plan(data_store, raw, mapping)
+    plan = uploads.import_plan(data_store, raw, mapping)
 all_problems = [*problems, *plan.problems]
 st.subheader(t("load.report", lang))
 counts = plan.counts
@@ -236,7 +236,7 @@ if any(p.severity == ERROR and p.row is not None for p in all_problems):
 
 go, cancel = st.columns(2)
 if cancel.button(t("load.cancel", lang), key="load_cancel", width="stretch"):
-    ui.forget_upload()
+    uploads.forget_upload()
     st.rerun()
 if go.button(t("load.import", lang, rows=counts.valid), type="primary", key="load_go", width="stretch"):
     meta = LayerMeta(source, licence, attribution, stand.isoformat())
@@ -245,6 +245,6 @@ if go.button(t("load.import", lang, rows=counts.valid), type="primary", key="loa
     except StoreError as err:
         st.error(err.text(lang))
         st.stop()
-    ui.forget_upload()
+    uploads.forget_upload()
     st.session_state["load_done"] = t("load.done", lang, rows=counts.valid, layer=t(f"load.target.{target}", lang))
     st.rerun()

@@ -9,18 +9,18 @@ from dashboard.i18n import code_label, fmt_num, t
 from dashboard.maps.karte import build_map
 from dashboard.model.areas import area_at
 from dashboard.reports.figures import key_figures, ranking_frame
-from dashboard.web import ui
+from dashboard.web import karte_widgets, legends, links, session
 
-lang, loaded = ui.open_page("map.heading")
+lang, loaded = session.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version
-view = ui.map_view_controls(city)
-table = ui.unit_table(version, city, view)
+view = karte_widgets.map_view_controls(city)
+table = karte_widgets.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
 
-map_col, side_col = ui.map_columns([4, 3])
+map_col, side_col = session.map_columns([4, 3])
 with map_col:
-    fmap, groups = build_map(map_data, city, table, classes, view, ui.settings(), lang)
-    ui.place_map(fmap)
+    fmap, groups = build_map(map_data, city, table, classes, view, session.settings(), lang)
+    links.place_map(fmap)
     result = st_folium(
         fmap,
         key="karte",
@@ -29,9 +29,9 @@ with map_col:
         returned_objects=["last_object_clicked", "center", "zoom"],  # a pan or zoom reruns the page: the URL follows
         feature_group_to_add=groups,
     )
-    ui.follow_map(result)
-    ui.legend(classes, view)
-    if click := ui.take_click(result, "karte"):
+    links.follow_map(result)
+    legends.legend(classes, view)
+    if click := karte_widgets.take_click(result, "karte"):
         st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
         st.rerun()
 if side_col is None:
@@ -41,14 +41,14 @@ with side_col:
     selected = st.session_state.get("selected")
     if selected in table.index:
         st.subheader(t("map.selected", lang, name=table.loc[selected, "name"]))
-        st.table(ui.figures_frame(key_figures(table, selected, view, lang)))
+        st.table(karte_widgets.figures_frame(key_figures(table, selected, view, lang)))
         if st.button(t("map.clear_selection", lang)):
             st.session_state["selected"] = None
             st.rerun()
     else:
         st.info(t("map.click_hint", lang))
     st.subheader(t("map.ranking", lang))
-    ranked = ranking(table[ui.in_view(table, city, view)], view.measure).head(15)
+    ranked = ranking(table[karte_widgets.in_view(table, city, view)], view.measure).head(15)
     st.table(ranking_frame(ranked, table, view, lang).set_index(t("fig.rank", lang)))
     st.caption(
         t(
@@ -71,4 +71,4 @@ with st.expander(t("map.method", lang), expanded=False):
             min_residents=view.min_residents,
         )
     )
-ui.sync_url("karte")
+links.sync_url("karte")

@@ -20,22 +20,22 @@ from dashboard.reports.gap_figures import (
     methods_summary,
     ranking_frame,
 )
-from dashboard.web import ui
+from dashboard.web import karte_widgets, legends, links, luecken_widgets, session
 
-lang, loaded = ui.open_page("gap.heading")
+lang, loaded = session.open_page("gap.heading")
 city = loaded.city
 st.caption(t("gap.intro", lang))
-bezirk = ui.bezirk_picker(city, "gap_bezirk")
-params = ui.gap_controls(city)
+bezirk = karte_widgets.bezirk_picker(city, "gap_bezirk")
+params = luecken_widgets.gap_controls(city)
 if not has_age_bands(city.cells, params.target_group):
     st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
     st.stop()
-before, result = ui.gap_results(loaded, params)
+before, result = luecken_widgets.gap_results(loaded, params)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
 
 view = (
     "map"
-    if ui.embedded()
+    if session.embedded()
     else st.segmented_control(
         t("gap.view", lang),
         ["map", "need"],
@@ -55,13 +55,13 @@ if view == "need":
     crossed = cross(need_values(city, indicator), result.units["gap_index"])
     map_col, list_col = st.columns([3, 2], gap="medium")
     with map_col:
-        need_map = build_bivariate_map(loaded.map_data, city, crossed, indicator, ui.settings(), lang, bezirk)
-        ui.place_map(need_map, "gap_map_pos")
+        need_map = build_bivariate_map(loaded.map_data, city, crossed, indicator, session.settings(), lang, bezirk)
+        links.place_map(need_map, "gap_map_pos")
         out = st_folium(
             need_map, key="gap_need_map", height=600, use_container_width=True, returned_objects=["center", "zoom"]
         )
-        ui.follow_map(out, "gap_map_pos")
-        ui.bivariate_legend()
+        links.follow_map(out, "gap_map_pos")
+        legends.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
         double = crossed[crossed["double_need"] & crossed.index.isin(in_view)].join(
@@ -70,10 +70,10 @@ if view == "need":
         if double.empty:
             st.info(t("gap.double_none", lang))
         else:
-            st.dataframe(ui.double_need_frame(double, indicator), hide_index=True, width="stretch")
+            st.dataframe(luecken_widgets.double_need_frame(double, indicator), hide_index=True, width="stretch")
 else:
-    layers = ui.gap_layers()
-    map_col, side_col = ui.map_columns([4, 3])
+    layers = luecken_widgets.gap_layers()
+    map_col, side_col = session.map_columns([4, 3])
     with map_col:
         mode = (
             "select"
@@ -87,22 +87,24 @@ else:
             )
         )
         selected = st.session_state.get("gap_selected")
-        catchments = ui.isochrones(loaded, result)
+        catchments = luecken_widgets.isochrones(loaded, result)
         fmap, groups = build_gap_map(
-            loaded.map_data, city, result, layers, ui.settings(), lang, selected, bezirk, catchments
+            loaded.map_data, city, result, layers, session.settings(), lang, selected, bezirk, catchments
         )
-        ui.place_map(fmap, "gap_map_pos")
+        links.place_map(fmap, "gap_map_pos")
         out = st_folium(
             fmap, key="gap_map", height=600, use_container_width=True,
             returned_objects=["last_object_clicked", "center", "zoom"], feature_group_to_add=groups,
         )  # fmt: skip
-        ui.follow_map(out, "gap_map_pos")
-        ui.gap_legend(result, layers)
+        links.follow_map(out, "gap_map_pos")
+        legends.gap_legend(result, layers)
         if catchments is not None:
             st.caption(t("gap.isochrone.caption", lang))
-        if click := ui.take_click(out, "gap"):
+        if click := karte_widgets.take_click(out, "gap"):
             if mode == "place":
-                ui.set_scenario(ui.scenario().add(ui.planned_offer(click["lng"], click["lat"])))
+                luecken_widgets.set_scenario(
+                    luecken_widgets.scenario().add(luecken_widgets.planned_offer(click["lng"], click["lat"]))
+                )
             else:
                 st.session_state["gap_selected"] = area_at(city.units, click["lng"], click["lat"])
             st.rerun()
@@ -125,8 +127,8 @@ else:
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))
-    ui.scenario_panel(before, result)
-    if (comparison := ui.method_comparison(loaded, params)) is not None:
+    luecken_widgets.scenario_panel(before, result)
+    if (comparison := luecken_widgets.method_comparison(loaded, params)) is not None:
         with st.expander(t("gap.methods", lang)):
             st.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
             st.dataframe(
@@ -135,4 +137,4 @@ else:
 
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
-ui.sync_url("luecken")
+links.sync_url("luecken")

@@ -17,22 +17,22 @@ from dashboard.ingest.validation import layer_label
 from dashboard.model import schema
 from dashboard.store.base import EDITABLE_LAYERS, ConflictError, StoreError, open_store
 from dashboard.store.postgis import is_database_url
-from dashboard.web import edits, ui
+from dashboard.web import edits, entry, karte_widgets, session, signin
 
-ui.through_entry()
-lang, user, settings = ui.lang(), ui.current_user(), ui.settings()
+entry.through_entry()
+lang, user, settings = session.lang(), signin.current_user(), session.settings()
 s = st.session_state
 
 if not user.is_editor:
     st.title(t("edit.heading", lang))
-    ui.role_badge(lang)
+    signin.role_badge(lang)
     st.info(t("edit.viewer", lang))
     st.page_link("pages/anmelden.py", label=t("edit.viewer.sign_in", lang), icon=":material/login:")
     st.stop()
 
 if settings.uses_demo:
     st.title(t("edit.heading", lang))
-    ui.role_badge(lang)
+    signin.role_badge(lang)
     st.info(t("edit.demo.read_only", lang))
     if st.button(t("edit.demo.adopt", lang), key="pf_adopt", type="primary"):
         try:
@@ -45,7 +45,7 @@ if settings.uses_demo:
     st.caption(t("edit.demo.load_hint", lang))
     st.stop()
 
-lang, loaded = ui.open_page("edit.heading")
+lang, loaded = session.open_page("edit.heading")
 data_store = settings.store()
 
 
@@ -205,7 +205,7 @@ def _spot_geometry():
 if spec.geometry_types:
     map_col, form_col = st.columns([3, 2], gap="medium")
     with map_col:
-        bezirk = ui.bezirk_picker(loaded.city, "pf_bezirk")
+        bezirk = karte_widgets.bezirk_picker(loaded.city, "pf_bezirk")
         shown = points if bezirk is None else points[points["bezirk"] == bezirk]
         if len(shown) > edits.MAP_LIMIT:
             st.warning(t("edit.map.too_many", lang, n=len(shown)))

@@ -10,9 +10,9 @@ from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t
 from dashboard.maps.area_map import interactive_map
 from dashboard.reports import council
-from dashboard.web import ui
+from dashboard.web import links, luecken_widgets, session
 
-lang, loaded = ui.open_page("pf.heading")
+lang, loaded = session.open_page("pf.heading")
 city = loaded.city
 labels = pf.choice_labels(city, lang)
 if not labels:
@@ -31,7 +31,7 @@ elif st.session_state.get("profile_area") not in labels:
 area_id = st.selectbox(t("pf.choose", lang), list(labels), format_func=labels.get, key="profile_area")
 st.session_state["_profile_last"] = area_id
 
-result, _ = ui.gap_results(loaded, GapParams())
+result, _ = luecken_widgets.gap_results(loaded, GapParams())
 today = date.today()
 counts = pf.unit_counts(city, result)
 profile = pf.profile(city, result, counts, area_id, today)
@@ -44,7 +44,7 @@ figures_col, map_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader(t("pf.map", lang))
     st_folium(
-        interactive_map(loaded.map_data, city, area, ui.settings(), lang),
+        interactive_map(loaded.map_data, city, area, session.settings(), lang),
         key="profile_map",
         height=320,
         use_container_width=True,
@@ -91,4 +91,4 @@ for key, table, columns in (
     else:
         st.info(t("pf.none", lang))
 st.caption(t("pf.outdated_note", lang, months=pf.DEFAULT_MAX_AGE_MONTHS))
-ui.sync_url("profil")
+links.sync_url("profil")

@@ -5,14 +5,14 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.ingest.validation import problems_frame
 from dashboard.reports.sources import basemap_text, sources_frame
-from dashboard.web import ui
+from dashboard.web import links, session
 
-lang, loaded = ui.open_page("sources.heading")
+lang, loaded = session.open_page("sources.heading")
 city, workspace = loaded.city, loaded.workspace
 st.write(t("sources.intro", lang))
 st.dataframe(sources_frame(workspace, lang), hide_index=True, width="stretch")
 st.subheader(t("sources.basemap", lang))
-st.write(basemap_text(ui.settings(), lang))
+st.write(basemap_text(session.settings(), lang))
 st.subheader(t("sources.software", lang))
 st.write(t("sources.software.text", lang))
 st.subheader(t("sources.quality", lang))
@@ -21,4 +21,4 @@ st.write(t("sources.quality.summary", lang, errors=errors, warnings=len(loaded.p
 if loaded.problems:
     with st.expander(t("sources.quality.details", lang)):
         st.dataframe(problems_frame(loaded.problems, lang), hide_index=True, width="stretch")
-ui.sync_url("quellen")
+links.sync_url("quellen")

@@ -6,9 +6,9 @@ from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import t
 from dashboard.reports import comparison as cmp
-from dashboard.web import ui
+from dashboard.web import links, luecken_widgets, session
 
-lang, loaded = ui.open_page("cmp.heading")
+lang, loaded = session.open_page("cmp.heading")
 city = loaded.city
 st.caption(t("cmp.intro", lang))
 labels = pf.choice_labels(city, lang)
@@ -24,7 +24,7 @@ chosen = st.multiselect(
     key="cmp_areas",
 )
 
-result, _ = ui.gap_results(loaded, GapParams())
+result, _ = luecken_widgets.gap_results(loaded, GapParams())
 counts = pf.unit_counts(city, result)
 if len(chosen) >= 2:
     st.subheader(t("cmp.side_by_side", lang))
@@ -58,4 +58,4 @@ json_col.download_button(
     t("cmp.download.geojson", lang), lambda: cmp.geojson_export(selection, city),
     file_name="vergleich.geojson", mime="application/geo+json", on_click="ignore", icon=":material/map:", key="cmp_geojson",
 )  # fmt: skip
-ui.sync_url("vergleich")
+links.sync_url("vergleich")

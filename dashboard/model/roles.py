@@ -2,7 +2,7 @@
 
 Rights are enforced where data is read and written, not by hiding buttons:
 
-* **Reading** – page code gets its data only from ``ui.load()``, which builds the
+* **Reading** – page code gets its data only from ``dashboard.web.session.load()``, which builds the
   workspace *for the session's role* with ``for_role``. A viewer's workspace, the
   City prepared from it, its map data and every cache keyed by its version never
   hold a private field (``schema.Field.private``: the contact data).

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import cli
 from dashboard.model import auth
 from dashboard.model.roles import Role
-from dashboard.web import ui
+from dashboard.web import signin
 from tests.support.paths import APP
 
 PASSWORD = "Korrekt Pferd Batterie"
@@ -158,14 +158,14 @@ def test_no_password_hash_in_the_repository():
 @pytest.fixture
 def signin_page(secrets):
     """The Anmelden page with the account in its secrets; the shared rate limiter starts clean."""
-    ui.limiter.clear()
+    signin.limiter.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = secrets
     at.run()
     at.switch_page("pages/anmelden.py").run()
     assert not at.exception
     yield at
-    ui.limiter.clear()
+    signin.limiter.clear()
 
 
 def _submit(at, name, password):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.model.roles import Role, User
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
-from dashboard.web import ui
+from dashboard.web import signin
 from tests.support.paths import APP, SHARED_DATA
 
 DATA = SHARED_DATA
@@ -30,7 +30,7 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 def _page(user: User | None = EDITOR) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if user is not None:
-        at.session_state[ui._USER_KEY] = user
+        at.session_state[signin._USER_KEY] = user
     at.run()
     at.switch_page("pages/daten.py").run()
     assert not at.exception

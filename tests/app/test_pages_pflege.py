@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.model.roles import Role, User
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
-from dashboard.web import edits, ui
+from dashboard.web import edits, signin
 from tests.support.apptree import everything
 from tests.support.paths import APP
 
@@ -35,7 +35,7 @@ def store_path(tmp_path, monkeypatch) -> Path:
 def _page(user: User | None = EDITOR) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     if user is not None:
-        at.session_state[ui._USER_KEY] = user
+        at.session_state[signin._USER_KEY] = user
     at.run()
     at.switch_page("pages/pflege.py").run()
     assert not at.exception

@@ -22,7 +22,7 @@ from dashboard.model.roles import (
 )
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
-from dashboard.web import edits, ui
+from dashboard.web import edits, session
 from tests.support.apptree import everything
 from tests.support.factories import tiny_workspace
 from tests.support.paths import ROOT
@@ -80,12 +80,12 @@ def workspace_file(tmp_path, monkeypatch) -> Path:
 
 
 def test_loaded_workspace_of_a_viewer_holds_no_contact_data(workspace_file):
-    viewer = ui._load("v:viewer", str(workspace_file), Role.VIEWER)
+    viewer = session._load("v:viewer", str(workspace_file), Role.VIEWER)
     frames = list(_frames(viewer))
     assert len(frames) > 10  # workspace layers, City frames, map data
     assert not [list(f.columns) for f in frames if "contact" in f.columns]
     assert SECRET.encode() not in pickle.dumps(viewer)
-    editor = ui._load("v:editor", str(workspace_file), Role.EDITOR)
+    editor = session._load("v:editor", str(workspace_file), Role.EDITOR)
     assert SECRET.encode() in pickle.dumps(editor)  # the check above would see contact data if it were there
 
 

@@ -13,7 +13,7 @@ from dashboard import cli
 from dashboard.model.roles import Role, User
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
-from dashboard.web import ui
+from dashboard.web import signin
 from tests.support.apptree import everything
 from tests.support.paths import APP
 
@@ -99,7 +99,7 @@ def test_app_on_postgis_viewers_through_the_read_only_role(postgis, demo_dir, mo
     assert "0000 " not in everything(at)  # the demo's contact numbers never reach a viewer
 
     editor = AppTest.from_file(APP, default_timeout=120)
-    editor.session_state[ui._USER_KEY] = EDITOR
+    editor.session_state[signin._USER_KEY] = EDITOR
     editor.run()
     editor.switch_page("pages/pflege.py").run()
     assert not editor.exception

@@ -1,0 +1,23 @@
+"""Streamlit's legacy pages-folder mode, handled in one small place.
+
+Because ``pages/`` exists, Streamlit runs the first session after a server start in its old
+mode and executes a linked page file directly; the page hands over to app.py, which routes back.
+The check uses a private Streamlit attribute; tests/app/test_entry.py fails when it changes.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def through_entry() -> None:
+    """Make sure a page runs inside app.py (navigation, language, page setup)."""
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()

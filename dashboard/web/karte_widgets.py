@@ -1,0 +1,145 @@
+"""The Karte page's sidebar widgets, its cached per-Quartier table and its map clicks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import indicators
+from dashboard.analysis.city import City
+from dashboard.analysis.filters import in_bezirk
+from dashboard.i18n import code_label, t
+from dashboard.model import schema
+from dashboard.model.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
+from dashboard.web.links import view_state
+from dashboard.web.session import embedded, lang
+
+
+def map_view_controls(city: City) -> MapView:
+    """Sidebar widgets → the view of the Karte page (embedded: no widgets, the link's view)."""
+    if not embedded():
+        _map_widgets(city)
+    state = view_state("karte")
+    return MapView(
+        layers=state.get("layers"),
+        bezirk=state.get("bezirk"),
+        sectors=state.get("sectors"),
+        categories=state.get("categories"),
+        target_groups=state.get("target_groups"),
+        min_level=state.get("min_level"),
+        measure=state.get("measure"),
+        threshold_m=int(state.get("threshold")),
+        classification=state.get("classification"),
+        selected=state.get("selected"),
+    )
+
+
+def _map_widgets(city: City) -> None:
+    lg = lang()
+    side = st.sidebar
+    bezirk_picker(city, "bezirk")
+    side.subheader(t("map.layers", lg))
+    for key in LAYER_KEYS:
+        side.checkbox(t(f"map.layer.{key}", lg), value=key in MapView().layers, key=f"layer_{key}")
+    side.radio(
+        t("map.measure", lg),
+        MEASURES,
+        format_func=lambda m: t(f"map.measure.short.{m}", lg, threshold=st.session_state.get("threshold", 500)),
+        key="measure",
+    )
+    side.subheader(t("map.filters", lg))
+    side.multiselect(
+        t("map.filter.sectors", lg),
+        schema.SECTORS,
+        default=list(schema.SECTORS),
+        format_func=lambda c: code_label(c, lg),
+        key="sectors",
+    )
+    side.multiselect(
+        t("map.filter.categories", lg),
+        schema.CATEGORIES,
+        default=list(schema.CATEGORIES),
+        format_func=lambda c: code_label(c, lg),
+        key="categories",
+    )
+    side.multiselect(
+        t("map.filter.target_groups", lg),
+        schema.TARGET_GROUPS,
+        default=list(schema.TARGET_GROUPS),
+        format_func=lambda c: code_label(c, lg),
+        key="target_groups",
+    )
+    side.select_slider(
+        t("map.filter.min_level", lg),
+        schema.LEVELS,
+        value=schema.DEFAULT_PARTICIPATION_LEVEL,
+        format_func=lambda c: code_label(c, lg),
+        key="min_level",
+    )
+    side.number_input(t("map.filter.threshold", lg), min_value=100, max_value=3000, value=500, step=50, key="threshold")
+    side.selectbox(
+        t("map.filter.classification", lg),
+        CLASSIFICATIONS,
+        format_func=lambda c: t(f"classify.{c}", lg),
+        key="classification",
+    )
+
+
+def figures_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """Key figures with comparison columns, as a table councillors can read."""
+    lg = lang()
+    return pd.DataFrame(rows, columns=["", t("fig.area", lg), t("fig.bezirk", lg), t("fig.city_value", lg)]).set_index(
+        ""
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _unit_table(version: str, view: MapView, _city: City) -> pd.DataFrame:
+    return indicators.unit_table(_city, view)
+
+
+def unit_table(version: str, city: City, view: MapView) -> pd.DataFrame:
+    """Key figures per Quartier, cached per data version and view."""
+    return _unit_table(
+        version,
+        replace(
+            view,
+            selected=None,
+            bezirk=None,
+            layers=frozenset(),
+            sectors=(),
+            classification="quantiles",
+            measure="uncovered_share",
+        ),
+        city,
+    )
+
+
+def in_view(table: pd.DataFrame, city: City, view: MapView):
+    """Rows of the table inside the selected Stadtbezirk."""
+    return in_bezirk(table.reset_index(), city.units, view.bezirk)
+
+
+def take_click(result: dict | None, map_key: str) -> dict | None:
+    """The click once per new map click (a rerun repeats the last click; it must not act again)."""
+    click = (result or {}).get("last_object_clicked")
+    if not click or click == st.session_state.get(f"_last_click_{map_key}"):
+        return None
+    st.session_state[f"_last_click_{map_key}"] = click
+    return click
+
+
+def bezirk_picker(city: City, key: str) -> str | None:
+    """Sidebar choice of one Stadtbezirk (None = whole city; embedded: the link's)."""
+    if embedded():
+        return st.session_state.get(key)
+    lg = lang()
+    bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
+    return st.sidebar.selectbox(
+        t("map.filter.bezirk", lg),
+        [None, *sorted(bezirke, key=lambda b: bezirke[b])],
+        format_func=lambda b: t("map.filter.all_bezirke", lg) if b is None else bezirke[b],
+        key=key,
+    )

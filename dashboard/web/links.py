@@ -1,0 +1,163 @@
+"""Session state ↔ share link: seeds the widgets from a link and writes the current view back.
+
+The URL format itself lives in ``dashboard.model.share_state``; this module only moves values
+between it and Streamlit's widget keys.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from dashboard.analysis.bivariate import (
+    BUILTIN_NEEDS,
+    area_need_columns,
+)
+from dashboard.analysis.classify import (
+    parse_breaks,
+)
+from dashboard.i18n import t
+from dashboard.maps.karte import (
+    SetView,
+)
+from dashboard.model import params, share_state
+from dashboard.model.share_state import GAP_LAYERS, ViewState
+from dashboard.model.targets import DEFAULT_THRESHOLD_M
+from dashboard.model.view import LAYER_KEYS
+from dashboard.web.session import embedded, lang, load
+
+#: State fields held by one checkbox per option: field → (key prefix, options).
+_SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", GAP_LAYERS)}
+
+
+_POSITIONS = ("map_pos", "gap_map_pos")
+
+
+def seed_session(state: ViewState) -> None:
+    """Seed the widget keys with a link's view, before any widget exists."""
+    s = st.session_state
+    s["lang"] = state.lang
+    for name, value in state.fields.items():
+        if name in _SPREAD:
+            prefix, options = _SPREAD[name]
+            s.update({f"{prefix}{k}": k in value for k in options})
+        elif name == "gap_weights":
+            s.update({f"gap_weight_{c}": w for c, w in zip(params.COMPONENTS, value, strict=False)})
+        elif name == "gap_threshold":
+            s[f"gap_threshold_{state.get('gap_group')}"] = value
+        elif name == "gap_breaks":
+            s["gap_breaks"] = ", ".join(f"{b:g}" for b in value)
+        else:
+            s[name] = list(value) if isinstance(value, tuple) and name not in _POSITIONS else value
+
+
+def view_state(page: str) -> ViewState:
+    """The current view of ``page`` as the widgets (or, embedded, the link) hold it."""
+    s = st.session_state
+    fields = {}
+    for param in share_state.PARAMS[page]:
+        name = param.name
+        if name in _SPREAD:
+            prefix, options = _SPREAD[name]
+            value = frozenset(k for k in options if s.get(f"{prefix}{k}", k in param.default))
+        elif name == "gap_weights":
+            value = tuple(
+                int(s.get(f"gap_weight_{c}", d)) for c, d in zip(params.COMPONENTS, param.default, strict=False)
+            )
+        elif name == "gap_threshold":
+            group = s.get("gap_group", "alle")
+            value = s.get(f"gap_threshold_{group}")
+            value = None if value in (None, DEFAULT_THRESHOLD_M[group]) else int(value)
+        elif name == "gap_breaks":
+            value = parse_breaks(s.get("gap_breaks", "")) or param.default
+        elif name in _POSITIONS:  # where the reader moved the map, else where the link opened it
+            value = s.get(f"_live_{name}") or s.get(name)
+        else:  # a segmented control can be cleared (None): the page then shows its default
+            value = s.get(name) if s.get(name) is not None else param.default
+        fields[name] = tuple(value) if isinstance(value, list) else value
+    if page == "luecken" and fields["gap_classification"] == "user" and not parse_breaks(s.get("gap_breaks", "20")):
+        fields["gap_classification"] = "quantiles"  # unreadable breaks: the analysis falls back, and so does the link
+    return ViewState(page, lang(), fields)
+
+
+def start_from_link() -> str:
+    """First run of a session: the link's view into the widget keys, then a fresh run; the page to start on.
+
+    The fresh run makes the seeded values old state, so widgets take them without Streamlit's
+    "default value and Session State" warning.
+    """
+    s = st.session_state
+    if "_link_page" not in s:
+        city = load().city
+        params = st.query_params.to_dict()
+        if page := app_url()[1]:
+            params.setdefault("p", page)  # a link to a page's path, e.g. /profil?gebiet=01
+        state, notices = share_state.decode(
+            params,
+            known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+            known_offer_ids=city.offers["offer_id"],
+            known_needs=[*BUILTIN_NEEDS, *area_need_columns(city)],
+        )
+        seed_session(state)
+        s["_link_page"], s["_link_notices"] = state.page, notices
+        st.rerun()
+    return s["_link_page"]
+
+
+def app_url() -> tuple[str, str]:
+    """The app's base URL and the page its path names ("" if none); ``st.context.url`` has no query."""
+    parts = urlsplit(st.context.url or "")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if last in share_state.PAGES:
+        return f"{origin}{head}/", last
+    return f"{origin}{path}/", ""
+
+
+def sync_url(page: str) -> None:
+    """Write the current view into the URL (when it changed) and offer it as a link; pages call this last."""
+    if embedded():
+        return
+    params = share_state.encode(view_state(page))
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+    link = app_url()[0] + (f"?{urlencode(params, safe=',:.')}" if params else "")
+    with st.sidebar.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
+        st.caption(t("share.caption", lang()))
+        st.code(link, language=None, wrap_lines=True)
+        if page in share_state.EMBEDDABLE:
+            st.caption(t("share.embed", lang()))
+            st.code(share_state.iframe(link), language="html", wrap_lines=True)
+
+
+def place_map(fmap, key: str = "map_pos") -> None:
+    """Open the map where a link's ``pos`` says (without one, it stays fitted to its data).
+
+    Only the link's position goes into the map: the live one (see ``follow_map``) would change
+    the map's script on every pan, and st_folium would build the map anew.
+    """
+    if pos := st.session_state.get(key):
+        SetView(*pos).add_to(fmap)
+
+
+def follow_map(result: dict | None, key: str = "map_pos") -> None:
+    """Remember where the reader panned or zoomed the map, for the URL only (st_folium returns "center", "zoom").
+
+    A newly built map reports nothing at first, then its opening view (the link's or fitted to the
+    data): that first report is no move and writes no position. Each later report that differs
+    from it is the live position; back at the opening view, the link falls back to the link's.
+    """
+    s = st.session_state
+    opening, live = f"_opening_{key}", f"_live_{key}"
+    center, zoom = (result or {}).get("center"), (result or {}).get("zoom")
+    if not center or zoom is None:  # a new map in the browser: it opens where place_map put it
+        s.pop(opening, None)
+        s.pop(live, None)
+        return
+    pos = share_state.map_position(center["lat"], center["lng"], zoom)
+    if opening not in s:
+        s[opening] = pos
+    else:
+        s[live] = None if pos == s[opening] else pos

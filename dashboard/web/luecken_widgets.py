@@ -1,0 +1,248 @@
+"""The Lückenanalyse page's widgets, its cached gap results and the scenario panel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from dashboard import i18n
+from dashboard.analysis import gaps
+from dashboard.analysis.bivariate import (
+    need_text,
+)
+from dashboard.analysis.city import City
+from dashboard.analysis.classify import (
+    parse_breaks,
+)
+from dashboard.analysis.gaps import GapParams
+from dashboard.analysis.walknet import WalkingDistance
+from dashboard.i18n import code_label, t
+from dashboard.model import params, schema
+from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
+from dashboard.model.targets import DEFAULT_THRESHOLD_M
+from dashboard.model.view import CLASSIFICATIONS
+from dashboard.reports import gap_figures
+from dashboard.web.links import view_state
+from dashboard.web.session import Loaded, embedded, lang
+
+
+def gap_controls(city: City) -> GapParams:
+    """Sidebar widgets → the parameters of the gap analysis (each target group keeps its own threshold).
+
+    Walking routes are offered only where the city has a path network; otherwise the sidebar says
+    that distances are straight lines times the detour factor.
+    """
+    if not embedded():
+        _gap_widgets(city)
+    state = view_state("luecken")
+    group, classification = state.get("gap_group"), state.get("gap_classification")
+    weights = tuple(w / 100 for w in state.get("gap_weights"))
+    return GapParams(
+        target_group=group,
+        threshold_m=state.get("gap_threshold") or DEFAULT_THRESHOLD_M[group],
+        detour=float(state.get("gap_detour")),
+        min_level=state.get("gap_min_level"),
+        min_residents=int(state.get("gap_min_residents")),
+        weights=weights if sum(weights) > 0 else params.DEFAULT_WEIGHTS,
+        classification=classification,
+        breaks=state.get("gap_breaks") if classification == "user" else (),
+        distance=state.get("gap_distance") if city.paths is not None else "luftlinie",
+    )
+
+
+def _gap_widgets(city: City) -> None:
+    lg = lang()
+    side = st.sidebar
+    group = side.selectbox(
+        t("gap.target_group", lg),
+        schema.TARGET_GROUPS,
+        index=schema.TARGET_GROUPS.index("alle"),
+        format_func=lambda c: code_label(c, lg),
+        key="gap_group",
+    )
+    side.number_input(
+        t("map.filter.threshold", lg),
+        100,
+        3000,
+        value=DEFAULT_THRESHOLD_M[group],
+        step=50,
+        key=f"gap_threshold_{group}",
+    )
+    distance = "luftlinie"
+    if city.paths is None:
+        side.caption(t("gap.distance.no_network", lg))
+    else:
+        distance = side.radio(
+            t("gap.distance", lg),
+            ("luftlinie", "fussweg"),
+            format_func=lambda d: t(f"gap.distance.{d}", lg),
+            horizontal=True,
+            key="gap_distance",
+        )
+    side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
+    side.select_slider(
+        t("map.filter.min_level", lg),
+        schema.LEVELS,
+        value=schema.DEFAULT_PARTICIPATION_LEVEL,
+        format_func=lambda c: code_label(c, lg),
+        key="gap_min_level",
+    )
+    with side.expander(t("gap.weights", lg)):
+        for c, w in zip(params.COMPONENTS, params.DEFAULT_WEIGHTS, strict=False):
+            st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}")
+    side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
+    classification = side.selectbox(
+        t("map.filter.classification", lg),
+        (*CLASSIFICATIONS, "user"),
+        format_func=lambda c: t(f"classify.{c}", lg),
+        key="gap_classification",
+    )
+    if classification == "user":
+        text = side.text_input(t("gap.breaks", lg), "20, 40, 60, 80", key="gap_breaks")
+        if parse_breaks(text) is None:
+            side.warning(t("gap.breaks_invalid", lg, text=text))
+
+
+def gap_layers() -> frozenset[str]:
+    if embedded():
+        return view_state("luecken").get("gap_layers")
+    lg = lang()
+    st.sidebar.subheader(t("gap.layers", lg))
+    defaults = {"grid": True, "index": False, "offers": True}  # the grid reads best on its own
+    return frozenset(
+        k for k, on in defaults.items() if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=on, key=f"gap_layer_{k}")
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _status_quo(version: str, params: GapParams, _city: City) -> gaps.GapResult:
+    return gaps.analyse(_city, params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_result(version: str, params: GapParams, scenario: Scenario, _city: City) -> gaps.GapResult:
+    return gaps.with_scenario(_city, _status_quo(version, params, _city), scenario)
+
+
+def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps.GapResult]:
+    """Status quo and the current scenario (the same object when the scenario is empty)."""
+    before = _status_quo(loaded.version, params, loaded.city)
+    current = scenario()
+    return before, before if current.is_empty else _scenario_result(loaded.version, params, current, loaded.city)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _isochrone(version: str, x: float, y: float, _city: City) -> gpd.GeoDataFrame:
+    return WalkingDistance(_city.network).isochrone((x, y))
+
+
+def isochrones(loaded: Loaded, result: gaps.GapResult) -> gpd.GeoDataFrame | None:
+    """Walking catchments of the planned offers and of the offer chosen in the scenario panel (Fußweg only)."""
+    if not isinstance(result.method, WalkingDistance):
+        return None
+    chosen = st.session_state.get("gap_toggle_offer")
+    offers = result.offers
+    shown = offers[offers["offer_id"].str.startswith(SCENARIO_PREFIX) | (offers["offer_id"] == chosen)]
+    parts = [
+        _isochrone(loaded.version, float(x), float(y), loaded.city)
+        for x, y in zip(shown["x"], shown["y"], strict=False)
+    ]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs) if parts else None
+
+
+def method_comparison(loaded: Loaded, params: GapParams) -> pd.DataFrame | None:
+    """Luftlinie against Fußweg per Quartier, when the city has a walking network."""
+    if loaded.city.network is None:
+        return None
+    straight = _status_quo(loaded.version, replace(params, distance="luftlinie"), loaded.city)
+    walking = _status_quo(loaded.version, replace(params, distance="fussweg"), loaded.city)
+    return gaps.compare_methods(straight, walking)
+
+
+def scenario() -> Scenario:
+    return st.session_state.get("scenario", Scenario())
+
+
+def set_scenario(value: Scenario) -> None:
+    st.session_state["scenario"] = value
+
+
+def planned_offer(lon: float, lat: float) -> NewOffer:
+    """A new offer at a clicked place with the properties set in the scenario panel."""
+    state = st.session_state
+    return NewOffer(
+        lon=round(lon, 6),
+        lat=round(lat, 6),
+        category=state.get("gap_new_category", "begegnung"),
+        target_groups=tuple(state.get("gap_new_groups", ["alle"])) or ("alle",),
+        level=state.get("gap_new_level", schema.DEFAULT_PARTICIPATION_LEVEL),
+        capacity=int(state.get("gap_new_capacity", 30)) or None,
+        name=state.get("gap_new_name") or t("gap.scenario.default_name", lang()),
+    )
+
+
+def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
+    """Inputs for the next planned offer, switching offers off, reset, and the effect."""
+    lg = lang()
+    new_col, off_col = st.columns(2)
+    with new_col:
+        st.markdown(f"**{t('gap.scenario.new', lg)}**")
+        st.text_input(t("gap.scenario.name", lg), t("gap.scenario.default_name", lg), key="gap_new_name")
+        st.selectbox(
+            t("map.filter.categories", lg),
+            schema.CATEGORIES,
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_category",
+        )
+        st.multiselect(
+            t("map.filter.target_groups", lg),
+            schema.TARGET_GROUPS,
+            default=["alle"],
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_groups",
+        )
+        st.select_slider(
+            t("map.filter.min_level", lg),
+            schema.LEVELS,
+            value="mitwirkung",
+            format_func=lambda c: code_label(c, lg),
+            key="gap_new_level",
+        )
+        st.number_input(t("gap.scenario.capacity", lg), 0, 1000, 30, 5, key="gap_new_capacity")
+    with off_col:
+        existing = before.offers.sort_values("name")
+        labels = dict(zip(existing["offer_id"], existing["name"], strict=False))
+        choice = st.selectbox(
+            t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer"
+        )
+        if st.button(t("gap.scenario.toggle", lg), disabled=choice is None):
+            set_scenario(scenario().toggle(choice))
+            st.rerun()
+        if st.button(t("gap.scenario.reset", lg), disabled=scenario().is_empty):
+            set_scenario(Scenario())
+            st.rerun()
+    current = scenario()
+    if current.is_empty:
+        st.info(t("gap.scenario.empty", lg))
+        return
+    st.success(
+        t("gap.scenario.changes", lg, added=len(current.added), disabled=len(current.disabled))
+        + " "
+        + gap_figures.scenario_effect(before, after, lg)
+    )
+    st.dataframe(gap_figures.scenario_frame(gaps.compare(before, after), lg), hide_index=True, width="stretch")
+
+
+def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    lg = lang()
+    return pd.DataFrame(
+        {
+            t("fig.area", lg): double["name"].to_numpy(),
+            t("gap.need", lg): [need_text(v, indicator, lg) for v in double["need"]],
+            t("gap.col.index", lg): [i18n.fmt_num(v, lg, 0) for v in double["gap_index"]],
+            t("gap.col.uncovered", lg): [i18n.fmt_int(v, lg) for v in double["uncovered_residents"]],
+        }
+    ).sort_values(t("gap.col.index", lg), ascending=False)

@@ -1,0 +1,60 @@
+"""Who is using this session: OIDC login, password sign-in or nobody (an anonymous viewer).
+
+The signed-in user lives in server-side session state (a ``User`` no widget or URL can set).
+The rules are in ``dashboard.model.auth`` and ``dashboard.model.roles``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.model import auth
+from dashboard.model.roles import ANONYMOUS, User
+
+_USER_KEY = "_signed_in_user"
+
+
+def auth_secrets() -> Mapping:
+    """The [auth] section of the secrets ({} when there is none or no secrets file)."""
+    try:
+        return st.secrets.get("auth", {})
+    except FileNotFoundError:
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def limiter() -> auth.RateLimiter:
+    """One rate limiter for all sessions of this server process."""
+    return auth.RateLimiter()
+
+
+def current_user() -> User:
+    """The signed-in user of this session, or the anonymous viewer."""
+    settings = auth_secrets()
+    if auth.oidc_configured(settings) and st.user.get("is_logged_in"):
+        return auth.oidc_user(st.user.get("email"), st.user.get("email_verified"), settings)
+    return st.session_state.get(_USER_KEY, ANONYMOUS)
+
+
+def password_sign_in(name: str, password: str) -> User:
+    """Check name and password against the configured accounts; raises ``auth.SignInRefused``."""
+    client = st.context.ip_address or "unbekannt"
+    user = auth.sign_in(auth.accounts(auth_secrets()), name, password, client, limiter())
+    st.session_state[_USER_KEY] = user
+    return user
+
+
+def sign_out() -> None:
+    st.session_state.pop(_USER_KEY, None)
+    if auth.oidc_configured(auth_secrets()) and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def role_badge(lang: str) -> None:
+    """The reader's role in the sidebar of every page."""
+    user = current_user()
+    text = t("roles.badge.editor", lang, name=user.name) if user.is_editor else t("roles.badge.viewer", lang)
+    st.sidebar.caption(text)
