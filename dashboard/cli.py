@@ -16,8 +16,9 @@ from pathlib import Path
 
 from dashboard import i18n
 from dashboard.i18n import t
-from dashboard.model import schema
+from dashboard.model import schema, viewspec
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
+from dashboard.model.view import CLASSIFICATIONS
 
 #: Problems printed before the rest is only counted, so a broken file does not flood the terminal.
 MAX_PROBLEMS_SHOWN = 50
@@ -334,7 +335,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         return _fail(t("cli.gaps.needs_age_bands", lang, group=args.target_group, bands=bands), lang)
     params = GapParams(
         target_group=args.target_group,
-        threshold_m=args.threshold,
+        threshold_m=args.threshold_m,
         detour=args.detour,
         min_level=args.min_level,
         min_residents=args.min_residents,
@@ -464,11 +465,16 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     gaps.add_argument("--population", required=True, metavar=file, help=t("cli.gaps.arg.population", lang))
     gaps.add_argument("--offers", required=True, metavar=file, help=t("cli.gaps.arg.offers", lang))
     gaps.add_argument("--actors", metavar=file, help=t("cli.gaps.arg.actors", lang))
+    spec = viewspec
     gaps.add_argument(
-        "--target-group", choices=schema.TARGET_GROUPS, default="alle", help=t("cli.gaps.arg.target_group", lang)
+        spec.TARGET_GROUP.option,
+        choices=spec.TARGET_GROUP.options,
+        default=spec.TARGET_GROUP.default,
+        help=t("cli.gaps.arg.target_group", lang),
     )
     gaps.add_argument(
-        "--threshold",
+        spec.THRESHOLD.option,
+        dest=spec.THRESHOLD.name,
         type=_whole_number(1, lang),
         metavar=t("cli.metavar.metres", lang),
         help=t(
@@ -478,29 +484,29 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
         ),
     )
     gaps.add_argument(
-        "--detour",
+        spec.DETOUR.option,
         type=_detour(lang),
-        default=1.0,
+        default=spec.DETOUR.default,
         metavar=t("cli.metavar.factor", lang),
         help=t("cli.gaps.arg.detour", lang),
     )
     gaps.add_argument(
-        "--min-level",
-        choices=schema.LEVELS,
-        default=schema.DEFAULT_PARTICIPATION_LEVEL,
+        spec.MIN_LEVEL.option,
+        choices=spec.MIN_LEVEL.options,
+        default=spec.MIN_LEVEL.default,
         help=t("cli.gaps.arg.min_level", lang),
     )
     gaps.add_argument(
-        "--min-residents",
+        spec.MIN_RESIDENTS.option,
         type=_whole_number(0, lang),
-        default=300,
+        default=spec.MIN_RESIDENTS.default,
         metavar="N",
         help=t("cli.gaps.arg.min_residents", lang),
     )
     gaps.add_argument(
-        "--classification",
-        choices=("quantiles", "natural_breaks"),
-        default="quantiles",
+        spec.CLASSIFICATION.option,
+        choices=CLASSIFICATIONS,
+        default=spec.CLASSIFICATION.default,
         help=t("cli.gaps.arg.classification", lang),
     )
     gaps.add_argument("--out", required=True, metavar=csv_file, help=t("cli.gaps.arg.out", lang))

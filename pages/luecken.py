@@ -4,7 +4,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.analysis.bivariate import (
-    BUILTIN_NEEDS,
     area_need_columns,
     cross,
     need_values,
@@ -12,8 +11,10 @@ from dashboard.analysis.bivariate import (
 from dashboard.analysis.filters import in_bezirk
 from dashboard.i18n import code_label, fmt_int, fmt_share, fmt_short, t
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map
+from dashboard.model import viewspec
 from dashboard.model.areas import area_at
 from dashboard.model.targets import has_age_bands
+from dashboard.model.viewspec import BUILTIN_NEEDS
 from dashboard.reports.gap_figures import (
     method_text,
     methods_frame,
@@ -33,21 +34,22 @@ if not has_age_bands(city.cells, params.target_group):
 before, result = luecken_widgets.gap_results(loaded, params)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
 
+GAP_VIEW = viewspec.GAP_VIEW
 view = (
-    "map"
+    GAP_VIEW.default
     if session.embedded()
     else st.segmented_control(
-        t("gap.view", lang),
-        ["map", "need"],
+        t(GAP_VIEW.label_key, lang),
+        GAP_VIEW.options,
         format_func=lambda v: t(f"gap.view.{v}", lang),
-        default="map",
-        key="gap_view",
+        default=GAP_VIEW.default,
+        key=viewspec.GAP_PREFIX + GAP_VIEW.name,
     )
 )
 if view == "need":
     needs = [*BUILTIN_NEEDS, *area_need_columns(city)]
     indicator = st.selectbox(
-        t("gap.need.indicator", lang),
+        t(viewspec.NEED.label_key, lang),
         needs,
         format_func=lambda n: t(f"need.{n}", lang) if n in BUILTIN_NEEDS else n,
         key="gap_need",

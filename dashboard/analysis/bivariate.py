@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.analysis.city import City
 from dashboard.i18n import fmt_num, fmt_share
-from dashboard.model.params import BUILTIN_NEEDS
+from dashboard.model.viewspec import BUILTIN_NEEDS
 
 #: 3 × 3 palette, index need * 3 + gap (0 = low); Joshua Stevens' "pink-blue" bivariate scheme.
 PALETTE = (

@@ -28,27 +28,27 @@ from dashboard.analysis.classify import Classes, classify
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
-from dashboard.model import schema
-from dashboard.model.params import COMPONENTS, DEFAULT_WEIGHTS
+from dashboard.model import schema, viewspec
 from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
 from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents
+from dashboard.model.viewspec import COMPONENTS
 
 
 @dataclass(frozen=True)
 class GapParams:
     """Everything a gap analysis depends on besides the data; hashable, so results can be cached."""
 
-    target_group: str = "alle"
+    target_group: str = viewspec.TARGET_GROUP.default
     threshold_m: int | None = None  # None: the group's default (targets.DEFAULT_THRESHOLD_M)
-    detour: float = 1.0
-    min_level: str = schema.DEFAULT_PARTICIPATION_LEVEL
-    categories: tuple[str, ...] = schema.CATEGORIES
-    min_residents: int = 300
-    weights: tuple[float, float, float] = DEFAULT_WEIGHTS
-    classification: str = "quantiles"  # quantiles | natural_breaks | user
-    classes: int = 5
+    detour: float = viewspec.DETOUR.default
+    min_level: str = viewspec.MIN_LEVEL.default
+    categories: tuple[str, ...] = viewspec.CATEGORIES.default
+    min_residents: int = viewspec.MIN_RESIDENTS.default
+    weights: tuple[float, float, float] = viewspec.DEFAULT_WEIGHTS
+    classification: str = viewspec.CLASSIFICATION.default  # quantiles | natural_breaks | user
+    classes: int = viewspec.CLASSES.default
     breaks: tuple[float, ...] = ()  # upper bounds for classification "user"
-    distance: str = "luftlinie"  # luftlinie | fussweg (walking routes, where the city has a path network)
+    distance: str = viewspec.DISTANCE.default  # luftlinie | fussweg (walking routes, where the city has a network)
 
     @property
     def threshold(self) -> int:

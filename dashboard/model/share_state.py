@@ -64,17 +64,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from dashboard.model import schema
-from dashboard.model.params import BUILTIN_NEEDS, COMPONENTS, DEFAULT_WEIGHTS
+from dashboard.model import schema, viewspec
 from dashboard.model.scenario import NewOffer, Scenario
-from dashboard.model.view import CLASSIFICATIONS, DEFAULT_LAYERS, LAYER_KEYS, MEASURES
+from dashboard.model.view import CLASSIFICATIONS
+from dashboard.model.viewspec import BUILTIN_NEEDS, COMPONENTS, Setting
 
 VERSION = 1
 PAGES = ("karte", "luecken", "akteure", "profil", "vergleich", "quellen")
 LANGUAGES = ("de", "en")
-GAP_LAYERS = ("grid", "index", "offers")
-DEFAULT_GAP_LAYERS = frozenset({"grid", "offers"})
-DEFAULT_BREAKS = (20.0, 40.0, 60.0, 80.0)
 MAX_VALUE = 4000  # characters of one value (a scenario of ~60 offers)
 MAX_PARAMS = 40
 MAX_NOTICES = 10
@@ -257,9 +254,18 @@ def _position(text: str, known: Known) -> tuple[float, float, float]:
     return tuple(values)
 
 
+#: Decimals of a longitude or latitude in a link (5: about 1 m).
+COORDINATE_DIGITS = 5
+
+
 def _coordinate(value: float) -> str:
-    """Five decimals (about 1 m) without trailing zeros."""
-    return f"{value:.5f}".rstrip("0").rstrip(".")
+    """A coordinate as a link writes it, without trailing zeros."""
+    return f"{value:.{COORDINATE_DIGITS}f}".rstrip("0").rstrip(".")
+
+
+def place(lon: float, lat: float) -> tuple[float, float]:
+    """A clicked or typed place rounded exactly as a link keeps it, so the link reproduces the same figures."""
+    return round(lon, COORDINATE_DIGITS), round(lat, COORDINATE_DIGITS)
 
 
 def map_position(lat: float, lon: float, zoom: float) -> tuple[float, float, float]:
@@ -290,7 +296,7 @@ def _load_offer(text: str, known: Known) -> NewOffer:
     parts = text.split(",")
     if len(parts) != 6:
         raise Invalid(text)
-    lon, lat = round(_finite(parts[0]), 5), round(_finite(parts[1]), 5)
+    lon, lat = place(_finite(parts[0]), _finite(parts[1]))
     groups = tuple(dict.fromkeys(parts[3].split(".")))
     if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not set(groups) <= set(schema.TARGET_GROUPS):
         raise Invalid(text)
@@ -331,48 +337,62 @@ class Param:
     codec: Codec
 
 
+def _codec(setting: Setting) -> Codec:
+    """How a setting is written, from its spec: a choice of options, or a whole or decimal number in its range."""
+    if setting.options:
+        return choice(setting.options)
+    if isinstance(setting.default, int):
+        return integer(int(setting.low), int(setting.high))
+    return decimal(setting.low, setting.high)
+
+
+def param(setting: Setting, prefix: str = "", codec: Codec | None = None, default: Any = ...) -> Param:
+    """The URL parameter of a view setting: its spec's key and default, the page's field name."""
+    return Param(
+        setting.url_key,
+        prefix + setting.name,
+        setting.default if default is ... else default,
+        codec or _codec(setting),
+    )
+
+
 LEVEL = choice(schema.LEVELS)
 POSITION = Codec(lambda p: f"{_coordinate(p[0])},{_coordinate(p[1])},{p[2]:g}", _position)
-THRESHOLD = integer(100, 3000)
 AREA = Codec(str, _area)
+GAP = viewspec.GAP_PREFIX
 
-#: Page-specific parameters; the field names are the widget keys of the pages (see dashboard.ui).
+#: Page-specific parameters; the field names are the widget keys of the pages (see dashboard.web).
 PARAMS: dict[str, tuple[Param, ...]] = {
     "karte": (
-        Param("b", "bezirk", None, AREA),
-        Param("l", "layers", DEFAULT_LAYERS, code_set(LAYER_KEYS)),
-        Param("m", "measure", MEASURES[0], choice(MEASURES)),
-        Param("sec", "sectors", schema.SECTORS, codes(schema.SECTORS)),
-        Param("cat", "categories", schema.CATEGORIES, codes(schema.CATEGORIES)),
-        Param("tg", "target_groups", schema.TARGET_GROUPS, codes(schema.TARGET_GROUPS)),
-        Param("lv", "min_level", schema.DEFAULT_PARTICIPATION_LEVEL, LEVEL),
-        Param("t", "threshold", 500, THRESHOLD),
-        Param("c", "classification", CLASSIFICATIONS[0], choice(CLASSIFICATIONS)),
-        Param("sel", "selected", None, AREA),
-        Param("pos", "map_pos", None, POSITION),
+        param(viewspec.BEZIRK, codec=AREA),
+        param(viewspec.LAYERS, codec=code_set(viewspec.LAYERS.options)),
+        param(viewspec.MEASURE),
+        param(viewspec.SECTORS, codec=codes(viewspec.SECTORS.options)),
+        param(viewspec.CATEGORIES, codec=codes(viewspec.CATEGORIES.options)),
+        param(viewspec.TARGET_GROUPS, codec=codes(viewspec.TARGET_GROUPS.options)),
+        param(viewspec.MIN_LEVEL),
+        param(viewspec.THRESHOLD),
+        param(viewspec.CLASSIFICATION, codec=choice(CLASSIFICATIONS)),
+        param(viewspec.SELECTED, codec=AREA),
+        param(viewspec.POSITION, codec=POSITION),
     ),
     "luecken": (
-        Param("b", "gap_bezirk", None, AREA),
-        Param("g", "gap_group", "alle", choice(schema.TARGET_GROUPS)),
-        Param("t", "gap_threshold", None, THRESHOLD),
-        Param("d", "gap_distance", "luftlinie", choice(("luftlinie", "fussweg"))),
-        Param("u", "gap_detour", 1.0, decimal(1.0, 2.0)),
-        Param("lv", "gap_min_level", schema.DEFAULT_PARTICIPATION_LEVEL, LEVEL),
-        Param(
-            "w",
-            "gap_weights",
-            tuple(round(w * 100) for w in DEFAULT_WEIGHTS),
-            Codec(lambda w: ",".join(map(str, w)), _weights),
-        ),
-        Param("r", "gap_min_residents", 300, integer(0, 5000)),
-        Param("c", "gap_classification", CLASSIFICATIONS[0], choice((*CLASSIFICATIONS, "user"))),
-        Param("k", "gap_breaks", DEFAULT_BREAKS, Codec(lambda b: ",".join(f"{v:g}" for v in b), _breaks)),
-        Param("l", "gap_layers", DEFAULT_GAP_LAYERS, code_set(GAP_LAYERS)),
-        Param("vw", "gap_view", "map", choice(("map", "need"))),
-        Param("n", "gap_need", BUILTIN_NEEDS[0], Codec(str, _need)),
-        Param("sel", "gap_selected", None, AREA),
-        Param("pos", "gap_map_pos", None, POSITION),
-        Param("s", "scenario", Scenario(), Codec(_dump_scenario, _load_scenario)),
+        param(viewspec.BEZIRK, GAP, codec=AREA),
+        param(viewspec.TARGET_GROUP, GAP),
+        param(viewspec.THRESHOLD, GAP, default=None),  # None: the target group's own threshold
+        param(viewspec.DISTANCE, GAP),
+        param(viewspec.DETOUR, GAP),
+        param(viewspec.MIN_LEVEL, GAP),
+        param(viewspec.WEIGHTS, GAP, codec=Codec(lambda w: ",".join(map(str, w)), _weights)),
+        param(viewspec.MIN_RESIDENTS, GAP),
+        param(viewspec.CLASSIFICATION, GAP),
+        param(viewspec.BREAKS, GAP, codec=Codec(lambda b: ",".join(f"{v:g}" for v in b), _breaks)),
+        param(viewspec.GAP_LAYERS, GAP, codec=code_set(viewspec.GAP_LAYERS.options)),
+        param(viewspec.GAP_VIEW, GAP),
+        param(viewspec.NEED, GAP, codec=Codec(str, _need)),
+        param(viewspec.SELECTED, GAP, codec=AREA),
+        param(viewspec.POSITION, GAP, codec=POSITION),
+        param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario)),
     ),
     "profil": (Param("gebiet", "profile_area", None, AREA),),
     "vergleich": (Param("a", "cmp_areas", (), Codec(_join, _areas)),),

@@ -8,29 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashboard.model import schema
+from dashboard.model import viewspec
 
-LAYER_KEYS = ("bezirke", "choropleth", "actors", "housing", "offers")
-DEFAULT_LAYERS = frozenset({"bezirke", "choropleth", "offers"})
-MEASURES = ("uncovered_share", "offers_per_1000")
-CLASSIFICATIONS = ("quantiles", "natural_breaks")
+LAYER_KEYS = viewspec.LAYERS.options
+DEFAULT_LAYERS = viewspec.LAYERS.default
+MEASURES = viewspec.MEASURE.options
+#: The Karte offers the computed classifications only (user breaks belong to the gap index).
+CLASSIFICATIONS = tuple(c for c in viewspec.CLASSIFICATION.options if c != "user")
 
 
 @dataclass(frozen=True)
 class MapView:
-    """The state of the Karte page. Defaults are the view a first visitor sees."""
+    """The state of the Karte page. Defaults are the view a first visitor sees (``params``)."""
 
-    layers: frozenset[str] = DEFAULT_LAYERS
-    bezirk: str | None = None
-    sectors: tuple[str, ...] = schema.SECTORS
-    categories: tuple[str, ...] = schema.CATEGORIES
-    target_groups: tuple[str, ...] = schema.TARGET_GROUPS
-    min_level: str = schema.DEFAULT_PARTICIPATION_LEVEL
-    measure: str = "uncovered_share"
-    threshold_m: int = 500
-    detour: float = 1.0
-    classification: str = "quantiles"
-    classes: int = 5
-    min_residents: int = 300
-    selected: str | None = None
+    layers: frozenset[str] = viewspec.LAYERS.default
+    bezirk: str | None = viewspec.BEZIRK.default
+    sectors: tuple[str, ...] = viewspec.SECTORS.default
+    categories: tuple[str, ...] = viewspec.CATEGORIES.default
+    target_groups: tuple[str, ...] = viewspec.TARGET_GROUPS.default
+    min_level: str = viewspec.MIN_LEVEL.default
+    measure: str = viewspec.MEASURE.default
+    threshold_m: int = viewspec.THRESHOLD.default
+    detour: float = viewspec.DETOUR.default
+    classification: str = viewspec.CLASSIFICATION.default
+    classes: int = viewspec.CLASSES.default
+    min_residents: int = viewspec.MIN_RESIDENTS.default
+    selected: str | None = viewspec.SELECTED.default
     extra: dict = field(default_factory=dict, compare=False, hash=False)

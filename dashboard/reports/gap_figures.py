@@ -6,8 +6,8 @@ import pandas as pd
 
 from dashboard.analysis.gaps import GapResult, ranked
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
-from dashboard.model.params import COMPONENTS
 from dashboard.model.targets import TARGET_BANDS
+from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
 
 

@@ -10,9 +10,10 @@ import streamlit as st
 from dashboard.analysis import indicators
 from dashboard.analysis.city import City
 from dashboard.analysis.filters import in_bezirk
-from dashboard.i18n import code_label, t
-from dashboard.model import schema
+from dashboard.i18n import t
+from dashboard.model import viewspec
 from dashboard.model.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
+from dashboard.web.controls import codes_picker, level_slider, number_input
 from dashboard.web.links import view_state
 from dashboard.web.session import embedded, lang
 
@@ -30,7 +31,7 @@ def map_view_controls(city: City) -> MapView:
         target_groups=state.get("target_groups"),
         min_level=state.get("min_level"),
         measure=state.get("measure"),
-        threshold_m=int(state.get("threshold")),
+        threshold_m=int(state.get("threshold_m")),
         classification=state.get("classification"),
         selected=state.get("selected"),
     )
@@ -46,39 +47,16 @@ def _map_widgets(city: City) -> None:
     side.radio(
         t("map.measure", lg),
         MEASURES,
-        format_func=lambda m: t(f"map.measure.short.{m}", lg, threshold=st.session_state.get("threshold", 500)),
+        format_func=lambda m: t(
+            f"map.measure.short.{m}", lg, threshold=st.session_state.get("threshold_m", viewspec.THRESHOLD.default)
+        ),
         key="measure",
     )
     side.subheader(t("map.filters", lg))
-    side.multiselect(
-        t("map.filter.sectors", lg),
-        schema.SECTORS,
-        default=list(schema.SECTORS),
-        format_func=lambda c: code_label(c, lg),
-        key="sectors",
-    )
-    side.multiselect(
-        t("map.filter.categories", lg),
-        schema.CATEGORIES,
-        default=list(schema.CATEGORIES),
-        format_func=lambda c: code_label(c, lg),
-        key="categories",
-    )
-    side.multiselect(
-        t("map.filter.target_groups", lg),
-        schema.TARGET_GROUPS,
-        default=list(schema.TARGET_GROUPS),
-        format_func=lambda c: code_label(c, lg),
-        key="target_groups",
-    )
-    side.select_slider(
-        t("map.filter.min_level", lg),
-        schema.LEVELS,
-        value=schema.DEFAULT_PARTICIPATION_LEVEL,
-        format_func=lambda c: code_label(c, lg),
-        key="min_level",
-    )
-    side.number_input(t("map.filter.threshold", lg), min_value=100, max_value=3000, value=500, step=50, key="threshold")
+    for setting in (viewspec.SECTORS, viewspec.CATEGORIES, viewspec.TARGET_GROUPS):
+        codes_picker(side, setting, setting.name)
+    level_slider(side, viewspec.MIN_LEVEL, "min_level")
+    number_input(side, viewspec.THRESHOLD, "threshold_m")
     side.selectbox(
         t("map.filter.classification", lg),
         CLASSIFICATIONS,
@@ -110,8 +88,8 @@ def unit_table(version: str, city: City, view: MapView) -> pd.DataFrame:
             bezirk=None,
             layers=frozenset(),
             sectors=(),
-            classification="quantiles",
-            measure="uncovered_share",
+            classification=viewspec.CLASSIFICATION.default,
+            measure=viewspec.MEASURE.default,
         ),
         city,
     )

@@ -10,10 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from dashboard.analysis.bivariate import (
-    BUILTIN_NEEDS,
-    area_need_columns,
-)
+from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.classify import (
     parse_breaks,
 )
@@ -21,14 +18,15 @@ from dashboard.i18n import t
 from dashboard.maps.karte import (
     SetView,
 )
-from dashboard.model import params, share_state
-from dashboard.model.share_state import GAP_LAYERS, ViewState
+from dashboard.model import share_state, viewspec
+from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.model.view import LAYER_KEYS
+from dashboard.model.viewspec import BUILTIN_NEEDS
 from dashboard.web.session import embedded, lang, load
 
 #: State fields held by one checkbox per option: field → (key prefix, options).
-_SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", GAP_LAYERS)}
+_SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", viewspec.GAP_LAYERS.options)}
 
 
 _POSITIONS = ("map_pos", "gap_map_pos")
@@ -43,9 +41,9 @@ def seed_session(state: ViewState) -> None:
             prefix, options = _SPREAD[name]
             s.update({f"{prefix}{k}": k in value for k in options})
         elif name == "gap_weights":
-            s.update({f"gap_weight_{c}": w for c, w in zip(params.COMPONENTS, value, strict=False)})
-        elif name == "gap_threshold":
-            s[f"gap_threshold_{state.get('gap_group')}"] = value
+            s.update({f"gap_weight_{c}": w for c, w in zip(viewspec.COMPONENTS, value, strict=False)})
+        elif name == "gap_threshold_m":
+            s[f"gap_threshold_m_{state.get('gap_target_group')}"] = value
         elif name == "gap_breaks":
             s["gap_breaks"] = ", ".join(f"{b:g}" for b in value)
         else:
@@ -63,11 +61,11 @@ def view_state(page: str) -> ViewState:
             value = frozenset(k for k in options if s.get(f"{prefix}{k}", k in param.default))
         elif name == "gap_weights":
             value = tuple(
-                int(s.get(f"gap_weight_{c}", d)) for c, d in zip(params.COMPONENTS, param.default, strict=False)
+                int(s.get(f"gap_weight_{c}", d)) for c, d in zip(viewspec.COMPONENTS, param.default, strict=False)
             )
-        elif name == "gap_threshold":
-            group = s.get("gap_group", "alle")
-            value = s.get(f"gap_threshold_{group}")
+        elif name == "gap_threshold_m":
+            group = s.get("gap_target_group", viewspec.TARGET_GROUP.default)
+            value = s.get(f"gap_threshold_m_{group}")
             value = None if value in (None, DEFAULT_THRESHOLD_M[group]) else int(value)
         elif name == "gap_breaks":
             value = parse_breaks(s.get("gap_breaks", "")) or param.default
@@ -77,7 +75,9 @@ def view_state(page: str) -> ViewState:
             value = s.get(name) if s.get(name) is not None else param.default
         fields[name] = tuple(value) if isinstance(value, list) else value
     if page == "luecken" and fields["gap_classification"] == "user" and not parse_breaks(s.get("gap_breaks", "20")):
-        fields["gap_classification"] = "quantiles"  # unreadable breaks: the analysis falls back, and so does the link
+        fields["gap_classification"] = (
+            viewspec.CLASSIFICATION.default
+        )  # unreadable breaks: the analysis falls back, and so does the link
     return ViewState(page, lang(), fields)
 
 

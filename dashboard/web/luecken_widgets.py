@@ -20,13 +20,15 @@ from dashboard.analysis.classify import (
 from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.i18n import code_label, t
-from dashboard.model import params, schema
+from dashboard.model import schema, share_state, viewspec
 from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
-from dashboard.model.view import CLASSIFICATIONS
 from dashboard.reports import gap_figures
+from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang
+
+GAP = viewspec.GAP_PREFIX
 
 
 def gap_controls(city: City) -> GapParams:
@@ -38,70 +40,55 @@ def gap_controls(city: City) -> GapParams:
     if not embedded():
         _gap_widgets(city)
     state = view_state("luecken")
-    group, classification = state.get("gap_group"), state.get("gap_classification")
+    group, classification = state.get("gap_target_group"), state.get("gap_classification")
     weights = tuple(w / 100 for w in state.get("gap_weights"))
     return GapParams(
         target_group=group,
-        threshold_m=state.get("gap_threshold") or DEFAULT_THRESHOLD_M[group],
+        threshold_m=state.get("gap_threshold_m") or DEFAULT_THRESHOLD_M[group],
         detour=float(state.get("gap_detour")),
         min_level=state.get("gap_min_level"),
         min_residents=int(state.get("gap_min_residents")),
-        weights=weights if sum(weights) > 0 else params.DEFAULT_WEIGHTS,
+        weights=weights if sum(weights) > 0 else viewspec.DEFAULT_WEIGHTS,
         classification=classification,
         breaks=state.get("gap_breaks") if classification == "user" else (),
-        distance=state.get("gap_distance") if city.paths is not None else "luftlinie",
+        distance=state.get("gap_distance") if city.paths is not None else viewspec.DISTANCE.default,
     )
 
 
 def _gap_widgets(city: City) -> None:
     lg = lang()
     side = st.sidebar
-    group = side.selectbox(
-        t("gap.target_group", lg),
-        schema.TARGET_GROUPS,
-        index=schema.TARGET_GROUPS.index("alle"),
-        format_func=lambda c: code_label(c, lg),
-        key="gap_group",
-    )
-    side.number_input(
-        t("map.filter.threshold", lg),
-        100,
-        3000,
-        value=DEFAULT_THRESHOLD_M[group],
-        step=50,
-        key=f"gap_threshold_{group}",
-    )
-    distance = "luftlinie"
+    spec = viewspec
+    group = code_choice(side, spec.TARGET_GROUP, GAP + spec.TARGET_GROUP.name)
+    # each target group keeps its own threshold, starting at the group's default
+    number_input(side, spec.THRESHOLD, f"{GAP}{spec.THRESHOLD.name}_{group}", default=DEFAULT_THRESHOLD_M[group])
+    distance = spec.DISTANCE.default
     if city.paths is None:
         side.caption(t("gap.distance.no_network", lg))
     else:
         distance = side.radio(
-            t("gap.distance", lg),
-            ("luftlinie", "fussweg"),
+            t(spec.DISTANCE.label_key, lg),
+            spec.DISTANCE.options,
             format_func=lambda d: t(f"gap.distance.{d}", lg),
             horizontal=True,
-            key="gap_distance",
+            key=GAP + spec.DISTANCE.name,
         )
-    side.slider(t("gap.detour", lg), 1.0, 2.0, 1.0, 0.05, key="gap_detour", disabled=distance == "fussweg")
-    side.select_slider(
-        t("map.filter.min_level", lg),
-        schema.LEVELS,
-        value=schema.DEFAULT_PARTICIPATION_LEVEL,
-        format_func=lambda c: code_label(c, lg),
-        key="gap_min_level",
-    )
-    with side.expander(t("gap.weights", lg)):
-        for c, w in zip(params.COMPONENTS, params.DEFAULT_WEIGHTS, strict=False):
-            st.slider(t(f"gap.component.{c}", lg), 0, 100, int(w * 100), 5, key=f"gap_weight_{c}")
-    side.number_input(t("gap.min_residents", lg), 0, 5000, 300, 50, key="gap_min_residents")
+    slider(side, spec.DETOUR, GAP + spec.DETOUR.name, disabled=distance == "fussweg")
+    level_slider(side, spec.MIN_LEVEL, GAP + spec.MIN_LEVEL.name)
+    with side.expander(t(spec.WEIGHTS.label_key, lg)):
+        w = spec.WEIGHTS
+        for c, default in zip(spec.COMPONENTS, w.default, strict=True):
+            st.slider(t(f"gap.component.{c}", lg), w.low, w.high, default, w.step, key=f"gap_weight_{c}")
+    number_input(side, spec.MIN_RESIDENTS, GAP + spec.MIN_RESIDENTS.name)
     classification = side.selectbox(
-        t("map.filter.classification", lg),
-        (*CLASSIFICATIONS, "user"),
+        t(spec.CLASSIFICATION.label_key, lg),
+        spec.CLASSIFICATION.options,
         format_func=lambda c: t(f"classify.{c}", lg),
-        key="gap_classification",
+        key=GAP + spec.CLASSIFICATION.name,
     )
     if classification == "user":
-        text = side.text_input(t("gap.breaks", lg), "20, 40, 60, 80", key="gap_breaks")
+        default_breaks = ", ".join(f"{b:g}" for b in spec.BREAKS.default)
+        text = side.text_input(t(spec.BREAKS.label_key, lg), default_breaks, key=GAP + spec.BREAKS.name)
         if parse_breaks(text) is None:
             side.warning(t("gap.breaks_invalid", lg, text=text))
 
@@ -111,9 +98,11 @@ def gap_layers() -> frozenset[str]:
         return view_state("luecken").get("gap_layers")
     lg = lang()
     st.sidebar.subheader(t("gap.layers", lg))
-    defaults = {"grid": True, "index": False, "offers": True}  # the grid reads best on its own
+    spec = viewspec.GAP_LAYERS
     return frozenset(
-        k for k, on in defaults.items() if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=on, key=f"gap_layer_{k}")
+        k
+        for k in spec.options
+        if st.sidebar.checkbox(t(f"gap.layer.{k}", lg), value=k in spec.default, key=f"gap_layer_{k}")
     )
 
 
@@ -173,9 +162,10 @@ def set_scenario(value: Scenario) -> None:
 def planned_offer(lon: float, lat: float) -> NewOffer:
     """A new offer at a clicked place with the properties set in the scenario panel."""
     state = st.session_state
+    lon, lat = share_state.place(lon, lat)
     return NewOffer(
-        lon=round(lon, 6),
-        lat=round(lat, 6),
+        lon=lon,
+        lat=lat,
         category=state.get("gap_new_category", "begegnung"),
         target_groups=tuple(state.get("gap_new_groups", ["alle"])) or ("alle",),
         level=state.get("gap_new_level", schema.DEFAULT_PARTICIPATION_LEVEL),

@@ -88,8 +88,8 @@ def test_lueckenanalyse_ranks_and_explains(app):
 
 def test_lueckenanalyse_target_group_weights_and_user_breaks(app):
     at = _gap_page(app)
-    at.sidebar.selectbox(key="gap_group").set_value("senioren").run()
-    assert at.sidebar.number_input(key="gap_threshold_senioren").value == 400
+    at.sidebar.selectbox(key="gap_target_group").set_value("senioren").run()
+    assert at.sidebar.number_input(key="gap_threshold_m_senioren").value == 400
     at.sidebar.slider(key="gap_weight_supply_deficit").set_value(0).run()
     at.sidebar.slider(key="gap_weight_sector_gap").set_value(0).run()
     at.sidebar.selectbox(key="gap_classification").set_value("user").run()

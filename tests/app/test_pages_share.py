@@ -13,7 +13,7 @@ def test_a_karte_link_restores_layers_filters_and_selection(open_link):
     assert at.sidebar.checkbox(key="layer_actors").value is True
     assert at.sidebar.checkbox(key="layer_choropleth").value is False
     assert at.sidebar.multiselect(key="sectors").value == ["kommune"]
-    assert at.sidebar.number_input(key="threshold").value == 800
+    assert at.sidebar.number_input(key="threshold_m").value == 800
     assert at.sidebar.selectbox(key="classification").value == "natural_breaks"
     assert "Am Bach" in at.subheader[0].value
     assert not at.warning
@@ -30,15 +30,15 @@ def test_a_karte_link_restores_layers_filters_and_selection(open_link):
 
 def test_a_gap_link_restores_group_threshold_and_scenario(open_link):
     at = open_link(p="luecken", g="senioren", t="600", s="9.1,48.1,bildung,senioren,mitwirkung,20")
-    assert at.sidebar.selectbox(key="gap_group").value == "senioren"
-    assert at.sidebar.number_input(key="gap_threshold_senioren").value == 600
+    assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
+    assert at.sidebar.number_input(key="gap_threshold_m_senioren").value == 600
     assert at.success[0].value.startswith("Szenario: 1 geplante Angebote, 0 abgeschaltet.")
     assert _params(at)["s"] == "9.1,48.1,bildung,senioren,mitwirkung,20"
 
 
 def test_the_url_follows_the_view(app):
     app.sidebar.checkbox(key="layer_housing").check().run()
-    app.sidebar.number_input(key="threshold").set_value(700).run()
+    app.sidebar.number_input(key="threshold_m").set_value(700).run()
     assert _params(app) == {"v": "1", "l": "bezirke,choropleth,housing,offers", "t": "700"}
     assert (
         app.sidebar.code[0].value == "/?v=1&l=bezirke,choropleth,housing,offers&t=700"
@@ -51,7 +51,7 @@ def test_hostile_link_warns_by_name_and_keeps_defaults(open_link):
     assert "`p`" in warning and "`t`" in warning and "`x`" in warning and "`sel`" in warning
     assert "<" not in warning and "alert" not in warning
     assert at.title[0].value == "Karte: Kleinstadt"
-    assert at.sidebar.number_input(key="threshold").value == 3000  # clamped to the widget's range
+    assert at.sidebar.number_input(key="threshold_m").value == 3000  # clamped to the widget's range
 
 
 def test_embed_shows_the_map_without_sidebar(open_link):

@@ -33,14 +33,14 @@ SAMPLES = [
     ("karte", "categories", ("bildung",)),
     ("karte", "target_groups", ("senioren", "kinder")),
     ("karte", "min_level", "information"),
-    ("karte", "threshold", 850),
+    ("karte", "threshold_m", 850),
     ("karte", "classification", "natural_breaks"),
     ("karte", "selected", "0101"),
     ("karte", "map_pos", (52.51234, 13.40001, 14)),
     ("karte", "map_pos", (50.5, 8.9, 11.25)),
     ("luecken", "gap_bezirk", "01"),
-    ("luecken", "gap_group", "senioren"),
-    ("luecken", "gap_threshold", 350),
+    ("luecken", "gap_target_group", "senioren"),
+    ("luecken", "gap_threshold_m", 350),
     ("luecken", "gap_distance", "fussweg"),
     ("luecken", "gap_detour", 1.35),
     ("luecken", "gap_min_level", "mitentscheidung"),
@@ -94,7 +94,9 @@ def test_defaults_give_an_empty_link_and_back():
 
 
 def test_link_is_compact():
-    state = ViewState("luecken", fields={"gap_group": "senioren", "gap_distance": "fussweg", "gap_threshold": 400})
+    state = ViewState(
+        "luecken", fields={"gap_target_group": "senioren", "gap_distance": "fussweg", "gap_threshold_m": 400}
+    )
     assert encode(state) == {"v": "1", "p": "luecken", "g": "senioren", "t": "400", "d": "fussweg"}
 
 
@@ -139,7 +141,7 @@ FIELDS = {
             "sectors": _codes(schema.SECTORS),
             "categories": _codes(schema.CATEGORIES),
             "target_groups": _codes(schema.TARGET_GROUPS),
-            "threshold": st.integers(100, 3000),
+            "threshold_m": st.integers(100, 3000),
             "selected": st.sampled_from(AREAS),
             "map_pos": st.tuples(
                 st.floats(-90, 90).map(lambda v: round(v, 5)),
@@ -151,8 +153,8 @@ FIELDS = {
     "luecken": st.fixed_dictionaries(
         {},
         optional={
-            "gap_group": st.sampled_from(schema.TARGET_GROUPS),
-            "gap_threshold": st.integers(100, 3000),
+            "gap_target_group": st.sampled_from(schema.TARGET_GROUPS),
+            "gap_threshold_m": st.integers(100, 3000),
             "gap_detour": st.integers(100, 200).map(lambda v: v / 100),
             "gap_weights": st.tuples(*[st.integers(0, 100)] * 3),
             "gap_min_residents": st.integers(0, 5000),
@@ -233,8 +235,8 @@ def test_any_query_decodes_without_error(params):
 
 HOSTILE = [
     ({"p": "<script>alert(1)</script>"}, ["p"], ViewState()),
-    ({"p": "karte", "t": "999999999"}, ["t"], ViewState("karte", fields={"threshold": 3000})),
-    ({"t": "-5"}, ["t"], ViewState(fields={"threshold": 100})),
+    ({"p": "karte", "t": "999999999"}, ["t"], ViewState("karte", fields={"threshold_m": 3000})),
+    ({"t": "-5"}, ["t"], ViewState(fields={"threshold_m": 100})),
     ({"t": "nan"}, ["t"], ViewState()),
     ({"t": "1e400"}, ["t"], ViewState()),
     ({"t": "5" * 100_000}, ["t"], ViewState()),
