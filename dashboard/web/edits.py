@@ -50,7 +50,7 @@ from dashboard.store.settings import Settings
 
 #: Id prefixes of an empty layer (the demo city's style: O0001, A0001, W00001, K0001).
 ID_PREFIXES = {"offers": "O", "actors": "A", "housing": "W", "cooperations": "K"}
-#: More points than this make the map slow (STACK.md): the page then asks for a Stadtbezirk.
+#: More points than this make the map slow (thousands of separate markers): the page then asks for a Stadtbezirk.
 MAP_LIMIT = 3000
 ENTRY_COLOUR, SELECTED_COLOUR, SPOT_COLOUR = "#1b4f72", "#e67e22", "#c0392b"
 LOCAL_TIME = ZoneInfo("Europe/Berlin")

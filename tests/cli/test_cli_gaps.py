@@ -3,7 +3,7 @@
 The inputs are the tiny city of tests/support/factories.py written to files in three
 CRS (areas EPSG:25832, population EPSG:3035, offers EPSG:4326, actors as a
 zipped Shapefile); the expected figures are the hand-computed ones of
-tests/test_gaps.py: Quartier 0101 300 residents, 100 covered, gap index 48.33;
+tests/unit/test_gaps.py: Quartier 0101 300 residents, 100 covered, gap index 48.33;
 0102 index 95; 0201 (50 residents) and 0202 (nobody) suppressed.
 """
 
