@@ -8,13 +8,16 @@ Markers come from where a test lives and what it uses, so nobody has to remember
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from dashboard.analysis.city import prepare
+from dashboard.model.roles import User
 from dashboard.store.gpkgfile import DEMO_PATH, read_geopackage
-from tests.support.paths import ROOT
+from tests.support.factories import EDITOR
+from tests.support.paths import ROOT, real_file
 
 _FOLDER_MARKERS = {"browser": "browser", "real_data": "real_data"}
 
@@ -50,3 +53,24 @@ def postgis():
 def demo_city():
     """The committed demo city, prepared for analysis (once per test session)."""
     return prepare(read_geopackage(DEMO_PATH))
+
+
+@pytest.fixture
+def editor() -> User:
+    """A signed-in editor, as the store and the role checks see one."""
+    return EDITOR
+
+
+@pytest.fixture
+def demo_store(tmp_path) -> Path:
+    """A copy of the demo city as a GeoPackage store (``daten/quartiersatlas.gpkg``) a test may change."""
+    path = tmp_path / "daten" / "quartiersatlas.gpkg"
+    path.parent.mkdir()
+    shutil.copy(DEMO_PATH, path)
+    return path
+
+
+@pytest.fixture
+def shared_file():
+    """``shared_file("stuttgart-stadtteile/…geojson")``: a real file beside the repository, or a skip naming it."""
+    return real_file

@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.model.roles import Role, User
+from dashboard.model.roles import User
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from dashboard.web import signin
+from tests.support.factories import EDITOR
 from tests.support.paths import APP, SHARED_DATA
 
 DATA = SHARED_DATA
 BEZIRKE = DATA / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
 STADTTEILE = DATA / "stuttgart-stadtteile" / "Stgt_Stadtteile_EPSG25832.geojson"
-EDITOR = User("anna", Role.EDITOR, "password")
 needs_stuttgart = pytest.mark.skipif(not STADTTEILE.exists(), reason=f"real Stuttgart data not present: {STADTTEILE}")
 
 

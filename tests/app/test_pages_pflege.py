@@ -5,7 +5,6 @@ clicked spot into the session the way the page's click handling does (the browse
 """
 
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,19 +16,16 @@ from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from dashboard.web import edits, signin
 from tests.support.apptree import everything
+from tests.support.factories import EDITOR
 from tests.support.paths import APP
 
-EDITOR = User("anna", Role.EDITOR, "password")
 CONTACT = re.compile(r"@beispiel\.invalid|\b0000 \d{6}\b")  # the demo's fictional contact data
 
 
 @pytest.fixture
-def store_path(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "daten" / "quartiersatlas.gpkg"
-    path.parent.mkdir()
-    shutil.copy(gpkgfile.DEMO_PATH, path)
-    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
-    return path
+def store_path(demo_store, monkeypatch) -> Path:
+    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(demo_store))
+    return demo_store
 
 
 def _page(user: User | None = EDITOR) -> AppTest:

@@ -24,14 +24,13 @@ from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
 from dashboard.web import edits, session
 from tests.support.apptree import everything
-from tests.support.factories import tiny_workspace
+from tests.support.factories import EDITOR, tiny_workspace
 from tests.support.paths import ROOT
 
 APP = str(ROOT / "app.py")
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 SECRET = "geheim@beispiel.invalid"  # the contact value of tests.factories.tiny_workspace
 PRIVATE = {(name, f.name) for name, layer in schema.LAYERS.items() for f in layer.fields if f.private}
-EDITOR = User("anna", Role.EDITOR, "password")
 
 
 @pytest.mark.parametrize("layer", sorted(schema.LAYERS))

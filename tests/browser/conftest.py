@@ -21,12 +21,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.support.serving import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
+from tests.support.serving import BROWSER_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-MAP_TIMEOUT_MS = 60_000
+MAP_TIMEOUT_MS = BROWSER_TIMEOUT_MS
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +61,14 @@ def fresh_app_server(artifacts_dir: Path, request) -> Iterator[str]:
     """An app no session has opened yet (the first request after a restart behaves differently)."""
     with running_app(artifacts_dir / f"streamlit-{request.module.__name__}.log") as url:
         yield url
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, with the waits of a busy CI machine (see ``BROWSER_TIMEOUT_MS``)."""
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+    return context
 
 
 @pytest.fixture(autouse=True)

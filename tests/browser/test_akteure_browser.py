@@ -17,9 +17,9 @@ def test_directory_map_then_network_of_one_quartier(app_server, page, wait_for_m
     sidebar.get_by_test_id("stSelectbox").filter(has_text="Quartier").get_by_role("combobox").click()
     page.keyboard.type("Lindenhöhe-West")  # the list is long and virtual: type to narrow it
     page.get_by_role("option", name="Lindenhöhe-West").click()
-    expect(page.get_by_role("heading", name="Netzwerk: Lindenhöhe-West")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Netzwerk: Lindenhöhe-West")).to_be_visible()
     graph = page.locator(f"{VEGA} canvas, {VEGA} svg").first
-    expect(graph).to_be_visible(timeout=30_000)
+    expect(graph).to_be_visible()
     box = graph.bounding_box()
     assert box["width"] > 300 and box["height"] > 300
     actors = page.get_by_test_id("stMetric").filter(has_text="Akteure").get_by_test_id("stMetricValue")

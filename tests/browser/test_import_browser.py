@@ -11,31 +11,27 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import bcrypt
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
-from tests.support.serving import running_streamlit
+from tests.support.serving import BROWSER_TIMEOUT_MS, editor_secrets, running_streamlit, sign_in, wait_idle
 
-PASSWORD = "Korrekt Pferd Batterie"
 DATA = ROOT.parent / "shared" / "data"
 BEZIRKE = DATA / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
 STADTTEILE = DATA / "stuttgart-stadtteile" / "Stgt_Stadtteile_EPSG25832.geojson"
 EINWOHNER = DATA / "stuttgart-einwohner" / "population_by_district.csv"
 SCRIPT_NAME = "<script>window.__pwned=1</script>"
 IMG_NAME = '<img src=x onerror="window.__pwned=2">'
-SLOW = 60_000  # an import, or a first map of a new city, on a busy two-core machine
+SLOW = 2 * BROWSER_TIMEOUT_MS  # an import, or a first map of a new city, on a busy two-core machine
 
 
 @contextlib.contextmanager
 def _editing_app(data_dir: Path, log: Path) -> Iterator[str]:
     """The app on ``data_dir`` (store ``quartiersatlas.gpkg`` there), editor ``anna`` in a temporary secrets file."""
-    password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    secrets = data_dir.parent / f"{data_dir.name}-secrets.toml"
-    secrets.write_text(f'[auth.accounts.anna]\npassword_hash = "{password_hash}"\nrole = "editor"\n', encoding="utf-8")
+    secrets = editor_secrets(data_dir.parent / f"{data_dir.name}-secrets.toml")
     env = {
         "QUARTIERSATLAS_DATA_DIR": str(data_dir),
         "QUARTIERSATLAS_WORKSPACE": "",  # else it would win over the data dir
@@ -75,13 +71,9 @@ def demo_app(demo_dir: Path, artifacts_dir: Path) -> Iterator[str]:
 
 def _sign_in_and_open_loading(page, url: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{url}/anmelden")
-    page.get_by_label("Benutzername").fill("anna")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_text("Angemeldet als anna (Bearbeitung)").first).to_be_visible(timeout=30_000)
+    sign_in(page, url)
     _open(page, "Daten laden")
-    expect(page.get_by_role("heading", name="Eigene Daten laden")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Eigene Daten laden")).to_be_visible()
 
 
 def _open(page, nav_label: str) -> None:
@@ -91,13 +83,13 @@ def _open(page, nav_label: str) -> None:
 def _choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label``: once the app is idle, type to narrow, then Enter
     (clicking the option could meet it mid-animation after a rerun)."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
+    wait_idle(page)
     box = page.get_by_test_id("stSelectbox").filter(has_text=label)
     box.get_by_role("combobox").click()
     page.keyboard.type(option)
-    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1, timeout=30_000)
+    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1)
     page.keyboard.press("Enter")
-    expect(box.get_by_role("combobox")).to_have_value(option, timeout=30_000)
+    expect(box.get_by_role("combobox")).to_have_value(option)
 
 
 def _upload(page, target_label: str, file) -> None:
@@ -148,7 +140,7 @@ def test_editor_builds_stuttgart_from_real_files(
     expect(_metric(page, "gültig")).to_have_text("23")
     expect(_metric(page, "abgelehnt")).to_have_text("0")
     expect(page.get_by_role("button", name="23 gültige Zeilen laden")).to_be_visible()
-    page.wait_for_timeout(500)  # let the city name's rerun settle before the picture and the click
+    wait_idle(page)  # the city name's rerun is over before the picture and the click
     _scroll_to(page.get_by_role("heading", name="Herkunft der Daten"))  # metadata, check report and buttons in one view
     save_artifact(page, "import-bericht")
     assert not store_file.exists()  # checked and shown, nothing written

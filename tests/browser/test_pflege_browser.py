@@ -4,16 +4,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import bcrypt
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
-from tests.support.serving import running_streamlit
-
-PASSWORD = "Korrekt Pferd Batterie"
+from tests.support.serving import editor_secrets, running_streamlit, sign_in, wait_idle
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +23,7 @@ def store_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def editing_app(store_path: Path, artifacts_dir: Path) -> Iterator[str]:
     """The app on that store, with one editor account in a secrets file of its own (never the project's)."""
-    password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    secrets = store_path.parent / "secrets.toml"
-    secrets.write_text(f'[auth.accounts.anna]\npassword_hash = "{password_hash}"\nrole = "editor"\n', encoding="utf-8")
+    secrets = editor_secrets(store_path.parent / "secrets.toml")
     env = {"QUARTIERSATLAS_WORKSPACE": str(store_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
     with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-pflege.log", env) as url:
         yield url
@@ -47,19 +42,16 @@ def _choose(page, label: str, option: str, multi: bool = False) -> None:
 
 def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for_map, save_artifact):
     page.set_viewport_size({"width": 1500, "height": 1200})
-    page.goto(f"{editing_app}/anmelden")
-    page.get_by_label("Benutzername").fill("anna")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_text("Angemeldet als anna (Bearbeitung)").first).to_be_visible(timeout=30_000)
+    sign_in(page, editing_app)
 
     page.get_by_test_id("stSidebarNav").get_by_text("Einträge pflegen").click()
     frame = wait_for_map(page)
     entries = frame.locator("path.leaflet-interactive")
     assert entries.count() == 891  # every active offer, one GeoJson layer
+    wait_idle(page)
     map_box = page.locator(MAP_IFRAME).first.bounding_box()
     page.mouse.click(map_box["x"] + map_box["width"] - 60, map_box["y"] + 60)  # the empty top right corner
-    expect(page.get_by_role("heading", name="Neuer Eintrag: Angebote")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Neuer Eintrag: Angebote")).to_be_visible()
     expect(page.get_by_label("Kennung *", exact=True)).to_have_value("O0892")
 
     page.get_by_label("Name *", exact=True).fill("Erzählcafé <b>am Markt</b>")
@@ -69,7 +61,7 @@ def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for
     page.get_by_label("Öffnungszeiten").fill("Mi 15–17 Uhr")
     save_artifact(page, "pflege-neu")
     page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_text("Neuer Eintrag O0892 gespeichert.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Neuer Eintrag O0892 gespeichert.")).to_be_visible()
 
     stored = open_store(store_path).entries("offers").set_index("offer_id").loc["O0892"]
     assert (stored["name"], stored["category"], stored["target_groups"], stored["level"]) == (
@@ -83,13 +75,13 @@ def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for
     assert (change.user, change.action) == ("anna", "add")
 
     frame = wait_for_map(page)
-    expect(frame.locator("path.leaflet-interactive")).to_have_count(892, timeout=30_000)  # the new offer is on the map
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(892)  # the new offer is on the map
     expect(
         page.get_by_role("heading", name="Erzählcafé <b>am Markt</b> (O0892)")
     ).to_be_visible()  # as text, not markup
     save_artifact(page, "pflege-gespeichert")
 
     frame.locator("path.leaflet-interactive").nth(100).click()  # a click on a marker opens that entry
-    expect(page.get_by_role("heading", name="Erzählcafé")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_role("heading", name="Erzählcafé")).to_have_count(0)
     expect(page.get_by_role("heading", name="(O0")).to_be_visible()
     expect(page.get_by_role("heading", name="Neuer Eintrag")).to_have_count(0)

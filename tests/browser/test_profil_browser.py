@@ -12,7 +12,7 @@ def test_profile_link_map_and_pdf_download(app_server, page, wait_for_map, save_
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     save_artifact(page, "profil")
 
-    with page.expect_download(timeout=60_000) as download_info:
+    with page.expect_download() as download_info:
         page.get_by_test_id("stDownloadButton").filter(has_text="PDF herunterladen").locator("button").click()
     download = download_info.value
     assert download.suggested_filename == "bericht-0101.pdf"

@@ -20,12 +20,12 @@ def test_viewer_gets_no_contact_data(app_server, page, wait_for_map, path):
     )
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{app_server}/{path}")
-    page.get_by_text("Ratsansicht – nur lesen").first.wait_for(timeout=60_000)
+    page.get_by_text("Ratsansicht – nur lesen").first.wait_for()
     if path in MAP_PAGES:
         wait_for_map(page, ".leaflet-container")
     if path == "":  # the actors too, not only the offers: both point layers carry an entry's fields
         page.get_by_test_id("stSidebar").get_by_text("Akteure", exact=True).click()
-        page.get_by_text("Wohnungswirtschaft").first.wait_for(timeout=30_000)  # the sector legend of the actors
+        page.get_by_text("Wohnungswirtschaft").first.wait_for()  # the sector legend of the actors
     page.wait_for_load_state("networkidle")
     sent = [page.content().encode(), *(frame.content().encode() for frame in page.frames), *received]
     if path == "":

@@ -11,12 +11,17 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.model.share_state import ViewState, encode, map_position
+from tests.support.serving import wait_idle
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _click_map(page, fx: float = 0.45, fy: float = 0.55) -> None:
-    box = page.locator(MAP).bounding_box()
+    """Click the map once the app is idle: during a rerun the frame may be replaced and have no box."""
+    wait_idle(page)
+    frame = page.locator(MAP)
+    frame.wait_for(state="visible")
+    box = frame.bounding_box()
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
 
 
@@ -42,14 +47,9 @@ def _open_fresh(browser, url: str, wait_for_map):
     return context, page
 
 
-def _idle(page) -> None:
-    """Streamlit's run is over (the URL is written a moment before the "Link teilen" box)."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
-
-
 def _shared_link(page) -> str:
     """The link from the "Link teilen" box; it must match the address bar."""
-    _idle(page)
+    wait_idle(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
     codes = page.get_by_test_id("stCode")
     link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
@@ -68,18 +68,18 @@ def test_karte_view_opens_the_same_in_a_new_browser(app_server, browser, page, w
     threshold = page.get_by_test_id("stSidebar").get_by_label("Entfernungsschwelle (m)")
     threshold.fill("800")
     threshold.press("Enter")
-    expect(page).to_have_url(re.compile(r"t=800"), timeout=30_000)
+    expect(page).to_have_url(re.compile(r"t=800"))
     _click_map(page)
     heading = page.get_by_role("heading", name=re.compile(r"^Quartier "))
-    expect(heading).to_be_visible(timeout=30_000)
-    expect(page).to_have_url(re.compile(r"sel="), timeout=30_000)
+    expect(heading).to_be_visible()
+    expect(page).to_have_url(re.compile(r"sel="))
     name = heading.inner_text()
     link = _shared_link(page)
     assert {"l", "t", "sel"} <= set(_query(link))
 
     context, other = _open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_role("heading", name=name)).to_be_visible(timeout=30_000)
+        expect(other.get_by_role("heading", name=name)).to_be_visible()
         expect(_checkbox(other, "Akteure")).to_be_checked()
         expect(other.get_by_test_id("stSidebar").get_by_label("Entfernungsschwelle (m)")).to_have_value("800")
         assert _query(other.url) == _query(link)
@@ -95,26 +95,24 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_test_id("stSelectbox").filter(has_text="Zielgruppe").click()
     page.get_by_role("option", name="Senioren", exact=True).click()
-    expect(page).to_have_url(re.compile(r"g=senioren"), timeout=30_000)
+    expect(page).to_have_url(re.compile(r"g=senioren"))
     threshold = sidebar.get_by_label("Entfernungsschwelle (m)")
-    expect(threshold).to_have_count(1, timeout=30_000)  # the last group's input lingers until its run is over
+    expect(threshold).to_have_count(1)  # the last group's input lingers until its run is over
     threshold.fill("600")
     threshold.press("Enter")
-    expect(page).to_have_url(re.compile(r"t=600"), timeout=30_000)
-    _idle(page)
-    expect(page.locator(MAP)).to_have_count(1, timeout=30_000)  # the map rebuilt for 600 m has replaced the old one
+    expect(page).to_have_url(re.compile(r"t=600"))
+    wait_idle(page)
+    expect(page.locator(MAP)).to_have_count(1)  # the map rebuilt for 600 m has replaced the old one
     wait_for_map(page)
     page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
     _click_map(page, 0.5, 0.5)
-    expect(page.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
-    expect(page).to_have_url(re.compile(r"[?&]s="), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]s="))
     link = _shared_link(page)
 
     context, other = _open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(
-            timeout=30_000
-        )
+        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible()
         other_sidebar = other.get_by_test_id("stSidebar")
         expect(other_sidebar.get_by_role("combobox", name="Zielgruppe")).to_have_value("Senioren")
         expect(other_sidebar.get_by_label("Entfernungsschwelle (m)")).to_have_value("600")
@@ -134,7 +132,7 @@ def test_hostile_link_renders_warns_and_runs_nothing(app_server, page, wait_for_
     wait_for_map(page)
     expect(page.get_by_text("Einige Angaben im Link")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Karte: "))).to_be_visible()
-    expect(page).to_have_url(re.compile(r"t=3000"), timeout=30_000)  # clamped; the rest is gone from the URL
+    expect(page).to_have_url(re.compile(r"t=3000"))  # clamped; the rest is gone from the URL
     text = page.locator("body").inner_text()
     assert "<script>" not in text and "alert(" not in text and "onerror" not in text
     assert page.locator("img[src=x]").count() == 0
@@ -170,9 +168,7 @@ def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for
     target = (round(lat + 0.01, 5), round(lon - 0.01, 5), zoom + 2)
     page.goto(f"{app_server}/?pos={target[0]},{target[1]},{target[2]}")
     frame = wait_for_map(page)
-    frame.wait_for_function(
-        f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}", timeout=30_000
-    )
+    frame.wait_for_function(f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}")
     shown = _leaflet_view(frame)
     assert abs(shown[0] - target[0]) < 1e-3 and abs(shown[1] - target[1]) < 1e-3
     assert _query(page.url)["pos"] == [f"{target[0]},{target[1]},{target[2]:g}"]  # the link stays in the address bar
@@ -189,8 +185,8 @@ def _drag_map(page, dx: int, dy: int) -> None:
 
 def _settled(page, frame) -> None:
     """The map has reported its view to the app and the rerun that caused is over."""
-    frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined", timeout=30_000)
-    _idle(page)
+    frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined")
+    wait_idle(page)
 
 
 @pytest.mark.parametrize("path", ["", "/luecken"], ids=["karte", "luecken"])
@@ -206,15 +202,13 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
 
     _drag_map(page, -160, 90)
     frame.locator(".leaflet-control-zoom-in").click()
-    frame.wait_for_function(f"() => window.map.getZoom() === {opening[2] + 1}", timeout=30_000)
+    frame.wait_for_function(f"() => window.map.getZoom() === {opening[2] + 1}")
     moved = _leaflet_view(frame)
     assert abs(moved[0] - opening[0]) > 1e-3 and abs(moved[1] - opening[1]) > 1e-3  # the drag did pan
     page_name = "luecken" if path else "karte"
     field = {"karte": "map_pos", "luecken": "gap_map_pos"}[page_name]
     expected = encode(ViewState(page_name, fields={field: map_position(*moved)}))["pos"]
-    page.wait_for_function(
-        "pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected, timeout=30_000
-    )
+    page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected)
     _settled(page, frame)
     assert _leaflet_view(frame) == moved  # the rerun neither rebuilt nor moved the map
     link = _shared_link(page)

@@ -10,14 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli
-from dashboard.model.roles import Role, User
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from dashboard.web import signin
 from tests.support.apptree import everything
+from tests.support.factories import EDITOR
 from tests.support.paths import APP
-
-EDITOR = User("anna", Role.EDITOR, "password")
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from dashboard.model.roles import ANONYMOUS, PermissionDenied, Role, User
+from dashboard.model.roles import ANONYMOUS, PermissionDenied
 from dashboard.store import gpkgfile
 from dashboard.store.base import StoreError, open_store
 from dashboard.store.settings import load_settings
 from dashboard.web import edits
-from tests.support.factories import tiny_workspace
+from tests.support.factories import EDITOR, tiny_workspace
 
-EDITOR = User("anna", Role.EDITOR, "password")
 CRS = "EPSG:3035"  # the tiny city's
 INSIDE = Point(4_300_250.0, 2_800_600.0)  # a spot in Quartier 0101
 

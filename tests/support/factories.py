@@ -18,6 +18,7 @@ import geopandas as gpd
 from shapely.geometry import Point, box
 
 from dashboard.model.grid import cell_id
+from dashboard.model.roles import Role, User
 from dashboard.model.workspace import LayerMeta, Workspace
 
 X0, Y0 = 4_300_000.0, 2_800_000.0
@@ -118,3 +119,7 @@ def tiny_workspace(**overrides) -> Workspace:
     return Workspace(
         city="Kleinstadt", layers=layers, meta={"areas": LayerMeta("Test", "CC0", "Testdaten", "2026-01-01")}
     )
+
+
+#: The editor of the store and page tests.
+EDITOR = User("anna", Role.EDITOR, "password")

@@ -25,6 +25,16 @@ CHROMIUM_ARGS = [  # headless is added where wanted
     "--disable-sync",
 ]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: How long a browser test waits for what it needs. Generous, because CI's 2 cores may be busy; a test
+#: never waits a fixed time, so a fast machine is not slowed down by it.
+BROWSER_TIMEOUT_MS = 90_000
+
+
+def wait_idle(page) -> None:
+    """Streamlit's script run is over (reruns after a click, a URL update, a map report included)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def free_port() -> int:
@@ -94,3 +104,30 @@ def running_streamlit(script: Path, log_path: Path, env: dict[str, str] | None =
         yield url
     finally:
         _stop(process)
+
+
+#: The editor account of the browser tests (a secrets file of their own, never the project's).
+EDITOR_NAME = "anna"
+EDITOR_PASSWORD = "Korrekt Pferd Batterie"
+
+
+def editor_secrets(path: Path) -> Path:
+    """A Streamlit secrets file at ``path`` with the editor account (cheap bcrypt rounds: tests only)."""
+    import bcrypt
+
+    password_hash = bcrypt.hashpw(EDITOR_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    path.write_text(
+        f'[auth.accounts.{EDITOR_NAME}]\npassword_hash = "{password_hash}"\nrole = "editor"\n', encoding="utf-8"
+    )
+    return path
+
+
+def sign_in(page, url: str) -> None:
+    """Sign the editor in on the Anmelden page, as a person does, and wait until the app says so."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/anmelden")
+    page.get_by_label("Benutzername").fill(EDITOR_NAME)
+    page.get_by_label("Passwort").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_text(f"Angemeldet als {EDITOR_NAME} (Bearbeitung)").first).to_be_visible()
