@@ -301,6 +301,7 @@ class GeoPackageStore(DataStore):
                     "INSERT INTO history (at, user_name, action, layer, entry_id, before, after) VALUES (?, ?, 'import', ?, NULL, NULL, ?)",
                     (at, user.name, layer, dumps(after)),
                 )
+                assert cursor.lastrowid is not None  # set by the INSERT
                 change.append(Change(cursor.lastrowid, at, user.name, "import", layer, None, None, after))
                 connection.execute(
                     "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) "
@@ -348,7 +349,9 @@ class GeoPackageStore(DataStore):
                     changes[geometry_column] = gpkg_blob(geometry, srs_id)
                 _update(connection, layer, spec.id_field, entry_id, changes)
                 before = entry_dict(current, layer)
-            after = entry_dict(self._row(connection, layer, entry_id, geometry_column), layer)
+            written = self._row(connection, layer, entry_id, geometry_column)
+            assert written is not None  # just added or updated
+            after = entry_dict(written, layer)
             return _record(connection, user, action, layer, entry_id, before, after)
 
     def _undo_last(self, user) -> Change:
@@ -363,6 +366,7 @@ class GeoPackageStore(DataStore):
             if row is None:
                 raise NothingToUndo()
             last = _change(row)
+            assert last.layer is not None and last.entry_id is not None  # edits name their entry
             geometry_column, srs_id = self._prepare_table(connection, last.layer)
             current = self._row(connection, last.layer, last.entry_id, geometry_column)
             newest = self._last_effective_change(connection, last.layer, last.entry_id)
@@ -370,13 +374,16 @@ class GeoPackageStore(DataStore):
                 raise ConflictError(last.layer, last.entry_id, newest)
             spec = spec_of[last.layer]
             if last.action == "add":  # an entry added by mistake: retired, so nothing is ever deleted
-                restore = {RETIRED: datetime.now(UTC).date().isoformat()}
+                restore: dict[str, object] = {RETIRED: datetime.now(UTC).date().isoformat()}
             else:
+                assert last.before is not None  # recorded for every edit but an add
                 restore = {k: v for k, v in last.before.items() if k != "geometry" and k != spec.id_field}
                 if geometry_column and last.before.get("geometry"):
                     restore[geometry_column] = gpkg_blob(shapely.from_wkt(last.before["geometry"]), srs_id)
             _update(connection, last.layer, spec.id_field, last.entry_id, restore)
-            after = entry_dict(self._row(connection, last.layer, last.entry_id, geometry_column), last.layer)
+            restored = self._row(connection, last.layer, last.entry_id, geometry_column)
+            assert restored is not None  # nothing is ever deleted
+            after = entry_dict(restored, last.layer)
             undo = _record(connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after)
             connection.execute("UPDATE history SET undone_by = ? WHERE change_id = ?", (undo.change_id, last.change_id))
             return undo

@@ -43,6 +43,7 @@ import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
@@ -198,10 +199,10 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
     if viewer_role:
         viewer = sql.Identifier(viewer_role)
         for name in [*schema.LAYERS, "history"]:
-            columns = _all_columns(name)
+            column_names = _all_columns(name)
             guarded = {c for t, c in GUARDED if t == name}
             if guarded:
-                allowed = sql.SQL(", ").join(sql.Identifier(c) for c in columns if c not in guarded)
+                allowed = sql.SQL(", ").join(sql.Identifier(c) for c in column_names if c not in guarded)
                 statements.append(sql.SQL("GRANT SELECT ({}) ON {} TO {}").format(allowed, table(name), viewer))
             else:
                 statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
@@ -265,6 +266,10 @@ def _translated_errors(schema_name: str):
         ) from None
 
 
+@overload
+def _iso(at: datetime) -> str: ...
+@overload
+def _iso(at: None) -> None: ...
 def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -458,10 +463,12 @@ class PostGISStore(DataStore):
         names = [f for f in spec.field_names if (layer, f) not in hidden] + (
             [] if active_only else [ROW_VERSION, RETIRED]
         )
-        columns = [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names]
+        columns: list[sql.Composable] = [
+            sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names
+        ]
         if spec.geometry_types:
             columns.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
-        conditions = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
+        conditions: list[sql.Composable] = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
         if one:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(spec.id_field)))
         return names, sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY fid").format(
@@ -477,7 +484,8 @@ class PostGISStore(DataStore):
     def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
         if self._missing():
             return []
-        conditions, args = [sql.SQL("TRUE")], []
+        conditions: list[sql.Composable] = [sql.SQL("TRUE")]
+        args = []
         for column, value in (("layer", layer), ("entry_id", entry_id)):
             if value is not None:
                 conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
@@ -690,6 +698,7 @@ class PostGISStore(DataStore):
         names = spec.field_names + ([ROW_VERSION, RETIRED] if with_system_columns else [])
         data = [_column(frame[n], kinds[n]) if n in frame.columns else [None] * len(frame) for n in names]
         types = [_SQL_TYPES.get(kinds[n], "text") for n in names]
+        values: list[sql.Composable]
         targets, values = (
             [sql.Identifier(n) for n in names],
             [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::date") for n in names],
@@ -744,7 +753,9 @@ class PostGISStore(DataStore):
                     changes[GEOM] = geometry
                 if not self._update(connection, layer, entry_id, changes, expected_version):
                     raise ConflictError(layer, entry_id, self._last_change(connection, layer, entry_id))
-            after = entry_dict(self._row(connection, layer, entry_id), layer)
+            written = self._row(connection, layer, entry_id)
+            assert written is not None  # just added or updated
+            after = entry_dict(written, layer)
             return self._record(
                 connection,
                 user,
@@ -767,19 +778,23 @@ class PostGISStore(DataStore):
             if row is None:
                 raise NothingToUndo()
             last = _change(row)
+            assert last.layer is not None and last.entry_id is not None  # edits name their entry
             spec = schema.LAYERS[last.layer]
             current = self._row(connection, last.layer, last.entry_id)
             newest = self._last_change(connection, last.layer, last.entry_id, effective=True)
             if current is None or newest is None or newest.change_id != last.change_id:
                 raise ConflictError(last.layer, last.entry_id, newest)
             if last.action == "add":  # an entry added by mistake: retired, so nothing is ever deleted
-                restore = {RETIRED: datetime.now(UTC).date().isoformat()}
+                restore: dict[str, object] = {RETIRED: datetime.now(UTC).date().isoformat()}
             else:
+                assert last.before is not None  # recorded for every edit but an add
                 restore = {k: v for k, v in last.before.items() if k not in ("geometry", spec.id_field)}
                 if spec.geometry_types and last.before.get("geometry"):
                     restore[GEOM] = shapely.from_wkt(last.before["geometry"])
             self._update(connection, last.layer, last.entry_id, restore)
-            after = entry_dict(self._row(connection, last.layer, last.entry_id), last.layer)
+            restored = self._row(connection, last.layer, last.entry_id)
+            assert restored is not None  # nothing is ever deleted
+            after = entry_dict(restored, last.layer)
             undo = self._record(
                 connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after
             )
@@ -803,7 +818,9 @@ class PostGISStore(DataStore):
     def _update(self, connection, layer: str, entry_id: str, changes: dict, expected_version: int | None = None) -> int:
         """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``; rows changed."""
         id_field = schema.LAYERS[layer].id_field
-        assignments = [sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes]
+        assignments: list[sql.Composable] = [
+            sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes
+        ]
         assignments.append(sql.SQL("row_version = row_version + 1"))
         query = sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
             self._table(layer), sql.SQL(", ").join(assignments), sql.Identifier(id_field)
