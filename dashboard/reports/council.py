@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -230,7 +231,7 @@ def _pdf_table(pdf: FPDF, rows: pd.DataFrame, widths: tuple[float, ...], size: f
 def _wrapped_row(pdf: FPDF, widths: tuple[float, ...], texts: list[str], height: float, fill: bool) -> None:
     """One table row whose cells wrap; the row is as high as its longest cell."""
     lines = max(
-        len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES"))
+        len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES"))  # type: ignore[arg-type]  # fpdf2 types one union for every output=
         for w, text in zip(widths, texts, strict=False)
     )
     if pdf.will_page_break(height * lines):
@@ -289,7 +290,7 @@ def to_pdf(report: Report) -> bytes:
     _paragraph(pdf, " · ".join(report.lines), size=8.5)
     if report.demo:
         pdf.set_font(FONT, "B", 8.5)
-        pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)
+        pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)  # type: ignore[arg-type]  # fpdf2 documents float padding, annotates int
         pdf.ln(2)
     pdf.image(io.BytesIO(report.map_png), w=pdf.epw)
     _paragraph(pdf, report.map_caption, size=7.5)
@@ -392,7 +393,7 @@ def write(ctx: ReportContext, area_id: str, out: Path, with_html: bool = False) 
     return written
 
 
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _work(area_id: str) -> list[Path]:
