@@ -421,8 +421,13 @@ def sniff_separator(text: str) -> str | None:
     best, best_score = None, (0.0, 1)
     for separator in SEPARATORS:
         try:
-            rows = [row for _, row in zip(range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator), strict=False)
-                    if any(cell.strip() for cell in row)]  # fmt: skip
+            rows = [
+                row
+                for _, row in zip(
+                    range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator), strict=False
+                )
+                if any(cell.strip() for cell in row)
+            ]
         except csv.Error:
             continue
         if not rows or len(rows[0]) < 2:

@@ -509,4 +509,7 @@ def iframe(link: str) -> str:
     toolbar, the app's own ``view=embed`` drops sidebar and navigation (``embed`` is invisible to the app)."""
     joiner = "&" if "?" in link else "?"
     src = html.escape(f"{link}{joiner}embed=true&view=embed", quote=True)
-    return f'<iframe src="{src}" width="100%" height="600" style="border:0" title="Quartiersatlas" loading="lazy"></iframe>'
+    return (
+        f'<iframe src="{src}" width="100%" height="600" style="border:0" title="Quartiersatlas" loading="lazy">'
+        "</iframe>"
+    )

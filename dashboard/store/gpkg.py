@@ -53,7 +53,10 @@ SYSTEM_TABLES = {
         "import_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user_name TEXT NOT NULL, layer TEXT NOT NULL, "
         "source TEXT, mode TEXT, rows_read INTEGER, rows_imported INTEGER, rows_rejected INTEGER, change_id INTEGER"
     ),
-    "import_mappings": "mapping_id INTEGER PRIMARY KEY AUTOINCREMENT, source_key TEXT UNIQUE NOT NULL, layer TEXT, mapping TEXT, at TEXT",
+    "import_mappings": (
+        "mapping_id INTEGER PRIMARY KEY AUTOINCREMENT, source_key TEXT UNIQUE NOT NULL, "
+        "layer TEXT, mapping TEXT, at TEXT"
+    ),
 }
 #: Imports keep the file they replace; this many backups stay.
 KEEP_BACKUPS = 10
@@ -277,7 +280,8 @@ class GeoPackageStore(DataStore):
         with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO import_mappings (source_key, layer, mapping, at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, at = excluded.at",
+                "ON CONFLICT(source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, "
+                "at = excluded.at",
                 (source_key, layer, mapping_json, now()),
             )
 
@@ -298,14 +302,15 @@ class GeoPackageStore(DataStore):
 
             def log(connection: sqlite3.Connection) -> None:
                 cursor = connection.execute(
-                    "INSERT INTO history (at, user_name, action, layer, entry_id, before, after) VALUES (?, ?, 'import', ?, NULL, NULL, ?)",
+                    "INSERT INTO history (at, user_name, action, layer, entry_id, before, after) "
+                    "VALUES (?, ?, 'import', ?, NULL, NULL, ?)",
                     (at, user.name, layer, dumps(after)),
                 )
                 assert cursor.lastrowid is not None  # set by the INSERT
                 change.append(Change(cursor.lastrowid, at, user.name, "import", layer, None, None, after))
                 connection.execute(
-                    "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, "
+                    "rows_rejected, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         at,
                         user.name,
@@ -532,7 +537,8 @@ def _sql_value(value):
 def _insert(connection, layer: str, row: dict) -> None:
     names = list(row)
     connection.execute(
-        f'INSERT INTO "{layer}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) VALUES ({", ".join("?" * len(names))})',
+        f'INSERT INTO "{layer}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+        f"VALUES ({', '.join('?' * len(names))})",
         [_sql_value(row[n]) for n in names],
     )
 

@@ -168,22 +168,24 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
     statements += [
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, action text NOT NULL, "
-            "layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
+            "action text NOT NULL, layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
         ).format(table("history")),
         sql.SQL("CREATE INDEX IF NOT EXISTS history_entry_idx ON {} (layer, entry_id)").format(table("history")),
         sql.SQL("CREATE INDEX IF NOT EXISTS history_user_idx ON {} (user_name)").format(table("history")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (import_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, layer text NOT NULL, "
-            "source text, mode text, rows_read bigint, rows_imported bigint, rows_rejected bigint, change_id bigint)"
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
+            "layer text NOT NULL, source text, mode text, rows_read bigint, rows_imported bigint, "
+            "rows_rejected bigint, change_id bigint)"
         ).format(table("import_log")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (mapping_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             "source_key text UNIQUE NOT NULL, layer text, mapping json, at timestamptz)"
         ).format(table("import_mappings")),
         sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
+            "CREATE TABLE IF NOT EXISTS {} "
+            "(layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
         ).format(table("layer_meta")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
@@ -443,7 +445,8 @@ class PostGISStore(DataStore):
             )
             info = connection.execute(self._sql("SELECT city, demo FROM {meta}", meta="workspace_meta"))
             hidden = connection.execute(
-                "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
+                "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) "
+                "WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
                 [[t for t, _ in GUARDED], [c for _, c in GUARDED], self.schema],
             )
         meta_rows = {row[0]: LayerMeta(*(value or "" for value in row[1:])) for row in meta.fetchall()}
@@ -587,7 +590,8 @@ class PostGISStore(DataStore):
             with connection.cursor() as cursor:
                 cursor.executemany(
                     self._sql(
-                        f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         h="history",
                     ),
                     [
@@ -597,7 +601,8 @@ class PostGISStore(DataStore):
                 )
                 cursor.executemany(
                     self._sql(
-                        f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 10)})",
+                        f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE "
+                        f"VALUES ({', '.join(['%s'] * 10)})",
                         log="import_log",
                     ),
                     tables["import_log"],
@@ -631,7 +636,8 @@ class PostGISStore(DataStore):
             connection.execute(
                 self._sql(
                     "INSERT INTO {m} (source_key, layer, mapping, at) VALUES (%s, %s, %s, now()) "
-                    "ON CONFLICT (source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, at = excluded.at",
+                    "ON CONFLICT (source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, "
+                    "at = excluded.at",
                     m="import_mappings",
                 ),
                 [source_key, layer, mapping_json],
@@ -650,17 +656,20 @@ class PostGISStore(DataStore):
             ]
             connection.execute(
                 sql.SQL(
-                    "INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL"
+                    "INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) "
+                    "DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL"
                 ).format(table, columns, values, staging, sql.Identifier(spec.id_field), sql.SQL(", ").join(updates))
             )
             connection.execute(
                 sql.SQL(
-                    "UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
+                    "UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 "
+                    "WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
                 ).format(table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field))
             )
             connection.execute(
                 self._sql(
-                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
+                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
                     "licence = excluded.licence, attribution = excluded.attribution, stand = excluded.stand",
                     m="layer_meta",
                 ),
@@ -675,7 +684,8 @@ class PostGISStore(DataStore):
             )
             connection.execute(
                 self._sql(
-                    "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, "
+                    "change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     log="import_log",
                 ),
                 [
@@ -770,7 +780,8 @@ class PostGISStore(DataStore):
         with self._writing() as connection:
             row = connection.execute(
                 self._sql(
-                    f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL ORDER BY change_id DESC LIMIT 1",
+                    f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL "
+                    "ORDER BY change_id DESC LIMIT 1",
                     h="history",
                 ),
                 [user.name, list(_EDITS)],
@@ -816,7 +827,8 @@ class PostGISStore(DataStore):
         return _db_value(value, _kinds(layer)[name])
 
     def _update(self, connection, layer: str, entry_id: str, changes: dict, expected_version: int | None = None) -> int:
-        """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``; rows changed."""
+        """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``;
+        rows changed."""
         id_field = schema.LAYERS[layer].id_field
         assignments: list[sql.Composable] = [
             sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes
@@ -843,11 +855,13 @@ class PostGISStore(DataStore):
         return record
 
     def _last_change(self, connection, layer: str, entry_id: str, effective: bool = False) -> Change | None:
-        """The newest change of an entry (or import of its layer); ``effective``: undo records and undone changes skipped."""
+        """The newest change of an entry (or import of its layer); ``effective``: undo records and undone
+        changes skipped."""
         skip = " AND action <> 'undo' AND undone_by IS NULL" if effective else ""
         row = connection.execute(
             self._sql(
-                f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} ORDER BY change_id DESC LIMIT 1",
+                f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} "
+                "ORDER BY change_id DESC LIMIT 1",
                 h="history",
             ),
             [layer, entry_id],
@@ -857,7 +871,8 @@ class PostGISStore(DataStore):
     def _record(self, connection, user, action, layer, entry_id, before, after) -> Change:
         change_id, at = connection.execute(
             self._sql(
-                "INSERT INTO {h} (user_name, action, layer, entry_id, before, after) VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at",
+                "INSERT INTO {h} (user_name, action, layer, entry_id, before, after) "
+                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at",
                 h="history",
             ),
             [

@@ -255,7 +255,10 @@ def entry_labels(
     for row in entries.itertuples(index=False):
         entry_id = str(getattr(row, spec.id_field))
         if layer == "housing":
-            name = f"{code_label(row.owner_type or '', lang)}, {t('edit.label.dwellings', lang, n=_plain(row.dwellings) or '?')}"
+            name = (
+                f"{code_label(row.owner_type or '', lang)}, "
+                f"{t('edit.label.dwellings', lang, n=_plain(row.dwellings) or '?')}"
+            )
         elif layer == "cooperations":
             name = f"{names.get(row.actor_a, row.actor_a)} – {names.get(row.actor_b, row.actor_b)}"
         else:
