@@ -150,8 +150,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         Path(args.save_mapping).write_text(mapping.to_json(), encoding="utf-8")
     counts = plan.counts
     _print_problems([*problems, *plan.problems], lang)
-    for note in plan.notes:
-        print(note)
+    for line in plan.notes:
+        print(line)
     print(
         t(
             "cli.import.counts",
@@ -368,7 +368,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return _fail(t("cli.report.arguments", lang), lang)
     settings = load_settings()
     if args.workspace:
-        path = Path(args.workspace)
+        path: Path | str = Path(args.workspace)
     elif settings.uses_demo:
         path = gpkgfile.DEMO_PATH
     else:

@@ -1,4 +1,5 @@
-"""Anmelden: editors sign in (OIDC via st.login when configured, else a password account); everyone else stays a viewer."""
+"""Anmelden: editors sign in (OIDC via st.login when configured, else a password account);
+everyone else stays a viewer."""
 
 import math
 

@@ -20,7 +20,8 @@ if not labels:
     st.stop()
 
 # Which area: a new click on the Karte, else the list – which starts at the link's area
-# (?gebiet=0101, see share_state), the area shown last (widget state ends when another page runs), or the first Quartier.
+# (?gebiet=0101, see share_state), the area shown last (widget state ends when another page runs),
+# or the first Quartier.
 clicked = st.session_state.get("selected")
 if clicked in labels and clicked != st.session_state.get("_profile_clicked"):
     st.session_state["_profile_clicked"] = clicked

@@ -52,10 +52,12 @@ csv_col.download_button(
 )  # fmt: skip
 gpkg_col.download_button(
     t("cmp.download.gpkg", lang), lambda: cmp.gpkg_export(selection, city),
-    file_name="vergleich.gpkg", mime="application/geopackage+sqlite3", on_click="ignore", icon=":material/layers:", key="cmp_gpkg",
+    file_name="vergleich.gpkg", mime="application/geopackage+sqlite3", on_click="ignore", icon=":material/layers:",
+    key="cmp_gpkg",
 )  # fmt: skip
 json_col.download_button(
     t("cmp.download.geojson", lang), lambda: cmp.geojson_export(selection, city),
-    file_name="vergleich.geojson", mime="application/geo+json", on_click="ignore", icon=":material/map:", key="cmp_geojson",
+    file_name="vergleich.geojson", mime="application/geo+json", on_click="ignore", icon=":material/map:",
+    key="cmp_geojson",
 )  # fmt: skip
 links.sync_url("vergleich")

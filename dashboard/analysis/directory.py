@@ -97,7 +97,9 @@ class Facet:
 class Directory:
     """Actors and offers of one data version, folded for search. Public fields only."""
 
-    entries: pd.DataFrame  # entry, entry_id, actor_id (own or operator), name, sector, detail, categories, groups, areas, area_names, stand, lon, lat
+    # entry, entry_id, actor_id (own or operator), name, sector, detail, categories, groups, areas, area_names,
+    # stand, lon, lat
+    entries: pd.DataFrame
     text: pd.Series  # folded spellings of all searchable text per entry
     names: pd.Series  # folded spellings of the name alone: name hits rank first
     facets: dict[str, Facet]
@@ -132,13 +134,18 @@ def _entries(actors: pd.DataFrame, offers: pd.DataFrame, parent: dict[str, str |
             pd.DataFrame({
                 "entry": "actor", "entry_id": ids, "actor_id": ids, "name": actors["name"].to_numpy(),
                 "sector": actors["sector"].to_numpy(), "detail": actors["kind"].fillna("").to_numpy(),
-                "categories": [sorted(categories.get(a, ())) for a in ids], "groups": [sorted(groups.get(a, ())) for a in ids],
-                "areas": [list(dict.fromkeys(a for a in (seat, *schema.split_list(works)) if a in parent)) for seat, works in located_or_working],
+                "categories": [sorted(categories.get(a, ())) for a in ids],
+                "groups": [sorted(groups.get(a, ())) for a in ids],
+                "areas": [
+                    list(dict.fromkeys(a for a in (seat, *schema.split_list(works)) if a in parent))
+                    for seat, works in located_or_working
+                ],
                 "stand": actors["stand"].to_numpy(), "x": actors["x"].to_numpy(), "y": actors["y"].to_numpy(),
             }),
             pd.DataFrame({
-                "entry": "offer", "entry_id": offers["offer_id"].to_numpy(), "actor_id": offers["operator_actor_id"].to_numpy(),
-                "name": offers["name"].to_numpy(), "sector": offers["operator_actor_id"].map(dict(zip(ids, actors["sector"], strict=False))).to_numpy(),
+                "entry": "offer", "entry_id": offers["offer_id"].to_numpy(),
+                "actor_id": offers["operator_actor_id"].to_numpy(), "name": offers["name"].to_numpy(),
+                "sector": offers["operator_actor_id"].map(dict(zip(ids, actors["sector"], strict=False))).to_numpy(),
                 "detail": offers["category"].to_numpy(), "categories": [[c] for c in offers["category"].tolist()],
                 "groups": [served_groups(v) for v in offers["target_groups"].tolist()],
                 "areas": [[a] if a in parent else [] for a in offers["area_id"].tolist()],

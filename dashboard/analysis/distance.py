@@ -36,8 +36,10 @@ class Pairs:
 class DistanceMethod(Protocol):
     """Distances from origins to the nearest of the targets (both ``(n, 2)`` arrays in metres)."""
 
-    #: catalog key of the method's name, shown beside every result
-    label_key: str
+    @property
+    def label_key(self) -> str:
+        """Catalog key of the method's name, shown beside every result."""
+        ...
 
     def nearest(self, origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """One distance per origin; ``inf`` where no target can be reached."""

@@ -264,8 +264,10 @@ def chart(graph: nx.Graph, table: pd.DataFrame, positions: dict[str, tuple[float
         .mark_rule()
         .encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q",
-            color=alt.Color("cross:N", scale=alt.Scale(domain=[cross_label, same_label], range=["#444444", "#bbbbbb"]), title=t("net.edges", lang)),
-            tooltip=[alt.Tooltip("pair:N", title=t("net.edge", lang)), alt.Tooltip("kind:N", title=t("actors.card.coop_kind", lang)),
+            color=alt.Color("cross:N", scale=alt.Scale(domain=[cross_label, same_label], range=["#444444", "#bbbbbb"]),
+                            title=t("net.edges", lang)),
+            tooltip=[alt.Tooltip("pair:N", title=t("net.edge", lang)),
+                     alt.Tooltip("kind:N", title=t("actors.card.coop_kind", lang)),
                      alt.Tooltip("since:N", title=t("actors.card.since", lang))],
         )
     )  # fmt: skip
@@ -277,9 +279,13 @@ def chart(graph: nx.Graph, table: pd.DataFrame, positions: dict[str, tuple[float
             x=x, y=y,
             size=alt.Size("degree:Q", scale=alt.Scale(domainMin=0, range=[60, 800]), title=t("net.degree", lang),
                           legend=alt.Legend(format="d", tickMinStep=1)),
-            color=alt.Color("sector:N", scale=alt.Scale(domain=labels, range=[SECTOR_COLOURS[s] for s in schema.SECTORS]), title=t("fig.sector", lang)),
-            tooltip=[alt.Tooltip("name:N", title=t("map.tooltip.actor", lang)), alt.Tooltip("sector:N", title=t("fig.sector", lang)),
-                     alt.Tooltip("kind:N", title=t("fig.kind", lang)), alt.Tooltip("degree:Q", title=t("net.degree", lang)),
+            color=alt.Color("sector:N",
+                            scale=alt.Scale(domain=labels, range=[SECTOR_COLOURS[s] for s in schema.SECTORS]),
+                            title=t("fig.sector", lang)),
+            tooltip=[alt.Tooltip("name:N", title=t("map.tooltip.actor", lang)),
+                     alt.Tooltip("sector:N", title=t("fig.sector", lang)),
+                     alt.Tooltip("kind:N", title=t("fig.kind", lang)),
+                     alt.Tooltip("degree:Q", title=t("net.degree", lang)),
                      alt.Tooltip("betweenness:N", title=t("net.betweenness", lang))],
         )
     )  # fmt: skip

@@ -190,8 +190,10 @@ def list_html(found: pd.DataFrame, lang: str, most: int = SHOWN) -> str:
     """The best ``most`` chances as a numbered list a councillor can read; every data text escaped."""
     items = [
         f"<li><b>{html.escape(row['name_a'])}</b> ↔ <b>{html.escape(row['name_b'])}</b> · "
-        f"{html.escape(t('opp.item', lang, score=fmt_int(row['score'], lang), distance=fmt_int(round(row['distance_m'], -1), lang)))}"
-        f"<br>{html.escape(reason(row, lang))}</li>"
+        + html.escape(
+            t("opp.item", lang, score=fmt_int(row["score"], lang), distance=fmt_int(round(row["distance_m"], -1), lang))
+        )
+        + f"<br>{html.escape(reason(row, lang))}</li>"
         for _, row in found.head(most).iterrows()
     ]
     return f"<ol>{''.join(items)}</ol>"

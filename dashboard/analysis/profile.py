@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -344,7 +345,7 @@ def offers_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT
 # --- readable forms --------------------------------------------------------------------------
 
 
-def format_value(value: object, kind: str, lang: str) -> str:
+def format_value(value: Any, kind: str, lang: str) -> str:
     """One figure as text in the reader's locale; '–' when missing or withheld."""
     if kind == "text":
         if not isinstance(value, tuple):

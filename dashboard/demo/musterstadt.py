@@ -776,6 +776,8 @@ def _city_cells(city: _City) -> tuple[np.ndarray, ...]:
     to_grid = Transformer.from_crs(CITY_CRS, schema.ANALYSIS_CRS, always_xy=True)
     gx, gy = to_grid.transform(*np.asarray(city.outline.exterior.coords).T)
     size = grid.CELL_SIZE
+    east: np.ndarray
+    north: np.ndarray
     east, north = np.meshgrid(
         np.arange(np.floor(gx.min() / size) * size, gx.max(), size),
         np.arange(np.floor(gy.min() / size) * size, gy.max(), size),
@@ -1464,10 +1466,12 @@ def _homes(
     if kind.count == "quartier":
         return np.flatnonzero(allowed & (residents >= _MIN_RESIDENTS)).tolist()
     if "{b}" not in " ".join(kind.names):
+        assert isinstance(kind.count, int)  # "bezirk" kinds name their Bezirk
         return [int(q) for q in rng.choice(len(weight), kind.count, replace=False, p=weight / weight.sum())]
     if kind.count == "bezirk":
-        bezirke = range(len(city.bezirke))
+        bezirke: range | list[int] = range(len(city.bezirke))
     else:
+        assert isinstance(kind.count, int)
         bezirke = sorted(rng.choice(len(city.bezirke), kind.count, replace=False).tolist())
     homes = []
     for b in bezirke:
@@ -1721,7 +1725,7 @@ def _barrier_free(rng: np.random.Generator, dwellings: np.ndarray, year: np.ndar
 # --- cooperations -------------------------------------------------------------------------------
 
 _NETWORKERS = {"Stadtteilvernetzer", "Nachbarschaftsnetzwerk", "Quartiersmanagement", "Bürgerbüro"}
-_LINK_WEIGHTS = {
+_LINK_WEIGHTS: dict[tuple[str, ...], float] = {
     ("kommune", "wohlfahrtspflege"): 3.0,
     ("wohlfahrtspflege", "wohnungswirtschaft"): 2.5,
     ("kommune", "wohnungswirtschaft"): 2.0,

@@ -621,6 +621,7 @@ def _date(value: object, today: date) -> str | None:
     if isinstance(value, (datetime, date)):
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     text = cell_text(value)
+    assert text is not None  # callers skip missing cells
     parts: tuple[int, ...]
     if match := _GERMAN_DATE.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
@@ -630,8 +631,8 @@ def _date(value: object, today: date) -> str | None:
     elif match := _ISO_DATE.fullmatch(text):
         parts = tuple(int(g) for g in match.groups())
     elif match := _MONTH.fullmatch(text):
-        year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        parts = (int(year), int(month))
+        year_text, month_text = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        parts = (int(year_text), int(month_text))
     elif _YEAR.fullmatch(text):
         return text
     else:
@@ -741,7 +742,7 @@ def _as_bool(cell: object) -> tuple[bool | None, str | None]:
         return bool(cell), None
     if _is_missing_cell(cell, MISSING - {"x"}):
         return None, None
-    word = cell_text(cell).casefold()
+    word = (cell_text(cell) or "").casefold()  # not missing, so never None
     if word in TRUE_WORDS or word in FALSE_WORDS:
         return word in TRUE_WORDS, None
     return None, "map.value.not_yes_no"
@@ -751,11 +752,12 @@ def _as_codes(cell: object, lookup: dict[str, str], split: bool) -> tuple[str | 
     if _is_missing_cell(cell):
         return None, None
     text = cell_text(cell)
+    assert text is not None  # not missing
     parts = [part for part in (_LIST_SPLIT.split(text) if split else [text]) if part]
     codes = [lookup.get(normalise(part)) for part in parts]
     if not parts or None in codes:
         return None, "map.value.unknown_code"
-    return schema.LIST_SEP.join(dict.fromkeys(codes)), None
+    return schema.LIST_SEP.join(dict.fromkeys(c for c in codes if c is not None)), None
 
 
 def _text_series(values: list, index: pd.Index) -> pd.Series:

@@ -95,8 +95,8 @@ def _code_problems(rule: dict) -> list[str]:
             problems.append(f"{field} '{rule.get(field)}' is not one of {', '.join(allowed)}")
     groups = schema.split_list(rule.get("target_groups"))
     if not groups or any(g not in schema.TARGET_GROUPS for g in groups):
-        allowed = ", ".join(schema.TARGET_GROUPS)
-        problems.append(f"target_groups '{rule.get('target_groups')}' must be ;-joined of {allowed}")
+        choices = ", ".join(schema.TARGET_GROUPS)
+        problems.append(f"target_groups '{rule.get('target_groups')}' must be ;-joined of {choices}")
     if rule.get("sector") is not None and rule["sector"] not in schema.SECTORS:
         problems.append(f"sector '{rule['sector']}' is not one of {', '.join(schema.SECTORS)}")
     return problems

@@ -89,7 +89,7 @@ def _shapes(areas: gpd.GeoDataFrame, ids: pd.Series) -> np.ndarray:
     used = np.isin(area_ids, ids)
     wanted_ids = pd.Series(area_ids[used])
     _require(wanted_ids.duplicated(), wanted_ids, "Gebiet mehrfach in den Flächen")
-    geometries = np.append(areas[used].to_crs(schema.ANALYSIS_CRS).geometry.to_numpy(), None)
+    geometries = np.append(areas[used].to_crs(schema.ANALYSIS_CRS).geometry.to_numpy(), None)  # type: ignore[call-overload]  # numpy stubs: no None
     shapes = geometries[pd.Index(wanted_ids).get_indexer(ids)]  # -1 (no such area) picks the None
     no_shape = pd.Series(shapely.is_missing(shapes) | shapely.is_empty(shapes))
     _require(no_shape, ids, "Einwohnerzahlen für ein Gebiet ohne Fläche")

@@ -20,6 +20,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -420,8 +421,13 @@ def sniff_separator(text: str) -> str | None:
     best, best_score = None, (0.0, 1)
     for separator in SEPARATORS:
         try:
-            rows = [row for _, row in zip(range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator), strict=False)
-                    if any(cell.strip() for cell in row)]  # fmt: skip
+            rows = [
+                row
+                for _, row in zip(
+                    range(50), csv.reader(io.StringIO(sample, newline=""), delimiter=separator), strict=False
+                )
+                if any(cell.strip() for cell in row)
+            ]
         except csv.Error:
             continue
         if not rows or len(rows[0]) < 2:
@@ -475,7 +481,7 @@ def _csv_rows(text: str, separator: str | None, name: str) -> tuple[list[str], l
     return header, rows
 
 
-def _frame(header: list[str | None], rows: list[list[str | None]]) -> pd.DataFrame:
+def _frame(header: Sequence[str | None], rows: list[list[str | None]]) -> pd.DataFrame:
     """Cells as an object frame. Columns without a header and without values (trailing separators,
     empty spreadsheet columns) are dropped; other blank headers are numbered ("Spalte 3"),
     repeated ones suffixed."""
@@ -790,7 +796,7 @@ def _point_geometry(raw: RawTable, columns: tuple[str, ...]) -> tuple[np.ndarray
             ok[i] = False
     points = np.full(len(raw.frame), None, dtype=object)
     points[ok] = shapely.points(numbers[0].to_numpy()[ok], numbers[1].to_numpy()[ok])
-    return points, sorted(problems, key=lambda p: p.row)
+    return points, sorted(problems, key=lambda p: p.row or 0)  # every row is set
 
 
 def _wkt_geometry(raw: RawTable, column: str) -> tuple[np.ndarray, list[Problem]]:
@@ -808,7 +814,7 @@ def _wkt_geometry(raw: RawTable, column: str) -> tuple[np.ndarray, list[Problem]
     return geometry, problems
 
 
-def _problem(raw: RawTable, position: int, column: str, key: str, shown: str) -> Problem:
+def _problem(raw: RawTable, position: int | np.integer, column: str, key: str, shown: str) -> Problem:
     return Problem(raw.source_name, int(position) + 1, column, key, values=(("column", column), ("value", shown)))
 
 

@@ -115,7 +115,7 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return None
-        if value.is_integer() and abs(value) < 1e15:
+        if value.is_integer() and abs(float(value)) < 1e15:
             return str(int(value))  # 101.0 from a spreadsheet reads as "101"
         return repr(float(value))
     if isinstance(value, datetime):
@@ -207,7 +207,7 @@ class _Check:
     ) -> None:
         """Report every row where ``mask`` holds; ``message`` gets the 0-based position."""
         for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            self.add(int(position) + 1, field_name, message(position), severity)
+            self.add(int(position) + 1, field_name, message(int(position)), severity)
 
 
 # --- generic checks, driven by schema.Field ---
@@ -251,11 +251,11 @@ def _check_number(check: _Check, spec: schema.Field) -> None:
     if spec.kind == "int":
         fractional = values.notna() & (values % 1 != 0)
         check.rows(fractional, spec.name, lambda i: phrase("val.not_integer", value=check.show(spec.name, i)))
-    if spec.min_value is not None:
+    if (min_value := spec.min_value) is not None:
         check.rows(
-            values < spec.min_value,
+            values < min_value,
             spec.name,
-            lambda i: phrase("val.below_min", value=check.show(spec.name, i), minimum=_number_text(spec.min_value)),
+            lambda i: phrase("val.below_min", value=check.show(spec.name, i), minimum=_number_text(min_value)),
         )
 
 
@@ -320,17 +320,16 @@ def _check_leading_zeros(check: _Check, column: str) -> None:
             continue
         short = text.index.isin(values.index[lengths < width])
         example = padded.iat[0]
-        check.rows(
-            short,
-            column,
-            lambda i, example=example: phrase("val.lost_zeros_row", value=text.iat[i], example=example),
-            WARNING,
-        )
+
+        def lost_zeros_row(i: int, example: str = example) -> Phrase:
+            return phrase("val.lost_zeros_row", value=text.iat[i], example=example)
+
+        check.rows(short, column, lost_zeros_row, WARNING)
 
 
 def _unknown_ref(target: str, value: str, known: set[str]) -> Phrase:
     """``value`` is none of the ``known`` ids of ``target`` (a catalog key); hints at lost leading zeros."""
-    hint = ""
+    hint: Phrase | str = ""
     if value.isdigit():
         for candidate in (value.zfill(width) for width in range(len(value) + 1, len(value) + 4)):
             if candidate in known:
@@ -401,7 +400,7 @@ def _check_geometry(check: _Check) -> None:
         "geometry",
         lambda i: phrase("val.invalid_geometry", reason=geos_reason(shapely.is_valid_reason(geometries[i]))),
     )
-    _check_crs(check, frame.crs, np.where(present & ~invalid, geometries, None))
+    _check_crs(check, frame.crs, np.where(present & ~invalid, geometries, None))  # type: ignore[call-overload]  # numpy stubs: no None
 
 
 def _in_germany(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -461,8 +460,8 @@ def _crs_label(crs: pyproj.CRS) -> str:
 
 
 def _span(low: np.ndarray, high: np.ndarray) -> Phrase | str:
-    low, high = np.nanmin(low), np.nanmax(high)
-    return f"{low:.1f}" if round(low, 1) == round(high, 1) else phrase("val.span", low=f"{low:.1f}", high=f"{high:.1f}")
+    lo, hi = np.nanmin(low), np.nanmax(high)
+    return f"{lo:.1f}" if round(lo, 1) == round(hi, 1) else phrase("val.span", low=f"{lo:.1f}", high=f"{hi:.1f}")
 
 
 # --- the generic part and the layers ---
@@ -567,16 +566,16 @@ def _dwelling_parts(check: _Check) -> None:
     dwellings = dwellings.where(dwellings >= 0)  # a negative count is reported already
     for column in ("subsidised", "barrier_free"):
         if check.has(column):
-            check.rows(
-                check.number(column)[0] > dwellings,
-                column,
-                lambda i, column=column: phrase(
+
+            def more_than_dwellings(i: int, column: str = column) -> Phrase:
+                return phrase(
                     "val.more_than_dwellings",
                     label=Phrase(f"val.dwellings.{column}"),
                     value=check.show(column, i),
                     dwellings=_number_text(dwellings.iat[i]),
-                ),
-            )
+                )
+
+            check.rows(check.number(column)[0] > dwellings, column, more_than_dwellings)
 
 
 def _cooperation_pairs(check: _Check) -> None:

@@ -175,7 +175,9 @@ def _extract(tarball: Path, patterns: tuple[str, ...], target: Path) -> None:
                 continue
             out = target / relative
             out.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(out, "wb") as dst:
+            extracted = tar.extractfile(member)
+            assert extracted is not None  # a regular file, see above
+            with extracted as src, open(out, "wb") as dst:
                 shutil.copyfileobj(src, dst)
             for pattern in matching:
                 found[pattern] += 1

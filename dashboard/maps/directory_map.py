@@ -23,7 +23,8 @@ _NO_SECTOR_COLOUR = "#999999"
 def hits_map(
     directory: Directory, hits: Hits, data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str
 ) -> folium.Map:
-    """The first ``MAP_LIMIT`` hits as ONE point layer: actors filled (drawn last, on top), offers as rings, by sector."""
+    """The first ``MAP_LIMIT`` hits as ONE point layer: actors filled (drawn last, on top), offers as rings,
+    by sector."""
     rows = directory.entries.iloc[hits.rows[:MAP_LIMIT]].sort_values(
         "entry", ascending=False, kind="stable"
     )  # actors on top

@@ -286,7 +286,8 @@ class _Attribution(folium.MacroElement):
 
     _template = jinja2.Template(
         """{% macro script(this, kwargs) %}
-        {% if this.text %}{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});{% endif %}
+        {% if this.text %}{{ this._parent.get_name() }}.attributionControl"""
+        """.addAttribution({{ this.text|tojson }});{% endif %}
         {% endmacro %}"""
     )
 

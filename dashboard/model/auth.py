@@ -77,7 +77,7 @@ def oidc_configured(auth: Mapping) -> bool:
 def oidc_user(email: str | None, email_verified: bool | None, auth: Mapping) -> User:
     """The user behind an OIDC login: editor when the (verified) e-mail is listed in [auth] editors."""
     editors = {e.strip().lower() for e in auth.get("editors", [])}
-    is_editor = bool(email) and email_verified is not False and email.strip().lower() in editors
+    is_editor = bool(email) and email_verified is not False and (email or "").strip().lower() in editors
     return User(email or "", Role.EDITOR if is_editor else Role.VIEWER, "oidc")
 
 
@@ -166,4 +166,5 @@ def sign_in(known: Mapping[str, Account], name: str, password: str, client: str,
         limiter.failed(*keys)
         raise SignInRefused("invalid", limiter.wait(*keys))
     limiter.succeeded(*keys)
+    assert account is not None  # ok above implies it
     return User(account.name, account.role, "password")

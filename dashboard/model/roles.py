@@ -52,7 +52,8 @@ class PermissionDenied(Exception):
 
     def __init__(self, user: User):
         super().__init__(
-            f"Keine Berechtigung: nur angemeldete Bearbeiter:innen dürfen Daten ändern (angefragt von {user.name or 'anonym'})."
+            "Keine Berechtigung: nur angemeldete Bearbeiter:innen dürfen Daten ändern "
+            f"(angefragt von {user.name or 'anonym'})."
         )
         self.user = user
 

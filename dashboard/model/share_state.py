@@ -307,6 +307,7 @@ def _load_offer(text: str, known: Known) -> NewOffer:
 
 
 def _load_scenario(text: str, known: Known) -> Scenario:
+    added: list[NewOffer]
     added, disabled, dropped = [], [], False
     for item in text.split(";")[: 2 * MAX_OFFERS]:
         try:
@@ -341,6 +342,7 @@ def _codec(setting: Setting) -> Codec:
     """How a setting is written, from its spec: a choice of options, or a whole or decimal number in its range."""
     if setting.options:
         return choice(setting.options)
+    assert setting.low is not None and setting.high is not None  # numbers have a range
     if isinstance(setting.default, int):
         return integer(int(setting.low), int(setting.high))
     return decimal(setting.low, setting.high)
@@ -507,4 +509,7 @@ def iframe(link: str) -> str:
     toolbar, the app's own ``view=embed`` drops sidebar and navigation (``embed`` is invisible to the app)."""
     joiner = "&" if "?" in link else "?"
     src = html.escape(f"{link}{joiner}embed=true&view=embed", quote=True)
-    return f'<iframe src="{src}" width="100%" height="600" style="border:0" title="Quartiersatlas" loading="lazy"></iframe>'
+    return (
+        f'<iframe src="{src}" width="100%" height="600" style="border:0" title="Quartiersatlas" loading="lazy">'
+        "</iframe>"
+    )

@@ -83,4 +83,4 @@ NEED = Setting("need", "n", "gap.need.indicator", BUILTIN_NEEDS[0])
 SCENARIO = Setting("scenario", "s", "gap.scenario", Scenario())
 
 #: The engine's default weights (fractions of 1), from the percentages above.
-DEFAULT_WEIGHTS: tuple[float, float, float] = tuple(w / 100 for w in WEIGHTS.default)  # type: ignore[assignment]
+DEFAULT_WEIGHTS: tuple[float, float, float] = tuple(w / 100 for w in WEIGHTS.default)

@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -230,7 +231,7 @@ def _pdf_table(pdf: FPDF, rows: pd.DataFrame, widths: tuple[float, ...], size: f
 def _wrapped_row(pdf: FPDF, widths: tuple[float, ...], texts: list[str], height: float, fill: bool) -> None:
     """One table row whose cells wrap; the row is as high as its longest cell."""
     lines = max(
-        len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES"))
+        len(pdf.multi_cell(w, height, text, dry_run=True, output="LINES"))  # type: ignore[arg-type]  # fpdf2 types one union for every output=
         for w, text in zip(widths, texts, strict=False)
     )
     if pdf.will_page_break(height * lines):
@@ -289,7 +290,7 @@ def to_pdf(report: Report) -> bytes:
     _paragraph(pdf, " · ".join(report.lines), size=8.5)
     if report.demo:
         pdf.set_font(FONT, "B", 8.5)
-        pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)
+        pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)  # type: ignore[arg-type]  # fpdf2 documents float padding, annotates int
         pdf.ln(2)
     pdf.image(io.BytesIO(report.map_png), w=pdf.epw)
     _paragraph(pdf, report.map_caption, size=7.5)
@@ -323,15 +324,18 @@ def to_pdf(report: Report) -> bytes:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-_CSS = """
+_CSS = (
+    """
 @page { size: A4; margin: 16mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #000; max-width: 180mm; margin: 0 auto; font-size: 10pt; }
 h1 { font-size: 18pt; margin-bottom: 2pt; } h2 { font-size: 13pt; margin-top: 16pt; } h3 { font-size: 11pt; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 8pt; }
-th { background: #e1e1e1; text-align: left; } th, td { border-bottom: 1px solid #999; padding: 2pt 4pt; vertical-align: top; }
+th { background: #e1e1e1; text-align: left; } """
+    """th, td { border-bottom: 1px solid #999; padding: 2pt 4pt; vertical-align: top; }
 .note { font-size: 8.5pt; color: #333; } .demo { border: 1px solid #000; padding: 4pt; font-weight: bold; }
 img { width: 100%; border: 1px solid #000; }
 """
+)
 
 
 def _html_table(frame: pd.DataFrame, index: bool = False) -> str:
@@ -355,10 +359,12 @@ def to_html(report: Report) -> str:
     e, lang = html.escape, report.lang
     image = base64.b64encode(report.map_png).decode("ascii")
     parts = [
-        f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(report.title)}</title><style>{_CSS}</style></head><body>',
+        f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(report.title)}</title>'
+        f"<style>{_CSS}</style></head><body>",
         f'<h1>{e(report.title)}</h1><p>{e(report.subtitle)}</p><p class="note">{e(" · ".join(report.lines))}</p>',
         f'<p class="demo">{e(report.demo)}</p>' if report.demo else "",
-        f'<figure><img alt="{e(report.map_caption)}" src="data:image/png;base64,{image}"><figcaption class="note">{e(report.map_caption)}</figcaption></figure>',
+        f'<figure><img alt="{e(report.map_caption)}" src="data:image/png;base64,{image}">'
+        f'<figcaption class="note">{e(report.map_caption)}</figcaption></figure>',
         f"<h2>{e(report.gap_heading)}</h2>",
         *(f"<p>{e(text)}</p>" for text in report.gap_paragraphs),
         f"<h2>{e(t('rep.figures', lang))}</h2>",
@@ -392,7 +398,7 @@ def write(ctx: ReportContext, area_id: str, out: Path, with_html: bool = False) 
     return written
 
 
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _work(area_id: str) -> list[Path]:

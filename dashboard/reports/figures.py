@@ -22,7 +22,7 @@ def missing_sectors_texts(table: pd.DataFrame, lang: str, rows: pd.DataFrame | N
     return [_sectors_text(m, lang) for m in rows["sectors_missing"]]
 
 
-def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> list[tuple[str, str, str, str]]:
+def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> list[tuple[str, ...]]:
     """Rows of (label, Quartier, Stadtbezirk, city) for the selected area."""
     row = table.loc[area_id]
     bezirk = (

@@ -53,7 +53,7 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def number(value: object, decimals: int) -> str:
+def number(value: float | None, decimals: int) -> str:
     """A number with a decimal comma and no thousands separator; missing → empty cell."""
     if value is None or pd.isna(value):
         return ""

@@ -93,7 +93,7 @@ class StoreUnavailable(StoreError):
 def entry_dict(record: dict, layer: str) -> dict:
     """The JSON-safe values of one entry (schema fields, geometry as WKT, retirement) for the history."""
     spec = schema.LAYERS[layer]
-    out = {}
+    out: dict[str, object] = {}
     for name in [*spec.field_names, RETIRED]:
         value = record.get(name)
         if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):

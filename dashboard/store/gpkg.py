@@ -53,7 +53,10 @@ SYSTEM_TABLES = {
         "import_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user_name TEXT NOT NULL, layer TEXT NOT NULL, "
         "source TEXT, mode TEXT, rows_read INTEGER, rows_imported INTEGER, rows_rejected INTEGER, change_id INTEGER"
     ),
-    "import_mappings": "mapping_id INTEGER PRIMARY KEY AUTOINCREMENT, source_key TEXT UNIQUE NOT NULL, layer TEXT, mapping TEXT, at TEXT",
+    "import_mappings": (
+        "mapping_id INTEGER PRIMARY KEY AUTOINCREMENT, source_key TEXT UNIQUE NOT NULL, "
+        "layer TEXT, mapping TEXT, at TEXT"
+    ),
 }
 #: Imports keep the file they replace; this many backups stay.
 KEEP_BACKUPS = 10
@@ -277,7 +280,8 @@ class GeoPackageStore(DataStore):
         with self._transaction() as connection:
             connection.execute(
                 "INSERT INTO import_mappings (source_key, layer, mapping, at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, at = excluded.at",
+                "ON CONFLICT(source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, "
+                "at = excluded.at",
                 (source_key, layer, mapping_json, now()),
             )
 
@@ -298,13 +302,15 @@ class GeoPackageStore(DataStore):
 
             def log(connection: sqlite3.Connection) -> None:
                 cursor = connection.execute(
-                    "INSERT INTO history (at, user_name, action, layer, entry_id, before, after) VALUES (?, ?, 'import', ?, NULL, NULL, ?)",
+                    "INSERT INTO history (at, user_name, action, layer, entry_id, before, after) "
+                    "VALUES (?, ?, 'import', ?, NULL, NULL, ?)",
                     (at, user.name, layer, dumps(after)),
                 )
+                assert cursor.lastrowid is not None  # set by the INSERT
                 change.append(Change(cursor.lastrowid, at, user.name, "import", layer, None, None, after))
                 connection.execute(
-                    "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO import_log (at, user_name, layer, source, mode, rows_read, rows_imported, "
+                    "rows_rejected, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         at,
                         user.name,
@@ -348,7 +354,9 @@ class GeoPackageStore(DataStore):
                     changes[geometry_column] = gpkg_blob(geometry, srs_id)
                 _update(connection, layer, spec.id_field, entry_id, changes)
                 before = entry_dict(current, layer)
-            after = entry_dict(self._row(connection, layer, entry_id, geometry_column), layer)
+            written = self._row(connection, layer, entry_id, geometry_column)
+            assert written is not None  # just added or updated
+            after = entry_dict(written, layer)
             return _record(connection, user, action, layer, entry_id, before, after)
 
     def _undo_last(self, user) -> Change:
@@ -363,6 +371,7 @@ class GeoPackageStore(DataStore):
             if row is None:
                 raise NothingToUndo()
             last = _change(row)
+            assert last.layer is not None and last.entry_id is not None  # edits name their entry
             geometry_column, srs_id = self._prepare_table(connection, last.layer)
             current = self._row(connection, last.layer, last.entry_id, geometry_column)
             newest = self._last_effective_change(connection, last.layer, last.entry_id)
@@ -370,13 +379,16 @@ class GeoPackageStore(DataStore):
                 raise ConflictError(last.layer, last.entry_id, newest)
             spec = spec_of[last.layer]
             if last.action == "add":  # an entry added by mistake: retired, so nothing is ever deleted
-                restore = {RETIRED: datetime.now(UTC).date().isoformat()}
+                restore: dict[str, object] = {RETIRED: datetime.now(UTC).date().isoformat()}
             else:
+                assert last.before is not None  # recorded for every edit but an add
                 restore = {k: v for k, v in last.before.items() if k != "geometry" and k != spec.id_field}
                 if geometry_column and last.before.get("geometry"):
                     restore[geometry_column] = gpkg_blob(shapely.from_wkt(last.before["geometry"]), srs_id)
             _update(connection, last.layer, spec.id_field, last.entry_id, restore)
-            after = entry_dict(self._row(connection, last.layer, last.entry_id, geometry_column), last.layer)
+            restored = self._row(connection, last.layer, last.entry_id, geometry_column)
+            assert restored is not None  # nothing is ever deleted
+            after = entry_dict(restored, last.layer)
             undo = _record(connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after)
             connection.execute("UPDATE history SET undone_by = ? WHERE change_id = ?", (undo.change_id, last.change_id))
             return undo
@@ -525,7 +537,8 @@ def _sql_value(value):
 def _insert(connection, layer: str, row: dict) -> None:
     names = list(row)
     connection.execute(
-        f'INSERT INTO "{layer}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) VALUES ({", ".join("?" * len(names))})',
+        f'INSERT INTO "{layer}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+        f"VALUES ({', '.join('?' * len(names))})",
         [_sql_value(row[n]) for n in names],
     )
 

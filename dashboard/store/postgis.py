@@ -43,6 +43,7 @@ import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
@@ -167,22 +168,24 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
     statements += [
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, action text NOT NULL, "
-            "layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
+            "action text NOT NULL, layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
         ).format(table("history")),
         sql.SQL("CREATE INDEX IF NOT EXISTS history_entry_idx ON {} (layer, entry_id)").format(table("history")),
         sql.SQL("CREATE INDEX IF NOT EXISTS history_user_idx ON {} (user_name)").format(table("history")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (import_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, layer text NOT NULL, "
-            "source text, mode text, rows_read bigint, rows_imported bigint, rows_rejected bigint, change_id bigint)"
+            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
+            "layer text NOT NULL, source text, mode text, rows_read bigint, rows_imported bigint, "
+            "rows_rejected bigint, change_id bigint)"
         ).format(table("import_log")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (mapping_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
             "source_key text UNIQUE NOT NULL, layer text, mapping json, at timestamptz)"
         ).format(table("import_mappings")),
         sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
+            "CREATE TABLE IF NOT EXISTS {} "
+            "(layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
         ).format(table("layer_meta")),
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
@@ -198,10 +201,10 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
     if viewer_role:
         viewer = sql.Identifier(viewer_role)
         for name in [*schema.LAYERS, "history"]:
-            columns = _all_columns(name)
+            column_names = _all_columns(name)
             guarded = {c for t, c in GUARDED if t == name}
             if guarded:
-                allowed = sql.SQL(", ").join(sql.Identifier(c) for c in columns if c not in guarded)
+                allowed = sql.SQL(", ").join(sql.Identifier(c) for c in column_names if c not in guarded)
                 statements.append(sql.SQL("GRANT SELECT ({}) ON {} TO {}").format(allowed, table(name), viewer))
             else:
                 statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
@@ -265,6 +268,10 @@ def _translated_errors(schema_name: str):
         ) from None
 
 
+@overload
+def _iso(at: datetime) -> str: ...
+@overload
+def _iso(at: None) -> None: ...
 def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -438,7 +445,8 @@ class PostGISStore(DataStore):
             )
             info = connection.execute(self._sql("SELECT city, demo FROM {meta}", meta="workspace_meta"))
             hidden = connection.execute(
-                "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
+                "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) "
+                "WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
                 [[t for t, _ in GUARDED], [c for _, c in GUARDED], self.schema],
             )
         meta_rows = {row[0]: LayerMeta(*(value or "" for value in row[1:])) for row in meta.fetchall()}
@@ -458,10 +466,12 @@ class PostGISStore(DataStore):
         names = [f for f in spec.field_names if (layer, f) not in hidden] + (
             [] if active_only else [ROW_VERSION, RETIRED]
         )
-        columns = [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names]
+        columns: list[sql.Composable] = [
+            sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::text") for n in names
+        ]
         if spec.geometry_types:
             columns.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
-        conditions = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
+        conditions: list[sql.Composable] = [sql.SQL("retired_on IS NULL")] if active_only else [sql.SQL("TRUE")]
         if one:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(spec.id_field)))
         return names, sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY fid").format(
@@ -477,7 +487,8 @@ class PostGISStore(DataStore):
     def history(self, *, layer=None, entry_id=None, limit=50) -> list[Change]:
         if self._missing():
             return []
-        conditions, args = [sql.SQL("TRUE")], []
+        conditions: list[sql.Composable] = [sql.SQL("TRUE")]
+        args = []
         for column, value in (("layer", layer), ("entry_id", entry_id)):
             if value is not None:
                 conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
@@ -579,7 +590,8 @@ class PostGISStore(DataStore):
             with connection.cursor() as cursor:
                 cursor.executemany(
                     self._sql(
-                        f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO {{h}} ({_HISTORY}) OVERRIDING SYSTEM VALUE "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         h="history",
                     ),
                     [
@@ -589,7 +601,8 @@ class PostGISStore(DataStore):
                 )
                 cursor.executemany(
                     self._sql(
-                        f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 10)})",
+                        f"INSERT INTO {{log}} ({_IMPORT_LOG}) OVERRIDING SYSTEM VALUE "
+                        f"VALUES ({', '.join(['%s'] * 10)})",
                         log="import_log",
                     ),
                     tables["import_log"],
@@ -623,7 +636,8 @@ class PostGISStore(DataStore):
             connection.execute(
                 self._sql(
                     "INSERT INTO {m} (source_key, layer, mapping, at) VALUES (%s, %s, %s, now()) "
-                    "ON CONFLICT (source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, at = excluded.at",
+                    "ON CONFLICT (source_key) DO UPDATE SET layer = excluded.layer, mapping = excluded.mapping, "
+                    "at = excluded.at",
                     m="import_mappings",
                 ),
                 [source_key, layer, mapping_json],
@@ -642,17 +656,20 @@ class PostGISStore(DataStore):
             ]
             connection.execute(
                 sql.SQL(
-                    "INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL"
+                    "INSERT INTO {} AS t ({}) SELECT {} FROM {} ON CONFLICT ({}) "
+                    "DO UPDATE SET {}, row_version = t.row_version + 1, retired_on = NULL"
                 ).format(table, columns, values, staging, sql.Identifier(spec.id_field), sql.SQL(", ").join(updates))
             )
             connection.execute(
                 sql.SQL(
-                    "UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
+                    "UPDATE {} AS t SET retired_on = current_date, row_version = t.row_version + 1 "
+                    "WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
                 ).format(table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field))
             )
             connection.execute(
                 self._sql(
-                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
+                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
                     "licence = excluded.licence, attribution = excluded.attribution, stand = excluded.stand",
                     m="layer_meta",
                 ),
@@ -667,7 +684,8 @@ class PostGISStore(DataStore):
             )
             connection.execute(
                 self._sql(
-                    "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO {log} (user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, "
+                    "change_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     log="import_log",
                 ),
                 [
@@ -690,6 +708,7 @@ class PostGISStore(DataStore):
         names = spec.field_names + ([ROW_VERSION, RETIRED] if with_system_columns else [])
         data = [_column(frame[n], kinds[n]) if n in frame.columns else [None] * len(frame) for n in names]
         types = [_SQL_TYPES.get(kinds[n], "text") for n in names]
+        values: list[sql.Composable]
         targets, values = (
             [sql.Identifier(n) for n in names],
             [sql.Identifier(n) if n != RETIRED else sql.SQL("retired_on::date") for n in names],
@@ -744,7 +763,9 @@ class PostGISStore(DataStore):
                     changes[GEOM] = geometry
                 if not self._update(connection, layer, entry_id, changes, expected_version):
                     raise ConflictError(layer, entry_id, self._last_change(connection, layer, entry_id))
-            after = entry_dict(self._row(connection, layer, entry_id), layer)
+            written = self._row(connection, layer, entry_id)
+            assert written is not None  # just added or updated
+            after = entry_dict(written, layer)
             return self._record(
                 connection,
                 user,
@@ -759,7 +780,8 @@ class PostGISStore(DataStore):
         with self._writing() as connection:
             row = connection.execute(
                 self._sql(
-                    f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL ORDER BY change_id DESC LIMIT 1",
+                    f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL "
+                    "ORDER BY change_id DESC LIMIT 1",
                     h="history",
                 ),
                 [user.name, list(_EDITS)],
@@ -767,19 +789,23 @@ class PostGISStore(DataStore):
             if row is None:
                 raise NothingToUndo()
             last = _change(row)
+            assert last.layer is not None and last.entry_id is not None  # edits name their entry
             spec = schema.LAYERS[last.layer]
             current = self._row(connection, last.layer, last.entry_id)
             newest = self._last_change(connection, last.layer, last.entry_id, effective=True)
             if current is None or newest is None or newest.change_id != last.change_id:
                 raise ConflictError(last.layer, last.entry_id, newest)
             if last.action == "add":  # an entry added by mistake: retired, so nothing is ever deleted
-                restore = {RETIRED: datetime.now(UTC).date().isoformat()}
+                restore: dict[str, object] = {RETIRED: datetime.now(UTC).date().isoformat()}
             else:
+                assert last.before is not None  # recorded for every edit but an add
                 restore = {k: v for k, v in last.before.items() if k not in ("geometry", spec.id_field)}
                 if spec.geometry_types and last.before.get("geometry"):
                     restore[GEOM] = shapely.from_wkt(last.before["geometry"])
             self._update(connection, last.layer, last.entry_id, restore)
-            after = entry_dict(self._row(connection, last.layer, last.entry_id), last.layer)
+            restored = self._row(connection, last.layer, last.entry_id)
+            assert restored is not None  # nothing is ever deleted
+            after = entry_dict(restored, last.layer)
             undo = self._record(
                 connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after
             )
@@ -801,9 +827,12 @@ class PostGISStore(DataStore):
         return _db_value(value, _kinds(layer)[name])
 
     def _update(self, connection, layer: str, entry_id: str, changes: dict, expected_version: int | None = None) -> int:
-        """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``; rows changed."""
+        """Set ``changes`` and raise the row version by one, only if the row still has ``expected_version``;
+        rows changed."""
         id_field = schema.LAYERS[layer].id_field
-        assignments = [sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes]
+        assignments: list[sql.Composable] = [
+            sql.SQL("{} = {}").format(sql.Identifier(name), self._placeholder(name)) for name in changes
+        ]
         assignments.append(sql.SQL("row_version = row_version + 1"))
         query = sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(
             self._table(layer), sql.SQL(", ").join(assignments), sql.Identifier(id_field)
@@ -826,11 +855,13 @@ class PostGISStore(DataStore):
         return record
 
     def _last_change(self, connection, layer: str, entry_id: str, effective: bool = False) -> Change | None:
-        """The newest change of an entry (or import of its layer); ``effective``: undo records and undone changes skipped."""
+        """The newest change of an entry (or import of its layer); ``effective``: undo records and undone
+        changes skipped."""
         skip = " AND action <> 'undo' AND undone_by IS NULL" if effective else ""
         row = connection.execute(
             self._sql(
-                f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} ORDER BY change_id DESC LIMIT 1",
+                f"SELECT {_HISTORY} FROM {{h}} WHERE layer = %s AND (entry_id = %s OR entry_id IS NULL){skip} "
+                "ORDER BY change_id DESC LIMIT 1",
                 h="history",
             ),
             [layer, entry_id],
@@ -840,7 +871,8 @@ class PostGISStore(DataStore):
     def _record(self, connection, user, action, layer, entry_id, before, after) -> Change:
         change_id, at = connection.execute(
             self._sql(
-                "INSERT INTO {h} (user_name, action, layer, entry_id, before, after) VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at",
+                "INSERT INTO {h} (user_name, action, layer, entry_id, before, after) "
+                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING change_id, at",
                 h="history",
             ),
             [

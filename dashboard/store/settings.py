@@ -8,6 +8,7 @@ running several instances sets ``QUARTIER_DATABASE_URL`` to its PostGIS.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class Settings:
     @property
     def store_path(self) -> Path:
         """The GeoPackage file of the store (not for a database)."""
+        assert self.store_location is not None  # None only in settings that never open a store
         return Path(self.store_location)
 
     @property
@@ -61,7 +63,7 @@ class Settings:
         return self.store().is_empty()
 
 
-def load_settings(env: dict[str, str] | None = None, secrets: dict | None = None) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = None) -> Settings:
     """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
     ``QUARTIERSATLAS_DATA_DIR`` /
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,

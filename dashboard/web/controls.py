@@ -13,6 +13,7 @@ from dashboard.web.session import lang
 def number_input(where: Any, setting: Setting, key: str, default: float | None = None) -> float:
     """A number within the setting's range (``default`` overrides the spec's, e.g. a target group's threshold)."""
     value = setting.default if default is None else default
+    assert setting.low is not None and setting.high is not None and setting.step is not None  # a number's range
     cast = int if isinstance(setting.default, int) else float
     return where.number_input(
         t(setting.label_key, lang()),

@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import folium
@@ -222,7 +223,7 @@ class Opened:
     lat: float | None
 
 
-def _plain(value: object) -> object:
+def _plain(value: object) -> Any:
     if _blank(value):
         return None
     return value.item() if hasattr(value, "item") else value
@@ -254,7 +255,10 @@ def entry_labels(
     for row in entries.itertuples(index=False):
         entry_id = str(getattr(row, spec.id_field))
         if layer == "housing":
-            name = f"{code_label(row.owner_type or '', lang)}, {t('edit.label.dwellings', lang, n=_plain(row.dwellings) or '?')}"
+            name = (
+                f"{code_label(row.owner_type or '', lang)}, "
+                f"{t('edit.label.dwellings', lang, n=_plain(row.dwellings) or '?')}"
+            )
         elif layer == "cooperations":
             name = f"{names.get(row.actor_a, row.actor_a)} – {names.get(row.actor_b, row.actor_b)}"
         else:
@@ -324,6 +328,7 @@ def change_text(change: Change, lang: str) -> str:
         return t("edit.history.import", lang, rows=after.get("rows", "?"), source=after.get("source") or "–")
     if change.action == "add":
         return t("edit.history.added", lang)
+    assert change.layer is not None  # every edit names its layer
     before, after = change.before or {}, change.after or {}
     parts = []
     for name in after:
@@ -400,9 +405,9 @@ def read_click(result: dict | None, seen: dict) -> tuple[str, float, float] | No
     obj, spot = result.get("last_object_clicked"), result.get("last_clicked")
     new_obj, new_spot = obj and obj != seen.get("object"), spot and spot != seen.get("spot")
     seen.update(object=obj, spot=spot)
-    if new_obj:
+    if new_obj and obj:
         return "entry", float(obj["lng"]), float(obj["lat"])
-    if new_spot:
+    if new_spot and spot:
         return "spot", float(spot["lng"]), float(spot["lat"])
     return None
 

@@ -97,6 +97,7 @@ def bivariate_legend() -> None:
         )
         rows.append(f"<tr>{cells}</tr>")
     st.markdown(
-        f'<table style="border-collapse:collapse">{"".join(rows)}</table><small>{html.escape(t("gap.bivariate.legend", lang()))}</small>',
+        f'<table style="border-collapse:collapse">{"".join(rows)}</table>'
+        f"<small>{html.escape(t('gap.bivariate.legend', lang()))}</small>",
         unsafe_allow_html=True,
     )

@@ -6,6 +6,7 @@ between it and Streamlit's widget keys.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -54,6 +55,7 @@ def view_state(page: str) -> ViewState:
     """The current view of ``page`` as the widgets (or, embedded, the link) hold it."""
     s = st.session_state
     fields = {}
+    value: Any
     for param in share_state.PARAMS[page]:
         name = param.name
         if name in _SPREAD:

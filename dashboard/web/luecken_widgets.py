@@ -125,6 +125,7 @@ def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _isochrone(version: str, x: float, y: float, _city: City) -> gpd.GeoDataFrame:
+    assert _city.network is not None  # only asked for walking results
     return WalkingDistance(_city.network).isochrone((x, y))
 
 

@@ -42,7 +42,8 @@ def open_page(title_key: str) -> tuple[str, Loaded]:
 
 
 def embedded() -> bool:
-    """``?view=embed``: only the map, no sidebar, state from the link (Streamlit's own ``embed`` is invisible to the app)."""
+    """``?view=embed``: only the map, no sidebar, state from the link (Streamlit's own ``embed`` is invisible
+    to the app)."""
     return st.query_params.get("view") == "embed"
 
 

@@ -7,6 +7,7 @@ The rules are in ``dashboard.model.auth`` and ``dashboard.model.roles``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import streamlit as st
 
@@ -35,7 +36,9 @@ def current_user() -> User:
     """The signed-in user of this session, or the anonymous viewer."""
     settings = auth_secrets()
     if auth.oidc_configured(settings) and st.user.get("is_logged_in"):
-        return auth.oidc_user(st.user.get("email"), st.user.get("email_verified"), settings)
+        # streamlit types every claim as str | bool | TokensProxy | None; these two are str and bool
+        email, verified = cast(str | None, st.user.get("email")), cast(bool | None, st.user.get("email_verified"))
+        return auth.oidc_user(email, verified, settings)
     return st.session_state.get(_USER_KEY, ANONYMOUS)
 
 

@@ -1,4 +1,5 @@
-"""Editor sign-in: bcrypt accounts from secrets, no default password, rate limit, OIDC editors, the hash CLI and the page."""
+"""Editor sign-in: bcrypt accounts from secrets, no default password, rate limit, OIDC editors, the hash CLI
+and the page."""
 
 import io
 import re

@@ -153,7 +153,8 @@ def synthetic_workspace(seed: int = SEED) -> Workspace:
 
 
 def scenarios(city: City, base: gaps.GapResult) -> tuple[Scenario, Scenario]:
-    """A new offer (capacity 40) at the populated cell farthest from any offer; the offer nearest the centre switched off."""
+    """A new offer (capacity 40) at the populated cell farthest from any offer; the offer nearest the centre
+    switched off."""
     cells = base.cells[base.cells["residents"] >= 20]
     x, y = cells.loc[cells["distance"].idxmax(), ["x", "y"]]
     lon, lat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True).transform(x, y)
@@ -247,7 +248,8 @@ def main() -> int:
     start = time.perf_counter()
     workspace = synthetic_workspace()
     print(
-        f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}); median of {RUNS} after a warm-up."
+        f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}); "
+        f"median of {RUNS} after a warm-up."
     )
     prepare_s, city = median_s(lambda: prepare(workspace))
     full_s, base = median_s(lambda: gaps.analyse(city, gaps.GapParams()))
@@ -260,7 +262,8 @@ def main() -> int:
     print(
         f"City: {len(city.units)} Quartiere in {len(city.bezirke)} Bezirke, {len(city.cells):,} cells, "
         f"{city.cells['residents'].sum():,.0f} residents, {len(city.offers):,} offers "
-        f'({len(base.offers):,} qualify for "alle", {len(seniors.offers):,} for "senioren"), {len(city.actors):,} actors; '
+        f'({len(base.offers):,} qualify for "alle", {len(seniors.offers):,} for "senioren"), '
+        f"{len(city.actors):,} actors; "
         f"{pysal['pairs']:,} cell-offer pairs within {CATCHMENT_M} m; new offer covers "
         f"{after.city['covered_residents'] - base.city['covered_residents']:,.0f} more residents.\n"
     )

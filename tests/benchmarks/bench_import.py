@@ -129,7 +129,8 @@ def main() -> None:
         return
     cases = ("stadtteile", "housing", "zensus") if STADTTEILE.exists() else ("housing", "zensus")
     print(
-        f"{'case':<11}{'rows':>9}{'valid':>9}{'file MB':>9}{'read s':>8}{'check s':>9}{'store s':>9}{'total s':>9}{'peak RSS MB':>13}"
+        f"{'case':<11}{'rows':>9}{'valid':>9}{'file MB':>9}{'read s':>8}"
+        f"{'check s':>9}{'store s':>9}{'total s':>9}{'peak RSS MB':>13}"
     )
     for case in cases:
         line = (

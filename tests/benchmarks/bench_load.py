@@ -76,13 +76,15 @@ def editors(server, seconds: float, tmp: Path) -> None:
         rows.append(editors_run(path, secs, editors=editors_, instances=instances))
     print("\nEditors: each saves +1 on one of 10 hot offers, re-reads and retries on a conflict.\n")
     print(
-        "| store | instances x editors | s | saves | conflicts | lost updates | history rows = saves | errors | saves/s | save p50 / p95 ms | open p50 / p95 ms |"
+        "| store | instances x editors | s | saves | conflicts | lost updates | history rows = saves | errors | "
+        "saves/s | save p50 / p95 ms | open p50 / p95 ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['store']} | {r['instances']} x {r['editors'] // r['instances']} | {r['elapsed_s']:.0f} | {r['saves']:,} | {r['conflicts']:,} | "
-            f"{r['lost_updates']} | {'yes' if r['history_rows_added'] == r['saves'] else 'NO: ' + str(r['history_rows_added'])} | "
+            f"| {r['store']} | {r['instances']} x {r['editors'] // r['instances']} | {r['elapsed_s']:.0f} | "
+            f"{r['saves']:,} | {r['conflicts']:,} | {r['lost_updates']} | "
+            f"{'yes' if r['history_rows_added'] == r['saves'] else 'NO: ' + str(r['history_rows_added'])} | "
             f"{_errors(r['errors'])} | {r['saves_per_s']:.1f} | {_ms(r['save'])} | {_ms(r['open'])} |"
         )
 
@@ -123,14 +125,17 @@ def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
         "CPU s: app server / browser+driver / other processes on the machine meanwhile.\n"
     )
     print(
-        "| app store | sessions | ramp s | think s | run s | page loads | reruns | errors | first load (cold app) ms | page p50 / p95 ms | rerun p50 / p95 ms | CPU s app / browser / others | foreign hosts |"
+        "| app store | sessions | ramp s | think s | run s | page loads | reruns | errors | first load (cold app) ms | "
+        "page p50 / p95 ms | rerun p50 / p95 ms | CPU s app / browser / others | foreign hosts |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r, cpu in rows:
         print(
-            f"| {name} | {r['sessions']} | {r['ramp_s']:.0f} | {r['think_s']:.0f} | {r['elapsed_s']:.0f} | {r['page_loads']} | {r['reruns']} | {_errors(r['errors'])} | "
+            f"| {name} | {r['sessions']} | {r['ramp_s']:.0f} | {r['think_s']:.0f} | {r['elapsed_s']:.0f} | "
+            f"{r['page_loads']} | {r['reruns']} | {_errors(r['errors'])} | "
             f"{r['cold_page_ms']:,.0f} | {_ms(r['page'])} | {_ms(r['rerun'])} | "
-            f"{cpu.get('app', 0):.0f} / {cpu.get('browser', 0):.0f} / {cpu.get('others', 0):.0f} | {len(r['foreign_hosts'])} |"
+            f"{cpu.get('app', 0):.0f} / {cpu.get('browser', 0):.0f} / {cpu.get('others', 0):.0f} | "
+            f"{len(r['foreign_hosts'])} |"
         )
 
 

@@ -239,14 +239,17 @@ def page(workspace: Workspace) -> list[str]:
 
 def main() -> int:
     print(
-        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, {platform.platform()}"
+        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+        f"Python {platform.python_version()}, {platform.platform()}"
     )
     start = time.perf_counter()
     workspace = synthetic_workspace()
     print(
-        f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}): {len(workspace.actors):,} actors, "
-        f"{len(workspace.offers):,} offers, {len(workspace.cooperations):,} cooperations, {len(workspace.housing):,} housing points, "
-        f"{(workspace.areas['level'] == 'quartier').sum()} Quartiere. Core: median of {RUNS} (or 3) after a warm-up; page: single runs.\n"
+        f"Synthetic city generated in {time.perf_counter() - start:.1f} s (seed {SEED}): "
+        f"{len(workspace.actors):,} actors, {len(workspace.offers):,} offers, "
+        f"{len(workspace.cooperations):,} cooperations, {len(workspace.housing):,} housing points, "
+        f"{(workspace.areas['level'] == 'quartier').sum()} Quartiere. "
+        f"Core: median of {RUNS} (or 3) after a warm-up; page: single runs.\n"
     )
     print(f"| {'measure':<50} | {'median':>12} | note\n|{'-' * 52}|{'-' * 14}|{'-' * 40}")
     print("\n".join(core(workspace)))

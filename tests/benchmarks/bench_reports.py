@@ -53,7 +53,8 @@ def main() -> None:
         seconds, files = _all(ctx, jobs)
         verdict = "ok" if seconds <= 120 else "MISSED"
         print(
-            f"all Quartiere, {jobs} process(es): {files} PDFs in {seconds:.1f} s ({seconds / files:.2f} s each; target ≤ 120 s: {verdict})"
+            f"all Quartiere, {jobs} process(es): {files} PDFs in {seconds:.1f} s "
+            f"({seconds / files:.2f} s each; target ≤ 120 s: {verdict})"
         )
 
 

@@ -89,7 +89,8 @@ def main() -> None:
 
 def report(stores: dict, csv: Path, tmp: Path) -> None:
     print(
-        f"{'store':<11}{'cells':>9}{'read s':>9}{'gap analysis s':>16}{'| 200k housing:':>16}{'read s':>8}{'check s':>9}{'store s':>9}"
+        f"{'store':<11}{'cells':>9}{'read s':>9}{'gap analysis s':>16}"
+        f"{'| 200k housing:':>16}{'read s':>8}{'check s':>9}{'store s':>9}"
     )
     for name, data_store in stores.items():
         figures = read_and_analyse(data_store)

@@ -1,4 +1,5 @@
-"""A Stadtteilvernetzer opens Akteure & Netzwerk, finds the directory on the map and filters the network to one Quartier."""
+"""A Stadtteilvernetzer opens Akteure & Netzwerk, finds the directory on the map and filters the network
+to one Quartier."""
 
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
-"""Daten laden in a real browser: an editor builds a new city from real files, hostile names stay text, a broken file is refused.
+"""Daten laden in a real browser: an editor builds a new city from real files, hostile names stay text,
+a broken file is refused.
 
 Each test starts its own server on a data directory of its own (``QUARTIERSATLAS_DATA_DIR``), with one
 editor account in a secrets file of its own (never the project's).
@@ -99,7 +100,8 @@ def _upload(page, target_label: str, file) -> None:
 
 
 def _scroll_to(locator) -> None:
-    """Scroll Streamlit's main container so ``locator`` is at the top (a full-page screenshot does not reach below it)."""
+    """Scroll Streamlit's main container so ``locator`` is at the top (a full-page screenshot does not reach
+    below it)."""
     locator.evaluate("element => element.scrollIntoView({block: 'start'})")
 
 

@@ -1,4 +1,5 @@
-"""An editor signs in, opens Einträge pflegen on a copy of the demo city, clicks an empty spot and adds an offer there."""
+"""An editor signs in, opens Einträge pflegen on a copy of the demo city, clicks an empty spot and adds
+an offer there."""
 
 import shutil
 from collections.abc import Iterator

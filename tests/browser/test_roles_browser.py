@@ -1,4 +1,5 @@
-"""An anonymous councillor on every page of the demo city: no contact data in the page, its frames or any websocket message."""
+"""An anonymous councillor on every page of the demo city: no contact data in the page, its frames or any
+websocket message."""
 
 import re
 

@@ -71,7 +71,8 @@ def _roles(postgis, url_schema: str) -> tuple[str, str]:
     with psycopg.connect(postgis.url("quartier"), autocommit=True) as connection:
         for role in ("rat_viewer", "red_editor"):
             connection.execute(
-                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'; END IF; END $$"
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                f"THEN CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'; END IF; END $$"
             )
             connection.execute(f"GRANT CONNECT ON DATABASE quartier TO {role}")
     return postgis.store_url(url_schema, user="rat_viewer", password="pw-rat_viewer"), postgis.store_url(

@@ -121,7 +121,8 @@ META = {
     "population": LayerMeta(
         "Einwohnerregisterstatistik 2. Halbjahr 2024 je Prognoseraum",
         "CC BY 4.0 (Quelle CC BY 3.0 DE)",
-        "Amt für Statistik Berlin-Brandenburg, Einwohnerregisterstatistik; aufbereitet von Open Data Product, CC BY 4.0",
+        "Amt für Statistik Berlin-Brandenburg, Einwohnerregisterstatistik; "
+        "aufbereitet von Open Data Product, CC BY 4.0",
         "2024-12-31",
     ),
     "offers": LayerMeta(

@@ -1,4 +1,5 @@
-"""Every real file in ../shared/data read as a city would upload it: counts, key fields, and the caveats in SOURCE.txt."""
+"""Every real file in ../shared/data read as a city would upload it: counts, key fields, and the caveats
+in SOURCE.txt."""
 
 from __future__ import annotations
 
@@ -156,7 +157,8 @@ def test_berlin_planungsraeume_until_2020():
 
 @pytest.mark.parametrize(
     ("file", "count", "service"),
-    [("Schulsozialarbeit.geojson", 51, "Schulsozialarbeit"), ("Jugendberufshilfen.geojson", 10, "arbeitsweltbezogene Jugendsozialarbeit"),
+    [("Schulsozialarbeit.geojson", 51, "Schulsozialarbeit"),
+     ("Jugendberufshilfen.geojson", 10, "arbeitsweltbezogene Jugendsozialarbeit"),
      ("Kindertageseinrichtungen.geojson", 176, None)],
 )  # fmt: skip
 def test_chemnitz_points(file, count, service):
@@ -218,7 +220,8 @@ def test_koeln_osm_nodes_name_from_tags_slash_name(file, count, category, blank_
 
 
 def test_a_city_file_named_like_a_category_stays_the_citys_table(tmp_path):
-    """Chemnitz's Kitas, uploaded as "Kindergarten.geojson", keep all their columns: the name alone does not make OSM."""
+    """Chemnitz's Kitas, uploaded as "Kindergarten.geojson", keep all their columns: the name alone does not
+    make OSM."""
     source = _folder("chemnitz-sozialeinrichtungen") / "Kindertageseinrichtungen.geojson"
     renamed = tmp_path / "Kindergarten.geojson"
     renamed.write_bytes(source.read_bytes())
@@ -266,8 +269,8 @@ def test_stuttgart_social_housing_cp1252_decimal_commas():
     table = read_file(folder / "sozialmietwohnungen_2023_sst.csv")
     frame = table.frame
     assert (table.format, table.encoding, table.separator, len(frame)) == ("csv", "cp1252", ";", 152)
-    assert list(frame.columns) == ["Stadtteil Nr.", "Stadtteil", "Stadtbezirk Nr.", "Stadtbezirk", "Anz_Sozialmietwohnungen",
-                                   "AntSozmietwohnungen_am_Wohnungsbestand"]  # fmt: skip
+    assert list(frame.columns) == ["Stadtteil Nr.", "Stadtteil", "Stadtbezirk Nr.", "Stadtbezirk",
+                                   "Anz_Sozialmietwohnungen", "AntSozmietwohnungen_am_Wohnungsbestand"]  # fmt: skip
     assert all(_all_text(frame[c]) for c in frame.columns)
     assert frame.iloc[0].tolist() == ["101", "Oberer Schlossgarten", "01", "Mitte", None, "0,0"]
     assert frame["Anz_Sozialmietwohnungen"].isna().sum() == 40
@@ -303,8 +306,11 @@ def test_stuttgart_population_per_bezirk():
     assert set(frame["district"]) == set(bezirke)
 
 
-@pytest.mark.parametrize(("file", "count", "lor"), [("berlin-lor-population-2024-02-t2-districts.csv", 12, "berlin-lor-districts.geojson"),
-                                                    ("berlin-lor-population-2024-02-t2-forecast-areas.csv", 58, "berlin-lor-forecast-areas-from-2021.geojson")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("file", "count", "lor"),
+    [("berlin-lor-population-2024-02-t2-districts.csv", 12, "berlin-lor-districts.geojson"),
+     ("berlin-lor-population-2024-02-t2-forecast-areas.csv", 58, "berlin-lor-forecast-areas-from-2021.geojson")],
+)  # fmt: skip
 def test_berlin_population_csv_ids_join_as_text(file, count, lor):
     table = read_file(_folder("berlin-einwohner") / file)
     frame = table.frame

@@ -153,7 +153,8 @@ def _wait_for_blocked_save(server, timeout_s: float = 20) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             waiting = watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO %history%'"
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO %history%'"
             ).fetchone()[0]
             if waiting:
                 return

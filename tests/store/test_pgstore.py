@@ -136,7 +136,8 @@ def test_a_second_app_instance_sees_a_change_on_its_next_rerun(postgis, pg_store
     seen = pg_store.version()
     script = (
         "import sys; from dashboard.store.base import open_store; from dashboard.model.roles import User, Role\n"
-        "s = open_store(sys.argv[1]); s.update(User('ben', Role.EDITOR), 'offers', sys.argv[2], int(sys.argv[3]), {'name': 'von Instanz B'})"
+        "s = open_store(sys.argv[1]); "
+        "s.update(User('ben', Role.EDITOR), 'offers', sys.argv[2], int(sys.argv[3]), {'name': 'von Instanz B'})"
     )
     subprocess.run(
         [sys.executable, "-c", script, pg_store.url, offer["offer_id"], str(int(offer["row_version"]))],

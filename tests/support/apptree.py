@@ -8,7 +8,8 @@ def _walk(node):
 
 
 def everything(at) -> str:
-    """Every element the page sent, as text (dataframes, chart data and component args such as st_folium's map included)."""
+    """Every element the page sent, as text (dataframes, chart data and component args such as st_folium's map
+    included)."""
     return "\n".join(str(node.proto) for node in _walk(at._tree) if hasattr(node, "proto"))
 
 

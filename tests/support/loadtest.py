@@ -1,4 +1,5 @@
-"""Load runs against a city's store and a running app, for ``tests/store/test_load.py`` and ``tests/benchmarks/bench_load.py``.
+"""Load runs against a city's store and a running app, for ``tests/store/test_load.py`` and
+``tests/benchmarks/bench_load.py``.
 
 ``editors_run(location, seconds)``
     Simulated editors hammer a few hot entries of one store (a ``postgresql://`` URL or a

@@ -37,7 +37,8 @@ def binaries() -> tuple[Path | None, str]:
             return initdb.parent, ""
     return (
         None,
-        f"PostGIS is not installed for PostgreSQL {found[0].parent.parent.name} (apt-get install postgresql-{found[0].parent.parent.name}-postgis-3)",
+        f"PostGIS is not installed for PostgreSQL {found[0].parent.parent.name} "
+        f"(apt-get install postgresql-{found[0].parent.parent.name}-postgis-3)",
     )
 
 

@@ -1,4 +1,5 @@
-"""Broken, odd and malicious uploads: each one reads, or raises LayerFileError with a clear German message – nothing else.
+"""Broken, odd and malicious uploads: each one reads, or raises LayerFileError with a clear German message –
+nothing else.
 
 The corpus is built from bytes in tmp_path, so no binary file is committed.
 """

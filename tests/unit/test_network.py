@@ -27,23 +27,25 @@ ACTORS = [  # id, sector, x, y, quartiere worked in
     ("b5", "wohlfahrtspflege", 300, 1300, ""),
     ("b6", "wohlfahrtspflege", 700, 1700, "0201"),
 ]
-LINKS = [("b1", "b2", "netzwerk"), ("b3", "b2", "vertrag"), ("b2", "b4", "projekt"), ("b4", "b5", "netzwerk"), ("b5", "b6", "projekt"),
-         ("b2", "b1", "projekt")]  # fmt: skip  # the last repeats b1–b2 the other way round
+LINKS = [("b1", "b2", "netzwerk"), ("b3", "b2", "vertrag"), ("b2", "b4", "projekt"), ("b4", "b5", "netzwerk"),
+         ("b5", "b6", "projekt"), ("b2", "b1", "projekt")]  # fmt: skip  # the last repeats b1–b2 the other way round
 
 
 def hand_made_workspace():
     actors = gpd.GeoDataFrame(
         {
-            "actor_id": [a[0] for a in ACTORS], "name": [f"Akteur {a[0]}" for a in ACTORS], "sector": [a[1] for a in ACTORS],
-            "kind": "Verein", "quartiere": [a[4] for a in ACTORS], "website": "", "contact": "geheim@beispiel.invalid",
+            "actor_id": [a[0] for a in ACTORS], "name": [f"Akteur {a[0]}" for a in ACTORS],
+            "sector": [a[1] for a in ACTORS], "kind": "Verein", "quartiere": [a[4] for a in ACTORS], "website": "",
+            "contact": "geheim@beispiel.invalid",
             "source": "Test", "stand": "2026-01-01",
         },
         geometry=[_at(a[2], a[3]) for a in ACTORS],
         crs=CRS,
     )  # fmt: skip
     cooperations = pd.DataFrame(
-        {"coop_id": [f"k{i}" for i in range(len(LINKS))], "actor_a": [link[0] for link in LINKS], "actor_b": [link[1] for link in LINKS],
-         "kind": [link[2] for link in LINKS], "since": [2010 + i for i in range(len(LINKS))]}
+        {"coop_id": [f"k{i}" for i in range(len(LINKS))], "actor_a": [link[0] for link in LINKS],
+         "actor_b": [link[1] for link in LINKS], "kind": [link[2] for link in LINKS],
+         "since": [2010 + i for i in range(len(LINKS))]}
     )  # fmt: skip
     empty = tiny_workspace().offers.iloc[0:0]
     return tiny_workspace(

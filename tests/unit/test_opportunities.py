@@ -23,15 +23,18 @@ from dashboard.analysis import opportunities
 from dashboard.analysis.city import prepare
 from tests.support.factories import CRS, _at, tiny_workspace
 
-ACTORS = [("g1", "Genossenschaft Am Bach eG", "wohnungswirtschaft", 1900, 900), ("i1", "Initiative Bachufer", "zivilgesellschaft", 500, 200),
-          ("s1", "Bürgerbüro", "kommune", 250, 300), ("w1", "Diakonie-Laden", "wohlfahrtspflege", 600, 200)]  # fmt: skip
+ACTORS = [("g1", "Genossenschaft Am Bach eG", "wohnungswirtschaft", 1900, 900),
+          ("i1", "Initiative Bachufer", "zivilgesellschaft", 500, 200),
+          ("s1", "Bürgerbüro", "kommune", 250, 300),
+          ("w1", "Diakonie-Laden", "wohlfahrtspflege", 600, 200)]  # fmt: skip
 
 
 def hand_made_city():
     base = tiny_workspace()
     actors = gpd.GeoDataFrame(
-        {"actor_id": [a[0] for a in ACTORS], "name": [a[1] for a in ACTORS], "sector": [a[2] for a in ACTORS], "kind": "",
-         "quartiere": "", "website": "", "contact": "geheim@beispiel.invalid", "source": "Test", "stand": "2026-01-01"},
+        {"actor_id": [a[0] for a in ACTORS], "name": [a[1] for a in ACTORS], "sector": [a[2] for a in ACTORS],
+         "kind": "", "quartiere": "", "website": "", "contact": "geheim@beispiel.invalid", "source": "Test",
+         "stand": "2026-01-01"},
         geometry=[_at(a[3], a[4]) for a in ACTORS], crs=CRS,
     )  # fmt: skip
     offers = base.offers.assign(operator_actor_id=["g1", "i1"], target_groups=["senioren;familien", "senioren"])
@@ -69,7 +72,8 @@ def test_reason_in_plain_words(found):
     assert opportunities.reason(found.iloc[0], "de") == (
         "Der Bestand von „Genossenschaft Am Bach eG“ mit Sozialmanagement in Am Bach und der Sitz von "
         "„Initiative Bachufer“ liegen 300 m auseinander (Luftlinie). Ein Kontakt würde Wohnungswirtschaft "
-        "und Zivilgesellschaft verbinden. Beide haben Angebote für Senioren. Eine Kooperation zwischen beiden ist nicht verzeichnet."
+        "und Zivilgesellschaft verbinden. Beide haben Angebote für Senioren. "
+        "Eine Kooperation zwischen beiden ist nicht verzeichnet."
     )
     assert opportunities.reason(found.iloc[1], "en").startswith(
         "The estate of “Genossenschaft Am Bach eG” with Sozialmanagement"

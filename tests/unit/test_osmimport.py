@@ -259,8 +259,8 @@ def test_overpass_geojson_flat_and_nested(tmp_path):
 
 def test_geofabrik_shapefile_fclass_stands_for_the_tag(tmp_path):
     frame = gpd.GeoDataFrame(
-        {"osm_id": ["101", "102", "103"], "code": [2001, 2007, 2501], "fclass": ["town_hall", "nursing_home", "supermarket"],
-         "name": ["Rathaus", "Haus am Park", "Markt"]},
+        {"osm_id": ["101", "102", "103"], "code": [2001, 2007, 2501],
+         "fclass": ["town_hall", "nursing_home", "supermarket"], "name": ["Rathaus", "Haus am Park", "Markt"]},
         geometry=[shapely.Point(9.18, 48.78), shapely.Point(9.19, 48.78), shapely.Point(9.2, 48.78)], crs="EPSG:4326",
     )  # fmt: skip
     frame.to_file(tmp_path / "gis_osm_pois_free_1.shp")
