@@ -31,7 +31,7 @@ from dashboard.analysis.walknet import WalkingDistance
 from dashboard.model import schema
 from dashboard.model.params import COMPONENTS, DEFAULT_WEIGHTS
 from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
-from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents
+from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,13 @@ class GapResult:
     classes: Classes = field(compare=False)
 
 
-def serves(target_groups: pd.Series, group: str) -> np.ndarray:
-    """Offers open to ``group``: they name it or "alle"; for "alle", every offer counts."""
-    if group == "alle":
-        return np.ones(len(target_groups), dtype=bool)
-    return target_groups.map(lambda v: bool({group, "alle"} & set(schema.split_list(v)))).to_numpy(dtype=bool)
-
-
 def qualifying(offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
     """Participation offers that count for this analysis."""
     if len(offers) == 0:
         return offers
     keep = (
         offers["category"].isin(params.categories).to_numpy()
-        & serves(offers["target_groups"], params.target_group)
+        & serving(offers["target_groups"], (params.target_group,))
         & (offers["level_rank"].to_numpy() >= schema.level_rank(params.min_level))
     )
     return offers[keep]

@@ -28,6 +28,7 @@ from dashboard.analysis.city import City
 from dashboard.analysis.gaps import GapResult, rates
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
 from dashboard.model import schema
+from dashboard.model.targets import serving
 
 DEFAULT_MAX_AGE_MONTHS = 24
 #: Rows of a profile's values: the area itself, its Stadtbezirk, the city.
@@ -146,12 +147,11 @@ def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
         | {"sozialmanagement": housing["sozialmanagement"].fillna(False).astype(bool)},
         ids,
     )
-    groups = offers["target_groups"].map(lambda v: set(schema.split_list(v)))
     supply = _summed(
         offers,
         {"offers": np.ones(len(offers))}
         | {f"offers_cat_{c}": offers["category"] == c for c in schema.CATEGORIES}
-        | {f"offers_for_{g}": groups.map(lambda have, g=g: g in have) for g in schema.TARGET_GROUPS}
+        | {f"offers_for_{g}": serving(offers["target_groups"], (g,)) for g in schema.TARGET_GROUPS}
         | {f"offers_level_{lv}": offers["level"] == lv for lv in schema.LEVELS},
         ids,
     )
