@@ -95,7 +95,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     from dashboard.ingest import importer, importflow, readers
     from dashboard.ingest.columnmap import ColumnMapping
-    from dashboard.ingest.layerfile import LayerFileError
+    from dashboard.ingest.readers import LayerFileError
     from dashboard.model.workspace import LayerMeta
     from dashboard.store.base import StoreError, open_store
     from dashboard.store.postgis import redact
@@ -306,7 +306,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from dashboard.analysis.city import prepare
     from dashboard.analysis.gaps import GapParams, analyse
     from dashboard.ingest import validation
-    from dashboard.ingest.layerfile import LayerFileError, read_layers, split_source
+    from dashboard.ingest.readers import LayerFileError, read_layers, split_source
     from dashboard.model.targets import TARGET_BANDS, has_age_bands
     from dashboard.model.workspace import Workspace
     from dashboard.reports import gap_export

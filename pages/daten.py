@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.i18n import code_label, t
 from dashboard.ingest import columnmap, importflow, readers
 from dashboard.ingest.columnmap import ColumnMapping
-from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.readers import LayerFileError
 from dashboard.ingest.validation import ERROR, problems_frame
 from dashboard.model import schema
 from dashboard.model.workspace import LayerMeta
