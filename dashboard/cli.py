@@ -92,11 +92,8 @@ def store_location(workspace: str | None) -> Path | str:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     """Read → map → validate → (unless --dry-run) store; exit 2 for an unreadable or rejected file."""
-    from dataclasses import replace
-
-    from dashboard.ingest import importer, importflow, readers
-    from dashboard.ingest.columnmap import ColumnMapping
-    from dashboard.ingest.layerfile import LayerFileError
+    from dashboard.ingest import importflow, readers
+    from dashboard.ingest.readers import LayerFileError
     from dashboard.model.workspace import LayerMeta
     from dashboard.store.base import StoreError, open_store
     from dashboard.store.postgis import redact
@@ -106,17 +103,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     location = store_location(args.workspace)
     data_store = open_store(location)
     try:
-        raw = readers.read_file(
+        raw = importflow.read(
             args.file,
+            upload_limit_mb=load_settings().upload_limit_mb,
             layer=args.file_layer,
             encoding=args.encoding,
             separator=args.separator,
-            max_bytes=load_settings().upload_limit_mb * 1024 * 1024,
         )
-        if raw.coordinates is not None and not isinstance(raw.frame, __import__("geopandas").GeoDataFrame):
-            crs = args.crs or raw.coordinates.crs_candidates[0]
-            print(t("cli.import.coordinates", lang, columns=", ".join(raw.coordinates.columns), crs=crs))
-            raw, problems = readers.with_geometry(raw, raw.coordinates, crs)
+        if guess := importflow.coordinates_to_confirm(raw):
+            crs = args.crs or guess.crs_candidates[0]
+            print(t("cli.import.coordinates", lang, columns=", ".join(guess.columns), crs=crs))
+            raw, problems = readers.with_geometry(raw, guess, crs)
         else:
             problems = []
     except LayerFileError as err:
@@ -127,23 +124,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     target = args.layer if args.layer in importflow.TARGETS else layer
     if args.totals_by:
         bands = dict(item.split("=", 1) for item in args.band or [])
-        plan = importer.plan_population_totals(
-            raw, args.totals_by, args.residents, bands, importflow.current_workspace(data_store)
-        )
-        mapping = ColumnMapping("population", {"residents": args.residents})
+        plan = importflow.plan_totals(data_store, raw, args.totals_by, args.residents, bands)
+        mapping = importflow.totals_mapping(args.residents)
     else:
         if args.mapping:
-            mapping = ColumnMapping.from_json(Path(args.mapping).read_text(encoding="utf-8"))
-            mapping = replace(mapping, constants={**mapping.constants, **importflow.TARGETS[target][1]})
+            mapping = importflow.saved_mapping(Path(args.mapping).read_text(encoding="utf-8"), target)
         else:
             mapping, remembered = importflow.first_mapping(data_store, raw, target)
             print(t("cli.import.mapping_remembered" if remembered else "cli.import.mapping_suggested", lang))
         if args.parent_prefix:
-            mapping = replace(
-                mapping,
-                columns={k: v for k, v in mapping.columns.items() if k != "parent_id"},
-                parent_prefix=args.parent_prefix,
-            )
+            mapping = importflow.with_parent_prefix(mapping, args.parent_prefix)
         print(mapping.to_json())
         plan = importflow.plan(data_store, raw, mapping)
     if args.save_mapping:
@@ -162,7 +152,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             warnings=counts.warnings,
         )
     )
-    if plan.blocked or counts.valid == 0:
+    if not importflow.importable(plan):
         return _fail(t("cli.import.rejected", lang, file=args.file), lang)
     if args.dry_run:
         print(t("cli.import.dry_run", lang))
@@ -307,7 +297,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from dashboard.analysis.city import prepare
     from dashboard.analysis.gaps import GapParams, analyse
     from dashboard.ingest import validation
-    from dashboard.ingest.layerfile import LayerFileError, read_layers, split_source
+    from dashboard.ingest.readers import LayerFileError, read_layers, split_source
     from dashboard.model.targets import TARGET_BANDS, has_age_bands
     from dashboard.model.workspace import Workspace
     from dashboard.reports import gap_export

@@ -6,13 +6,12 @@ before the button that names how many rows will be imported.
 
 from datetime import date
 
-import geopandas as gpd
 import streamlit as st
 
 from dashboard.i18n import code_label, t
 from dashboard.ingest import columnmap, importflow, readers
 from dashboard.ingest.columnmap import ColumnMapping
-from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest.readers import LayerFileError
 from dashboard.ingest.validation import ERROR, problems_frame
 from dashboard.model import schema
 from dashboard.model.workspace import LayerMeta
@@ -90,13 +89,13 @@ with st.expander(t("load.read_options", lang)):
     file_layer = st.text_input(t("load.file_layer", lang), key="load_file_layer").strip() or None
 try:
     path, name = uploads.saved_upload(files)
-    raw = readers.read_file(
+    raw = importflow.read(
         path,
+        upload_limit_mb=settings.upload_limit_mb,
         name=name,
         layer=file_layer,
         encoding=encoding or None,
         separator=separator or None,
-        max_bytes=settings.upload_limit_mb * 1024 * 1024,
     )
 except LayerFileError as err:
     st.error(err.text(lang))
@@ -107,8 +106,7 @@ if len(raw.layers) > 1:
     st.caption(t("load.layers", lang, layers=", ".join(raw.layers), layer=raw.layer))
 
 problems = []
-if raw.coordinates is not None and not isinstance(raw.frame, gpd.GeoDataFrame):
-    guess = raw.coordinates
+if guess := importflow.coordinates_to_confirm(raw):
     st.subheader(t("load.coordinates", lang))
     st.write(t(f"load.coordinates.{guess.kind}", lang, columns=", ".join(guess.columns)))
     crs = st.selectbox(
@@ -147,7 +145,7 @@ if target == "population_totals":
         )
         if chosen:
             bands[band] = chosen
-    mapping = ColumnMapping("population", {"residents": residents_column})
+    mapping = importflow.totals_mapping(residents_column)
 else:
     proposed, remembered = importflow.first_mapping(data_store, raw, target)
     st.caption(t("load.mapping.remembered" if remembered else "load.mapping.suggested", lang))
@@ -228,7 +226,7 @@ for note in plan.notes:
     st.caption(note)
 if all_problems:
     st.dataframe(problems_frame(all_problems, lang), hide_index=True, width="stretch")
-if plan.blocked or counts.valid == 0:
+if not importflow.importable(plan):
     st.error(t("load.blocked", lang))
     st.stop()
 if any(p.severity == ERROR and p.row is not None for p in all_problems):

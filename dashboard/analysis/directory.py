@@ -20,11 +20,10 @@ from pyproj import Transformer
 from dashboard.analysis.city import City
 from dashboard.i18n import code_label, fmt_date, fmt_int, t
 from dashboard.model import schema
+from dashboard.model.targets import served_groups
 
 FACETS = ("entry", "sector", "category", "target_group", "bezirk", "quartier")
 ENTRY_KINDS = ("actor", "offer")
-#: Target groups an offer for "alle" counts for (schema: it serves every group).
-SPECIFIC_GROUPS = tuple(g for g in schema.TARGET_GROUPS if g != "alle")
 _MARKS = "[\u0300-\u036f]"  # combining diacritical marks, left over after NFD (ä → a + ¨)
 
 
@@ -54,12 +53,6 @@ def _matches(folded: pd.Series, query: str) -> np.ndarray:
             word_hit |= folded.str.contains(spelling, regex=False).to_numpy(dtype=bool)
         hit &= word_hit
     return hit
-
-
-def served_groups(target_groups: object) -> list[str]:
-    """Target groups an offer counts for: the named ones, every group for "alle" (schema rule)."""
-    groups = schema.split_list(target_groups)
-    return [*SPECIFIC_GROUPS, "alle"] if "alle" in groups else groups
 
 
 @dataclass(frozen=True)

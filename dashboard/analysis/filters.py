@@ -1,7 +1,8 @@
 """Which actors and offers a view includes.
 
-An offer counts for a target group when it names that group or "alle"; it is a
-participation offer when its level is at or above the view's minimum level.
+Which offers serve the selected target groups follows the one rule in
+``targets.serves``; an offer is a participation offer when its level is at or
+above the view's minimum level.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.model import schema
+from dashboard.model.targets import serving
 from dashboard.model.view import MapView
 
 
@@ -17,11 +19,7 @@ def offers_mask(offers: pd.DataFrame, view: MapView) -> np.ndarray:
     """Offers of the selected categories that serve one of the selected target groups."""
     if len(offers) == 0:
         return np.zeros(0, dtype=bool)
-    category_ok = offers["category"].isin(view.categories).to_numpy()
-    wanted = set(view.target_groups)
-    groups = offers["target_groups"].map(schema.split_list)
-    group_ok = groups.map(lambda parts: "alle" in parts or bool(wanted.intersection(parts))).to_numpy(dtype=bool)
-    return category_ok & group_ok
+    return offers["category"].isin(view.categories).to_numpy() & serving(offers["target_groups"], view.target_groups)
 
 
 def participation_mask(offers: pd.DataFrame, min_level: str) -> np.ndarray:

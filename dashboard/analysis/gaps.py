@@ -25,12 +25,13 @@ import pandas as pd
 
 from dashboard.analysis.city import City, sector_mix
 from dashboard.analysis.classify import Classes, classify
+from dashboard.analysis.counts import counted, quartier_counts, unit_ids
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.model import schema, viewspec
 from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
-from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents
+from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
 from dashboard.model.viewspec import COMPONENTS
 
 
@@ -70,20 +71,13 @@ class GapResult:
     classes: Classes = field(compare=False)
 
 
-def serves(target_groups: pd.Series, group: str) -> np.ndarray:
-    """Offers open to ``group``: they name it or "alle"; for "alle", every offer counts."""
-    if group == "alle":
-        return np.ones(len(target_groups), dtype=bool)
-    return target_groups.map(lambda v: bool({group, "alle"} & set(schema.split_list(v)))).to_numpy(dtype=bool)
-
-
 def qualifying(offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
     """Participation offers that count for this analysis."""
     if len(offers) == 0:
         return offers
     keep = (
         offers["category"].isin(params.categories).to_numpy()
-        & serves(offers["target_groups"], params.target_group)
+        & serving(offers["target_groups"], (params.target_group,))
         & (offers["level_rank"].to_numpy() >= schema.level_rank(params.min_level))
     )
     return offers[keep]
@@ -109,18 +103,19 @@ def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
 
 
 def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
+    """Residents from the counts every page shares (``counts.quartier_counts``), coverage and supply of this run."""
     n = len(city.units)
     codes = cells["unit"].to_numpy()
     demand = cells["demand"].to_numpy()
-    table = pd.DataFrame(index=pd.Index(city.units["area_id"], name="area_id"))
+    ids = unit_ids(city)
+    table = pd.DataFrame(index=ids)
     table["name"] = city.units["name"].to_numpy()
     table["parent_id"] = city.units["parent_id"].to_numpy()
-    table["residents"] = _sum_by_unit(codes, cells["residents"].to_numpy(), n)
+    table["residents"] = quartier_counts(city)["residents"]
     table["target_residents"] = _sum_by_unit(codes, demand, n)
     table["covered_residents"] = _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n)
     table["access_weighted"] = _sum_by_unit(codes, demand * cells["access"].to_numpy(), n)
-    offer_units = pd.Categorical(offers["area_id"], categories=city.units["area_id"]).codes.astype(np.intp)
-    table["participation_offers"] = _sum_by_unit(offer_units, np.ones(len(offers)), n).astype(int)
+    table["participation_offers"] = counted(offers, ids)
     table["sectors_present"], table["sectors_missing"] = sector_mix(city)
     return table
 

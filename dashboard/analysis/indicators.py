@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis.city import City, sector_mix
+from dashboard.analysis.counts import counted, quartier_counts, summed, unit_ids
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.filters import offers_mask, participation_mask
 from dashboard.model.view import MapView
@@ -31,40 +32,39 @@ def cell_distances(city: City, view: MapView, method: DistanceMethod | None = No
     return method.nearest(city.cells[["x", "y"]].to_numpy(), targets)
 
 
-def _count_by_area(frame: pd.DataFrame, ids: pd.Index) -> pd.Series:
-    return frame.groupby("area_id").size().reindex(ids, fill_value=0).astype(int)
-
-
-def _sum_by_area(frame: pd.DataFrame, column: str, ids: pd.Index) -> pd.Series:
-    values = pd.to_numeric(frame[column], errors="coerce") if len(frame) else pd.Series(dtype=float)
-    return values.groupby(frame["area_id"]).sum().reindex(ids, fill_value=0.0)
-
-
 def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) -> pd.DataFrame:
-    """One row per Quartier (index ``area_id``) with every key figure of the Karte page."""
-    units = city.units
-    ids = pd.Index(units["area_id"], name="area_id")
-    cells = city.cells.assign(distance=cell_distances(city, view, method))
-    cells["uncovered"] = np.where(cells["distance"] > view.threshold_m, cells["residents"], 0.0)
-    cells["age_65_plus"] = cells["age_65_79"].fillna(0) + cells["age_80_plus"].fillna(0)
+    """One row per Quartier (index ``area_id``) with every key figure of the Karte page.
 
+    Residents, housing and actors come from the counts every page shares (``counts.quartier_counts``);
+    coverage, older residents and offers follow the view.
+    """
+    ids = unit_ids(city)
+    shared = quartier_counts(city)
+    cells = city.cells
+    residents = cells["residents"]
+    people = summed(
+        cells,
+        {
+            "uncovered_residents": residents.where(cell_distances(city, view, method) > view.threshold_m, 0),
+            "age_65_plus": cells["age_65_79"].fillna(0) + cells["age_80_plus"].fillna(0),
+        },
+        ids,
+    )
     offers = city.offers[offers_mask(city.offers, view)]
     participation = offers[participation_mask(offers, view.min_level)]
-    housing = city.housing
-    social = housing[housing["sozialmanagement"].fillna(False).astype(bool)] if len(housing) else housing
 
     table = pd.DataFrame(index=ids)
-    table["name"] = units["name"].to_numpy()
-    table["parent_id"] = units["parent_id"].to_numpy()
-    table["residents"] = _sum_by_area(cells, "residents", ids)
-    table["uncovered_residents"] = _sum_by_area(cells, "uncovered", ids)
-    table["age_65_plus"] = _sum_by_area(cells, "age_65_plus", ids)
-    table["participation_offers"] = _count_by_area(participation, ids)
-    table["offers"] = _count_by_area(offers, ids)
-    table["actors"] = _count_by_area(city.actors, ids)
-    table["dwellings"] = _sum_by_area(housing, "dwellings", ids)
-    table["subsidised"] = _sum_by_area(housing, "subsidised", ids)
-    table["sozialmanagement"] = _count_by_area(social, ids)
+    table["name"] = city.units["name"].to_numpy()
+    table["parent_id"] = city.units["parent_id"].to_numpy()
+    table["residents"] = shared["residents"]
+    table["uncovered_residents"] = people["uncovered_residents"]
+    table["age_65_plus"] = people["age_65_plus"]
+    table["participation_offers"] = counted(participation, ids)
+    table["offers"] = counted(offers, ids)
+    table["actors"] = shared["actors"].astype(int)
+    table["dwellings"] = shared["dwellings"]
+    table["subsidised"] = shared["subsidised"]
+    table["sozialmanagement"] = shared["sozialmanagement"].astype(int)
     table["sectors_present"], table["sectors_missing"] = sector_mix(city)
     return add_rates(table, view.min_residents)
 

@@ -16,9 +16,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from dashboard.analysis.city import City
-from dashboard.analysis.directory import SPECIFIC_GROUPS, served_groups
 from dashboard.i18n import code_label, fmt_int, fmt_share, t
 from dashboard.model import schema
+from dashboard.model.targets import SPECIFIC_GROUPS, served_groups
 
 RADIUS_M = 500
 WEIGHTS = {"distance": 0.4, "sectors": 0.4, "groups": 0.2}

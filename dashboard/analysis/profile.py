@@ -26,9 +26,11 @@ import pandas as pd
 
 from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.city import City
+from dashboard.analysis.counts import quartier_counts, summed, unit_ids
 from dashboard.analysis.gaps import GapResult, rates
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
 from dashboard.model import schema
+from dashboard.model.targets import serving
 
 DEFAULT_MAX_AGE_MONTHS = 24
 #: Rows of a profile's values: the area itself, its Stadtbezirk, the city.
@@ -116,48 +118,18 @@ def figures(city: City) -> tuple[Figure, ...]:
 # --- counts per Quartier -------------------------------------------------------------------
 
 
-def _summed(frame: pd.DataFrame, columns: dict[str, object], ids: pd.Index) -> pd.DataFrame:
-    """Count columns of a point layer summed per Quartier (points outside every Quartier drop out)."""
-    table = pd.DataFrame(columns, index=frame.index).astype(float)
-    return table.groupby(frame["area_id"].to_numpy()).sum().reindex(ids, fill_value=0.0)
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A numeric column with missing values as 0, so sums stay sums."""
-    return pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(float)
-
-
 def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
-    """Every count a profile needs, one row per Quartier (index ``area_id``)."""
-    ids = pd.Index(city.units["area_id"], name="area_id")
-    cells, housing, offers, actors = city.cells, city.housing, city.offers, city.actors
-    banded = cells[list(schema.AGE_BANDS)].notna().all(axis=1)
-    people = _summed(
-        cells,
-        {"residents": cells["residents"], "banded_residents": cells["residents"].where(banded, 0)}
-        | {band: cells[band].where(banded, 0) for band in schema.AGE_BANDS},
-        ids,
-    )
-    dwellings = _numbers(housing, "dwellings")
-    homes = _summed(
-        housing,
-        {"dwellings": dwellings}
-        | {f"dwellings_{o}": dwellings.where(housing["owner_type"] == o, 0) for o in schema.OWNER_TYPES}
-        | {c: _numbers(housing, c) for c in ("subsidised", "barrier_free")}
-        | {"sozialmanagement": housing["sozialmanagement"].fillna(False).astype(bool)},
-        ids,
-    )
-    groups = offers["target_groups"].map(lambda v: set(schema.split_list(v)))
-    supply = _summed(
+    """Every count a profile needs, one row per Quartier (index ``area_id``): the shared counts
+    (``counts.quartier_counts``), offers by category, group and level, and the gap analysis' counts."""
+    ids = unit_ids(city)
+    offers = city.offers
+    supply = summed(
         offers,
         {"offers": np.ones(len(offers))}
         | {f"offers_cat_{c}": offers["category"] == c for c in schema.CATEGORIES}
-        | {f"offers_for_{g}": groups.map(lambda have, g=g: g in have) for g in schema.TARGET_GROUPS}
+        | {f"offers_for_{g}": serving(offers["target_groups"], (g,)) for g in schema.TARGET_GROUPS}
         | {f"offers_level_{lv}": offers["level"] == lv for lv in schema.LEVELS},
         ids,
-    )
-    present = _summed(
-        actors, {"actors": np.ones(len(actors))} | {f"actors_{s}": actors["sector"] == s for s in schema.SECTORS}, ids
     )
     units = result.units.reindex(ids)
     rated_target = units["target_residents"].where(units["gap_index"].notna(), 0)
@@ -173,7 +145,7 @@ def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
         index=ids,
     )
     extra = city.units.set_index("area_id")[area_need_columns(city)].reindex(ids)
-    return pd.concat([people, homes, supply, present, gap, extra], axis=1)
+    return pd.concat([quartier_counts(city), supply, gap, extra], axis=1)
 
 
 def group_counts(counts: pd.DataFrame, groups: Mapping[str, Sequence[str]], city: City) -> pd.DataFrame:

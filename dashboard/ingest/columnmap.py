@@ -4,7 +4,7 @@ Cities never use our field names ("STADTTEILNR", "Einwohner", "Träger") nor our
 value forms ("1.234,5", "ja", "31.12.2023", "Freie Wohlfahrtspflege").
 ``suggest`` proposes a column per field from the column names, a person
 confirms or corrects it as a ``ColumnMapping``, and ``apply`` turns the raw
-table into the layer's frame, typed as ``layerfile.read_layer`` types a file
+table into the layer's frame, typed as ``readers.read_layer`` types a file
 (ids, codes, dates and text as ``str``/None, counts as ``Int64``, yes/no as
 ``boolean``), so that ``validation.py`` judges an imported file exactly like a
 hand-made one.
@@ -308,6 +308,25 @@ def suggest(columns: list[str], layer: str) -> dict[str, str | None]:
     if layer == "areas" and chosen["area_id"] is None:
         chosen["area_id"], chosen["parent_id"] = chosen["parent_id"], None
     return chosen
+
+
+#: Shapefiles (dBASE) cut field names to 10 characters ("target_groups" → "target_gro").
+SHAPEFILE_NAME_LENGTH = 10
+
+
+def schema_column(name: str, columns: list[str]) -> int | None:
+    """Position of the column holding schema field ``name`` in a file that uses the schema's names.
+
+    Exact name first, then ignoring case (Shapefiles often say AREA_ID), then
+    the name cut to the 10 characters a Shapefile keeps.
+    """
+    for candidate in dict.fromkeys((name, name[:SHAPEFILE_NAME_LENGTH])):
+        if candidate in columns:
+            return columns.index(candidate)
+        folded = [i for i, column in enumerate(columns) if column.casefold() == candidate.casefold()]
+        if len(folded) == 1:
+            return folded[0]
+    return None
 
 
 # --- the mapping a person confirmed ---
@@ -650,7 +669,7 @@ def _problem(layer: str, position: int, spec: schema.Field, key: str, **values: 
 
 
 def convert(values: pd.Series, layer: str, spec: schema.Field, column: str) -> tuple[pd.Series, list[Problem]]:
-    """The cells of source ``column`` as values of field ``spec``, typed as ``layerfile`` types them.
+    """The cells of source ``column`` as values of field ``spec``, typed as ``readers.read_layer`` types them.
 
     Each cell that cannot be read is left missing and reported (row 1-based,
     field = the schema field, the source column and the cell in the message).

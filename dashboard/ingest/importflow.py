@@ -9,14 +9,15 @@ rows go into the store in one transaction, logged with who, when and what.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.ingest import columnmap, importer
+from dashboard.ingest import columnmap, importer, readers
 from dashboard.ingest.columnmap import ColumnMapping
 from dashboard.ingest.importer import ImportPlan
-from dashboard.ingest.readers import RawTable
+from dashboard.ingest.readers import CoordinateGuess, RawTable
 from dashboard.model import schema
 from dashboard.model.roles import User, require_editor
 from dashboard.model.workspace import LayerMeta, Workspace
@@ -32,6 +33,26 @@ TARGETS = {
     "offers": ("offers", {}),
     "cooperations": ("cooperations", {}),
 }
+
+
+def read(
+    path: str | Path,
+    *,
+    upload_limit_mb: int,
+    name: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+) -> RawTable:
+    """Read: the file as it is, refused before reading when it (or what it unpacks to) exceeds the upload limit."""
+    return readers.read_file(
+        path, name=name, layer=layer, encoding=encoding, separator=separator, max_bytes=upload_limit_mb * 1024 * 1024
+    )
+
+
+def coordinates_to_confirm(raw: RawTable) -> CoordinateGuess | None:
+    """Positions found in table columns, for which a person confirms the CRS (None: nothing to confirm)."""
+    return raw.coordinates if raw.coordinates is not None and not isinstance(raw.frame, gpd.GeoDataFrame) else None
 
 
 def current_workspace(data_store: DataStore) -> Workspace:
@@ -68,6 +89,36 @@ def first_mapping(data_store: DataStore, raw: RawTable, target: str) -> tuple[Co
         if column and name not in constants and not (name in _ACTOR_REFS and known.actors.empty)
     }
     return ColumnMapping(layer, columns, dict(constants)), False
+
+
+def saved_mapping(text: str, target: str) -> ColumnMapping:
+    """A mapping saved as JSON, with the values ``target`` fixes (e.g. the area level)."""
+    mapping = ColumnMapping.from_json(text)
+    return replace(mapping, constants={**mapping.constants, **TARGETS[target][1]})
+
+
+def with_parent_prefix(mapping: ColumnMapping, prefix: int) -> ColumnMapping:
+    """Quartiere whose Stadtbezirk is the first ``prefix`` characters of their id, not a column."""
+    return replace(
+        mapping, columns={k: v for k, v in mapping.columns.items() if k != "parent_id"}, parent_prefix=prefix
+    )
+
+
+def totals_mapping(residents_column: str) -> ColumnMapping:
+    """What is remembered of an import of residents per area: the residents column."""
+    return ColumnMapping("population", {"residents": residents_column})
+
+
+def plan_totals(
+    data_store: DataStore, raw: RawTable, area_column: str, residents_column: str, bands: dict[str, str | list[str]]
+) -> ImportPlan:
+    """Residents per area spread onto 100 m cells of the stored city's areas; nothing is written."""
+    return importer.plan_population_totals(raw, area_column, residents_column, bands, current_workspace(data_store))
+
+
+def importable(import_plan: ImportPlan) -> bool:
+    """Whether the check lets any row in: not blocked by a layer-wide error, and at least one valid row."""
+    return not import_plan.blocked and import_plan.counts.valid > 0
 
 
 #: The column that holds ids made up for a file without an id column.

@@ -23,7 +23,7 @@ import pyogrio
 import shapely
 
 from dashboard.i18n import Phrase, phrase
-from dashboard.ingest.layerfile import LayerFileError
+from dashboard.ingest import readers
 from dashboard.model import schema
 
 MAPPING_PATH = Path(__file__).resolve().parents[2] / "geodata" / "osm_mapping.json"
@@ -46,19 +46,19 @@ _MAPPING_SECTIONS = ("detect_keys", "detect_file_names", "keep_tags", "file_name
 
 
 def load_mapping(path: str | Path = MAPPING_PATH) -> dict:
-    """The mapping file, checked; ``LayerFileError`` when it is not valid JSON or names unknown codes."""
+    """The mapping file, checked; ``readers.LayerFileError`` when it is not valid JSON or names unknown codes."""
     try:
         mapping = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise LayerFileError(phrase("read.osm_mapping_invalid", problem=str(err))) from err
+        raise readers.LayerFileError(phrase("read.osm_mapping_invalid", problem=str(err))) from err
     return checked_mapping(mapping)
 
 
 def checked_mapping(mapping: dict) -> dict:
-    """``mapping`` itself if every section, code and pattern is usable, else ``LayerFileError``."""
+    """``mapping`` itself if every section, code and pattern is usable, else ``readers.LayerFileError``."""
     problems = mapping_problems(mapping)
     if problems:
-        raise LayerFileError(phrase("read.osm_mapping_invalid", problem="; ".join(problems)))
+        raise readers.LayerFileError(phrase("read.osm_mapping_invalid", problem="; ".join(problems)))
     return mapping
 
 
@@ -370,13 +370,13 @@ def osm_table(frame: gpd.GeoDataFrame, source_name: str, mapping: dict) -> tuple
 
     Features no rule matches are dropped, and so are repeated objects; the notes
     say how many, where tags came from the file name, and the ODbL attribution.
-    Raises ``LayerFileError`` when no feature matches a rule.
+    Raises ``readers.LayerFileError`` when no feature matches a rule.
     """
     tags, notes = _fill_implied_tags(tag_table(frame, used_keys(mapping)), source_name, mapping)
     codes = derive_codes(tags, mapping)
     matched = codes["category"].notna().to_numpy()
     if not matched.any():
-        raise LayerFileError(phrase("read.osm_nothing_matched", name=source_name, count=len(frame)))
+        raise readers.LayerFileError(phrase("read.osm_nothing_matched", name=source_name, count=len(frame)))
     ids = osm_ids(frame)
     keys = _duplicate_keys(ids[matched], tags[matched], frame.geometry[matched])
     repeated = keys.duplicated().to_numpy()
@@ -420,7 +420,7 @@ def read_pbf(path: str | Path, mapping: dict) -> gpd.GeoDataFrame:
     try:
         found = OSM(str(path)).get_pois(custom_filter=dict.fromkeys(keys, True))
     except Exception as err:  # noqa: BLE001
-        raise LayerFileError(phrase("read.not_pbf", name=Path(path).name, reason=str(err)[:300])) from err
+        raise readers.LayerFileError(phrase("read.not_pbf", name=Path(path).name, reason=str(err)[:300])) from err
     if found is None or len(found) == 0:
         return gpd.GeoDataFrame({"@id": []}, geometry=[], crs=schema.WEB_CRS)
     found = found.drop(columns=["lon", "lat", "visible", "version", "timestamp", "changeset"], errors="ignore")

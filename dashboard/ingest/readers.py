@@ -9,6 +9,11 @@ what "01", "2,5" or "–" mean. Coordinates in table columns are only proposed
 because which CRS a pair of numbers is in can only be guessed from where the
 points land. Files come from outside: whatever cannot be read raises
 ``LayerFileError`` with a German message, never another exception.
+
+``read_layer`` reads a file whose columns already carry the schema's names (the
+``gaps`` command) through the same ``read_file``: ids stay text with their
+leading zeros, numbers stay numbers (so validation can say so), and
+``read_layers`` validates several such files together.
 """
 
 from __future__ import annotations
@@ -34,11 +39,11 @@ import pyogrio.raw
 import pyproj
 import shapely
 
-from dashboard.i18n import Phrase, phrase
-from dashboard.ingest import osmimport
-from dashboard.ingest.layerfile import LayerFileError
+from dashboard import i18n
+from dashboard.i18n import Phrase, phrase, render
+from dashboard.ingest import columnmap, osmimport, validation
 from dashboard.ingest.validation import Problem
-from dashboard.model import grid
+from dashboard.model import grid, schema
 
 #: Germany in lon/lat, generously: a CRS is proposed only if the points land in here.
 GERMANY_LONLAT = (5.5, 47.0, 15.5, 55.5)
@@ -104,6 +109,24 @@ _GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, p
                 pyogrio.errors.GeometryError, pyogrio.errors.CRSError, RuntimeError, ValueError,
                 shapely.errors.GEOSException)  # fmt: skip
 _SHOW_MAX = 60
+
+
+_TEXT_KINDS = ("id", "ref", "text", "code", "codes", "date")
+
+
+class LayerFileError(Exception):
+    """A file that cannot be read as a layer: a catalog ``key`` with its ``values``; ``str()`` is German."""
+
+    def __init__(self, message: Phrase):
+        super().__init__(message)
+        self.key, self.values = message.key, message.values
+
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """The message in ``lang``, for the user."""
+        return render(self.key, self.values, lang)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass
@@ -825,3 +848,116 @@ def _blank(value: object) -> bool:
 def _shown(value: object) -> str:
     text = str(value)
     return text if len(text) <= _SHOW_MAX else text[: _SHOW_MAX - 1] + "…"
+
+
+# --- files whose columns carry the schema's names (the ``gaps`` command) ---
+
+
+def split_source(source: str | Path) -> tuple[Path, str | None]:
+    """``FILE`` or ``FILE:layer`` (e.g. ``stadt.gpkg:quartiere``) → path and layer name.
+
+    A path that exists as given is never split, so ``C:\\daten\\x.gpkg`` works.
+    """
+    path = Path(source)
+    text = str(source)
+    if not path.exists() and ":" in text:
+        head, layer = text.rsplit(":", 1)
+        if layer and Path(head).is_file():
+            return Path(head), layer
+    return path, None
+
+
+def read_layer(source: str | Path, layer_name: str) -> pd.DataFrame:
+    """The schema columns of ``source`` for the schema layer ``layer_name``, read by ``read_file``.
+
+    A GeoDataFrame in the file's CRS for layers with geometry (a plain
+    DataFrame if the file has none – validation reports that). Schema columns
+    missing from the file stay missing; other columns are dropped. Which layer
+    of a multi-layer file: the one given as ``FILE:layer``, else the one named
+    like the schema layer ("offers"), else the only one.
+    Raises ``LayerFileError`` when the file is missing or holds no readable layer.
+    """
+    spec = schema.LAYERS[layer_name]
+    path, layer = split_source(source)
+    if not path.exists():
+        raise LayerFileError(phrase("file.not_found", path=path))
+    try:
+        present = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except _GDAL_ERRORS as err:
+        raise LayerFileError(phrase("file.unreadable", path=path)) from err
+    raw = read_file(path, layer=_choose_layer(path, layer, layer_name, present))
+    found = [str(column) for column in raw.frame.columns if column != "geometry"]
+    columns = {
+        field.name: _typed(raw.frame[found[position]].reset_index(drop=True), field.kind)
+        for field in spec.fields
+        if (position := columnmap.schema_column(field.name, found)) is not None
+    }
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
+    if not isinstance(raw.frame, gpd.GeoDataFrame) or not spec.geometry_types:
+        return frame
+    return gpd.GeoDataFrame(frame, geometry=raw.frame.geometry.to_numpy(), crs=raw.frame.crs)
+
+
+def _choose_layer(path: Path, asked: str | None, layer_name: str, present: list[str]) -> str:
+    if not present:
+        raise LayerFileError(phrase("file.no_vector_layer", path=path))
+    if asked is not None:
+        if asked not in present:
+            raise LayerFileError(phrase("file.layer_not_found", layer=asked, path=path, layers=", ".join(present)))
+        return asked
+    if layer_name in present:
+        return layer_name
+    if len(present) == 1:
+        return present[0]
+    raise LayerFileError(phrase("file.which_layer", path=path, layers=", ".join(present)))
+
+
+def _typed(values: pd.Series, kind: str) -> pd.Series:
+    """Nullable ints and yes/no where the values allow it; text as ``str``/``None``; all else as found."""
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if kind == "bool" and (pd.api.types.is_bool_dtype(values) or (numeric and values.dropna().isin((0, 1)).all())):
+        return values.astype("boolean")
+    if kind == "int" and not numeric and not pd.api.types.is_bool_dtype(values):
+        return _whole_numbers_from_text(values)
+    if numeric and values.dropna().mod(1).eq(0).all():
+        return values.astype("Int64")
+    if kind in _TEXT_KINDS and not numeric:
+        return values.astype(object).where(values.notna(), None)
+    return values
+
+
+def _whole_numbers_from_text(values: pd.Series) -> pd.Series:
+    """A count stored as text ("12") as ``Int64``; left as text if any value is no whole number."""
+    text = values.astype(object).where(values.notna(), None).map(lambda v: v.strip() if isinstance(v, str) else v)
+    present = text.notna() & (text != "")
+    numbers = pd.to_numeric(text.where(present), errors="coerce")
+    if numbers[present].notna().all() and numbers[present].mod(1).eq(0).all():
+        return numbers.astype("Int64")
+    return text
+
+
+def read_layers(sources: dict[str, str | Path]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read one file per schema layer and validate each, refs checked against the actors and areas read.
+
+    Returns the frames and all problems (layer-wide ones first, then by row,
+    per layer). Raises ``LayerFileError`` for the first file that cannot be
+    read, its message led by the layer's name.
+    """
+    layers: dict[str, pd.DataFrame] = {}
+    for name, source in sources.items():
+        try:
+            layers[name] = read_layer(source, name)
+        except LayerFileError as err:
+            message = Phrase(err.key, err.values)
+            raise LayerFileError(phrase("file.in_layer", layer=Phrase(f"val.layer.{name}"), message=message)) from err
+    references = {
+        name: set(layers[name][id_field].dropna().map(str).str.strip())
+        for name, id_field in (("actors", "actor_id"), ("areas", "area_id"))
+        if name in layers and id_field in layers[name]
+    }
+    problems = [
+        problem
+        for name, frame in layers.items()
+        for problem in validation.validate_layer(name, frame, references=references)
+    ]
+    return layers, problems

@@ -9,7 +9,7 @@ Rights are enforced where data is read and written, not by hiding buttons:
 * **Writing** – every edit action calls ``require_editor`` first (see
   ``edits.py``), so it refuses a viewer even when called directly.
 
-No Streamlit here: who is signed in is worked out in ``ui.py`` (``current_user``).
+No Streamlit here: who is signed in is worked out in ``dashboard/web/signin.py`` (``current_user``).
 """
 
 from __future__ import annotations

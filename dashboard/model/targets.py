@@ -7,8 +7,12 @@ the Zensus grid are coarse, so some groups are approximations; the app says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
+
+from dashboard.model import schema
 
 #: Age bands counted for each target group; () = all residents.
 TARGET_BANDS: dict[str, tuple[str, ...]] = {
@@ -19,6 +23,9 @@ TARGET_BANDS: dict[str, tuple[str, ...]] = {
     "senioren": ("age_65_79", "age_80_plus"),
     "alle": (),
 }
+
+#: The groups an offer can be meant for besides "alle" (everyone).
+SPECIFIC_GROUPS: tuple[str, ...] = tuple(g for g in schema.TARGET_GROUPS if g != "alle")
 
 #: Default walking threshold in metres per target group.
 DEFAULT_THRESHOLD_M: dict[str, int] = {
@@ -43,3 +50,29 @@ def has_age_bands(cells: pd.DataFrame, group: str) -> bool:
     """Whether the population data can tell this group apart at all."""
     bands = TARGET_BANDS[group]
     return not bands or bool(cells[list(bands)].notna().any().all())
+
+
+def serves(target_groups: object, *groups: str) -> bool:
+    """The one rule of which offers serve a target group, for every page, report and command.
+
+    An offer (its ``;``-joined ``target_groups``) serves group g when it names g
+    or "alle"; the group "alle" is everyone, so every offer serves it. For several
+    groups, an offer counts when it serves any of them.
+    """
+    return "alle" in groups or bool({*groups, "alle"} & set(schema.split_list(target_groups)))
+
+
+def serving(target_groups: pd.Series, groups: Iterable[str]) -> np.ndarray:
+    """Which offers (their ``target_groups`` column) serve any of ``groups``, by ``serves``."""
+    wanted = tuple(groups)
+    return target_groups.map(lambda value: serves(value, *wanted)).to_numpy(dtype=bool)
+
+
+def served_groups(target_groups: object) -> list[str]:
+    """The specific groups an offer serves by ``serves``, and "alle" when it names "alle".
+
+    For the directory's facet and lists: there "alle" marks offers meant for everyone,
+    not the whole population (which every offer serves).
+    """
+    named = "alle" in schema.split_list(target_groups)
+    return [g for g in SPECIFIC_GROUPS if serves(target_groups, g)] + (["alle"] if named else [])

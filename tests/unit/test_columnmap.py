@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point
 
 from dashboard import i18n
-from dashboard.ingest import columnmap, layerfile, validation
+from dashboard.ingest import columnmap, readers, validation
 from dashboard.ingest.columnmap import (
     ColumnMapping,
     apply,
@@ -574,8 +574,8 @@ def test_geometry_and_crs_are_kept():
     assert frame.geometry.x.tolist() == [513000, 514000] and frame["offer_id"].tolist() == ["1", "2"]
 
 
-def test_apply_types_columns_like_layerfile(tmp_path):
-    """validation sees an imported file exactly like one read by layerfile.read_layer."""
+def test_apply_types_columns_like_read_layer(tmp_path):
+    """validation sees an imported file exactly like one read by readers.read_layer."""
     source = gpd.GeoDataFrame(
         {
             "offer_id": ["001", "002"],
@@ -592,13 +592,13 @@ def test_apply_types_columns_like_layerfile(tmp_path):
     )
     path = tmp_path / "offers.geojson"
     source.to_file(path)
-    by_layerfile = layerfile.read_layer(path, "offers")
+    by_read_layer = readers.read_layer(path, "offers")
     mapping = ColumnMapping("offers", {name: name for name in source.columns if name != "geometry"})
     frame, problems = apply(raw(gpd.read_file(path), file_format="geojson"), mapping)
     assert problems == []
-    assert frame.dtypes.astype(str).to_dict() == by_layerfile.dtypes.astype(str).to_dict()
+    assert frame.dtypes.astype(str).to_dict() == by_read_layer.dtypes.astype(str).to_dict()
     pd.testing.assert_frame_equal(
-        pd.DataFrame(frame.drop(columns="geometry")), pd.DataFrame(by_layerfile.drop(columns="geometry"))
+        pd.DataFrame(frame.drop(columns="geometry")), pd.DataFrame(by_read_layer.drop(columns="geometry"))
     )
 
 

@@ -18,8 +18,7 @@ import pytest
 import shapely
 
 from dashboard.ingest import readers
-from dashboard.ingest.layerfile import LayerFileError
-from dashboard.ingest.readers import CoordinateGuess, RawTable, read_file, with_geometry
+from dashboard.ingest.readers import CoordinateGuess, LayerFileError, RawTable, read_file, with_geometry
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 

@@ -41,7 +41,7 @@ def test_placeholders_and_fallback():
     assert i18n.fmt_date("2026-06-30", "de") == "30.06.2026"
 
 
-MESSAGE_MODULES = ["ingest/validation.py", "ingest/layerfile.py", "reports/gap_export.py", "cli.py"]
+MESSAGE_MODULES = ["ingest/validation.py", "ingest/readers.py", "reports/gap_export.py", "cli.py"]
 MESSAGE_KEY = re.compile(r"\"((?:val|file|cli)\.[a-z0-9_.]+)\"")
 
 

@@ -11,8 +11,7 @@ import pytest
 import shapely
 
 from dashboard.ingest import osmimport
-from dashboard.ingest.layerfile import LayerFileError
-from dashboard.ingest.readers import read_file
+from dashboard.ingest.readers import LayerFileError, read_file
 from dashboard.model import schema
 from tests.support.paths import ROOT
 

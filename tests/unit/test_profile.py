@@ -64,12 +64,14 @@ def test_offers_actors_and_sector_mix(tiny):
         1,
         1,
     ]
+    # by the one rule, o1 (for "alle") serves adults too: o1 and o2 (for "erwachsene")
     assert [
         bezirk["offers"],
         bezirk["offers_cat_verwaltung"],
         bezirk["offers_for_erwachsene"],
         bezirk["offers_level_information"],
-    ] == [2, 1, 1, 1]
+    ] == [2, 1, 2, 1]
+    assert [area["offers_for_senioren"], bezirk["offers_for_senioren"], city["offers_for_alle"]] == [1, 1, 2]
     assert area["participation_offers"] == 1 and bezirk["participation_share"] == pytest.approx(0.5)
     assert area["offers_per_1000"] == pytest.approx(1000 / 300)
     assert [area["actors"], bezirk["actors"], city["actors"]] == [1, 2, 3]
