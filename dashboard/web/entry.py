@@ -21,3 +21,15 @@ def through_entry() -> None:
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP), run_name="__main__")
         st.stop()
+
+
+def sidebar_navigation(pages: list[st.Page]) -> None:
+    """The app's navigation in the sidebar, its visible pages only.
+
+    Streamlit's own is switched off (``client.showSidebarNavigation = false``): in legacy mode it
+    listed every file of ``pages/``, editor-only ones included, until app.py took over.
+    """
+    with st.sidebar.container(key="app_nav"):
+        for page in pages:
+            if page.visibility == "visible":
+                st.page_link(page)

@@ -84,10 +84,10 @@ def view_state(page: str) -> ViewState:
 
 
 def start_from_link() -> str:
-    """First run of a session: the link's view into the widget keys, then a fresh run; the page to start on.
+    """First run of a session: the link's view into the widget keys; the page the app opens at its root.
 
-    The fresh run makes the seeded values old state, so widgets take them without Streamlit's
-    "default value and Session State" warning.
+    A ``?p=`` link opens its page at the root. A link to a page's path (``/profil?gebiet=01``,
+    ``/anmelden``) leaves the root to the Karte: st.navigation opens the page from the path.
     """
     s = st.session_state
     if "_link_page" not in s:
@@ -102,9 +102,22 @@ def start_from_link() -> str:
             known_needs=[*BUILTIN_NEEDS, *area_need_columns(city)],
         )
         seed_session(state)
-        s["_link_page"], s["_link_notices"] = state.page, notices
-        st.rerun()
+        s["_link_page"], s["_link_notices"] = share_state.PAGES[0] if page else state.page, notices
+        if page == s["_link_page"]:  # /karte: the root page, which st.navigation knows as "/" only
+            st.rerun()
+        s["_link_seeded"] = True
     return s["_link_page"]
+
+
+def settle_link() -> None:
+    """After st.navigation, on a session's first run: a fresh run (see ``start_from_link``).
+
+    It makes the seeded values old state, so widgets take them without Streamlit's "default value
+    and Session State" warning. It must come after st.navigation: only then does st.rerun keep the
+    page the address names (before it, the rerun knows no page and opened the default one).
+    """
+    if st.session_state.pop("_link_seeded", False):
+        st.rerun()
 
 
 def app_url() -> tuple[str, str]:

@@ -78,7 +78,7 @@ def _sign_in_and_open_loading(page, url: str) -> None:
 
 
 def _open(page, nav_label: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(nav_label, exact=True).click()
+    page.get_by_test_id("stSidebar").locator(".st-key-app_nav").get_by_text(nav_label, exact=True).click()
 
 
 def _choose(page, label: str, option: str) -> None:

@@ -9,7 +9,7 @@ def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{fresh_app_server}/luecken")  # the first request the server ever gets
     wait_for_map(page)
-    nav = page.get_by_test_id("stSidebarNav")
+    nav = page.get_by_test_id("stSidebar").locator(".st-key-app_nav")  # the app draws its navigation
     expect(nav.get_by_text("Lückenanalyse")).to_be_visible()
     expect(nav.get_by_text("luecken", exact=True)).to_have_count(0)  # not Streamlit's pages-folder mode
     expect(page.get_by_text("Page not found")).to_have_count(0)

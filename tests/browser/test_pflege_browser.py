@@ -45,7 +45,7 @@ def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for
     page.set_viewport_size({"width": 1500, "height": 1200})
     sign_in(page, editing_app)
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Einträge pflegen").click()
+    page.get_by_test_id("stSidebar").locator(".st-key-app_nav").get_by_text("Einträge pflegen").click()
     frame = wait_for_map(page)
     entries = frame.locator("path.leaflet-interactive")
     assert entries.count() == 891  # every active offer, one GeoJson layer

@@ -144,7 +144,7 @@ def test_embed_shows_only_the_map(app_server, page, wait_for_map, save_artifact)
     page.goto(f"{app_server}/?embed=true&view=embed&p=karte&l=bezirke,choropleth")
     wait_for_map(page)
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)
-    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.locator(".st-key-app_nav")).to_have_count(0)
     expect(page.get_by_role("heading", name=re.compile(r"^Karte: "))).to_have_count(0)
     expect(page.get_by_text("Klicken Sie ein Quartier")).to_have_count(0)  # no side column
     assert "view=embed" in page.url
