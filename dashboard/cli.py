@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from dashboard import i18n
-from dashboard.i18n import t
+from dashboard.i18n import t, tn
 from dashboard.model import schema
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 
@@ -71,7 +71,16 @@ def _cmd_paths(args: argparse.Namespace) -> int:
         cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts
     )
     network = from_lines(paths.to_crs(schema.ANALYSIS_CRS).geometry)
-    print(t("cli.paths.written", args.lang, ways=len(paths), nodes=network.node_count, out=args.out or args.workspace))
+    print(
+        tn(
+            "cli.paths.written",
+            len(paths),
+            args.lang,
+            ways=len(paths),
+            nodes=network.node_count,
+            out=args.out or args.workspace,
+        )
+    )
     return 0
 
 
@@ -152,8 +161,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for note in plan.notes:
         print(note)
     print(
-        t(
+        tn(
             "cli.import.counts",
+            counts.read,
             lang,
             read=counts.read,
             valid=counts.valid,
@@ -167,7 +177,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(t("cli.import.dry_run", lang))
         return 0
     if counts.rejected and not args.valid_rows:
-        return _fail(t("cli.import.has_errors", lang, rejected=counts.rejected, valid=counts.valid), lang, code=1)
+        return _fail(
+            tn("cli.import.has_errors", counts.rejected, lang, rejected=counts.rejected, valid=counts.valid),
+            lang,
+            code=1,
+        )
     meta = LayerMeta(args.source or Path(args.file).name, args.licence, args.attribution, args.stand)
     try:
         importflow.store_plan(
@@ -175,7 +189,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )
     except StoreError as err:
         return _fail(err.text(lang), lang)
-    print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=redact(str(location))))
+    print(tn("cli.import.stored", counts.valid, lang, rows=counts.valid, layer=layer, path=redact(str(location))))
     return 0
 
 
@@ -194,7 +208,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     except (StoreError, ValueError, TypeError) as err:
         return _fail(t("cli.migrate.failed", args.lang, reason=err, **shown), args.lang)
     changes = len(target.history(limit=10**9))
-    print(t("cli.migrate.done", args.lang, changes=changes, **shown))
+    print(tn("cli.migrate.done", changes, args.lang, changes=changes, **shown))
     return 0
 
 
@@ -393,7 +407,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return _fail(t("cli.report.unknown_area", lang, area=err.area_id, city=ctx.city.name, examples=examples), lang)
     except OSError as err:
         return _fail(t("cli.report.write_failed", lang, out=folder, reason=err.strerror or err), lang, code=1)
-    print(t("cli.report.written", lang, count=len(written), out=folder if args.all else written[0]))
+    print(tn("cli.report.written", len(written), lang, count=len(written), out=folder if args.all else written[0]))
     return 0
 
 

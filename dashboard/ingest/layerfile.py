@@ -36,11 +36,11 @@ class LayerFileError(Exception):
 
     def __init__(self, message: Phrase):
         super().__init__(message)
-        self.key, self.values = message.key, message.values
+        self.key, self.values, self.count = message.key, message.values, message.count
 
     def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         """The message in ``lang``, for the user."""
-        return render(self.key, self.values, lang)
+        return render(self.key, self.values, lang, self.count)
 
     def __str__(self) -> str:
         return self.text()
@@ -164,7 +164,7 @@ def read_layers(sources: dict[str, str | Path]) -> tuple[dict[str, pd.DataFrame]
         try:
             layers[name] = read_layer(source, name)
         except LayerFileError as err:
-            message = Phrase(err.key, err.values)
+            message = Phrase(err.key, err.values, err.count)
             raise LayerFileError(phrase("file.in_layer", layer=Phrase(f"val.layer.{name}"), message=message)) from err
     references = {
         name: set(layers[name][id_field].dropna().map(str).str.strip())

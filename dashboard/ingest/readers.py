@@ -33,7 +33,7 @@ import pyogrio.raw
 import pyproj
 import shapely
 
-from dashboard.i18n import Phrase, phrase
+from dashboard.i18n import Phrase, nphrase, phrase
 from dashboard.ingest import osmimport
 from dashboard.ingest.layerfile import LayerFileError
 from dashboard.ingest.validation import Problem
@@ -464,7 +464,7 @@ def _csv_rows(text: str, separator: str | None, name: str) -> tuple[list[str], l
                 continue
             if len(row) > len(header):
                 if any(cell.strip() for cell in row[len(header) :]):
-                    raise LayerFileError(phrase("read.csv_bad_line", name=name, line=reader.line_num,
+                    raise LayerFileError(nphrase("read.csv_bad_line", len(row), name=name, line=reader.line_num,
                                                 found=len(row), expected=len(header)))  # fmt: skip
                 row = row[: len(header)]
             rows.append([cell if cell != "" else None for cell in row] + [None] * (len(header) - len(row)))
@@ -552,7 +552,7 @@ def _cell(value: object) -> str | None:
 def _finish_table(table: RawTable) -> RawTable:
     formulas = sum(int(table.frame[c].astype("string").str.startswith("=").sum()) for c in table.frame.columns)
     if formulas:
-        table.notes.append(phrase("read.formula_cells", count=formulas))
+        table.notes.append(nphrase("read.formula_cells", formulas, count=formulas))
     if ZENSUS_ID.casefold() in {str(c).casefold() for c in table.frame.columns}:
         return _zensus(table)
     return _with_guess(table, table.source_name)
@@ -586,7 +586,7 @@ def _zensus(table: RawTable) -> RawTable:
         table = dataclasses.replace(table, frame=gpd.GeoDataFrame(frame, geometry=points, crs=ZENSUS_CRS))
         missing = sum(c is None for c in centres)
     if missing:
-        table.notes.append(phrase("read.zensus_without_point", count=missing))
+        table.notes.append(nphrase("read.zensus_without_point", missing, count=missing))
     return table
 
 

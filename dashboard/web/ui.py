@@ -38,7 +38,7 @@ from dashboard.analysis.classify import (
 from dashboard.analysis.filters import in_bezirk
 from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.walknet import WalkingDistance
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, tn
 from dashboard.ingest import importer, importflow
 from dashboard.ingest.importer import ImportPlan
 from dashboard.ingest.validation import Problem, validate_workspace
@@ -686,7 +686,7 @@ def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
         st.info(t("gap.scenario.empty", lg))
         return
     st.success(
-        t("gap.scenario.changes", lg, added=len(current.added), disabled=len(current.disabled))
+        tn("gap.scenario.changes", len(current.added), lg, added=len(current.added), disabled=len(current.disabled))
         + " "
         + gap_figures.scenario_effect(before, after, lg)
     )

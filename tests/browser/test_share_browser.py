@@ -106,13 +106,13 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     wait_for_map(page)
     page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
     _click_map(page, 0.5, 0.5)
-    expect(page.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible(timeout=30_000)
     expect(page).to_have_url(re.compile(r"[?&]s="), timeout=30_000)
     link = _shared_link(page)
 
     context, other = _open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_text(re.compile(r"Szenario: 1 geplante Angebote, 0 abgeschaltet"))).to_be_visible(
+        expect(other.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible(
             timeout=30_000
         )
         other_sidebar = other.get_by_test_id("stSidebar")
