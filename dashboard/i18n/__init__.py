@@ -8,7 +8,9 @@ process and compiles them in memory: there are no ``.mo`` files to build or forg
 ``t(key, lang, **values)`` looks a text up and fills ``{placeholders}`` (``str.format``);
 an unknown key raises ``KeyError``, an unknown language falls back to German.
 ``tn(key, n, lang, **values)`` is for a text shown with a count: ``n`` picks the plural
-form ("1 gültige Zeile laden", "2 gültige Zeilen laden") and fills ``{n}`` unless given.
+form ("1 gültige Zeile laden", "2 gültige Zeilen laden") and fills ``{n}`` unless given;
+``t`` refuses a message with plural forms and ``tn`` one without (TypeError). A message as
+a value is a ``Phrase``: ``phrase(key, **values)``, or ``nphrase(key, n, **values)`` with a count.
 ``has(key)`` and ``messages(lang)`` are for code that needs to know what is there.
 Codes of the data model are looked up as ``code.<code>``. Numbers, shares and dates are
 formatted with babel in the reader's locale (1.234,5 vs 1,234.5).
