@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from dashboard import i18n
-from dashboard.i18n import t
+from dashboard.i18n import t, tn
 from dashboard.model import schema, viewspec
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.model.view import CLASSIFICATIONS
@@ -72,7 +72,16 @@ def _cmd_paths(args: argparse.Namespace) -> int:
         cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts
     )
     network = from_lines(paths.to_crs(schema.ANALYSIS_CRS).geometry)
-    print(t("cli.paths.written", args.lang, ways=len(paths), nodes=network.node_count, out=args.out or args.workspace))
+    print(
+        tn(
+            "cli.paths.written",
+            len(paths),
+            args.lang,
+            ways=len(paths),
+            nodes=network.node_count,
+            out=args.out or args.workspace,
+        )
+    )
     return 0
 
 
@@ -143,8 +152,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for line in plan.notes:
         print(line)
     print(
-        t(
+        tn(
             "cli.import.counts",
+            counts.read,
             lang,
             read=counts.read,
             valid=counts.valid,
@@ -158,7 +168,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(t("cli.import.dry_run", lang))
         return 0
     if counts.rejected and not args.valid_rows:
-        return _fail(t("cli.import.has_errors", lang, rejected=counts.rejected, valid=counts.valid), lang, code=1)
+        return _fail(
+            tn("cli.import.has_errors", counts.rejected, lang, rejected=counts.rejected, valid=counts.valid),
+            lang,
+            code=1,
+        )
     meta = LayerMeta(args.source or Path(args.file).name, args.licence, args.attribution, args.stand)
     try:
         importflow.store_plan(
@@ -166,7 +180,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )
     except StoreError as err:
         return _fail(err.text(lang), lang)
-    print(t("cli.import.stored", lang, rows=counts.valid, layer=layer, path=redact(str(location))))
+    print(tn("cli.import.stored", counts.valid, lang, rows=counts.valid, layer=layer, path=redact(str(location))))
     return 0
 
 
@@ -185,7 +199,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     except (StoreError, ValueError, TypeError) as err:
         return _fail(t("cli.migrate.failed", args.lang, reason=err, **shown), args.lang)
     changes = len(target.history(limit=10**9))
-    print(t("cli.migrate.done", args.lang, changes=changes, **shown))
+    print(tn("cli.migrate.done", changes, args.lang, changes=changes, **shown))
     return 0
 
 
@@ -256,17 +270,27 @@ def _whole_number(minimum: int, lang: str):
     return parse
 
 
-def _detour(lang: str):
-    """argparse type: a detour factor ≥ 1 (decimal point or comma), refused with a message in ``lang``."""
+def _in_range(setting: viewspec.Setting, lang: str):
+    """argparse type: a number in the range of ``setting``'s spec, as the widgets and links allow it.
+
+    A whole number where the default is one; a decimal comma is read like a point.
+    """
+    assert setting.low is not None and setting.high is not None  # numbers have a range
+    low, high, whole = setting.low, setting.high, isinstance(setting.default, int)
 
     def parse(text: str) -> float:
         try:
             value = float(text.replace(",", "."))
         except ValueError:
             value = math.nan
-        if not (1 <= value < math.inf):
-            raise argparse.ArgumentTypeError(t("cli.arg.not_detour", lang, text=text))
-        return value
+        if not (low <= value <= high) or (whole and not value.is_integer()):
+            key = "cli.arg.not_whole_in_range" if whole else "cli.arg.not_number_in_range"
+            shown = {
+                name: i18n.fmt_int(v, lang) if whole else i18n.fmt_num(v, lang)
+                for name, v in (("low", low), ("high", high))
+            }
+            raise argparse.ArgumentTypeError(t(key, lang, text=text, **shown))
+        return int(value) if whole else value
 
     return parse
 
@@ -384,7 +408,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return _fail(t("cli.report.unknown_area", lang, area=err.area_id, city=ctx.city.name, examples=examples), lang)
     except OSError as err:
         return _fail(t("cli.report.write_failed", lang, out=folder, reason=err.strerror or err), lang, code=1)
-    print(t("cli.report.written", lang, count=len(written), out=folder if args.all else written[0]))
+    print(tn("cli.report.written", len(written), lang, count=len(written), out=folder if args.all else written[0]))
     return 0
 
 
@@ -465,7 +489,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     gaps.add_argument(
         spec.THRESHOLD.option,
         dest=spec.THRESHOLD.name,
-        type=_whole_number(1, lang),
+        type=_in_range(spec.THRESHOLD, lang),
         metavar=t("cli.metavar.metres", lang),
         help=t(
             "cli.gaps.arg.threshold",
@@ -475,7 +499,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     )
     gaps.add_argument(
         spec.DETOUR.option,
-        type=_detour(lang),
+        type=_in_range(spec.DETOUR, lang),
         default=spec.DETOUR.default,
         metavar=t("cli.metavar.factor", lang),
         help=t("cli.gaps.arg.detour", lang),
@@ -488,7 +512,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     )
     gaps.add_argument(
         spec.MIN_RESIDENTS.option,
-        type=_whole_number(0, lang),
+        type=_in_range(spec.MIN_RESIDENTS, lang),
         default=spec.MIN_RESIDENTS.default,
         metavar="N",
         help=t("cli.gaps.arg.min_residents", lang),

@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import t, tn
 from dashboard.model import auth
 from dashboard.web import entry, session, signin
 
@@ -44,7 +44,7 @@ if auth.accounts(settings):
             st.rerun()
         except auth.SignInRefused as refused:
             if refused.wait_s > 0:
-                st.error(t("signin.locked", lang, seconds=math.ceil(refused.wait_s)))
+                st.error(tn("signin.locked", math.ceil(refused.wait_s), lang, seconds=math.ceil(refused.wait_s)))
             else:
                 st.error(t("signin.invalid", lang))
 elif not auth.oidc_configured(settings):

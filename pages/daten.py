@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, tn
 from dashboard.ingest import columnmap, importflow, readers
 from dashboard.ingest.columnmap import ColumnMapping
 from dashboard.ingest.readers import LayerFileError
@@ -205,7 +205,7 @@ mode = st.radio(
     horizontal=True,
 )
 if mode == "replace" and existing:
-    st.warning(t("load.replace_warning", lang, count=existing))
+    st.warning(tn("load.replace_warning", existing, lang, count=existing))
 
 if target == "population_totals":
     plan = uploads.import_plan_totals(data_store, raw, area_column, residents_column, bands)
@@ -230,13 +230,13 @@ if not importflow.importable(plan):
     st.error(t("load.blocked", lang))
     st.stop()
 if any(p.severity == ERROR and p.row is not None for p in all_problems):
-    st.warning(t("load.some_rejected", lang, rejected=counts.rejected, valid=counts.valid))
+    st.warning(tn("load.some_rejected", counts.rejected, lang, rejected=counts.rejected, valid=counts.valid))
 
 go, cancel = st.columns(2)
 if cancel.button(t("load.cancel", lang), key="load_cancel", width="stretch"):
     uploads.forget_upload()
     st.rerun()
-if go.button(t("load.import", lang, rows=counts.valid), type="primary", key="load_go", width="stretch"):
+if go.button(tn("load.import", counts.valid, lang, rows=counts.valid), type="primary", key="load_go", width="stretch"):
     meta = LayerMeta(source, licence, attribution, stand.isoformat())
     try:
         importflow.store_plan(data_store, user, raw, mapping, plan, meta=meta, mode=mode, city=city)
@@ -244,5 +244,7 @@ if go.button(t("load.import", lang, rows=counts.valid), type="primary", key="loa
         st.error(err.text(lang))
         st.stop()
     uploads.forget_upload()
-    st.session_state["load_done"] = t("load.done", lang, rows=counts.valid, layer=t(f"load.target.{target}", lang))
+    st.session_state["load_done"] = tn(
+        "load.done", counts.valid, lang, rows=counts.valid, layer=t(f"load.target.{target}", lang)
+    )
     st.rerun()

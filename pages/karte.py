@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from dashboard.analysis.classify import classify
 from dashboard.analysis.indicators import ranking
-from dashboard.i18n import code_label, fmt_num, t
+from dashboard.i18n import code_label, fmt_num, t, tn
 from dashboard.maps.karte import build_map
 from dashboard.model.areas import area_at
 from dashboard.reports.figures import key_figures, ranking_frame
@@ -51,8 +51,9 @@ with side_col:
     ranked = ranking(table[karte_widgets.in_view(table, city, view)], view.measure).head(15)
     st.table(ranking_frame(ranked, table, view, lang).set_index(t("fig.rank", lang)))
     st.caption(
-        t(
+        tn(
             "map.ranking.caption",
+            view.min_residents,
             lang,
             measure=t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m),
             min_residents=view.min_residents,

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, tn
 from dashboard.ingest.validation import layer_label
 from dashboard.model import schema
 from dashboard.store.base import EDITABLE_LAYERS, ConflictError, StoreError, open_store
@@ -208,7 +208,7 @@ if spec.geometry_types:
         bezirk = karte_widgets.bezirk_picker(loaded.city, "pf_bezirk")
         shown = points if bezirk is None else points[points["bezirk"] == bezirk]
         if len(shown) > edits.MAP_LIMIT:
-            st.warning(t("edit.map.too_many", lang, n=len(shown)))
+            st.warning(tn("edit.map.too_many", len(shown), lang))
             shown = shown.iloc[:0]
         selected = (opened.lon, opened.lat) if opened and opened.lon is not None else None
         fmap, groups = edits.edit_map(
@@ -222,7 +222,7 @@ if spec.geometry_types:
             returned_objects=["last_clicked", "last_object_clicked"],
             feature_group_to_add=groups,
         )
-        st.caption(t("edit.map.caption", lang, n=len(shown)))
+        st.caption(tn("edit.map.caption", len(shown), lang))
         if click := edits.read_click(result, s.setdefault(f"_pf_seen_{layer}", {})):
             kind, lon, lat = click
             if kind == "entry" and (hit := edits.nearest_entry(shown, lon, lat)):

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
 from dashboard.reports import council
 from dashboard.web import links, luecken_widgets, session
@@ -91,5 +91,5 @@ for key, table, columns in (
         st.dataframe(pf.list_frame(table, columns, lang), hide_index=True, width="stretch")
     else:
         st.info(t("pf.none", lang))
-st.caption(t("pf.outdated_note", lang, months=pf.DEFAULT_MAX_AGE_MONTHS))
+st.caption(tn("pf.outdated_note", pf.DEFAULT_MAX_AGE_MONTHS, lang, months=pf.DEFAULT_MAX_AGE_MONTHS))
 links.sync_url("profil")

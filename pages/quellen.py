@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import t, tn
 from dashboard.ingest.validation import problems_frame
 from dashboard.reports.sources import basemap_text, sources_frame
 from dashboard.web import links, session
@@ -17,7 +17,15 @@ st.subheader(t("sources.software", lang))
 st.write(t("sources.software.text", lang))
 st.subheader(t("sources.quality", lang))
 errors = sum(p.severity == "error" for p in loaded.problems)
-st.write(t("sources.quality.summary", lang, errors=errors, warnings=len(loaded.problems) - errors))
+warnings = len(loaded.problems) - errors
+st.write(
+    t(
+        "sources.quality.summary",
+        lang,
+        errors=tn("sources.quality.errors", errors, lang),
+        warnings=tn("sources.quality.warnings", warnings, lang),
+    )
+)
 if loaded.problems:
     with st.expander(t("sources.quality.details", lang)):
         st.dataframe(problems_frame(loaded.problems, lang), hide_index=True, width="stretch")

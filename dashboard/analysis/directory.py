@@ -18,7 +18,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from dashboard.analysis.city import City
-from dashboard.i18n import code_label, fmt_date, fmt_int, t
+from dashboard.i18n import code_label, fmt_date, fmt_int, t, tn
 from dashboard.model import schema
 from dashboard.model.targets import served_groups
 
@@ -292,8 +292,8 @@ def summary(directory: Directory, hits: Hits, lang: str) -> str:
     return t(
         "actors.hits",
         lang,
-        actors=fmt_int((kinds == "actor").sum(), lang),
-        offers=fmt_int((kinds == "offer").sum(), lang),
+        actors=tn("actors.hits.actors", (kinds == "actor").sum(), lang, n=fmt_int((kinds == "actor").sum(), lang)),
+        offers=tn("actors.hits.offers", (kinds == "offer").sum(), lang, n=fmt_int((kinds == "offer").sum(), lang)),
     )
 
 

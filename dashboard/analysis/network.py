@@ -20,7 +20,7 @@ import pandas as pd
 
 from dashboard.analysis.city import City
 from dashboard.analysis.classify import SECTOR_COLOURS
-from dashboard.i18n import code_label, fmt_int, fmt_num, t
+from dashboard.i18n import code_label, fmt_int, fmt_num, t, tn
 from dashboard.model import schema
 
 #: Betweenness walks the graph once per start point. It is exact while that stays under WORK_LIMIT
@@ -140,7 +140,7 @@ def method_text(graph: nx.Graph, lang: str) -> str:
     return (
         t("net.method.text", lang)
         + " "
-        + (t("net.method.exact", lang) if k is None else t("net.method.estimated", lang, pivots=k))
+        + (t("net.method.exact", lang) if k is None else tn("net.method.estimated", k, lang, pivots=k))
     )
 
 

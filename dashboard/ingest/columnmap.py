@@ -584,7 +584,10 @@ _YEAR = re.compile(r"\d{4}")
 @functools.cache
 def _code_lookup(codes: tuple[str, ...]) -> dict[str, str]:
     """Normalised name → code of one field: the codes, then catalog labels (also their parts), then synonyms."""
-    labels = {code: [i18n.CATALOG[lang].get(f"code.{code}", "") for lang in i18n.LANGUAGES] for code in codes}
+    labels = {
+        code: [i18n.t(f"code.{code}", lang) if i18n.has(f"code.{code}") else "" for lang in i18n.LANGUAGES]
+        for code in codes
+    }
     names = [
         *((code, code) for code in codes),
         *((label, code) for code in codes for label in labels[code]),

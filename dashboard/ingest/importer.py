@@ -21,7 +21,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from dashboard.i18n import phrase
+from dashboard.i18n import nphrase, phrase
 from dashboard.ingest import columnmap, population, validation
 from dashboard.ingest.columnmap import ColumnMapping, normalise
 from dashboard.ingest.validation import ERROR, WARNING, Problem
@@ -97,8 +97,8 @@ def _uncounted_cells(frame: pd.DataFrame, unreadable: set) -> tuple[set[int], li
     rows -= {row for row, name in unreadable if name == "residents"}
     if not rows:
         return set(), []
-    message = phrase("imp.population.no_count", count=len(rows))
-    return rows, [Problem("population", None, "residents", message.key, WARNING, message.values)]
+    message = nphrase("imp.population.no_count", len(rows), count=len(rows))
+    return rows, [Problem("population", None, "residents", message.key, WARNING, message.values, message.count)]
 
 
 def _plan(layer: str, frame: pd.DataFrame, problems: list[Problem], left_out: set[int]) -> ImportPlan:

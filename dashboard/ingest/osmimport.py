@@ -22,7 +22,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from dashboard.i18n import Phrase, phrase
+from dashboard.i18n import Phrase, nphrase, phrase
 from dashboard.ingest import readers
 from dashboard.model import schema
 
@@ -376,7 +376,9 @@ def osm_table(frame: gpd.GeoDataFrame, source_name: str, mapping: dict) -> tuple
     codes = derive_codes(tags, mapping)
     matched = codes["category"].notna().to_numpy()
     if not matched.any():
-        raise readers.LayerFileError(phrase("read.osm_nothing_matched", name=source_name, count=len(frame)))
+        raise readers.LayerFileError(
+            nphrase("read.osm_nothing_matched", len(frame), name=source_name, count=len(frame))
+        )
     ids = osm_ids(frame)
     keys = _duplicate_keys(ids[matched], tags[matched], frame.geometry[matched])
     repeated = keys.duplicated().to_numpy()
@@ -395,9 +397,9 @@ def osm_table(frame: gpd.GeoDataFrame, source_name: str, mapping: dict) -> tuple
     result = gpd.GeoDataFrame(table, geometry=representative_points(frame.geometry.iloc[keep]), crs=frame.crs)
     notes = [phrase("read.osm_detected", name=source_name), *notes]
     if (unmatched := int((~matched).sum())) > 0:
-        notes.append(phrase("read.osm_unmatched", count=unmatched))
+        notes.append(nphrase("read.osm_unmatched", unmatched, count=unmatched))
     if (twice := int(repeated.sum())) > 0:
-        notes.append(phrase("read.osm_duplicates", count=twice))
+        notes.append(nphrase("read.osm_duplicates", twice, count=twice))
     notes.append(Phrase("read.osm_licence"))
     return result, notes
 

@@ -40,7 +40,7 @@ import pyproj
 import shapely
 
 from dashboard import i18n
-from dashboard.i18n import Phrase, phrase, render
+from dashboard.i18n import Phrase, nphrase, phrase, render
 from dashboard.ingest import columnmap, osmimport, validation
 from dashboard.ingest.validation import Problem
 from dashboard.model import grid, schema
@@ -119,11 +119,11 @@ class LayerFileError(Exception):
 
     def __init__(self, message: Phrase):
         super().__init__(message)
-        self.key, self.values = message.key, message.values
+        self.key, self.values, self.count = message.key, message.values, message.count
 
     def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         """The message in ``lang``, for the user."""
-        return render(self.key, self.values, lang)
+        return render(self.key, self.values, lang, self.count)
 
     def __str__(self) -> str:
         return self.text()
@@ -493,7 +493,7 @@ def _csv_rows(text: str, separator: str | None, name: str) -> tuple[list[str], l
                 continue
             if len(row) > len(header):
                 if any(cell.strip() for cell in row[len(header) :]):
-                    raise LayerFileError(phrase("read.csv_bad_line", name=name, line=reader.line_num,
+                    raise LayerFileError(nphrase("read.csv_bad_line", len(row), name=name, line=reader.line_num,
                                                 found=len(row), expected=len(header)))  # fmt: skip
                 row = row[: len(header)]
             rows.append([cell if cell != "" else None for cell in row] + [None] * (len(header) - len(row)))
@@ -581,7 +581,7 @@ def _cell(value: object) -> str | None:
 def _finish_table(table: RawTable) -> RawTable:
     formulas = sum(int(table.frame[c].astype("string").str.startswith("=").sum()) for c in table.frame.columns)
     if formulas:
-        table.notes.append(phrase("read.formula_cells", count=formulas))
+        table.notes.append(nphrase("read.formula_cells", formulas, count=formulas))
     if ZENSUS_ID.casefold() in {str(c).casefold() for c in table.frame.columns}:
         return _zensus(table)
     return _with_guess(table, table.source_name)
@@ -615,7 +615,7 @@ def _zensus(table: RawTable) -> RawTable:
         table = dataclasses.replace(table, frame=gpd.GeoDataFrame(frame, geometry=points, crs=ZENSUS_CRS))
         missing = sum(c is None for c in centres)
     if missing:
-        table.notes.append(phrase("read.zensus_without_point", count=missing))
+        table.notes.append(nphrase("read.zensus_without_point", missing, count=missing))
     return table
 
 
@@ -948,7 +948,7 @@ def read_layers(sources: dict[str, str | Path]) -> tuple[dict[str, pd.DataFrame]
         try:
             layers[name] = read_layer(source, name)
         except LayerFileError as err:
-            message = Phrase(err.key, err.values)
+            message = Phrase(err.key, err.values, err.count)
             raise LayerFileError(phrase("file.in_layer", layer=Phrase(f"val.layer.{name}"), message=message)) from err
     references = {
         name: set(layers[name][id_field].dropna().map(str).str.strip())

@@ -89,9 +89,10 @@ class Problem:
     key: str
     severity: str = ERROR
     values: Values = ()
+    count: int | None = None  # picks the plural form of a message shown with a count
 
     def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        return render(self.key, self.values, lang)
+        return render(self.key, self.values, lang, self.count)
 
     @property
     def message(self) -> str:

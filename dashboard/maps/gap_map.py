@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard.analysis.bivariate import need_text
 from dashboard.analysis.city import City
 from dashboard.analysis.gaps import GapResult
-from dashboard.i18n import fmt_int, fmt_num, fmt_share, t
+from dashboard.i18n import fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps.assets import localize
 from dashboard.maps.karte import (
     MapData,
@@ -63,7 +63,7 @@ def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
 
     def rows(row: pd.Series) -> list[tuple[str, str]]:
         if row["suppressed"]:
-            return [(t("fig.residents", lang), t("fig.suppressed", lang, min_residents=min_residents))]
+            return [(t("fig.residents", lang), tn("fig.suppressed", min_residents, lang, min_residents=min_residents))]
         return [
             (t("gap.col.target_residents", lang), fmt_int(row["target_residents"], lang)),
             (t("gap.col.uncovered", lang), fmt_int(row["uncovered_residents"], lang)),

@@ -23,7 +23,7 @@ from dashboard import i18n
 from dashboard.analysis.city import City
 from dashboard.analysis.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
 from dashboard.analysis.filters import actors_mask, in_bezirk, offers_mask
-from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.assets import localize
 from dashboard.model import schema
 from dashboard.model.view import MapView
@@ -208,7 +208,7 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
 
 def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
     if row["suppressed"]:
-        return t("fig.suppressed", lang, min_residents=view.min_residents)
+        return tn("fig.suppressed", view.min_residents, lang, min_residents=view.min_residents)
     if view.measure == "uncovered_share":
         return fmt_share(row["uncovered_share"], lang)
     return i18n.fmt_num(row["offers_per_1000"], lang)

@@ -46,7 +46,7 @@ from dashboard.analysis.profile import (
     profile_sections,
     unit_counts,
 )
-from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
+from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps import area_map
 from dashboard.model.workspace import Workspace
 from dashboard.reports.gap_export import write_atomic
@@ -115,7 +115,13 @@ def _gap_paragraphs(ctx: ReportContext, p: Profile) -> tuple[str, ...]:
     lang, params = ctx.lang, ctx.result.params
     area, town = p.values.loc[AREA], p.values.loc[CITY]
     if area["suppressed"]:
-        first = t("rep.gap.suppressed", lang, name=p.area.name, min_residents=fmt_int(params.min_residents, lang))
+        first = tn(
+            "rep.gap.suppressed",
+            params.min_residents,
+            lang,
+            name=p.area.name,
+            min_residents=fmt_int(params.min_residents, lang),
+        )
     else:
         first = t(
             "rep.gap.text",
@@ -160,12 +166,12 @@ def build(ctx: ReportContext, area_id: str) -> Report:
         map_png=area_map.report_map_png(city, p.area, attribution, lang),
         map_caption=t("rep.map_caption", lang),
         figures=profile_sections(p, lang),
-        figures_note=t("rep.figures.note", lang, min_residents=fmt_int(p.min_residents, lang)),
+        figures_note=tn("rep.figures.note", p.min_residents, lang, min_residents=fmt_int(p.min_residents, lang)),
         gap_heading=t("rep.gap", lang),
         gap_paragraphs=_gap_paragraphs(ctx, p),
         actors=list_frame(p.actors, ACTOR_COLUMNS, lang),
         offers=list_frame(p.offers, OFFER_COLUMNS, lang),
-        outdated_note=t("pf.outdated_note", lang, months=ctx.max_age_months),
+        outdated_note=tn("pf.outdated_note", ctx.max_age_months, lang, months=ctx.max_age_months),
         sources=sources_frame(ctx.workspace, lang).drop(columns=t("sources.rows", lang)),
         method_paragraphs=(t("rep.method.profile", lang), *method_text(ctx.result, city.data_date, lang).split("\n\n")),
         lang=lang,

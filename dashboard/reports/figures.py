@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analysis.indicators import total_row
-from dashboard.i18n import code_label, fmt_int, fmt_num, fmt_share, t
+from dashboard.i18n import code_label, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.model.view import MapView
 
 
@@ -29,7 +29,7 @@ def key_figures(table: pd.DataFrame, area_id: str, view: MapView, lang: str) -> 
         table[table["parent_id"] == row["parent_id"]] if isinstance(row["parent_id"], str) else table.loc[[area_id]]
     )
     columns = [row, total_row(bezirk), total_row(table)]
-    suppressed = t("fig.suppressed", lang, min_residents=view.min_residents)
+    suppressed = tn("fig.suppressed", view.min_residents, lang, min_residents=view.min_residents)
 
     def rated(column: str, fmt) -> list[str]:
         values = [fmt(c[column], lang) for c in columns]

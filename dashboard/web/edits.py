@@ -29,7 +29,7 @@ import pyproj
 from shapely.geometry import Point
 
 from dashboard.analysis.city import City
-from dashboard.i18n import CATALOG, DEFAULT_LANGUAGE, code_label, fmt_date, phrase, t
+from dashboard.i18n import code_label, fmt_date, has, phrase, t, tn
 from dashboard.ingest import validation
 from dashboard.ingest.validation import Problem
 from dashboard.maps.assets import localize
@@ -255,10 +255,9 @@ def entry_labels(
     for row in entries.itertuples(index=False):
         entry_id = str(getattr(row, spec.id_field))
         if layer == "housing":
-            name = (
-                f"{code_label(row.owner_type or '', lang)}, "
-                f"{t('edit.label.dwellings', lang, n=_plain(row.dwellings) or '?')}"
-            )
+            dwellings = _plain(row.dwellings)
+            count = tn("edit.label.dwellings", dwellings or 0, lang, n=dwellings or "?")
+            name = f"{code_label(row.owner_type or '', lang)}, {count}"
         elif layer == "cooperations":
             name = f"{names.get(row.actor_a, row.actor_a)} – {names.get(row.actor_b, row.actor_b)}"
         else:
@@ -281,7 +280,7 @@ def field_label(layer: str, name: str, lang: str) -> str:
     if name == spec.id_field:
         return t("edit.field.id", lang)
     specific = f"edit.field.{layer}.{name}"
-    return t(specific, lang) if specific in CATALOG[DEFAULT_LANGUAGE] else t(f"edit.field.{name}", lang)
+    return t(specific, lang) if has(specific) else t(f"edit.field.{name}", lang)
 
 
 def value_text(layer: str, name: str, value: object, lang: str) -> str:
@@ -325,7 +324,13 @@ def change_text(change: Change, lang: str) -> str:
     """What a change did, field by field: "Öffnungszeiten: Mo 9–12 → Di 10–14"."""
     if change.action == "import":
         after = change.after or {}
-        return t("edit.history.import", lang, rows=after.get("rows", "?"), source=after.get("source") or "–")
+        return tn(
+            "edit.history.import",
+            after.get("rows") or 0,
+            lang,
+            rows=after.get("rows", "?"),
+            source=after.get("source") or "–",
+        )
     if change.action == "add":
         return t("edit.history.added", lang)
     assert change.layer is not None  # every edit names its layer

@@ -19,7 +19,7 @@ from dashboard.analysis.classify import (
 )
 from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.walknet import WalkingDistance
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, tn
 from dashboard.model import schema, share_state, viewspec
 from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
@@ -220,7 +220,7 @@ def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
         st.info(t("gap.scenario.empty", lg))
         return
     st.success(
-        t("gap.scenario.changes", lg, added=len(current.added), disabled=len(current.disabled))
+        tn("gap.scenario.changes", len(current.added), lg, added=len(current.added), disabled=len(current.disabled))
         + " "
         + gap_figures.scenario_effect(before, after, lg)
     )

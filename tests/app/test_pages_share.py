@@ -32,7 +32,7 @@ def test_a_gap_link_restores_group_threshold_and_scenario(open_link):
     at = open_link(p="luecken", g="senioren", t="600", s="9.1,48.1,bildung,senioren,mitwirkung,20")
     assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
     assert at.sidebar.number_input(key="gap_threshold_m_senioren").value == 600
-    assert at.success[0].value.startswith("Szenario: 1 geplante Angebote, 0 abgeschaltet.")
+    assert at.success[0].value.startswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.")
     assert _params(at)["s"] == "9.1,48.1,bildung,senioren,mitwirkung,20"
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import cli
+from dashboard import cli, i18n
+from dashboard.model import viewspec
 from tests.support.factories import tiny_workspace
 from tests.support.paths import ROOT
 
@@ -218,8 +219,12 @@ def test_many_problems_are_cut_off(tmp_path, capsys):
         ("--target-group", "rentner"),
         ("--threshold", "-100"),
         ("--threshold", "abc"),
+        ("--threshold", "3050"),
+        ("--threshold", "450.5"),
         ("--detour", "0.5"),
+        ("--detour", "2,5"),
         ("--min-residents", "-1"),
+        ("--min-residents", "5050"),
         ("--classification", "jenks"),
     ],
 )
@@ -228,6 +233,17 @@ def test_bad_arguments_exit_2(inputs, tmp_path, extra, capsys):
         cli.main(_args(inputs, tmp_path / "x.csv", *extra))
     assert stop.value.code == 2
     assert extra[0] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting", [viewspec.THRESHOLD, viewspec.DETOUR, viewspec.MIN_RESIDENTS])
+def test_numbers_are_allowed_in_the_range_of_the_view_spec(inputs, tmp_path, setting, capsys):
+    """The command line accepts what the widgets and links accept, and its message names that range."""
+    with pytest.raises(SystemExit):
+        cli.main(_args(inputs, tmp_path / "x.csv", setting.option, str(setting.high * 2)))
+    high = i18n.fmt_int(setting.high) if isinstance(setting.default, int) else i18n.fmt_num(setting.high)
+    assert f"bis {high}" in capsys.readouterr().err
+    args = cli.build_parser().parse_args(_args(inputs, tmp_path / "x.csv", setting.option, str(setting.high)))
+    assert getattr(args, setting.name) == setting.high
 
 
 def test_target_group_without_age_bands(tmp_path, capsys):

@@ -33,7 +33,7 @@ def test_migrate_to_postgis_and_back(postgis, demo_dir, tmp_path, capsys):
     url = postgis.store_url()
     assert cli.main(["migrate", "--from", str(demo_dir), "--to", url]) == 0
     out = capsys.readouterr().out
-    assert "1 Einträge" in out and postgis.url().split("@")[0].split(":")[-1] not in out  # no password printed
+    assert "1 Eintrag im" in out and postgis.url().split("@")[0].split(":")[-1] not in out  # no password printed
     database = open_store(url)
     assert database.read().offers.set_index("offer_id").loc[offer["offer_id"], "opening_hours"] == "Di 10-12"
     assert [c.user for c in database.history()] == ["anna"]

@@ -81,7 +81,7 @@ def test_paths_command_line(tmp_path, capsys):
         cli.main(["paths", str(source), "--workspace", str(workspace_file), "--out", str(out), "--stand", "2025-08-10"])
         == 0
     )
-    assert "1 Wege übernommen" in capsys.readouterr().out
+    assert "1 Weg übernommen" in capsys.readouterr().out
     written = read_geopackage(out)
     assert list(written.layer("paths")["highway"]) == ["footway"] and written.layer_meta("paths").stand == "2025-08-10"
     assert len(read_geopackage(workspace_file).layer("paths")) == 0  # the source workspace is untouched

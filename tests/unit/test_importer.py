@@ -356,7 +356,7 @@ def test_every_message_key_is_in_both_languages_with_the_same_placeholders():
     keys = set(re.findall(r"\"((?:imp|map)\.[a-z_.]+)\"", text))
     assert "imp.geometry_repaired" in keys
     for key in keys:
-        german, english = i18n.CATALOG["de"][key], i18n.CATALOG["en"][key]
+        german, english = ("".join(i18n.messages(lang)[key]) for lang in ("de", "en"))  # plural forms joined
         names = [sorted({n for _, n, _, _ in string.Formatter().parse(t) if n}) for t in (german, english)]
         assert names[0] == names[1], key
 
