@@ -2,8 +2,9 @@
 
 Markers come from where a test lives and what it uses, so nobody has to remember them:
 ``browser`` (tests/browser, real Chromium), ``postgis`` (uses the throwaway PostGIS server),
-``real_data`` (tests/real_data, the open data of six cities beside the repository), ``slow``
-(set by hand on tests that take more than a few seconds). ``make test-fast`` leaves out all four.
+``real_data`` (tests/real_data, the open data of six cities beside the repository; a test
+elsewhere that reads one real file is marked by hand), ``slow`` (set by hand on tests that take
+more than a few seconds). ``make test-fast`` leaves out all four.
 """
 
 from __future__ import annotations

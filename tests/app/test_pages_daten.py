@@ -63,6 +63,7 @@ def test_viewers_are_sent_to_sign_in(data_dir):
     assert not at.file_uploader and not at.button
 
 
+@pytest.mark.real_data
 @needs_stuttgart
 def test_a_new_city_from_real_files_and_nothing_before_confirming(data_dir):
     at = _page()

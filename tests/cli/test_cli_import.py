@@ -62,6 +62,7 @@ def test_dry_run_reports_and_writes_nothing(demo_dir, tmp_path, capsys):
     assert open_store(demo_dir / "quartiersatlas.gpkg").version() == version
 
 
+@pytest.mark.slow
 def test_rows_with_errors_need_valid_rows(demo_dir, tmp_path, capsys):
     path = demo_dir / "quartiersatlas.gpkg"
     version = open_store(path).version()
@@ -158,6 +159,7 @@ def test_file_above_the_upload_limit(demo_dir, tmp_path, capsys, monkeypatch):
     assert "MB" in capsys.readouterr().err
 
 
+@pytest.mark.real_data
 @pytest.mark.skipif(not BEZIRKE.exists(), reason=f"real Stuttgart data not present: {BEZIRKE}")
 def test_new_city_then_export_whole_and_per_layer(tmp_path, capsys):
     folder = tmp_path / "stuttgart"
@@ -204,6 +206,7 @@ def test_export_of_an_empty_store(tmp_path, capsys):
     assert "keine Gebiete" in capsys.readouterr().err
 
 
+@pytest.mark.real_data
 @pytest.mark.skipif(not (DATA / "berlin-lor").exists(), reason=f"real Berlin data not present: {DATA / 'berlin-lor'}")
 def test_quartiere_hang_below_bezirke_by_id_prefix(tmp_path):
     folder = tmp_path / "berlin"

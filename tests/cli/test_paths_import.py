@@ -19,6 +19,7 @@ HAMBURG = SHARED_DATA / "hamburg-eimsbuettel-osm" / "hamburg-eimsbuettel-1km2.ge
 OSM_META = LayerMeta("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap-Mitwirkende", "2025-01-01")
 
 
+@pytest.mark.real_data
 @pytest.mark.skipif(not HAMBURG.exists(), reason=f"real OSM extract not present: {HAMBURG}")
 def test_osm_extract_keeps_walkable_ways_only():
     paths = paths_from_file(HAMBURG)

@@ -131,6 +131,7 @@ def test_unknown_entry(demo_store):
         demo_store.update(ANNA, "offers", "gibt-es-nicht", 1, {"name": "x"})
 
 
+@pytest.mark.slow
 def test_import_keeps_history_logs_and_a_backup(demo_store):
     offer = _offer(demo_store, demo_store.entries("offers")["offer_id"].iloc[0])
     demo_store.update(ANNA, "offers", offer["offer_id"], int(offer["row_version"]), {"name": "vorher geändert"})

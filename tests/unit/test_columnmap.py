@@ -618,6 +618,7 @@ def test_every_message_key_is_in_both_languages_with_the_same_placeholders():
 # --- real files ---
 
 
+@pytest.mark.real_data
 def test_muenchen_numbers_stored_as_strings_in_scientific_notation():
     table = read_file(real("muenchen-stadtbezirke/stadtbezirke.geojson"))
     areas = table.frame
@@ -634,6 +635,7 @@ def test_muenchen_numbers_stored_as_strings_in_scientific_notation():
     assert "Thalkirchen-Obersendling-Forstenried-Fürstenried-Solln" in set(frame["name"])
 
 
+@pytest.mark.real_data
 def test_stuttgart_cp1252_csv_with_decimal_commas_empty_counts_and_na():
     table = read_file(real("stuttgart-sozialwohnungen/sozialmietwohnungen_2023_sst.csv")).frame
     counts, problems = convert(

@@ -91,6 +91,7 @@ def _senior(offers: pd.DataFrame) -> pd.Series:
 # --- determinism, speed, file -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_data(workspace):
     again = musterstadt.generate(SEED)
     assert again.city == workspace.city and again.is_demo == workspace.is_demo and again.meta == workspace.meta
@@ -102,6 +103,7 @@ def test_the_same_seed_gives_the_same_data(workspace):
             pd.testing.assert_frame_equal(again.layers[name], frame)
 
 
+@pytest.mark.slow
 def test_another_seed_gives_another_city(workspace):
     other = musterstadt.generate(SEED + 1)
     assert not shapely.equals_exact(other.bezirke().geometry.values, workspace.bezirke().geometry.values, 1.0).all()

@@ -90,14 +90,14 @@ def test_every_message_is_in_both_languages_german_as_source():
 
 def test_both_languages_fill_the_same_placeholders_in_every_form():
     """An English text needs the values its German text gets, no more and no fewer; each plural form alike."""
+    flags = {m.context: m.flags for m in _catalog("de") if m.id}
     for key, german in i18n.messages("de").items():
         expected = placeholders(forms(german)[0])
         for lang in i18n.LANGUAGES:
             for form in forms(i18n.messages(lang)[key]):
                 assert placeholders(form) == expected, (key, lang, form)
         if expected:
-            entry = next(m for m in _catalog("de") if m.context == key)
-            assert "python-brace-format" in entry.flags, key
+            assert "python-brace-format" in flags[key], key
 
 
 def test_plural_forms_follow_the_count():
@@ -151,16 +151,6 @@ def test_every_message_is_used_by_some_code():
     assert set(DYNAMIC_PREFIXES) <= built, "a prefix of the allow-list is no longer built by any code"
     unused = [key for key in i18n.messages("de") if key not in literals and not key.startswith(DYNAMIC_PREFIXES)]
     assert unused == []
-
-
-def test_catalog_loads_fast():
-    """Reading and compiling both catalogs costs about 0.1 s of CPU (CPU time: a busy machine stretches wall time)."""
-    import time
-
-    i18n._load.cache_clear()
-    start = time.process_time()
-    i18n.has("map.heading")
-    assert time.process_time() - start < 0.5
 
 
 @pytest.mark.parametrize(

@@ -376,6 +376,7 @@ def areas_workspace(city: str, bezirke_path: str) -> Workspace:
     return Workspace(city, {"areas": merge(Workspace(city, {}), plan, "replace")})
 
 
+@pytest.mark.real_data
 def test_stuttgart_stadtteile_become_152_quartiere_below_their_bezirke():
     workspace = areas_workspace("Stuttgart", STUTTGART_BEZIRKE)
     stadtteile = read_file(real("stuttgart-stadtteile/Stgt_Stadtteile_EPSG25832.geojson"))
@@ -389,6 +390,7 @@ def test_stuttgart_stadtteile_become_152_quartiere_below_their_bezirke():
     assert merged[merged["level"] == "quartier"].area.sum() == pytest.approx(207.24e6, rel=0.01)
 
 
+@pytest.mark.real_data
 def test_koeln_stadtteile_in_a_crs_without_epsg_code_with_one_repair():
     workspace = areas_workspace("Köln", "koeln-stadtteile-shp/Stadtbezirk.shp")
     stadtteile = read_file(real("koeln-stadtteile-shp/Stadtteil.shp"))
@@ -405,6 +407,7 @@ def test_koeln_stadtteile_in_a_crs_without_epsg_code_with_one_repair():
     assert (plan.valid["parent_id"] == plan.valid["area_id"].str[0]).all()
 
 
+@pytest.mark.real_data
 def test_berlin_population_totals_over_the_lor_areas_equal_the_csv_exactly():
     workspace = areas_workspace("Berlin", "berlin-lor/berlin-lor-districts.geojson")
     forecast = read_file(real("berlin-lor/berlin-lor-forecast-areas-from-2021.geojson"))
@@ -433,6 +436,7 @@ def test_berlin_population_totals_over_the_lor_areas_equal_the_csv_exactly():
     assert validation.validate_layer("population", population.frame) == []
 
 
+@pytest.mark.real_data
 def test_stuttgart_totals_by_bezirk_name():
     workspace = areas_workspace("Stuttgart", STUTTGART_BEZIRKE)
     table = read_file(real("stuttgart-einwohner/population_by_district.csv"))

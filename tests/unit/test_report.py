@@ -129,6 +129,7 @@ def _stuttgart() -> Workspace:
     return Workspace(city="Stuttgart", layers={"areas": areas}, meta={"areas": meta})
 
 
+@pytest.mark.real_data
 @pytest.mark.skipif(
     not (STADTTEILE.is_file() and SOZIALWOHNUNGEN.is_file()),
     reason=f"real Stuttgart data not present in {SHARED} (../shared/data beside the repo)",

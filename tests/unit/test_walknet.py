@@ -217,6 +217,7 @@ def hamburg() -> gpd.GeoDataFrame:
     return gpd.read_file(HAMBURG).to_crs(schema.ANALYSIS_CRS)
 
 
+@pytest.mark.real_data
 def test_hamburg_extract_gives_plausible_catchments(hamburg):
     paths = walknet.osm_paths(hamburg)
     assert 400 <= len(paths) <= 582 and "motorway" not in set(paths["highway"])
