@@ -31,6 +31,7 @@ from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.model import schema, viewspec
 from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
+from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
 from dashboard.model.viewspec import COMPONENTS
 
@@ -54,6 +55,27 @@ class GapParams:
     @property
     def threshold(self) -> int:
         return self.threshold_m if self.threshold_m is not None else DEFAULT_THRESHOLD_M[self.target_group]
+
+
+def params_from_view(state: ViewState, has_network: bool) -> GapParams:
+    """The parameters a Lückenanalyse view stands for – in the app, a share link and the command line alike.
+
+    A threshold left at its default is the target group's own; walking routes only where the city
+    has a path network; weights that sum to nothing fall back to the default weights.
+    """
+    group, classification = state.get("gap_target_group"), state.get("gap_classification")
+    weights = tuple(w / 100 for w in state.get("gap_weights"))
+    return GapParams(
+        target_group=group,
+        threshold_m=state.get("gap_threshold_m") or DEFAULT_THRESHOLD_M[group],
+        detour=float(state.get("gap_detour")),
+        min_level=state.get("gap_min_level"),
+        min_residents=int(state.get("gap_min_residents")),
+        weights=weights if sum(weights) > 0 else viewspec.DEFAULT_WEIGHTS,
+        classification=classification,
+        breaks=state.get("gap_breaks") if classification == "user" else (),
+        distance=state.get("gap_distance") if has_network else viewspec.DISTANCE.default,
+    )
 
 
 @dataclass(frozen=True)

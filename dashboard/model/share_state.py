@@ -62,7 +62,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from dashboard.model import schema, viewspec
 from dashboard.model.scenario import NewOffer, Scenario
@@ -498,6 +498,25 @@ def decode(
             notices.append(param.key)
     notices.extend(safe_name(key) for key in values)
     return ViewState(page, lang, fields), list(dict.fromkeys(notices))[:MAX_NOTICES]
+
+
+def link_params(link: str) -> dict[str, list[str]]:
+    """The query parameters of a whole link, its page too when the path names one (``…/profil?gebiet=01``).
+
+    For readers outside the browser (the command line): a link pasted from the app's address bar.
+    """
+    parts = urlsplit(link.strip())
+    params = parse_qs(parts.query, keep_blank_values=True)
+    if (page := path_page(parts.path)[1]) and "p" not in params:
+        params["p"] = [page]
+    return params
+
+
+def path_page(path: str) -> tuple[str, str]:
+    """A path split into the app's base path and the page its last part names ("" if none)."""
+    path = path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    return (f"{head}/", last) if last in PAGES else (f"{path}/", "")
 
 
 #: Pages with a map that ``view=embed`` shows alone.

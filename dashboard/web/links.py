@@ -124,11 +124,8 @@ def app_url() -> tuple[str, str]:
     """The app's base URL and the page its path names ("" if none); ``st.context.url`` has no query."""
     parts = urlsplit(st.context.url or "")
     origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    path = parts.path.rstrip("/")
-    head, _, last = path.rpartition("/")
-    if last in share_state.PAGES:
-        return f"{origin}{head}/", last
-    return f"{origin}{path}/", ""
+    base, page = share_state.path_page(parts.path)
+    return f"{origin}{base}", page
 
 
 def sync_url(page: str) -> None:

@@ -39,20 +39,7 @@ def gap_controls(city: City) -> GapParams:
     """
     if not embedded():
         _gap_widgets(city)
-    state = view_state("luecken")
-    group, classification = state.get("gap_target_group"), state.get("gap_classification")
-    weights = tuple(w / 100 for w in state.get("gap_weights"))
-    return GapParams(
-        target_group=group,
-        threshold_m=state.get("gap_threshold_m") or DEFAULT_THRESHOLD_M[group],
-        detour=float(state.get("gap_detour")),
-        min_level=state.get("gap_min_level"),
-        min_residents=int(state.get("gap_min_residents")),
-        weights=weights if sum(weights) > 0 else viewspec.DEFAULT_WEIGHTS,
-        classification=classification,
-        breaks=state.get("gap_breaks") if classification == "user" else (),
-        distance=state.get("gap_distance") if city.paths is not None else viewspec.DISTANCE.default,
-    )
+    return gaps.params_from_view(view_state("luecken"), has_network=city.paths is not None)
 
 
 def _gap_widgets(city: City) -> None:

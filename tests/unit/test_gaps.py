@@ -17,8 +17,10 @@ import pytest
 from pyproj import Transformer
 
 from dashboard.analysis.city import prepare
-from dashboard.analysis.gaps import GapParams, analyse, compare, ranked, with_scenario
+from dashboard.analysis.gaps import GapParams, analyse, compare, params_from_view, ranked, with_scenario
+from dashboard.model import share_state
 from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.model.workspace import empty_layer
 from tests.support.factories import X0, Y0, tiny_workspace
 
@@ -155,3 +157,15 @@ def test_without_actor_data_the_sector_component_drops_out():
     assert np.isnan(units.loc["0101", "sector_gap"])
     assert units.loc["0101", "gap_index"] == pytest.approx(100 * (0.5 * 2 / 3) / 0.8)
     assert units.loc["0102", "gap_index"] == pytest.approx(100)
+
+
+def test_a_link_stands_for_the_parameters_the_page_computes_with():
+    link = "https://atlas.example/?p=luecken&g=senioren&u=1.3&d=fussweg&w=0,0,0"
+    state, notices = share_state.decode(share_state.link_params(link))
+    assert notices == []
+    assert params_from_view(state, has_network=True) == GapParams(
+        target_group="senioren", threshold_m=DEFAULT_THRESHOLD_M["senioren"], detour=1.3, distance="fussweg"
+    )
+    assert params_from_view(state, has_network=False).distance == "luftlinie"  # no path network, no walking
+    state, _ = share_state.decode(share_state.link_params(link + "&t=650"))
+    assert params_from_view(state, has_network=False).threshold == 650

@@ -304,3 +304,15 @@ def test_iframe_snippet_embeds_the_same_view_escaped():
     )
     assert "<script>" not in snippet
     assert share_state.iframe("https://atlas.example/").count("?") == 1
+
+
+def test_a_pasted_link_gives_its_parameters_and_the_page_its_path_names():
+    assert share_state.link_params(" https://atlas.example/stadt/luecken?g=senioren&t=600\n") == {
+        "g": ["senioren"],
+        "t": ["600"],
+        "p": ["luecken"],
+    }
+    assert share_state.link_params("https://atlas.example/?p=profil&gebiet=01")["p"] == ["profil"]
+    assert share_state.link_params("https://atlas.example/stadt/") == {}
+    assert share_state.path_page("/stadt/karte/") == ("/stadt/", "karte")
+    assert share_state.path_page("/stadt") == ("/stadt/", "")
