@@ -971,6 +971,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "code.netzwerk": "Netzwerk",
         "code.projekt": "Projekt",
         "code.vertrag": "Vertrag",
+        "code.bewohnte_zelle": "bewohnte 100-m-Zelle",
+        "code.vorgeschlagen": "vorgeschlagener Standort",
     },
     "en": {
         "app.title": "Quartiersatlas",
@@ -1917,6 +1919,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "code.netzwerk": "Network",
         "code.projekt": "Project",
         "code.vertrag": "Contract",
+        "code.bewohnte_zelle": "populated 100 m cell",
+        "code.vorgeschlagen": "proposed site",
     },
 }
 
