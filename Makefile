@@ -76,6 +76,7 @@ demo: setup
 bench: setup
 	$(PY) tests/benchmarks/bench_karte.py
 	$(PY) tests/benchmarks/bench_gaps.py
+	$(PY) tests/benchmarks/bench_siting.py
 	$(PY) tests/benchmarks/bench_walknet.py
 	$(PY) tests/benchmarks/bench_network.py
 	$(PY) tests/benchmarks/bench_reports.py
