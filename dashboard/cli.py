@@ -368,6 +368,100 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sites(args: argparse.Namespace) -> int:
+    """A link's view → the best new sites (and closable offers) → .csv or .gpkg; bad input: exit 2, nothing written."""
+    from pyogrio.errors import DataSourceError
+
+    from dashboard.analysis import siting
+    from dashboard.analysis.city import prepare
+    from dashboard.analysis.gaps import analyse, params_from_view, with_scenario
+    from dashboard.ingest.candidates import read_candidates
+    from dashboard.ingest.readers import LayerFileError
+    from dashboard.ingest.validation import ERROR
+    from dashboard.model import share_state
+    from dashboard.model.targets import TARGET_BANDS, has_age_bands
+    from dashboard.reports import site_export
+    from dashboard.store import gpkgfile
+    from dashboard.store.base import StoreError, open_store
+    from dashboard.store.postgis import redact
+    from dashboard.store.settings import load_settings
+
+    lang, out = args.lang, Path(args.out)
+    if out.suffix.lower() not in (".csv", ".gpkg"):
+        return _fail(t("cli.sites.out_format", lang, out=out), lang)
+    if not out.parent.is_dir():
+        return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
+    settings = load_settings()
+    location = gpkgfile.DEMO_PATH if not args.workspace and settings.uses_demo else store_location(args.workspace)
+    try:
+        city = prepare(open_store(location).read())
+    except (DataSourceError, StoreError, OSError) as err:
+        return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
+    state, dropped = share_state.decode(
+        share_state.link_params(args.view),
+        known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+        known_offer_ids=city.offers["offer_id"],
+    )
+    if dropped:
+        print(t("cli.sites.dropped", lang, names=", ".join(dropped)), file=sys.stderr)
+    params = params_from_view(state, has_network=city.paths is not None)
+    if not has_age_bands(city.cells, params.target_group):
+        bands = ", ".join(TARGET_BANDS[params.target_group])
+        return _fail(t("cli.gaps.needs_age_bands", lang, group=params.target_group, bands=bands), lang)
+    if args.candidates:
+        try:
+            points, problems = read_candidates(args.candidates, upload_limit_mb=settings.upload_limit_mb, crs=args.crs)
+        except LayerFileError as err:
+            return _fail(err.text(lang), lang)
+        _print_problems(problems, lang)
+        if any(p.severity == ERROR for p in problems):
+            return _fail(t("cli.sites.bad_candidates", lang, path=args.candidates), lang)
+        candidates = siting.candidate_table(points, city.units)
+    else:
+        candidates = siting.candidate_cells(city, state.get("gap_bezirk"))
+    if args.new > len(candidates):
+        return _fail(tn("cli.sites.too_many", len(candidates), lang, count=len(candidates), new=args.new), lang)
+    result = analyse(city, params)
+    if scenario := state.get("scenario"):
+        result = with_scenario(city, result, scenario)
+    coverage = siting.coverage(result, candidates)
+    chosen = siting.SitingParams(sites=args.new)
+    sites = siting.greedy(coverage, chosen) if args.greedy else siting.exact(coverage, chosen)
+    closures = siting.closures_exact(siting.offer_coverage(result), args.close, chosen) if args.close else None
+    rows = site_export.site_rows(sites, city, closures)
+    try:
+        site_export.write(rows, out)
+    except OSError as err:
+        return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
+    method = t("sites.method.greedy" if args.greedy else "sites.method.exact", lang)
+    if sites.proven_optimal is False:
+        method = t("sites.method.not_proven", lang, method=method)
+    print(
+        tn(
+            "cli.sites.written",
+            len(sites.sites),
+            lang,
+            count=len(sites.sites),
+            out=out,
+            residents=i18n.fmt_int(sites.objective, lang),
+            group=i18n.code_label(params.target_group, lang),
+            threshold=params.threshold,
+            method=method,
+        )
+    )
+    if closures is not None:
+        print(
+            tn(
+                "cli.sites.closures",
+                len(closures.offers),
+                lang,
+                count=len(closures.offers),
+                residents=i18n.fmt_int(closures.lost, lang),
+            )
+        )
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
@@ -525,6 +619,29 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     )
     gaps.add_argument("--out", required=True, metavar=csv_file, help=t("cli.gaps.arg.out", lang))
     gaps.set_defaults(func=_cmd_gaps)
+
+    sites = sub.add_parser(
+        "sites",
+        parents=common,
+        help=t("cli.sites.help", lang),
+        description=t("cli.sites.description", lang),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sites.add_argument("--view", required=True, metavar=t("cli.metavar.link", lang), help=t("cli.sites.arg.view", lang))
+    sites.add_argument(
+        "--new", required=True, type=_whole_number(1, lang), metavar="N", help=t("cli.sites.arg.new", lang)
+    )
+    sites.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.sites.arg.workspace", lang))
+    sites.add_argument("--candidates", metavar=file, help=t("cli.sites.arg.candidates", lang))
+    sites.add_argument("--crs", metavar="EPSG:…", help=t("cli.sites.arg.crs", lang))
+    solver = sites.add_mutually_exclusive_group()
+    solver.add_argument("--exact", action="store_true", help=t("cli.sites.arg.exact", lang))
+    solver.add_argument("--greedy", action="store_true", help=t("cli.sites.arg.greedy", lang))
+    sites.add_argument("--close", type=_whole_number(1, lang), metavar="K", help=t("cli.sites.arg.close", lang))
+    sites.add_argument(
+        "--out", required=True, metavar=t("cli.metavar.sites_out", lang), help=t("cli.sites.arg.out", lang)
+    )
+    sites.set_defaults(func=_cmd_sites)
 
     rep = sub.add_parser(
         "report", parents=common, help=t("cli.report.help", lang), description=t("cli.report.description", lang)

@@ -34,15 +34,17 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from dashboard.analysis.city import City
 from dashboard.analysis.distance import Pairs
 from dashboard.analysis.filters import in_bezirk
-from dashboard.analysis.gaps import GapResult
-from dashboard.model import schema
+from dashboard.analysis.gaps import GapParams, GapResult
+from dashboard.model import schema, share_state
 from dashboard.model.areas import assign_points
+from dashboard.model.scenario import NewOffer
 
 #: ``reason`` code of a candidate made from a populated cell, and of a listed one that gives no reason.
 POPULATED_CELL = "bewohnte_zelle"
@@ -728,3 +730,32 @@ def _closure_result(
     offers = _ranked(cov.sites.iloc[order], losses).rename(columns={"gain": "lost"})
     offers["alone"] = sole_coverage(cov).to_numpy()[order]
     return ClosureResult(method, offers, float(losses.sum()), seconds, optimal, bound, size)
+
+
+# --- into the scenario -------------------------------------------------------------------------------------------
+
+
+def planned_offers(found: SitingResult, params: GapParams) -> tuple[NewOffer, ...]:
+    """The chosen sites as planned offers that count for ``params``, placed exactly as a link keeps them.
+
+    Each serves the analysed target group at the lowest level that counts, with the candidate's
+    capacity where it has one; the position is rounded like every placed offer (``share_state.place``),
+    so a shared link reproduces the figures.
+    """
+    to_lonlat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True)
+    lons, lats = to_lonlat.transform(found.sites["x"].to_numpy(float), found.sites["y"].to_numpy(float))
+    category = NewOffer.category if NewOffer.category in params.categories else params.categories[0]
+    offers = []
+    for lon, lat, capacity in zip(np.atleast_1d(lons), np.atleast_1d(lats), found.sites["capacity"], strict=False):
+        lon, lat = share_state.place(float(lon), float(lat))
+        offers.append(
+            NewOffer(
+                lon=lon,
+                lat=lat,
+                category=category,
+                target_groups=(params.target_group,),
+                level=params.min_level,
+                capacity=int(capacity) if np.isfinite(capacity) and capacity > 0 else None,
+            )
+        )
+    return tuple(offers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analysis.gaps import GapResult, ranked
-from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
+from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.model.targets import TARGET_BANDS
 from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
@@ -57,6 +57,20 @@ def scenario_effect(before: GapResult, after: GapResult, lang: str) -> str:
     """One sentence: how many more people of the target group are covered city-wide."""
     b, a = before.city["covered_residents"], after.city["covered_residents"]
     return t("gap.scenario.effect", lang, before=fmt_int(b, lang), after=fmt_int(a, lang), delta=_signed(a - b, lang))
+
+
+def settings_line(result: GapResult, lang: str) -> str:
+    """The settings behind the figures in one line: group, threshold, distance method, scenario."""
+    p = result.params
+    parts = [
+        code_label(p.target_group, lang),
+        f"{fmt_int(p.threshold, lang)} m",
+        t(result.method.label_key, lang, detour=fmt_num(p.detour, lang, 2)),
+    ]
+    if not result.scenario.is_empty:
+        added, disabled = len(result.scenario.added), len(result.scenario.disabled)
+        parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled).rstrip("."))
+    return t("gap.settings_line", lang, settings=" · ".join(parts))
 
 
 def method_text(result: GapResult, data_date: str, lang: str) -> str:

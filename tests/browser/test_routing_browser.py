@@ -27,6 +27,7 @@ SLOW = 60_000  # a first page of a new server on a busy two-core machine
 PAGES = {
     "": r"^Karte: ",
     "luecken": r"^Lückenanalyse: ",
+    "standorte": r"^Standortplanung: ",
     "akteure": r"^Akteure & Netzwerk: ",
     "profil": r"^Quartiersprofil: ",
     "vergleich": r"^Vergleich: ",

@@ -28,6 +28,8 @@ DYNAMIC_PREFIXES = (
         "net.layout.",
         "opp.place.",
         "pf.section.",
+        "sites.candidates.",
+        "sites.solver.",
         "val.dwellings.",
         "val.layer.",
         "val.severity.",

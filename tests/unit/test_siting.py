@@ -409,3 +409,25 @@ def test_exact_equals_spopt_mclp(seed, distances):
     ours = siting.exact(siting.from_pairs(pairs, weights, sites), SitingParams(sites=p))
     assert ours.proven_optimal
     assert ours.objective == pytest.approx(peer.problem.objective.value())
+
+
+def test_sites_taken_into_the_scenario_reach_whom_the_engine_said_and_survive_a_link():
+    """The planned offers count for the analysis and, placed as a link keeps them, cover the promised residents."""
+    from dashboard.analysis.gaps import with_scenario
+    from dashboard.model import share_state
+
+    city = prepare(tiny_workspace())
+    params = GapParams(target_group="senioren", threshold_m=400)
+    before = analyse(city, params)
+    found = siting.exact(siting.coverage(before, siting.candidate_cells(city)), SitingParams(sites=2))
+    planned = siting.planned_offers(found, params)
+    assert len(planned) == len(found.sites) and all(o.target_groups == ("senioren",) for o in planned)
+    after = with_scenario(city, before, Scenario(planned))
+    newly = float(
+        (after.cells["demand"] * after.cells["covered"]).sum()
+        - (before.cells["demand"] * before.cells["covered"]).sum()
+    )
+    assert newly == pytest.approx(found.objective)
+    state = share_state.ViewState("luecken", fields={"scenario": Scenario(planned)})
+    again, notices = share_state.decode(share_state.encode(state))
+    assert notices == [] and again.get("scenario").added == planned

@@ -1,0 +1,97 @@
+"""Chosen sites and closable offers as a file for a GIS or a spreadsheet: one row each, in EPSG:4326.
+
+A planner hands the answer of "where should the next offers go?" to colleagues who work in QGIS or
+Excel, so the file says per row which site, where (longitude/latitude and the 100 m grid cell), in
+which Quartier, and how many residents of the target group it newly reaches – or, for an offer that
+could close, how many it leaves uncovered and how many only it reaches today.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from dashboard.analysis.city import City
+from dashboard.analysis.siting import ClosureResult, SitingResult
+from dashboard.model import grid, schema
+from dashboard.reports.gap_export import cell_rows, csv_bytes, write_atomic
+
+NEW_SITE, CLOSURE = "new_site", "closure"
+#: Columns of the file with the decimals of their numbers (None: text).
+COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("kind", None),
+    ("rank", 0),
+    ("site_id", None),
+    ("name", None),
+    ("reason", None),
+    ("lon", 6),
+    ("lat", 6),
+    ("cell_id", None),
+    ("area_id", None),
+    ("area_name", None),
+    ("residents_new", 0),
+    ("residents_cumulative", 0),
+    ("residents_alone", 0),
+)
+#: GeoPackage layers, one per kind of row.
+LAYERS = {NEW_SITE: "new_sites", CLOSURE: "closures"}
+
+
+def _rows(kind: str, table: pd.DataFrame, city: City, change: str, alone: pd.Series | None) -> gpd.GeoDataFrame:
+    points = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=schema.ANALYSIS_CRS)
+    lonlat = points.to_crs("EPSG:4326")
+    corner = np.floor(table[["x", "y"]].to_numpy(dtype=float) / grid.CELL_SIZE) * grid.CELL_SIZE
+    names = city.units.set_index("area_id")["name"]
+    frame = pd.DataFrame(
+        {
+            "kind": kind,
+            "rank": table["rank"].to_numpy(),
+            "site_id": table["site_id"].to_numpy(dtype=object),
+            "name": table["name"].to_numpy(dtype=object),
+            "reason": table["reason"].to_numpy(dtype=object),
+            "lon": lonlat.x.to_numpy(),
+            "lat": lonlat.y.to_numpy(),
+            "cell_id": [grid.cell_id(north, east) for east, north in corner],
+            "area_id": table["area_id"].to_numpy(dtype=object),
+            "area_name": table["area_id"].map(names).to_numpy(dtype=object),
+            "residents_new": table[change].to_numpy(dtype=float),
+            "residents_cumulative": table["cumulative"].to_numpy(dtype=float),
+            "residents_alone": alone.to_numpy(dtype=float) if alone is not None else np.nan,
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=lonlat.to_numpy(), crs="EPSG:4326")
+
+
+def site_rows(result: SitingResult, city: City, closures: ClosureResult | None = None) -> gpd.GeoDataFrame:
+    """The chosen sites in rank order, then (with ``closures``) the offers that could close at least loss."""
+    parts = [_rows(NEW_SITE, result.sites, city, "gain", None)]
+    if closures is not None:
+        parts.append(_rows(CLOSURE, closures.offers, city, "lost", closures.offers["alone"]))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
+
+
+def write(rows: gpd.GeoDataFrame, path: str | Path) -> None:
+    """``.csv`` (German Excel: UTF-8 with BOM, ``;``) or ``.gpkg`` (one layer per kind), atomically."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        header = [name for name, _ in COLUMNS]
+        write_atomic(path, csv_bytes([header, *cell_rows(pd.DataFrame(rows.drop(columns="geometry")), COLUMNS)]))
+        return
+    fd, tmp = tempfile.mkstemp(suffix=".gpkg", prefix=".tmp-", dir=path.parent)
+    os.close(fd)
+    try:
+        os.unlink(tmp)  # GDAL creates the file itself
+        for kind, layer in LAYERS.items():
+            part = rows[rows["kind"] == kind]
+            if len(part) or kind == NEW_SITE:
+                pyogrio.write_dataframe(part.drop(columns="kind"), tmp, layer=layer, driver="GPKG")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,156 @@
+"""Standortplanung: the page's choices, the cached solvers and the panels that explain the answer.
+
+The analysis settings are the Lückenanalyse's own (same widgets, same keys), so the sites answer
+exactly the gap the planner was looking at, and "ins Szenario übernehmen" carries them back there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import gaps, siting
+from dashboard.analysis.city import City
+from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.ingest.candidates import read_candidates
+from dashboard.ingest.readers import LayerFileError
+from dashboard.ingest.validation import ERROR, Problem
+from dashboard.model import viewspec
+from dashboard.model.scenario import Scenario
+from dashboard.web import luecken_widgets
+from dashboard.web.controls import number_input
+from dashboard.web.session import Loaded, lang, settings
+from dashboard.web.uploads import saved_upload
+
+#: The exact solver's time limit on the page: long enough for a city, short enough to wait for.
+PAGE_TIME_LIMIT_S = 30.0
+
+
+@dataclass(frozen=True)
+class SiteChoice:
+    """What the planner asked: how many sites, from which candidates, by which solver."""
+
+    sites: int
+    candidates: str
+    solver: str
+
+
+def site_controls() -> SiteChoice:
+    """N, candidates and solver, in one row above the results."""
+    lg = lang()
+    spec = viewspec
+    number, source, solver = st.columns(3)
+    n = int(number_input(number, spec.NEW_SITES, "sites_" + spec.NEW_SITES.name))
+    candidates = source.radio(
+        t(spec.CANDIDATES.label_key, lg),
+        spec.CANDIDATES.options,
+        format_func=lambda c: t(f"sites.candidates.{c}", lg),
+        key="sites_" + spec.CANDIDATES.name,
+    )
+    method = solver.radio(
+        t(spec.SOLVER.label_key, lg),
+        spec.SOLVER.options,
+        format_func=lambda m: t(f"sites.solver.{m}", lg),
+        key="sites_" + spec.SOLVER.name,
+    )
+    return SiteChoice(n, candidates, method)
+
+
+def _problem_lines(problems: list[Problem], lg: str) -> str:
+    return "\n".join(
+        f"- {t('cli.problem.row', lg, row=p.row) + ': ' if p.row else ''}{p.text(lg)}" for p in problems[:20]
+    )
+
+
+def candidate_list(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFrame | None:
+    """The candidates: populated cells, or the points of an uploaded list (None while there is none or it is bad)."""
+    if choice.candidates == "cells":
+        return siting.candidate_cells(city, bezirk)
+    lg = lang()
+    uploads = st.file_uploader(t("sites.upload", lg), key="sites_upload", accept_multiple_files=True)
+    if not uploads:
+        st.info(t("sites.upload_hint", lg))
+        return None
+    path, name = saved_upload(uploads)
+    try:
+        points, problems = read_candidates(path, upload_limit_mb=settings().upload_limit_mb, name=name)
+    except LayerFileError as err:
+        st.error(err.text(lg))
+        return None
+    if errors := [p for p in problems if p.severity == ERROR]:
+        st.error(t("sites.upload_errors", lg, name=name) + "\n" + _problem_lines(errors, lg))
+        return None
+    return siting.candidate_table(points, city.units)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _solve(
+    version: str, params: gaps.GapParams, scenario: Scenario, key: str, n: int, solver: str, _result, _candidates
+) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
+    """Greedy always (instant, and the curve); exact when asked, with greedy's ratio to it."""
+    coverage = siting.coverage(_result, _candidates)
+    chosen = siting.SitingParams(sites=n, time_limit_s=PAGE_TIME_LIMIT_S)
+    quick = siting.greedy(coverage, chosen)
+    curve = siting.marginal_curve(coverage, siting.SitingParams(sites=int(viewspec.NEW_SITES.high or n)))
+    if solver == "greedy":
+        return quick, quick, curve
+    best = siting.exact(coverage, chosen)
+    return best, siting.with_optimum(quick, best), curve
+
+
+def solve(
+    loaded: Loaded, result: gaps.GapResult, candidates: pd.DataFrame, choice: SiteChoice
+) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
+    """The answer (and greedy's, with its ratio to the optimum) and the marginal curve, cached per data version."""
+    key = pd.util.hash_pandas_object(candidates[["site_id", "x", "y"]], index=False).sum()
+    scenario = luecken_widgets.scenario()
+    with st.spinner(t("sites.computing", lang()), show_time=True):
+        return _solve(
+            loaded.version, result.params, scenario, str(key), choice.sites, choice.solver, result, candidates
+        )
+
+
+def method_line(found: siting.SitingResult, quick: siting.SitingResult, lg: str) -> str:
+    """How the answer was found: exact or approximate, and how close the approximation is."""
+    if found.method == "greedy":
+        return t("sites.method.greedy_line", lg)
+    text = t("sites.method.exact_line", lg, seconds=f"{found.seconds:.1f}")
+    if found.proven_optimal is False:
+        text = t("sites.method.not_proven", lg, method=text)
+    if quick.ratio_to_optimum is not None:
+        text += " " + t("sites.method.ratio", lg, share=fmt_share(min(quick.ratio_to_optimum, 1.0), lg))
+    return text
+
+
+def sites_frame(found: siting.SitingResult, city: City, lg: str) -> pd.DataFrame:
+    """One row per site for the table: rank, Quartier, newly reached, cumulative, candidate and reason."""
+    names = city.units.set_index("area_id")["name"]
+    sites = found.sites
+    return pd.DataFrame(
+        {
+            t("sites.col.rank", lg): sites["rank"].astype(int),
+            t("sites.col.area", lg): sites["area_id"].map(names).fillna("–"),
+            t("sites.col.new", lg): [fmt_int(v, lg) for v in sites["gain"]],
+            t("sites.col.cumulative", lg): [fmt_int(v, lg) for v in sites["cumulative"]],
+            t("sites.col.name", lg): sites["name"].fillna(""),
+            t("sites.col.reason", lg): [code_label(r, lg) for r in sites["reason"]],
+        }
+    )
+
+
+def curve_frame(curve: pd.DataFrame, lg: str) -> pd.DataFrame:
+    """The marginal curve for a chart: residents newly reached with 1, 2, … sites."""
+    return pd.DataFrame(
+        {t("sites.curve.residents", lg): curve["greedy"].to_numpy()},
+        index=pd.Index(curve["sites"].to_numpy(), name=t("sites.curve.sites", lg)),
+    )
+
+
+def into_scenario(found: siting.SitingResult, params: gaps.GapParams) -> None:
+    """Add the sites to the scenario as planned offers and open the Lückenanalyse, where the link carries them."""
+    current = luecken_widgets.scenario()
+    planned = siting.planned_offers(found, params)
+    luecken_widgets.set_scenario(Scenario((*current.added, *planned), current.disabled))
+    st.switch_page("pages/luecken.py")

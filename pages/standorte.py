@@ -1,0 +1,52 @@
+"""Standortplanung: where would N new offers reach most of the target group who have none in reach?"""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.maps.site_map import build_site_map
+from dashboard.model.targets import has_age_bands
+from dashboard.reports.gap_figures import method_text, settings_line
+from dashboard.web import karte_widgets, luecken_widgets, session, standort_widgets
+
+lang, loaded = session.open_page("sites.heading")
+city = loaded.city
+st.caption(t("sites.intro", lang))
+bezirk = karte_widgets.bezirk_picker(city, "gap_bezirk")
+params = luecken_widgets.gap_controls(city)  # the Lückenanalyse's settings: the sites answer its gap
+if not has_age_bands(city.cells, params.target_group):
+    st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
+    st.stop()
+_, result = luecken_widgets.gap_results(loaded, params)
+st.markdown(settings_line(result, lang))
+choice = standort_widgets.site_controls()
+candidates = standort_widgets.candidate_list(city, bezirk, choice)
+if candidates is None:
+    st.stop()
+if choice.sites > len(candidates):
+    st.warning(t("sites.too_many", lang, count=fmt_int(len(candidates), lang), new=choice.sites))
+    st.stop()
+found, quick, curve = standort_widgets.solve(loaded, result, candidates, choice)
+uncovered = float(result.cells["demand"].where(~result.cells["covered"], 0).sum())
+
+reached, share, method = st.columns(3)
+reached.metric(t("sites.reached", lang), fmt_int(found.objective, lang))
+share.metric(t("sites.reached_share", lang), fmt_share(found.objective / uncovered if uncovered else 0, lang))
+method.markdown(standort_widgets.method_line(found, quick, lang))
+
+map_col, side_col = st.columns([3, 2], gap="medium")
+with map_col:
+    site_map = build_site_map(loaded.map_data, city, result, found, session.settings(), lang, bezirk)
+    st_folium(site_map, key="sites_map", height=560, use_container_width=True, returned_objects=[])
+    st.caption(t("sites.map.caption", lang))
+with side_col:
+    st.subheader(t("sites.table", lang))
+    st.dataframe(standort_widgets.sites_frame(found, city, lang), hide_index=True, width="stretch")
+    if st.button(t("sites.into_scenario", lang), type="primary", key="sites_into_scenario", width="stretch"):
+        standort_widgets.into_scenario(found, params)
+    st.subheader(t("sites.curve", lang))
+    st.line_chart(standort_widgets.curve_frame(curve, lang), height=220)
+    st.caption(t("sites.curve.caption", lang))
+with st.expander(t("map.method", lang)):
+    st.markdown(method_text(result, city.data_date, lang))
+    st.markdown(t("sites.method.text", lang))

@@ -1,0 +1,52 @@
+"""Standortplanung in AppTest on the tiny city: the engine's answer on the page, exact on request, into the scenario."""
+
+from __future__ import annotations
+
+from dashboard.analysis import siting
+from dashboard.analysis.city import prepare
+from dashboard.analysis.gaps import GapParams, analyse
+from tests.support.factories import tiny_workspace
+
+PAGE = "pages/standorte.py"
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _best(n: int, solver=siting.greedy) -> siting.SitingResult:
+    city = prepare(tiny_workspace())
+    result = analyse(city, GapParams())
+    return solver(siting.coverage(result, siting.candidate_cells(city)), siting.SitingParams(sites=n))
+
+
+def test_the_page_shows_the_engines_sites_method_and_settings(app):
+    at = app.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "Standortplanung: Kleinstadt"
+    best = _best(3)
+    assert _metrics(at)["Neu erreichte Personen der Zielgruppe"] == f"{best.objective:,.0f}".replace(",", ".")
+    table = at.dataframe[0].value
+    assert list(table["Nr."]) == list(range(1, len(best.sites) + 1))
+    assert "Einstellungen:" in at.markdown[0].value and "500 m" in at.markdown[0].value
+    assert any("Näherung" in m.value for m in at.markdown)
+
+
+def test_exact_on_request_and_fewer_sites(app):
+    at = app.switch_page(PAGE).run()
+    at.number_input(key="sites_new_sites").set_value(1).run()
+    at.radio(key="sites_solver").set_value("exact").run()
+    assert not at.exception
+    assert any("exakt" in m.value for m in at.markdown)
+    assert _metrics(at)["Neu erreichte Personen der Zielgruppe"] == f"{_best(1, siting.exact).objective:,.0f}".replace(
+        ",", "."
+    )
+
+
+def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
+    at = app.switch_page(PAGE).run()
+    at.number_input(key="sites_new_sites").set_value(1).run()
+    next(b for b in at.button if b.key == "sites_into_scenario").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Lückenanalyse: Kleinstadt"
+    assert at.success[0].value.startswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.")
