@@ -42,7 +42,14 @@ with map_col:
 with side_col:
     st.subheader(t("sites.table", lang))
     st.dataframe(standort_widgets.sites_frame(found, city, lang), hide_index=True, width="stretch")
-    if st.button(t("sites.into_scenario", lang), type="primary", key="sites_into_scenario", width="stretch"):
+    take = st.button(
+        t("sites.into_scenario", lang),
+        type="primary",
+        key="sites_into_scenario",
+        width="stretch",
+        on_click=standort_widgets.keep_gap_view,
+    )
+    if take:
         standort_widgets.into_scenario(found, params)
     st.subheader(t("sites.curve", lang))
     st.line_chart(standort_widgets.curve_frame(curve, lang), height=220)

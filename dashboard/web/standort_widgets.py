@@ -154,3 +154,14 @@ def into_scenario(found: siting.SitingResult, params: gaps.GapParams) -> None:
     planned = siting.planned_offers(found, params)
     luecken_widgets.set_scenario(Scenario((*current.added, *planned), current.disabled))
     st.switch_page("pages/luecken.py")
+
+
+def keep_gap_view() -> None:
+    """Button callback before a switch to the Lückenanalyse: its settings go along.
+
+    Streamlit drops a page's widget values on the next page unless they were set as state, which
+    only a callback may do (it runs before any widget of the run exists).
+    """
+    state = st.session_state
+    for key in [k for k in state if str(k).startswith(viewspec.GAP_PREFIX)]:
+        state[key] = state[key]

@@ -45,8 +45,10 @@ def test_exact_on_request_and_fewer_sites(app):
 
 def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
     at = app.switch_page(PAGE).run()
+    at.sidebar.selectbox(key="gap_target_group").set_value("senioren").run()
     at.number_input(key="sites_new_sites").set_value(1).run()
     next(b for b in at.button if b.key == "sites_into_scenario").click().run()
     assert not at.exception
     assert at.title[0].value == "Lückenanalyse: Kleinstadt"
+    assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
     assert at.success[0].value.startswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.")

@@ -3,15 +3,14 @@
 The second browser is a new context (no cookies, no Streamlit session), like a councillor's phone.
 """
 
-import html
 import re
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.model.share_state import ViewState, encode, map_position
-from tests.support.serving import wait_idle
+from tests.support.serving import link_query, open_fresh, shared_link, wait_idle
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -34,32 +33,6 @@ def _checkbox(page, label: str):
     )
 
 
-def _query(url: str) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(url).query)
-
-
-def _open_fresh(browser, url: str, wait_for_map):
-    """The link in a new browser context, map loaded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.goto(url)
-    wait_for_map(page)
-    return context, page
-
-
-def _shared_link(page) -> str:
-    """The link from the "Link teilen" box; it must match the address bar."""
-    wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
-    codes = page.get_by_test_id("stCode")
-    link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
-    assert _query(link) == _query(page.url)
-    snippet = codes.filter(has_text="<iframe").last.inner_text().strip()  # the map pages offer the embed code too
-    assert html.unescape(snippet).startswith(f'<iframe src="{link}&embed=true&view=embed"')
-    page.keyboard.press("Escape")
-    return link
-
-
 def test_karte_view_opens_the_same_in_a_new_browser(app_server, browser, page, wait_for_map, save_artifact):
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(app_server)
@@ -74,15 +47,15 @@ def test_karte_view_opens_the_same_in_a_new_browser(app_server, browser, page, w
     expect(heading).to_be_visible()
     expect(page).to_have_url(re.compile(r"sel="))
     name = heading.inner_text()
-    link = _shared_link(page)
-    assert {"l", "t", "sel"} <= set(_query(link))
+    link = shared_link(page)
+    assert {"l", "t", "sel"} <= set(link_query(link))
 
-    context, other = _open_fresh(browser, link, wait_for_map)
+    context, other = open_fresh(browser, link, wait_for_map)
     try:
         expect(other.get_by_role("heading", name=name)).to_be_visible()
         expect(_checkbox(other, "Akteure")).to_be_checked()
         expect(other.get_by_test_id("stSidebar").get_by_label("Entfernungsschwelle (m)")).to_have_value("800")
-        assert _query(other.url) == _query(link)
+        assert link_query(other.url) == link_query(link)
         save_artifact(other, "share-karte")
     finally:
         context.close()
@@ -108,15 +81,15 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     _click_map(page, 0.5, 0.5)
     expect(page.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]s="))
-    link = _shared_link(page)
+    link = shared_link(page)
 
-    context, other = _open_fresh(browser, link, wait_for_map)
+    context, other = open_fresh(browser, link, wait_for_map)
     try:
         expect(other.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible()
         other_sidebar = other.get_by_test_id("stSidebar")
         expect(other_sidebar.get_by_role("combobox", name="Zielgruppe")).to_have_value("Senioren")
         expect(other_sidebar.get_by_label("Entfernungsschwelle (m)")).to_have_value("600")
-        assert _query(other.url) == _query(link)
+        assert link_query(other.url) == link_query(link)
         save_artifact(other, "share-luecken")
     finally:
         context.close()
@@ -171,7 +144,9 @@ def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for
     frame.wait_for_function(f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {target[2]}")
     shown = _leaflet_view(frame)
     assert abs(shown[0] - target[0]) < 1e-3 and abs(shown[1] - target[1]) < 1e-3
-    assert _query(page.url)["pos"] == [f"{target[0]},{target[1]},{target[2]:g}"]  # the link stays in the address bar
+    assert link_query(page.url)["pos"] == [
+        f"{target[0]},{target[1]},{target[2]:g}"
+    ]  # the link stays in the address bar
 
 
 def _drag_map(page, dx: int, dy: int) -> None:
@@ -198,7 +173,7 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
     frame = wait_for_map(page)
     opening = _leaflet_view(frame)
     _settled(page, frame)
-    assert "pos" not in _query(page.url)  # the map as fitted to the data: no position in the link
+    assert "pos" not in link_query(page.url)  # the map as fitted to the data: no position in the link
 
     _drag_map(page, -160, 90)
     frame.locator(".leaflet-control-zoom-in").click()
@@ -211,17 +186,17 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
     page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected)
     _settled(page, frame)
     assert _leaflet_view(frame) == moved  # the rerun neither rebuilt nor moved the map
-    link = _shared_link(page)
-    assert _query(link)["pos"] == [expected]
+    link = shared_link(page)
+    assert link_query(link)["pos"] == [expected]
 
-    context, other = _open_fresh(browser, link, wait_for_map)
+    context, other = open_fresh(browser, link, wait_for_map)
     try:
         other_frame = other.locator(MAP).first.element_handle().content_frame()
         shown = _leaflet_view(other_frame)
         assert shown[2] == moved[2]
         assert abs(shown[0] - moved[0]) < 1e-4 and abs(shown[1] - moved[1]) < 1e-4
         _settled(other, other_frame)
-        assert _query(other.url) == _query(link)  # opening at the link's position writes nothing new
+        assert link_query(other.url) == link_query(link)  # opening at the link's position writes nothing new
         save_artifact(other, f"share-pos-{page_name}")
     finally:
         context.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 STARTUP_TIMEOUT_S = 60
 CHROMIUM = Path("/usr/bin/chromium")
@@ -131,3 +134,30 @@ def sign_in(page, url: str) -> None:
     page.get_by_label("Passwort").fill(EDITOR_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     expect(page.get_by_text(f"Angemeldet als {EDITOR_NAME} (Bearbeitung)").first).to_be_visible()
+
+
+def link_query(url: str) -> dict[str, list[str]]:
+    """The query parameters of a URL, for comparing links."""
+    return parse_qs(urlsplit(url).query)
+
+
+def open_fresh(browser, url: str, wait_for_map):
+    """The link in a new browser context, map loaded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(url)
+    wait_for_map(page)
+    return context, page
+
+
+def shared_link(page) -> str:
+    """The link from the "Link teilen" box; it must match the address bar."""
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
+    codes = page.get_by_test_id("stCode")
+    link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
+    assert link_query(link) == link_query(page.url)
+    snippet = codes.filter(has_text="<iframe").last.inner_text().strip()  # the map pages offer the embed code too
+    assert html.unescape(snippet).startswith(f'<iframe src="{link}&embed=true&view=embed"')
+    page.keyboard.press("Escape")
+    return link
