@@ -54,10 +54,11 @@ $(POSTGIS):
 test: setup browser-deps postgis-deps $(DEMO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The core while you work (about a minute): no browser, no PostGIS, no real data, nothing slow.
+# The core while you work (under a minute on 2 cores): no browser, no PostGIS, no real data, nothing slow.
+# Work stealing spreads its many small files better than the full suite's one-file-per-worker.
 FAST := not browser and not postgis and not real_data and not slow
 test-fast: setup $(DEMO)
-	$(PY) -m pytest tests/unit tests/store tests/cli -m "$(FAST)" $(PYTEST_ARGS)
+	$(PY) -m pytest tests/unit tests/store tests/cli -m "$(FAST)" --dist worksteal $(PYTEST_ARGS)
 
 # House style: ruff (lint and format) on everything, mypy on dashboard/.
 lint: setup
