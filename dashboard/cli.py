@@ -387,21 +387,26 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     from dashboard.store.settings import load_settings
 
     lang, out = args.lang, Path(args.out)
-    if out.suffix.lower() not in (".csv", ".gpkg"):
+    if out.suffix.lower() not in (".csv", ".gpkg") or out.is_dir():
         return _fail(t("cli.sites.out_format", lang, out=out), lang)
     if not out.parent.is_dir():
         return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
-    settings = load_settings()
-    location = gpkgfile.DEMO_PATH if not args.workspace and settings.uses_demo else store_location(args.workspace)
+    location: Path | str = "?"
     try:
+        settings = load_settings()
+        location = gpkgfile.DEMO_PATH if not args.workspace and settings.uses_demo else store_location(args.workspace)
         city = prepare(open_store(location).read())
     except (DataSourceError, StoreError, OSError) as err:
         return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
+    if isinstance(location, Path) and out.resolve() == location.resolve():
+        return _fail(t("cli.sites.out_is_store", lang, out=out), lang)
     state, dropped = share_state.decode(
         share_state.link_params(args.view),
         known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
         known_offer_ids=city.offers["offer_id"],
     )
+    if state.page != "luecken":
+        return _fail(t("cli.sites.not_gap_link", lang, page=state.page), lang)
     if dropped:
         print(t("cli.sites.dropped", lang, names=", ".join(dropped)), file=sys.stderr)
     params = params_from_view(state, has_network=city.paths is not None)
@@ -411,28 +416,36 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     if args.candidates:
         try:
             points, problems = read_candidates(args.candidates, upload_limit_mb=settings.upload_limit_mb, crs=args.crs)
+            _print_problems(problems, lang)
+            if any(p.severity == ERROR for p in problems):
+                return _fail(t("cli.sites.bad_candidates", lang, path=args.candidates), lang)
+            candidates = siting.candidate_table(points, city.units)
         except LayerFileError as err:
             return _fail(err.text(lang), lang)
-        _print_problems(problems, lang)
-        if any(p.severity == ERROR for p in problems):
-            return _fail(t("cli.sites.bad_candidates", lang, path=args.candidates), lang)
-        candidates = siting.candidate_table(points, city.units)
+        except ValueError:
+            return _fail(t("sites.candidates.bad_positions", lang, name=args.candidates), lang)
     else:
         candidates = siting.candidate_cells(city, state.get("gap_bezirk"))
     if args.new > len(candidates):
         return _fail(tn("cli.sites.too_many", len(candidates), lang, count=len(candidates), new=args.new), lang)
-    result = analyse(city, params)
-    if scenario := state.get("scenario"):
-        result = with_scenario(city, result, scenario)
-    coverage = siting.coverage(result, candidates)
+    with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        result = analyse(city, params)
+        if scenario := state.get("scenario"):
+            result = with_scenario(city, result, scenario)
+    offers = siting.offer_coverage(result) if args.close else None
+    if offers is not None and args.close > offers.matrix.shape[1]:
+        count = offers.matrix.shape[1]
+        return _fail(tn("cli.sites.too_many_closures", count, lang, count=count, close=args.close), lang)
     chosen = siting.SitingParams(sites=args.new)
+    coverage = siting.coverage(result, candidates)
     sites = siting.greedy(coverage, chosen) if args.greedy else siting.exact(coverage, chosen)
-    closures = siting.closures_exact(siting.offer_coverage(result), args.close, chosen) if args.close else None
+    closures = siting.closures_exact(offers, args.close, chosen) if offers is not None else None
     rows = site_export.site_rows(sites, city, closures)
     try:
         site_export.write(rows, out)
-    except OSError as err:
-        return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
+    except (OSError, DataSourceError) as err:
+        return _fail(t("cli.gaps.write_failed", lang, out=out, reason=getattr(err, "strerror", None) or err), lang, 1)
     method = t("sites.method.greedy" if args.greedy else "sites.method.exact", lang)
     if sites.proven_optimal is False:
         method = t("sites.method.not_proven", lang, method=method)
@@ -449,6 +462,8 @@ def _cmd_sites(args: argparse.Namespace) -> int:
             method=method,
         )
     )
+    if len(sites.sites) < args.new:
+        print(t("sites.nobody_reachable", lang) if sites.reachable == 0 else t("cli.sites.fewer", lang, asked=args.new))
     if closures is not None:
         print(
             tn(

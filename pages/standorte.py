@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
 from dashboard.reports.gap_figures import method_text, settings_line
@@ -23,16 +23,22 @@ choice = standort_widgets.site_controls()
 candidates = standort_widgets.candidate_list(city, bezirk, choice)
 if candidates is None:
     st.stop()
+if len(candidates) == 0:
+    st.warning(t("sites.no_candidates", lang))
+    st.stop()
 if choice.sites > len(candidates):
-    st.warning(t("sites.too_many", lang, count=fmt_int(len(candidates), lang), new=choice.sites))
+    st.warning(tn("sites.too_many", len(candidates), lang, count=fmt_int(len(candidates), lang)))
     st.stop()
 found, quick, curve = standort_widgets.solve(loaded, result, candidates, choice)
-uncovered = float(result.cells["demand"].where(~result.cells["covered"], 0).sum())
 
 reached, share, method = st.columns(3)
 reached.metric(t("sites.reached", lang), fmt_int(found.objective, lang))
-share.metric(t("sites.reached_share", lang), fmt_share(found.objective / uncovered if uncovered else 0, lang))
+share.metric(
+    t("sites.reached_share", lang), fmt_share(found.objective / found.reachable if found.reachable else 0, lang)
+)
 method.markdown(standort_widgets.method_line(found, quick, lang))
+if note := standort_widgets.fewer_sites_note(found, choice.sites, lang):
+    st.info(note)
 
 map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
@@ -50,7 +56,7 @@ with side_col:
         on_click=standort_widgets.keep_gap_view,
     )
     if take:
-        standort_widgets.into_scenario(found, params)
+        standort_widgets.into_scenario(found, params, candidates)
     st.subheader(t("sites.curve", lang))
     st.line_chart(standort_widgets.curve_frame(curve, lang), height=220)
     st.caption(t("sites.curve.caption", lang))

@@ -343,7 +343,11 @@ def exact(cov: Coverage, params: SitingParams = SitingParams()) -> SitingResult:
         return replace(fallback, method="exact", proven_optimal=False, model=size, seconds=time.perf_counter() - start)
     order, gains = _greedy_order(cov, cols[solved.x[:m] > 0.5], params.sites)
     optimal, bound = _verdict(solved, sign=-1.0)
-    return _result(cov, "exact", order, gains, time.perf_counter() - start, optimal, bound, size)
+    found = _result(cov, "exact", order, gains, time.perf_counter() - start, optimal, bound, size)
+    if not optimal and (quick := greedy(cov, params)).objective > found.objective:
+        # stopped at the time limit with less than greedy has: the better answer, still not proven
+        return replace(quick, method="exact", proven_optimal=False, bound=bound, model=size, seconds=found.seconds)
+    return found
 
 
 def with_optimum(greedy_result: SitingResult, exact_result: SitingResult) -> SitingResult:
@@ -735,18 +739,21 @@ def _closure_result(
 # --- into the scenario -------------------------------------------------------------------------------------------
 
 
-def planned_offers(found: SitingResult, params: GapParams) -> tuple[NewOffer, ...]:
+def planned_offers(found: SitingResult, params: GapParams, candidates: pd.DataFrame) -> tuple[NewOffer, ...]:
     """The chosen sites as planned offers that count for ``params``, placed exactly as a link keeps them.
 
-    Each serves the analysed target group at the lowest level that counts, with the candidate's
-    capacity where it has one; the position is rounded like every placed offer (``share_state.place``),
-    so a shared link reproduces the figures.
+    Each serves the analysed target group at the lowest level that counts, with the capacity the
+    candidate list gives (none where it gives none: the analysis' stand-in is not a fact to pass
+    on); the position is rounded like every placed offer (``share_state.place``), so a shared link
+    reproduces the figures.
     """
+    known = candidates.set_index("site_id")["capacity"]
     to_lonlat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True)
     lons, lats = to_lonlat.transform(found.sites["x"].to_numpy(float), found.sites["y"].to_numpy(float))
     category = NewOffer.category if NewOffer.category in params.categories else params.categories[0]
     offers = []
-    for lon, lat, capacity in zip(np.atleast_1d(lons), np.atleast_1d(lats), found.sites["capacity"], strict=False):
+    capacities = found.sites["site_id"].map(known).astype(float)
+    for lon, lat, capacity in zip(np.atleast_1d(lons), np.atleast_1d(lats), capacities, strict=False):
         lon, lat = share_state.place(float(lon), float(lat))
         offers.append(
             NewOffer(

@@ -54,7 +54,13 @@ def read_candidates(
     frame = raw.frame
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or frame.geometry.isna().all():
         raise LayerFileError(phrase("sites.candidates.no_positions", name=raw.source_name))
-    located = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    has_position = (frame.geometry.notna() & ~frame.geometry.is_empty).to_numpy()
+    if guess is None:  # a layer file: its rows without a shape are reported here, as with_geometry does for tables
+        problems = [
+            Problem(raw.source_name, int(i) + 1, "geometry", "val.geometry_missing")
+            for i in (~has_position).nonzero()[0]
+        ]
+    located = frame[has_position]
     names = columns(located)
     points = located.rename(columns=names)[[*names.values(), "geometry"]]
     return gpd.GeoDataFrame(points, geometry="geometry", crs=frame.crs), problems

@@ -81,7 +81,7 @@ POSITION = Setting("map_pos", "pos", "", None)
 GAP_VIEW = Setting("view", "vw", "gap.view", "map", options=("map", "need"))
 NEED = Setting("need", "n", "gap.need.indicator", BUILTIN_NEEDS[0])
 #: Standortplanung: how many new sites, from which candidates, by which solver.
-NEW_SITES = Setting("new_sites", "n", "sites.new", 3, low=1, high=20, step=1)
+NEW_SITES = Setting("new_sites", "ns", "sites.new", 3, low=1, high=20, step=1)
 CANDIDATES = Setting("candidates", "ca", "sites.candidates", "cells", options=("cells", "file"))
 SOLVER = Setting("solver", "so", "sites.solver", "greedy", options=("greedy", "exact"))
 SCENARIO = Setting("scenario", "s", "gap.scenario", Scenario())

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.analysis import gaps, siting
 from dashboard.analysis.city import City
-from dashboard.i18n import code_label, fmt_int, fmt_share, t
+from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.ingest.candidates import read_candidates
 from dashboard.ingest.readers import LayerFileError
 from dashboard.ingest.validation import ERROR, Problem
@@ -22,6 +22,7 @@ from dashboard.model.scenario import Scenario
 from dashboard.web import luecken_widgets
 from dashboard.web.controls import number_input
 from dashboard.web.session import Loaded, lang, settings
+from dashboard.web.signin import current_user
 from dashboard.web.uploads import saved_upload
 
 #: The exact solver's time limit on the page: long enough for a city, short enough to wait for.
@@ -43,9 +44,11 @@ def site_controls() -> SiteChoice:
     spec = viewspec
     number, source, solver = st.columns(3)
     n = int(number_input(number, spec.NEW_SITES, "sites_" + spec.NEW_SITES.name))
+    # an own list is an upload to the server: for signed-in editors only
+    sources = spec.CANDIDATES.options if current_user().is_editor else (spec.CANDIDATES.default,)
     candidates = source.radio(
         t(spec.CANDIDATES.label_key, lg),
-        spec.CANDIDATES.options,
+        sources,
         format_func=lambda c: t(f"sites.candidates.{c}", lg),
         key="sites_" + spec.CANDIDATES.name,
     )
@@ -82,7 +85,11 @@ def candidate_list(city: City, bezirk: str | None, choice: SiteChoice) -> pd.Dat
     if errors := [p for p in problems if p.severity == ERROR]:
         st.error(t("sites.upload_errors", lg, name=name) + "\n" + _problem_lines(errors, lg))
         return None
-    return siting.candidate_table(points, city.units)
+    try:
+        return siting.candidate_table(points, city.units)
+    except ValueError:
+        st.error(t("sites.candidates.bad_positions", lg, name=name))
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -104,7 +111,7 @@ def solve(
     loaded: Loaded, result: gaps.GapResult, candidates: pd.DataFrame, choice: SiteChoice
 ) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
     """The answer (and greedy's, with its ratio to the optimum) and the marginal curve, cached per data version."""
-    key = pd.util.hash_pandas_object(candidates[["site_id", "x", "y"]], index=False).sum()
+    key = pd.util.hash_pandas_object(candidates[siting.CANDIDATE_COLUMNS], index=False).sum()
     scenario = luecken_widgets.scenario()
     with st.spinner(t("sites.computing", lang()), show_time=True):
         return _solve(
@@ -113,15 +120,25 @@ def solve(
 
 
 def method_line(found: siting.SitingResult, quick: siting.SitingResult, lg: str) -> str:
-    """How the answer was found: exact or approximate, and how close the approximation is."""
+    """How the answer was found: exact or approximate, how close the approximation is, and fewer sites than asked."""
     if found.method == "greedy":
-        return t("sites.method.greedy_line", lg)
-    text = t("sites.method.exact_line", lg, seconds=f"{found.seconds:.1f}")
-    if found.proven_optimal is False:
-        text = t("sites.method.not_proven", lg, method=text)
-    if quick.ratio_to_optimum is not None:
-        text += " " + t("sites.method.ratio", lg, share=fmt_share(min(quick.ratio_to_optimum, 1.0), lg))
-    return text
+        parts = [t("sites.method.greedy_line", lg)]
+    else:
+        parts = [t("sites.method.exact_line", lg, seconds=f"{found.seconds:.1f}")]
+        if found.proven_optimal is False:
+            parts.append(t("sites.method.exact_not_proven", lg))
+        if quick.ratio_to_optimum is not None:
+            parts.append(t("sites.method.ratio", lg, share=fmt_share(min(quick.ratio_to_optimum, 1.0), lg)))
+    return " ".join(parts)
+
+
+def fewer_sites_note(found: siting.SitingResult, asked: int, lg: str) -> str | None:
+    """Why the answer has fewer sites than asked: nobody is left whom another site would reach."""
+    if len(found.sites) >= asked:
+        return None
+    if found.reachable == 0:
+        return t("sites.nobody_reachable", lg)
+    return tn("sites.fewer", len(found.sites), lg, count=len(found.sites), asked=asked)
 
 
 def sites_frame(found: siting.SitingResult, city: City, lg: str) -> pd.DataFrame:
@@ -148,10 +165,10 @@ def curve_frame(curve: pd.DataFrame, lg: str) -> pd.DataFrame:
     )
 
 
-def into_scenario(found: siting.SitingResult, params: gaps.GapParams) -> None:
+def into_scenario(found: siting.SitingResult, params: gaps.GapParams, candidates: pd.DataFrame) -> None:
     """Add the sites to the scenario as planned offers and open the Lückenanalyse, where the link carries them."""
     current = luecken_widgets.scenario()
-    planned = siting.planned_offers(found, params)
+    planned = siting.planned_offers(found, params, candidates)
     luecken_widgets.set_scenario(Scenario((*current.added, *planned), current.disabled))
     st.switch_page("pages/luecken.py")
 

@@ -70,7 +70,7 @@ def test_a_candidate_list_and_closures_into_a_geopackage(demo_store, tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--new", "3", "--candidates", "{listed}"], "nur 2 Kandidaten"),
+        (["--new", "3", "--candidates", "{listed}"], "2 mögliche Standorte, gewünscht sind 3"),
         (["--new", "1", "--candidates", "{missing}"], "gibt-es-nicht.csv"),
         (["--new", "1", "--candidates", "{broken}"], "nichts geschrieben"),
     ],
@@ -97,3 +97,26 @@ def test_bad_arguments_exit_2(tmp_path, extra):
 def test_the_output_is_a_csv_or_a_geopackage(tmp_path, capsys):
     assert cli.main(["sites", "--view", LINK, "--new", "1", "--out", str(tmp_path / "s.txt")]) == 2
     assert ".csv- oder .gpkg-Datei" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("view", "extra", "message"),
+    [
+        ("https://atlas.example/profil?gebiet=01", [], "keine Lückenanalyse"),
+        ("https://atlas.example/?g=senioren", [], "keine Lückenanalyse"),
+        (LINK, ["--close", "5000"], "zu schließen geht nicht"),
+    ],
+)
+def test_a_link_of_another_page_or_too_many_closures_is_refused(demo_store, tmp_path, capsys, view, extra, message):
+    out = tmp_path / "standorte.csv"
+    args = ["sites", "--view", view, "--new", "1", "--greedy", "--workspace", str(demo_store), "--out", str(out)]
+    assert cli.main([*args, *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_store_itself_is_never_the_output(demo_store, capsys):
+    assert (
+        cli.main(["sites", "--view", LINK, "--new", "1", "--workspace", str(demo_store), "--out", str(demo_store)]) == 2
+    )
+    assert "Datenbestand selbst" in capsys.readouterr().err

@@ -419,8 +419,10 @@ def test_sites_taken_into_the_scenario_reach_whom_the_engine_said_and_survive_a_
     city = prepare(tiny_workspace())
     params = GapParams(target_group="senioren", threshold_m=400)
     before = analyse(city, params)
-    found = siting.exact(siting.coverage(before, siting.candidate_cells(city)), SitingParams(sites=2))
-    planned = siting.planned_offers(found, params)
+    candidates = siting.candidate_cells(city)
+    found = siting.exact(siting.coverage(before, candidates), SitingParams(sites=2))
+    planned = siting.planned_offers(found, params, candidates)
+    assert all(o.capacity is None for o in planned)  # cells have no known capacity
     assert len(planned) == len(found.sites) and all(o.target_groups == ("senioren",) for o in planned)
     after = with_scenario(city, before, Scenario(planned))
     newly = float(
