@@ -1,6 +1,6 @@
 """Key figures per Quartier: residents, the first participation-gap measures, actors and housing.
 
-The gap measures follow PRODUCT.md: the share of residents living farther than
+The gap measures are the ones planners use: the share of residents living farther than
 a threshold from the nearest participation offer (from 100 m grid cells, not
 area centroids), and participation offers per 1,000 residents. Areas below
 ``min_residents`` are suppressed like in Berlin's and Hamburg's social

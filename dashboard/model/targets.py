@@ -1,6 +1,6 @@
 """Target groups: which age bands make up a group, and how far its members walk.
 
-Walking thresholds follow common planning practice (PRODUCT.md): older people
+Walking thresholds follow common planning practice: older people
 300–500 m, children and families 500 m, young people 1,000 m. The age bands of
 the Zensus grid are coarse, so some groups are approximations; the app says so.
 """
