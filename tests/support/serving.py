@@ -150,13 +150,23 @@ def open_fresh(browser, url: str, wait_for_map):
     return context, page
 
 
-def shared_link(page) -> str:
-    """The link from the "Link teilen" box; it must match the address bar."""
-    wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
-    codes = page.get_by_test_id("stCode")
-    link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
-    assert link_query(link) == link_query(page.url)
+def shared_link(page, attempts: int = 5) -> str:
+    """The link from the "Link teilen" box; it must match the address bar.
+
+    The map reports its position after it is drawn, which starts one more run that writes the URL;
+    a box opened in between shows the link of the run before. So the box is read again after each
+    run until both agree (each attempt waits for the app to be idle, never for a fixed time).
+    """
+    for _ in range(attempts):
+        wait_idle(page)
+        page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Link teilen")).click()
+        codes = page.get_by_test_id("stCode")
+        link = codes.filter(has_not_text="<iframe").last.inner_text().strip()
+        if link_query(link) == link_query(page.url):
+            break
+        page.keyboard.press("Escape")
+    else:
+        raise AssertionError(f"shared link {link} differs from the address {page.url}")
     snippet = codes.filter(has_text="<iframe").last.inner_text().strip()  # the map pages offer the embed code too
     assert html.unescape(snippet).startswith(f'<iframe src="{link}&embed=true&view=embed"')
     page.keyboard.press("Escape")
