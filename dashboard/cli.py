@@ -368,18 +368,41 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gap_view(link: str, city, lang: str):
+    """A Lückenanalyse link → its view and gap parameters; what cannot be used is named on stderr and dropped.
+
+    Returns the exit code instead when the link shows another page or the data lack the group's age bands.
+    """
+    from dashboard.analysis.gaps import params_from_view
+    from dashboard.model import share_state
+    from dashboard.model.targets import TARGET_BANDS, has_age_bands
+
+    state, dropped = share_state.decode(
+        share_state.link_params(link),
+        known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+        known_offer_ids=city.offers["offer_id"],
+    )
+    if state.page != "luecken":
+        return _fail(t("cli.view.not_gap_link", lang, page=state.page), lang)
+    if dropped:
+        print(t("cli.view.dropped", lang, names=", ".join(dropped)), file=sys.stderr)
+    params = params_from_view(state, has_network=city.paths is not None)
+    if not has_age_bands(city.cells, params.target_group):
+        bands = ", ".join(TARGET_BANDS[params.target_group])
+        return _fail(t("cli.gaps.needs_age_bands", lang, group=params.target_group, bands=bands), lang)
+    return state, params
+
+
 def _cmd_sites(args: argparse.Namespace) -> int:
     """A link's view → the best new sites (and closable offers) → .csv or .gpkg; bad input: exit 2, nothing written."""
     from pyogrio.errors import DataSourceError
 
     from dashboard.analysis import siting
     from dashboard.analysis.city import prepare
-    from dashboard.analysis.gaps import analyse, params_from_view, with_scenario
+    from dashboard.analysis.gaps import analyse, with_scenario
     from dashboard.ingest.candidates import read_candidates
     from dashboard.ingest.readers import LayerFileError
     from dashboard.ingest.validation import ERROR
-    from dashboard.model import share_state
-    from dashboard.model.targets import TARGET_BANDS, has_age_bands
     from dashboard.reports import site_export
     from dashboard.store import gpkgfile
     from dashboard.store.base import StoreError, open_store
@@ -400,19 +423,10 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
     if isinstance(location, Path) and out.resolve() == location.resolve():
         return _fail(t("cli.sites.out_is_store", lang, out=out), lang)
-    state, dropped = share_state.decode(
-        share_state.link_params(args.view),
-        known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
-        known_offer_ids=city.offers["offer_id"],
-    )
-    if state.page != "luecken":
-        return _fail(t("cli.sites.not_gap_link", lang, page=state.page), lang)
-    if dropped:
-        print(t("cli.sites.dropped", lang, names=", ".join(dropped)), file=sys.stderr)
-    params = params_from_view(state, has_network=city.paths is not None)
-    if not has_age_bands(city.cells, params.target_group):
-        bands = ", ".join(TARGET_BANDS[params.target_group])
-        return _fail(t("cli.gaps.needs_age_bands", lang, group=params.target_group, bands=bands), lang)
+    view = _gap_view(args.view, city, lang)
+    if isinstance(view, int):
+        return view
+    state, params = view
     if args.candidates:
         try:
             points, problems = read_candidates(args.candidates, upload_limit_mb=settings.upload_limit_mb, crs=args.crs)
@@ -426,6 +440,10 @@ def _cmd_sites(args: argparse.Namespace) -> int:
             return _fail(t("sites.candidates.bad_positions", lang, name=args.candidates), lang)
     else:
         candidates = siting.candidate_cells(city, state.get("gap_bezirk"))
+    if args.capacity:
+        if args.greedy:
+            return _fail(t("cli.sites.greedy_capacity", lang), lang)
+        candidates = siting.with_places(candidates, args.capacity)
     if args.new > len(candidates):
         return _fail(tn("cli.sites.too_many", len(candidates), lang, count=len(candidates), new=args.new), lang)
     with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
@@ -439,14 +457,22 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         return _fail(tn("cli.sites.too_many_closures", count, lang, count=count, close=args.close), lang)
     chosen = siting.SitingParams(sites=args.new)
     coverage = siting.coverage(result, candidates)
-    sites = siting.greedy(coverage, chosen) if args.greedy else siting.exact(coverage, chosen)
+    if args.capacity:
+        sites = siting.capacitated(coverage, chosen)
+    else:
+        sites = siting.greedy(coverage, chosen) if args.greedy else siting.exact(coverage, chosen)
     closures = siting.closures_exact(offers, args.close, chosen) if offers is not None else None
     rows = site_export.site_rows(sites, city, closures)
     try:
         site_export.write(rows, out)
     except (OSError, DataSourceError) as err:
         return _fail(t("cli.gaps.write_failed", lang, out=out, reason=getattr(err, "strerror", None) or err), lang, 1)
-    method = t("sites.method.greedy" if args.greedy else "sites.method.exact", lang)
+    method = t(
+        {"greedy": "sites.method.greedy", "exact": "sites.method.exact", "capacitated": "sites.method.capacitated"}[
+            sites.method
+        ],
+        lang,
+    )
     if sites.proven_optimal is False:
         method = t("sites.method.not_proven", lang, method=method)
     print(
@@ -480,7 +506,10 @@ def _cmd_sites(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
+    from dashboard.analysis.city import prepare
+    from dashboard.analysis.gaps import GapParams
     from dashboard.analysis.profile import UnknownArea
+    from dashboard.model.scenario import Scenario
     from dashboard.reports import council
     from dashboard.store import gpkgfile
     from dashboard.store.base import StoreError
@@ -503,9 +532,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return _fail(t("cli.report.no_out_dir", lang, folder=folder), lang)
     try:
         workspace = gpkgfile.read_geopackage(path) if isinstance(path, Path) else settings.store().read()
-        ctx = council.context(workspace, lang=lang)
+        city = prepare(workspace)
     except (DataSourceError, StoreError) as err:
         return _fail(t("cli.report.unreadable", lang, path=path, reason=err), lang)
+    params, scenario = GapParams(), Scenario()
+    if args.view:
+        view = _gap_view(args.view, city, lang)
+        if isinstance(view, int):
+            return view
+        state, params = view
+        scenario = state.get("scenario")
+    ctx = council.context(workspace, lang=lang, city=city, params=params, scenario=scenario)
     try:
         if args.all:
             folder.mkdir(parents=True, exist_ok=True)
@@ -642,7 +679,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
         description=t("cli.sites.description", lang),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sites.add_argument("--view", required=True, metavar=t("cli.metavar.link", lang), help=t("cli.sites.arg.view", lang))
+    sites.add_argument("--view", required=True, metavar=t("cli.metavar.link", lang), help=t("cli.arg.view", lang))
     sites.add_argument(
         "--new", required=True, type=_whole_number(1, lang), metavar="N", help=t("cli.sites.arg.new", lang)
     )
@@ -652,6 +689,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     solver = sites.add_mutually_exclusive_group()
     solver.add_argument("--exact", action="store_true", help=t("cli.sites.arg.exact", lang))
     solver.add_argument("--greedy", action="store_true", help=t("cli.sites.arg.greedy", lang))
+    sites.add_argument(
+        "--capacity", type=_whole_number(1, lang), metavar="PLÄTZE", help=t("cli.sites.arg.capacity", lang)
+    )
     sites.add_argument("--close", type=_whole_number(1, lang), metavar="K", help=t("cli.sites.arg.close", lang))
     sites.add_argument(
         "--out", required=True, metavar=t("cli.metavar.sites_out", lang), help=t("cli.sites.arg.out", lang)
@@ -667,6 +707,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     rep.add_argument("--out", metavar=t("cli.metavar.pdf", lang), help=t("cli.report.arg.out", lang))
     rep.add_argument("--out-dir", metavar=t("cli.metavar.folder", lang), help=t("cli.report.arg.out_dir", lang))
     rep.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.report.arg.workspace", lang))
+    rep.add_argument("--view", metavar=t("cli.metavar.link", lang), help=t("cli.report.arg.view", lang))
     rep.add_argument("--html", action="store_true", help=t("cli.report.arg.html", lang))
     rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
     rep.set_defaults(func=_cmd_report)

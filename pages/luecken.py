@@ -137,6 +137,9 @@ else:
                 methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch"
             )
 
+if not session.embedded():
+    st.subheader(t("pf.download", lang))
+    luecken_widgets.report_panel(loaded, before, result, in_view)
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
 links.sync_url("luecken")

@@ -10,7 +10,7 @@ from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
 from dashboard.reports import council
-from dashboard.web import links, luecken_widgets, session
+from dashboard.web import downloads, links, luecken_widgets, session
 
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
@@ -52,24 +52,8 @@ with map_col:
         returned_objects=[],
     )
     st.subheader(t("pf.download", lang))
-    ctx = council.ReportContext(loaded.workspace, city, result, counts, today, lang)
-    st.download_button(
-        t("pf.download.pdf", lang),
-        lambda: council.to_pdf(council.build(ctx, area.area_id)),
-        file_name=council.file_name(area.area_id),
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/picture_as_pdf:",
-        key="profile_pdf",
-    )
-    st.download_button(
-        t("pf.download.html", lang),
-        lambda: council.to_html(council.build(ctx, area.area_id)),
-        file_name=council.file_name(area.area_id, ".html"),
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/html:",
-        key="profile_html",
+    downloads.report_buttons(
+        council.from_results(loaded.workspace, city, result, result, today, lang), area_id, "profile"
     )
 with figures_col:
     st.subheader(t("pf.figures", lang))

@@ -36,6 +36,21 @@ class City:
     paths: gpd.GeoSeries | None = None  # lines of the walking network, if the workspace has them
 
     @cached_property
+    def counts(self) -> pd.DataFrame:
+        """Residents, age bands, dwellings and actors per Quartier (``counts.quartier_counts``; read only).
+
+        They depend only on the data, so they are summed once per prepared City, not in every analysis.
+        """
+        from dashboard.analysis.counts import quartier_counts  # counts builds on City
+
+        return quartier_counts(self)
+
+    @cached_property
+    def sectors(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Sectors present and missing per Quartier (``sector_mix``; read only): data only, so once per City."""
+        return sector_mix(self)
+
+    @cached_property
     def network(self) -> Network | None:
         """The walking network, built on first use: once per prepared City, so once per data version."""
         return from_lines(self.paths) if self.paths is not None and len(self.paths) else None

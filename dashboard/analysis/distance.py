@@ -49,6 +49,10 @@ class DistanceMethod(Protocol):
         """Every (origin, target) pair at most ``max_distance`` apart, e.g. for catchment methods."""
         ...
 
+    def reach(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> tuple[np.ndarray, Pairs]:
+        """``nearest`` and ``within`` together – what a gap analysis needs – in one pass where the method can."""
+        ...
+
 
 @dataclass(frozen=True)
 class StraightLine:
@@ -85,3 +89,18 @@ class StraightLine:
             cKDTree(targets), max_distance / self.detour, output_type="ndarray"
         )
         return Pairs(found["i"].astype(np.intp), found["j"].astype(np.intp), found["v"] * self.detour)
+
+    def reach(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> tuple[np.ndarray, Pairs]:
+        """The pairs first; an origin with a target in reach has its nearest among its pairs, so the
+        tree is asked for the nearest target only of the origins without one (most homes have one)."""
+        origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+        targets = np.asarray(targets, dtype=float).reshape(-1, 2)
+        if len(targets) <= FEW_TARGETS or len(origins) == 0:
+            return self.nearest(origins, targets), self.within(origins, targets, max_distance)
+        pairs = self.within(origins, targets, max_distance)
+        nearest = np.full(len(origins), np.inf)
+        np.minimum.at(nearest, pairs.origin, pairs.distance)
+        far = np.flatnonzero(nearest == np.inf)
+        if len(far):
+            nearest[far] = cKDTree(targets).query(origins[far], k=1)[0] * self.detour
+        return nearest, pairs

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.city import City, sector_mix
+from dashboard.analysis.city import City
 from dashboard.analysis.classify import Classes, classify
-from dashboard.analysis.counts import counted, quartier_counts, unit_ids
+from dashboard.analysis.counts import counted, unit_ids
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
@@ -125,7 +125,7 @@ def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
 
 
 def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
-    """Residents from the counts every page shares (``counts.quartier_counts``), coverage and supply of this run."""
+    """Residents from the counts every page shares (``City.counts``), coverage and supply of this run."""
     n = len(city.units)
     codes = cells["unit"].to_numpy()
     demand = cells["demand"].to_numpy()
@@ -133,12 +133,12 @@ def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: G
     table = pd.DataFrame(index=ids)
     table["name"] = city.units["name"].to_numpy()
     table["parent_id"] = city.units["parent_id"].to_numpy()
-    table["residents"] = quartier_counts(city)["residents"]
+    table["residents"] = city.counts["residents"]
     table["target_residents"] = _sum_by_unit(codes, demand, n)
     table["covered_residents"] = _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n)
     table["access_weighted"] = _sum_by_unit(codes, demand * cells["access"].to_numpy(), n)
     table["participation_offers"] = counted(offers, ids)
-    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
+    table["sectors_present"], table["sectors_missing"] = city.sectors
     return table
 
 
@@ -242,9 +242,8 @@ def analyse(
     cells["demand"] = group_residents(city.cells, params.target_group)
     xy = cells[["x", "y"]].to_numpy()
     offer_xy = offers[["x", "y"]].to_numpy()
-    cells["distance"] = method.nearest(xy, offer_xy)
+    cells["distance"], pairs = method.reach(xy, offer_xy, params.threshold)
     cells["covered"] = cells["distance"].to_numpy() <= params.threshold
-    pairs = method.within(xy, offer_xy, params.threshold)
     ratio = supply_ratios(cells["demand"].to_numpy(), offers["supply"].to_numpy(), pairs)
     offers = offers.assign(ratio=ratio)
     cells["access"] = np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
@@ -277,8 +276,8 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
     added = _with_supply(qualifying(new_offers_frame(scenario, city.units), params).reset_index(drop=True))
     if len(added):
         new_xy = added[["x", "y"]].to_numpy()
-        distance = np.minimum(distance, method.nearest(xy, new_xy))
-        pairs = method.within(xy, new_xy, params.threshold)
+        nearest, pairs = method.reach(xy, new_xy, params.threshold)
+        distance = np.minimum(distance, nearest)
         ratio = supply_ratios(cells["demand"].to_numpy(), added["supply"].to_numpy(), pairs)
         added = added.assign(ratio=ratio)
         access += np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.city import City, sector_mix
-from dashboard.analysis.counts import counted, quartier_counts, summed, unit_ids
+from dashboard.analysis.city import City
+from dashboard.analysis.counts import counted, summed, unit_ids
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.filters import offers_mask, participation_mask
 from dashboard.model.view import MapView
@@ -35,11 +35,11 @@ def cell_distances(city: City, view: MapView, method: DistanceMethod | None = No
 def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) -> pd.DataFrame:
     """One row per Quartier (index ``area_id``) with every key figure of the Karte page.
 
-    Residents, housing and actors come from the counts every page shares (``counts.quartier_counts``);
+    Residents, housing and actors come from the counts every page shares (``City.counts``);
     coverage, older residents and offers follow the view.
     """
     ids = unit_ids(city)
-    shared = quartier_counts(city)
+    shared = city.counts
     cells = city.cells
     residents = cells["residents"]
     people = summed(
@@ -65,7 +65,7 @@ def unit_table(city: City, view: MapView, method: DistanceMethod | None = None) 
     table["dwellings"] = shared["dwellings"]
     table["subsidised"] = shared["subsidised"]
     table["sozialmanagement"] = shared["sozialmanagement"].astype(int)
-    table["sectors_present"], table["sectors_missing"] = sector_mix(city)
+    table["sectors_present"], table["sectors_missing"] = city.sectors
     return add_rates(table, view.min_residents)
 
 

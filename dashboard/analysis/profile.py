@@ -26,7 +26,7 @@ import pandas as pd
 
 from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.city import City
-from dashboard.analysis.counts import quartier_counts, summed, unit_ids
+from dashboard.analysis.counts import summed, unit_ids
 from dashboard.analysis.gaps import GapResult, rates
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
 from dashboard.model import schema
@@ -120,7 +120,7 @@ def figures(city: City) -> tuple[Figure, ...]:
 
 def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
     """Every count a profile needs, one row per Quartier (index ``area_id``): the shared counts
-    (``counts.quartier_counts``), offers by category, group and level, and the gap analysis' counts."""
+    (``City.counts``), offers by category, group and level, and the gap analysis' counts."""
     ids = unit_ids(city)
     offers = city.offers
     supply = summed(
@@ -145,7 +145,7 @@ def unit_counts(city: City, result: GapResult) -> pd.DataFrame:
         index=ids,
     )
     extra = city.units.set_index("area_id")[area_need_columns(city)].reindex(ids)
-    return pd.concat([quartier_counts(city), supply, gap, extra], axis=1)
+    return pd.concat([city.counts, supply, gap, extra], axis=1)
 
 
 def group_counts(counts: pd.DataFrame, groups: Mapping[str, Sequence[str]], city: City) -> pd.DataFrame:

@@ -249,6 +249,10 @@ class WalkingDistance:
         origin, target, distance = (np.concatenate(parts) for parts in zip(*found, strict=False))
         return Pairs(origin.astype(np.intp), target.astype(np.intp), distance)
 
+    def reach(self, origins: np.ndarray, targets: np.ndarray, max_distance: float) -> tuple[np.ndarray, Pairs]:
+        """Two searches: the nearest needs the whole network, the catchments only the tiles around targets."""
+        return self.nearest(origins, targets), self.within(origins, targets, max_distance)
+
     def isochrone(self, point_xy, distances=(300, 500, 1000)) -> gpd.GeoDataFrame:
         """Areas reachable on foot from one point within each distance: reached path pieces widened and merged."""
         net = self.network

@@ -34,6 +34,7 @@ from dashboard.maps.karte import (
     tooltip_html,
 )
 from dashboard.model import schema
+from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.store.settings import Settings
 
 AREA_FILL = "#1f5f7a"
@@ -112,8 +113,17 @@ def _north_arrow(ax, lang: str) -> None:
     )
 
 
-def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes:
-    """The report's map image (PNG): the hatched area, neighbours, offers and actors, with map furniture."""
+def _symbol(marker: str, face: str, edge: str, size: float, label: str) -> Line2D:
+    """A legend entry for a point symbol of the report map."""
+    return Line2D(
+        [], [], marker=marker, linestyle="", markerfacecolor=face, markeredgecolor=edge, markersize=size, label=label
+    )
+
+
+def report_map_png(city: City, area: Area, attribution: str, lang: str, scenario: Scenario = Scenario()) -> bytes:
+    """The report's map image (PNG): the hatched area, neighbours, offers and actors, with map furniture –
+    and the scenario: planned offers as numbered stars (the numbers of the report's table), offers it
+    switches off crossed out."""
     shape = area_shape(city, area)
     xmin, ymin, xmax, ymax = shape.total_bounds
     pad = max(xmax - xmin, ymax - ymin, 200.0) * 0.12
@@ -158,6 +168,15 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes
         linewidth=0.6,
         zorder=5,
     )
+    planned = new_offers_frame(scenario, city.units).assign(number=range(1, len(scenario.added) + 1))
+    off = city.offers[city.offers["offer_id"].isin(scenario.disabled)]
+    planned, off = (
+        points[points["x"].between(xmin, xmax) & points["y"].between(ymin, ymax)] for points in (planned, off)
+    )
+    ax.scatter(planned["x"], planned["y"], marker="*", s=120, facecolor="white", edgecolor="black", zorder=6)
+    for number, x, y in zip(planned["number"], planned["x"], planned["y"], strict=False):
+        ax.annotate(str(number), (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7, weight="bold")
+    ax.scatter(off["x"], off["y"], marker="x", s=60, color="black", linewidth=1.4, zorder=7)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
@@ -167,37 +186,14 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str) -> bytes
     handles = [
         Patch(facecolor=NO_DATA_COLOUR, edgecolor="black", hatch="///", label=t("rep.legend.area", lang)),
         Patch(facecolor="white", edgecolor="#8c8c8c", label=t("rep.legend.others", lang)),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="black",
-            markeredgecolor="white",
-            markersize=6,
-            label=t("rep.legend.participation", lang),
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markersize=5,
-            label=t("rep.legend.offer", lang),
-        ),
-        Line2D(
-            [],
-            [],
-            marker="^",
-            linestyle="",
-            markerfacecolor="#737373",
-            markeredgecolor="black",
-            markersize=5,
-            label=t("rep.legend.actor", lang),
-        ),
+        _symbol("o", "black", "white", 6, t("rep.legend.participation", lang)),
+        _symbol("o", "white", "black", 5, t("rep.legend.offer", lang)),
+        _symbol("^", "#737373", "black", 5, t("rep.legend.actor", lang)),
     ]
+    if len(planned):
+        handles.append(_symbol("*", "white", "black", 9, t("rep.legend.planned", lang)))
+    if len(off):
+        handles.append(_symbol("x", "black", "black", 6, t("rep.legend.disabled", lang)))
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.95, edgecolor="black", fancybox=False)
     fig.text(0.99, 0.02, attribution, fontsize=6, ha="right", va="bottom", color="#333333")
     fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, edgecolor="black", linewidth=1))

@@ -84,6 +84,8 @@ NEED = Setting("need", "n", "gap.need.indicator", BUILTIN_NEEDS[0])
 NEW_SITES = Setting("new_sites", "ns", "sites.new", 3, low=1, high=20, step=1)
 CANDIDATES = Setting("candidates", "ca", "sites.candidates", "cells", options=("cells", "file"))
 SOLVER = Setting("solver", "so", "sites.solver", "greedy", options=("greedy", "exact"))
+#: Places per new site; 0: no limit (plain maximal coverage), else the capacity-aware model.
+SITE_CAPACITY = Setting("site_capacity", "cap", "sites.capacity", 0, low=0, high=5000, step=10)
 SCENARIO = Setting("scenario", "s", "gap.scenario", Scenario())
 
 #: The engine's default weights (fractions of 1), from the percentages above.

@@ -7,8 +7,11 @@ German quotes), black text on white with grey table heads, so it stays
 readable when printed in greyscale. The HTML escapes every text and embeds the
 map image, so it opens offline and loads nothing from anywhere.
 
-Reports of one data version share a ``ReportContext`` (prepared city, gap
-analysis, counts per Quartier): the whole city's reports cost one analysis.
+Reports of one data version and view share a ``ReportContext`` (prepared city,
+gap analysis, counts per Quartier): the whole city's reports cost one analysis.
+A report is made from a view – group, threshold, distance mode, minimum level and
+scenario – and names it on its first page, so the council reads the figures the
+planner saw.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from tqdm import tqdm
 
 from dashboard import i18n
 from dashboard.analysis.city import City, prepare
-from dashboard.analysis.gaps import GapParams, GapResult, analyse
+from dashboard.analysis.gaps import GapParams, GapResult, analyse, compare, with_scenario
 from dashboard.analysis.profile import (
     ACTOR_COLUMNS,
     AREA,
@@ -48,9 +51,10 @@ from dashboard.analysis.profile import (
 )
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps import area_map
+from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.model.workspace import Workspace
 from dashboard.reports.gap_export import write_atomic
-from dashboard.reports.gap_figures import method_text
+from dashboard.reports.gap_figures import method_text, scenario_effect, settings_text, signed
 from dashboard.reports.sources import sources_frame
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -63,15 +67,16 @@ DEFAULT_JOBS = 2
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What every report of one data version shares; computed once."""
+    """What every report of one data version and view shares; computed once."""
 
     workspace: Workspace
     city: City
-    result: GapResult
+    result: GapResult  # with the view's scenario
     counts: pd.DataFrame
     today: date
     lang: str = i18n.DEFAULT_LANGUAGE
     max_age_months: int = DEFAULT_MAX_AGE_MONTHS
+    status_quo: GapResult | None = None  # the same view without its scenario; None when it has none
 
 
 def context(
@@ -79,12 +84,34 @@ def context(
     today: date | None = None,
     lang: str = i18n.DEFAULT_LANGUAGE,
     city: City | None = None,
-    result: GapResult | None = None,
+    params: GapParams = GapParams(),
+    scenario: Scenario = Scenario(),
 ) -> ReportContext:
-    """Prepare and analyse (default gap parameters) once; pass ``city``/``result`` when already computed."""
+    """Prepare and analyse the view once (the defaults: what the Quartiersprofil shows); pass ``city`` when prepared."""
     city = city or prepare(workspace)
-    result = result or analyse(city, GapParams())
-    return ReportContext(workspace, city, result, unit_counts(city, result), today or date.today(), lang)
+    status_quo = analyse(city, params)
+    result = status_quo if scenario.is_empty else with_scenario(city, status_quo, scenario)
+    return from_results(workspace, city, status_quo, result, today, lang)
+
+
+def from_results(
+    workspace: Workspace,
+    city: City,
+    status_quo: GapResult,
+    result: GapResult,
+    today: date | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> ReportContext:
+    """The context of a view whose results a page has already computed (``result`` with its scenario)."""
+    return ReportContext(
+        workspace,
+        city,
+        result,
+        unit_counts(city, result),
+        today or date.today(),
+        lang,
+        status_quo=None if result.scenario.is_empty else status_quo,
+    )
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,7 @@ class Report:
     title: str
     subtitle: str
     lines: tuple[str, ...]  # created, data date
+    settings: str  # the view the figures come from, on the first page
     demo: str  # the demo notice, '' for real data
     map_png: bytes
     map_caption: str
@@ -102,6 +130,8 @@ class Report:
     figures_note: str
     gap_heading: str
     gap_paragraphs: tuple[str, ...]
+    scenario_paragraphs: tuple[str, ...]  # empty without a scenario
+    planned: pd.DataFrame  # the scenario's planned offers, one row each
     actors: pd.DataFrame
     offers: pd.DataFrame
     outdated_note: str
@@ -127,6 +157,7 @@ def _gap_paragraphs(ctx: ReportContext, p: Profile) -> tuple[str, ...]:
             "rep.gap.text",
             lang,
             name=p.area.name,
+            group=code_label(params.target_group, lang),
             target=fmt_int(area["target_residents"], lang),
             uncovered=fmt_int(area["uncovered_residents"], lang),
             share=fmt_share(1 - area["covered_share"], lang),
@@ -143,6 +174,45 @@ def _gap_paragraphs(ctx: ReportContext, p: Profile) -> tuple[str, ...]:
         else t("rep.gap.sectors_all", lang)
     )
     return first, sectors
+
+
+def _scenario_paragraphs(ctx: ReportContext, area: Area) -> tuple[str, ...]:
+    """What the scenario changes: city-wide, and in this area."""
+    if ctx.status_quo is None:
+        return ()
+    lang, before, after = ctx.lang, ctx.status_quo, ctx.result
+    changes = compare(before, after)
+    changes = changes[changes.index.isin(area.members)]
+    covered = changes["covered_change"].sum()
+    disabled = ctx.city.offers.loc[ctx.city.offers["offer_id"].isin(after.scenario.disabled), "name"]
+    paragraphs = [
+        scenario_effect(before, after, lang),
+        t("rep.scenario.area", lang, name=area.name, delta=signed(covered, lang)),
+    ]
+    if len(disabled):
+        paragraphs.append(t("rep.scenario.disabled", lang, names=", ".join(disabled)))
+    return tuple(paragraphs)
+
+
+def planned_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The scenario's planned offers: number, name, Quartier, places and position (WGS 84), as the link carries it."""
+    lang, scenario = ctx.lang, ctx.result.scenario
+    planned = new_offers_frame(scenario, ctx.city.units)
+    names = dict(zip(ctx.city.units["area_id"], ctx.city.units["name"], strict=False))
+    return pd.DataFrame(
+        {
+            t("rep.planned.number", lang): range(1, len(planned) + 1),
+            t("rep.planned.name", lang): planned["name"].to_numpy(),
+            t("rep.planned.area", lang): [names.get(a, "–") for a in planned["area_id"]],
+            t("rep.planned.capacity", lang): [fmt_int(c, lang) for c in planned["capacity"]],
+            t("rep.planned.position", lang): [
+                f"{fmt_num(lat, lang, 5)}, {fmt_num(lon, lang, 5)}"
+                for lat, lon in zip(planned["lat"], planned["lon"], strict=False)
+            ]
+            if len(planned)
+            else [],
+        }
+    )
 
 
 def build(ctx: ReportContext, area_id: str) -> Report:
@@ -162,13 +232,16 @@ def build(ctx: ReportContext, area_id: str) -> Report:
             t("rep.created", lang, date=fmt_date(ctx.today.isoformat(), lang)),
             t("rep.data_date", lang, date=fmt_date(city.data_date, lang) if city.data_date else "–"),
         ),
+        settings=t("rep.settings", lang, settings=settings_text(ctx.result, lang)),
         demo=t("rep.demo", lang) if city.is_demo else "",
-        map_png=area_map.report_map_png(city, p.area, attribution, lang),
+        map_png=area_map.report_map_png(city, p.area, attribution, lang, ctx.result.scenario),
         map_caption=t("rep.map_caption", lang),
         figures=profile_sections(p, lang),
         figures_note=tn("rep.figures.note", p.min_residents, lang, min_residents=fmt_int(p.min_residents, lang)),
         gap_heading=t("rep.gap", lang),
         gap_paragraphs=_gap_paragraphs(ctx, p),
+        scenario_paragraphs=_scenario_paragraphs(ctx, p.area),
+        planned=planned_frame(ctx),
         actors=list_frame(p.actors, ACTOR_COLUMNS, lang),
         offers=list_frame(p.offers, OFFER_COLUMNS, lang),
         outdated_note=tn("pf.outdated_note", ctx.max_age_months, lang, months=ctx.max_age_months),
@@ -294,6 +367,7 @@ def to_pdf(report: Report) -> bytes:
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
     _paragraph(pdf, report.subtitle, size=11)
     _paragraph(pdf, " · ".join(report.lines), size=8.5)
+    _paragraph(pdf, report.settings, size=8.5)
     if report.demo:
         pdf.set_font(FONT, "B", 8.5)
         pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)  # type: ignore[arg-type]  # fpdf2 documents float padding, annotates int
@@ -304,6 +378,12 @@ def to_pdf(report: Report) -> bytes:
     _heading(pdf, report.gap_heading)
     for text in report.gap_paragraphs:
         _paragraph(pdf, text)
+    if report.scenario_paragraphs:
+        _heading(pdf, t("rep.scenario", report.lang))
+        for text in report.scenario_paragraphs:
+            _paragraph(pdf, text)
+        if len(report.planned):
+            _pdf_table(pdf, report.planned, tuple(w * pdf.epw for w in (0.06, 0.34, 0.24, 0.1, 0.26)))
     _heading(pdf, t("rep.figures", report.lang))
     for title, frame in report.figures:
         _figure_table(pdf, title, frame)
@@ -368,11 +448,15 @@ def to_html(report: Report) -> str:
         f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(report.title)}</title>'
         f"<style>{_CSS}</style></head><body>",
         f'<h1>{e(report.title)}</h1><p>{e(report.subtitle)}</p><p class="note">{e(" · ".join(report.lines))}</p>',
+        f'<p class="note">{e(report.settings)}</p>',
         f'<p class="demo">{e(report.demo)}</p>' if report.demo else "",
         f'<figure><img alt="{e(report.map_caption)}" src="data:image/png;base64,{image}">'
         f'<figcaption class="note">{e(report.map_caption)}</figcaption></figure>',
         f"<h2>{e(report.gap_heading)}</h2>",
         *(f"<p>{e(text)}</p>" for text in report.gap_paragraphs),
+        f"<h2>{e(t('rep.scenario', lang))}</h2>" if report.scenario_paragraphs else "",
+        *(f"<p>{e(text)}</p>" for text in report.scenario_paragraphs),
+        _html_table(report.planned) if len(report.planned) else "",
         f"<h2>{e(t('rep.figures', lang))}</h2>",
         *(f"<h3>{e(title)}</h3>{_html_table(frame.rename_axis(''), index=True)}" for title, frame in report.figures),
         f'<p class="note">{e(report.figures_note)}</p>',

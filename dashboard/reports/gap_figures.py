@@ -42,35 +42,42 @@ def scenario_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("fig.area", lang): changes["name"].to_numpy(),
             t("gap.scenario.col.before", lang): [fmt_int(v, lang) for v in changes["covered_before"]],
             t("gap.scenario.col.after", lang): [fmt_int(v, lang) for v in changes["covered_after"]],
-            t("gap.scenario.col.change", lang): [_signed(v, lang) for v in changes["covered_change"]],
+            t("gap.scenario.col.change", lang): [signed(v, lang) for v in changes["covered_change"]],
             t("gap.scenario.col.index_before", lang): [fmt_num(v, lang, 0) for v in changes["index_before"]],
             t("gap.scenario.col.index_after", lang): [fmt_num(v, lang, 0) for v in changes["index_after"]],
         }
     )
 
 
-def _signed(value: float, lang: str) -> str:
+def signed(value: float, lang: str) -> str:
+    """A change with its sign: "+100", "-3", "0"."""
     return ("+" if value > 0 else "") + fmt_int(value, lang)
 
 
 def scenario_effect(before: GapResult, after: GapResult, lang: str) -> str:
     """One sentence: how many more people of the target group are covered city-wide."""
     b, a = before.city["covered_residents"], after.city["covered_residents"]
-    return t("gap.scenario.effect", lang, before=fmt_int(b, lang), after=fmt_int(a, lang), delta=_signed(a - b, lang))
+    return t("gap.scenario.effect", lang, before=fmt_int(b, lang), after=fmt_int(a, lang), delta=signed(a - b, lang))
 
 
-def settings_line(result: GapResult, lang: str) -> str:
-    """The settings behind the figures in one line: group, threshold, distance method, scenario."""
+def settings_text(result: GapResult, lang: str) -> str:
+    """The settings behind the figures, plain: group, threshold, distance method, minimum level, scenario."""
     p = result.params
     parts = [
         code_label(p.target_group, lang),
         f"{fmt_int(p.threshold, lang)} m",
         t(result.method.label_key, lang, detour=fmt_num(p.detour, lang, 2)),
+        t("gap.settings.min_level", lang, level=code_label(p.min_level, lang)),
     ]
     if not result.scenario.is_empty:
         added, disabled = len(result.scenario.added), len(result.scenario.disabled)
         parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled).rstrip("."))
-    return t("gap.settings_line", lang, settings=" · ".join(parts))
+    return " · ".join(parts)
+
+
+def settings_line(result: GapResult, lang: str) -> str:
+    """``settings_text`` as one Markdown line for a page."""
+    return t("gap.settings_line", lang, settings=settings_text(result, lang))
 
 
 def method_text(result: GapResult, data_date: str, lang: str) -> str:

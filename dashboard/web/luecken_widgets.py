@@ -23,7 +23,8 @@ from dashboard.i18n import code_label, t, tn
 from dashboard.model import schema, share_state, viewspec
 from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
-from dashboard.reports import gap_figures
+from dashboard.reports import council, gap_figures
+from dashboard.web import downloads
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang
@@ -224,3 +225,27 @@ def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
             t("gap.col.uncovered", lg): [i18n.fmt_int(v, lg) for v in double["uncovered_residents"]],
         }
     ).sort_values(t("gap.col.index", lg), ascending=False)
+
+
+def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, area_ids: set[str]) -> None:
+    """The council report of a Quartier made from this view – its settings and scenario – for the meeting.
+
+    The list starts at the area chosen on the map, else at the largest gap among the areas shown.
+    """
+    lg = lang()
+    ranked = [a for a in gaps.ranked(after).index if a in area_ids]
+    names = after.units["name"]
+    options = ranked + sorted((a for a in area_ids if a not in ranked), key=lambda a: str(names.get(a, a)))
+    if not options:
+        return
+    state, selected = st.session_state, st.session_state.get("gap_selected")
+    if selected in options and selected != state.get("_gap_report_followed"):  # a new choice on the map
+        state["_gap_report_followed"] = state["gap_report_area"] = selected
+    elif state.get("gap_report_area") not in options:
+        state["gap_report_area"] = options[0]
+    area_id = st.selectbox(
+        t("gap.report.area", lg), options, format_func=lambda a: str(names.get(a, a)), key="gap_report_area"
+    )
+    st.caption(t("gap.report.caption", lg))
+    ctx = council.from_results(loaded.workspace, loaded.city, before, after, lang=lg)
+    downloads.report_buttons(ctx, area_id, "gap_report")

@@ -31,19 +31,22 @@ PAGE_TIME_LIMIT_S = 30.0
 
 @dataclass(frozen=True)
 class SiteChoice:
-    """What the planner asked: how many sites, from which candidates, by which solver."""
+    """What the planner asked: how many sites, from which candidates, by which solver, with how many places."""
 
     sites: int
     candidates: str
     solver: str
+    places: int = 0  # per new site; 0: no limit
 
 
 def site_controls() -> SiteChoice:
-    """N, candidates and solver, in one row above the results."""
+    """N, places, candidates and solver, in one row above the results."""
     lg = lang()
     spec = viewspec
-    number, source, solver = st.columns(3)
+    number, places, source, solver = st.columns(4)
     n = int(number_input(number, spec.NEW_SITES, "sites_" + spec.NEW_SITES.name))
+    capacity = int(number_input(places, spec.SITE_CAPACITY, "sites_" + spec.SITE_CAPACITY.name))
+    places.caption(t("sites.capacity.help", lg))
     # an own list is an upload to the server: for signed-in editors only
     sources = spec.CANDIDATES.options if current_user().is_editor else (spec.CANDIDATES.default,)
     candidates = source.radio(
@@ -57,8 +60,9 @@ def site_controls() -> SiteChoice:
         spec.SOLVER.options,
         format_func=lambda m: t(f"sites.solver.{m}", lg),
         key="sites_" + spec.SOLVER.name,
+        disabled=capacity > 0,  # places are assigned by the exact model only
     )
-    return SiteChoice(n, candidates, method)
+    return SiteChoice(n, candidates, method, capacity)
 
 
 def _problem_lines(problems: list[Problem], lg: str) -> str:
@@ -68,7 +72,13 @@ def _problem_lines(problems: list[Problem], lg: str) -> str:
 
 
 def candidate_list(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFrame | None:
-    """The candidates: populated cells, or the points of an uploaded list (None while there is none or it is bad)."""
+    """The candidates: populated cells, or the points of an uploaded list (None while there is none or it is bad);
+    with places per site, every candidate without its own capacity has that many."""
+    found = _candidates(city, bezirk, choice)
+    return siting.with_places(found, choice.places) if found is not None and choice.places else found
+
+
+def _candidates(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFrame | None:
     if choice.candidates == "cells":
         return siting.candidate_cells(city, bezirk)
     lg = lang()
@@ -94,14 +104,24 @@ def candidate_list(city: City, bezirk: str | None, choice: SiteChoice) -> pd.Dat
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _solve(
-    version: str, params: gaps.GapParams, scenario: Scenario, key: str, n: int, solver: str, _result, _candidates
+    version: str,
+    params: gaps.GapParams,
+    scenario: Scenario,
+    key: str,
+    choice: SiteChoice,
+    _result,
+    _candidates,
 ) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
-    """Greedy always (instant, and the curve); exact when asked, with greedy's ratio to it."""
+    """Greedy always (instant, and the curve); exact when asked, with greedy's ratio to it; with places
+    per site the capacity-aware model (the curve stays that of coverage without limits)."""
     coverage = siting.coverage(_result, _candidates)
-    chosen = siting.SitingParams(sites=n, time_limit_s=PAGE_TIME_LIMIT_S)
+    chosen = siting.SitingParams(sites=choice.sites, time_limit_s=PAGE_TIME_LIMIT_S)
     quick = siting.greedy(coverage, chosen)
-    curve = siting.marginal_curve(coverage, siting.SitingParams(sites=int(viewspec.NEW_SITES.high or n)))
-    if solver == "greedy":
+    curve = siting.marginal_curve(coverage, siting.SitingParams(sites=int(viewspec.NEW_SITES.high or choice.sites)))
+    if choice.places:
+        served = siting.capacitated(coverage, chosen)
+        return served, served, curve
+    if choice.solver == "greedy":
         return quick, quick, curve
     best = siting.exact(coverage, chosen)
     return best, siting.with_optimum(quick, best), curve
@@ -114,15 +134,17 @@ def solve(
     key = pd.util.hash_pandas_object(candidates[siting.CANDIDATE_COLUMNS], index=False).sum()
     scenario = luecken_widgets.scenario()
     with st.spinner(t("sites.computing", lang()), show_time=True):
-        return _solve(
-            loaded.version, result.params, scenario, str(key), choice.sites, choice.solver, result, candidates
-        )
+        return _solve(loaded.version, result.params, scenario, str(key), choice, result, candidates)
 
 
 def method_line(found: siting.SitingResult, quick: siting.SitingResult, lg: str) -> str:
     """How the answer was found: exact or approximate, how close the approximation is, and fewer sites than asked."""
     if found.method == "greedy":
         parts = [t("sites.method.greedy_line", lg)]
+    elif found.method == "capacitated":
+        parts = [t("sites.method.capacitated_line", lg, seconds=f"{found.seconds:.1f}")]
+        if found.proven_optimal is False:
+            parts.append(t("sites.method.exact_not_proven", lg))
     else:
         parts = [t("sites.method.exact_line", lg, seconds=f"{found.seconds:.1f}")]
         if found.proven_optimal is False:

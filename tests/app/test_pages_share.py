@@ -36,6 +36,17 @@ def test_a_gap_link_restores_group_threshold_and_scenario(open_link):
     assert _params(at)["s"] == "9.1,48.1,bildung,senioren,mitwirkung,20"
 
 
+def test_a_gap_link_offers_the_report_of_its_view(open_link):
+    """The list starts at the area chosen on the map, else at the largest gap; the report is the view's."""
+    at = open_link(p="luecken", g="senioren", s="9.1,48.1,bildung,senioren,mitwirkung,20")
+    chooser = at.selectbox(key="gap_report_area")
+    assert chooser.label == "Bericht für das Gebiet" and chooser.value == "0102"  # Mühlenviertel: no senior in reach
+    assert [b.label for b in at.get("download_button")][-2:] == ["PDF herunterladen", "HTML herunterladen"]
+    assert any("Szenario stehen auf der ersten Seite" in c.value for c in at.caption)
+    at = open_link(p="luecken", g="senioren", sel="0101")
+    assert at.selectbox(key="gap_report_area").value == "0101"
+
+
 def test_the_url_follows_the_view(app):
     app.sidebar.checkbox(key="layer_housing").check().run()
     app.sidebar.number_input(key="threshold_m").set_value(700).run()

@@ -43,6 +43,20 @@ def test_exact_on_request_and_fewer_sites(app):
     )
 
 
+def test_places_per_site_limit_whom_each_serves_and_travel_into_the_scenario(app):
+    """By hand: 400 people at (1450, 450) and 200 at (850, 850) have nothing in reach, 721 m apart; with 150
+    places per site the two best sites serve 150 each (without a limit one site alone would reach 400)."""
+    at = app.switch_page(PAGE).run()
+    at.number_input(key="sites_new_sites").set_value(2).run()
+    at.number_input(key="sites_site_capacity").set_value(150).run()
+    assert not at.exception
+    assert _metrics(at)["Neu erreichte Personen der Zielgruppe"] == "300"
+    assert any("Platzgrenze" in m.value for m in at.markdown)
+    assert at.radio(key="sites_solver").disabled
+    next(b for b in at.button if b.key == "sites_into_scenario").click().run()
+    assert [offer.capacity for offer in at.session_state["scenario"].added] == [150, 150]
+
+
 def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
     at = app.switch_page(PAGE).run()
     at.sidebar.selectbox(key="gap_target_group").set_value("senioren").run()

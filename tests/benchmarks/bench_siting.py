@@ -4,28 +4,34 @@ Run as ``.venv/bin/python tests/benchmarks/bench_siting.py [--spopt]``. The city
 populated cells, 3.7 M residents, 6,000 offers) is analysed with straight lines; five sites are then
 chosen among the populated cells of one Stadtbezirk, among 2,000 cells drawn city-wide, and among every
 populated cell of the city, by ``greedy`` and by ``exact`` (HiGHS); then the capacity-aware variant in
-the Stadtbezirk and closures city-wide. Beside them: the bare sparse product that scores every
-candidate once (the floor of a greedy step) and, with ``--spopt`` and spopt installed, PySAL spopt's
-MCLP (PuLP + CBC, dense) on the 2,000-candidate instance. Informative only: the exit code is 0 unless
-something crashed.
+the Stadtbezirk and closures city-wide; then the Stadtbezirk and the 2,000 cells by walking route on a
+street grid over the whole city (``bench_walknet``'s ~152,000 junctions, 10 % of the links missing).
+Beside them: the bare sparse product that scores every candidate once (the floor of a greedy step)
+and, with ``--spopt`` and spopt installed, PySAL spopt's MCLP (PuLP + CBC, dense) on the
+2,000-candidate instance. Informative only: the exit code is 0 unless something crashed.
 """
 
 import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 
 from dashboard.analysis import gaps, siting  # noqa: E402
 from dashboard.analysis.city import prepare  # noqa: E402
 from dashboard.analysis.siting import SitingParams  # noqa: E402
+from dashboard.model import schema  # noqa: E402
 from tests.benchmarks.bench_gaps import synthetic_workspace  # noqa: E402
+from tests.benchmarks.bench_walknet import street_grid  # noqa: E402
 from tests.benchmarks.timing import median_s  # noqa: E402
 
 SITES, BEZIRK, SAMPLE, CLOSE, SEED = 5, "08", 2_000, 3, 3035
@@ -114,6 +120,14 @@ def main() -> int:
     everyone = gaps.analyse(city, gaps.GapParams())
     seniors = gaps.analyse(city, gaps.GapParams(target_group="senioren"))
     print(f"Synthetic city prepared and analysed in {time.perf_counter() - start:.1f} s; medians of 3 after a warm-up")
+    start = time.perf_counter()
+    links = shapely.linestrings(street_grid(np.random.default_rng(2026)))
+    walkable = replace(city, paths=gpd.GeoSeries(links, crs=schema.ANALYSIS_CRS))
+    on_foot = gaps.analyse(walkable, gaps.GapParams(distance="fussweg"))
+    print(
+        f"Walking network of {walkable.network.node_count:,} junctions built and the city analysed on foot "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     bezirk = siting.candidate_cells(city, BEZIRK)
     every = siting.candidate_cells(city)
     sample = every.iloc[np.sort(np.random.default_rng(SEED).choice(len(every), SAMPLE, replace=False))]
@@ -122,6 +136,8 @@ def main() -> int:
         *instance(f'"alle" 500 m, {SAMPLE:,} cells city-wide', everyone, sample),
         *instance('"alle" 500 m, every populated cell', everyone, every),
         *instance('"senioren" 400 m, every populated cell', seniors, every),
+        *instance(f'"alle" 500 m on foot, Bezirk {BEZIRK}', on_foot, bezirk),
+        *instance(f'"alle" 500 m on foot, {SAMPLE:,} cells city-wide', on_foot, sample),
         *(spopt_peer(everyone, sample) if "--spopt" in sys.argv else []),
         *capacity_and_closures(everyone, bezirk),
     ]

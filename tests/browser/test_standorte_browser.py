@@ -3,11 +3,14 @@
 import re
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.support.serving import link_query, open_fresh, shared_link, wait_idle
 
 
-def test_best_three_sites_for_seniors_go_into_a_shared_scenario(app_server, browser, page, wait_for_map, save_artifact):
+def test_best_three_sites_for_seniors_go_into_a_shared_scenario(
+    app_server, browser, page, wait_for_map, save_artifact, tmp_path
+):
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{app_server}/standorte")
     wait_for_map(page)
@@ -39,5 +42,13 @@ def test_best_three_sites_for_seniors_go_into_a_shared_scenario(app_server, brow
     try:
         expect(other.get_by_text(re.compile(r"Szenario: 3 geplante Angebote, 0 abgeschaltet"))).to_be_visible()
         save_artifact(other, "standorte-link")
+        with other.expect_download() as download_info:  # the council report of the view, sites included
+            other.get_by_test_id("stDownloadButton").filter(has_text="PDF herunterladen").locator("button").click()
+        report = tmp_path / download_info.value.suggested_filename
+        download_info.value.save_as(report)
+        text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(report).pages).replace("\xa0", " "))
+        assert "Einstellungen der Ansicht: Senioren · 400 m" in text
+        assert "Szenario: 3 geplante Angebote, 0 abgeschaltet" in text
+        assert len(re.findall(r"\b[123] Geplanter Nachbarschaftstreff", text)) == 3, text
     finally:
         context.close()

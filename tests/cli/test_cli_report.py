@@ -3,13 +3,19 @@
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from pypdf import PdfReader
+from pyproj import Transformer
 
 from dashboard.cli import main
+from dashboard.model import share_state
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.schema import WEB_CRS
+from dashboard.model.share_state import ViewState
 from dashboard.store.gpkgfile import write_geopackage
-from tests.support.factories import tiny_workspace
+from tests.support.factories import CRS, X0, Y0, tiny_workspace
 from tests.support.paths import ROOT
 
 
@@ -76,6 +82,33 @@ def test_missing_and_unreadable_workspace(tmp_path, capsys):
     broken.write_text("kein GeoPackage")
     assert main(["report", "--area", "01", "--out", str(tmp_path / "x.pdf"), "--workspace", str(broken)]) == 2
     assert "kein lesbares GeoPackage" in capsys.readouterr().err
+
+
+def _link(**fields) -> str:
+    return "https://quartiersatlas.example/luecken?" + urlencode(share_state.encode(ViewState("luecken", "de", fields)))
+
+
+def test_report_from_a_shared_link_shows_its_view(workspace, tmp_path, capsys):
+    """Seniors, a planned Treff at Am Bach's far cell, the Treff o1 off: the hand-computed case of test_report.py."""
+    lon, lat = Transformer.from_crs(CRS, WEB_CRS, always_xy=True).transform(X0 + 850, Y0 + 850)
+    scenario = Scenario(added=(NewOffer(*share_state.place(lon, lat), capacity=20),), disabled=("o1",))
+    link = _link(gap_target_group="senioren", scenario=scenario) + "&boese=<script>"
+    out = tmp_path / "am-bach.pdf"
+    args = ["report", "--area", "0101", "--out", str(out), "--workspace", str(workspace), "--view", link, "--html"]
+    assert main(args) == 0
+    assert "Aus dem Link nicht übernommen (unbekannt oder ungültig): boese" in capsys.readouterr().err
+    page = out.with_suffix(".html").read_text(encoding="utf-8").replace("\xa0", " ")
+    assert "Einstellungen der Ansicht: Senioren · 400 m · Luftlinie" in page
+    assert "In Am Bach wohnen 120 Menschen der Zielgruppe (Senioren). 40 von ihnen (33 %)" in page
+    assert "Mit dem Szenario sind 80 statt 40 Personen der Zielgruppe versorgt (+40)." in page
+
+
+def test_report_refuses_a_link_of_another_page(workspace, tmp_path, capsys):
+    out = tmp_path / "x.pdf"
+    link = "https://quartiersatlas.example/profil?gebiet=0101"
+    assert main(["report", "--area", "0101", "--out", str(out), "--workspace", str(workspace), "--view", link]) == 2
+    assert "Der Link zeigt keine Lückenanalyse (Seite „profil“)" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.slow

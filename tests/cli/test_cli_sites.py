@@ -87,7 +87,22 @@ def test_bad_input_is_refused_with_a_message_and_nothing_written(demo_store, tmp
     assert not out.exists()
 
 
-@pytest.mark.parametrize("extra", [["--new", "0"], ["--new", "x"], ["--new", "1", "--exact", "--greedy"]])
+@pytest.mark.slow
+def test_places_per_site_cap_whom_each_new_site_serves(demo_store, tmp_path, capsys):
+    out = tmp_path / "standorte.csv"
+    args = ["sites", "--view", LINK, "--new", "3", "--workspace", str(demo_store), "--capacity", "40"]
+    assert cli.main([*args, "--out", str(out)]) == 0
+    gains = [_number(r["residents_new"]) for r in _rows(out)]
+    assert len(gains) == 3 and all(0 < g <= 40 + 1e-6 for g in gains)
+    assert "exakt mit Platzgrenze" in capsys.readouterr().out
+    assert cli.main([*args, "--greedy", "--out", str(out)]) == 2
+    assert "--greedy rechnet ohne Platzgrenze" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--new", "0"], ["--new", "x"], ["--new", "1", "--exact", "--greedy"], ["--new", "1", "--capacity", "0"]],
+)
 def test_bad_arguments_exit_2(tmp_path, extra):
     with pytest.raises(SystemExit) as stop:
         cli.main(["sites", "--view", LINK, "--out", str(tmp_path / "s.csv"), *extra])

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from dashboard.analysis.city import prepare
@@ -87,6 +88,21 @@ def test_straight_line_pairs_within_a_distance():
     found = sorted(zip(pairs.origin.tolist(), pairs.target.tolist(), pairs.distance.tolist(), strict=False))
     assert found == [(0, 0, 60.0), (1, 0, pytest.approx(2 * math.hypot(100, 30)))]
     assert len(StraightLine().within([[0, 0]], [], 100).origin) == 0
+
+
+@pytest.mark.parametrize("targets", [40, 5], ids=["tree", "direct"])
+def test_straight_line_reach_is_nearest_and_within_in_one_pass(targets):
+    """Against brute force: homes with an offer in reach take the nearest from their pairs, the rest from the tree."""
+    rng = np.random.default_rng(7)
+    origins, offers = rng.uniform(0, 3_000, (600, 2)), rng.uniform(0, 3_000, (targets, 2))
+    method = StraightLine(detour=1.3)
+    nearest, pairs = method.reach(origins, offers, 400)
+    full = np.hypot(*(origins[:, None, :] - offers[None, :, :]).transpose(2, 0, 1)) * 1.3
+    np.testing.assert_allclose(nearest, full.min(axis=1), rtol=1e-12)
+    assert 0 < (nearest > 400).sum() < len(origins)  # both kinds of homes occur
+    expected = {(o, t) for o, t in zip(*np.nonzero(full <= 400), strict=False)}
+    assert set(zip(pairs.origin.tolist(), pairs.target.tolist(), strict=False)) == expected
+    np.testing.assert_allclose(pairs.distance, full[pairs.origin, pairs.target], rtol=1e-12)
 
 
 def test_without_actor_data_the_tables_say_so_instead_of_all_sectors_missing():

@@ -8,13 +8,17 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from pypdf import PdfReader
+from pyproj import Transformer
 
+from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.profile import UnknownArea
 from dashboard.maps.area_map import scale_length
 from dashboard.model.areas import two_levels
+from dashboard.model.scenario import NewOffer, Scenario
+from dashboard.model.schema import WEB_CRS
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.reports import council
-from tests.support.factories import tiny_workspace
+from tests.support.factories import CRS, X0, Y0, tiny_workspace
 from tests.support.paths import SHARED_DATA
 
 SECRET = "geheim@beispiel.invalid"
@@ -53,7 +57,7 @@ def test_pdf_is_a4_with_title_figures_and_lists(ctx):
     assert "Erstellt am 01.07.2026" in flat and "Datenstand: 01.01.2026" in flat
     assert "Einwohner 300 700 750" in flat
     assert "Lückenindex 48 75 75" in flat
-    assert "In Am Bach wohnen 300 Menschen. 200 von ihnen (67 %)" in flat
+    assert "In Am Bach wohnen 300 Menschen der Zielgruppe (alle). 200 von ihnen (67 %)" in flat
     assert "Freie Wohlfahrtspflege, Stadt/Kommune" in flat  # missing sectors
     assert "Nachbarschaftstreff <b>Am Bach</b>" in flat  # data text printed as text, never as markup
     assert "Quellen und Lizenzen" in flat and "CC0" in flat and "Methode" in flat
@@ -84,6 +88,45 @@ def test_bezirk_and_withheld_quartier(ctx):
     assert "Oberstadt hat weniger als 300 Einwohner" in flat
     with pytest.raises(UnknownArea):
         council.build(ctx, "0999")
+
+
+def _seniors_view() -> council.ReportContext:
+    """Seniors (400 m); a planned Treff at Am Bach's far cell (850, 850), the Treff at (250, 250) switched off."""
+    lon, lat = Transformer.from_crs(CRS, WEB_CRS, always_xy=True).transform(X0 + 850, Y0 + 850)
+    planned = NewOffer(lon, lat, capacity=20, name="Seniorentreff <i>Plan</i>")
+    return council.context(
+        tiny_workspace(),
+        today=TODAY,
+        params=GapParams(target_group="senioren"),
+        scenario=Scenario(added=(planned,), disabled=("o1",)),
+    )
+
+
+def test_report_is_made_from_the_view_and_names_it():
+    """By hand: Am Bach has 40 seniors at (250, 250), 80 at (850, 850). Today only the first 40 have the Treff
+    within 400 m; with the scenario only the 80 have one (the planned Treff), city-wide 80 instead of 40."""
+    content = council.build(_seniors_view(), "0101")
+    _, text = _pdf_text(council.to_pdf(content))
+    first_page = _flat(PdfReader(io.BytesIO(council.to_pdf(content))).pages[0].extract_text())
+    assert (
+        "Einstellungen der Ansicht: Senioren · 400 m · Luftlinie × Umwegfaktor 1,00 · ab Beteiligungsstufe "
+        "Mitwirkung · Szenario: 1 geplantes Angebot, 1 abgeschaltet" in first_page
+    )
+    flat = _flat(text)
+    assert "In Am Bach wohnen 120 Menschen der Zielgruppe (Senioren). 40 von ihnen (33 %)" in flat
+    assert "Mit dem Szenario sind 80 statt 40 Personen der Zielgruppe versorgt (+40)." in flat
+    assert "In Am Bach ändert das Szenario die Zahl der versorgten Menschen der Zielgruppe um +40." in flat
+    assert "Im Szenario abgeschaltet: Nachbarschaftstreff <b>Am Bach</b>." in flat
+    assert "1 Seniorentreff <i>Plan</i> Am Bach 20" in flat  # the planned offer's row, its text as text
+    page = council.to_html(content)
+    assert "Seniorentreff &lt;i&gt;Plan&lt;/i&gt;" in page and "<i>" not in page
+    assert "Einstellungen der Ansicht: Senioren · 400 m" in page
+
+
+def test_report_without_scenario_has_no_scenario_section(ctx):
+    content = council.build(ctx, "0101")
+    assert content.scenario_paragraphs == () and content.planned.empty
+    assert "Szenario" not in content.settings and "Szenario" not in council.to_html(content)
 
 
 def test_english_report():

@@ -275,6 +275,25 @@ def test_capacitated_equals_brute_force_on_small_random_cities(seed):
         assert result.served.sum() == pytest.approx(best, abs=1e-6)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_capacitated_without_time_returns_a_feasible_greedy_assignment(seed):
+    """With no time for HiGHS the answer is the greedy assignment: never above the optimum, every site within its
+    capacity, every cell within its residents, flagged as not proven."""
+    rng = np.random.default_rng(300 + seed)
+    cov = _random_coverage(rng, cells=14, sites=7, size=1_500, threshold=500)
+    capacity = rng.integers(20, 150, 7).astype(float)
+    cov = siting.Coverage(cov.matrix, cov.demand, cov.cells, cov.sites.assign(capacity=capacity))
+    reach = cov.matrix.toarray() > 0
+    best = max(_best_assignment(reach, cov.demand, capacity, s) for s in itertools.combinations(range(7), 2))
+    quick = siting.capacitated(cov, SitingParams(sites=2, time_limit_s=0.0))
+    assert quick.proven_optimal is False and quick.method == "capacitated"
+    assert 0 < quick.objective <= best + 1e-6 and len(quick.sites) <= 2
+    caps = cov.sites.set_index("site_id")["capacity"]
+    assert (quick.sites["gain"].to_numpy() <= caps[quick.sites["site_id"]].to_numpy() + 1e-9).all()
+    assert (quick.served.to_numpy() <= cov.demand + 1e-9).all()
+    assert quick.served.sum() == pytest.approx(quick.objective)
+
+
 def test_capacities_must_be_known():
     cov = _coverage(CAP_CELLS, np.full(3, 100.0), CAP_SITES, 250.0)
     with pytest.raises(ValueError, match="capacity"):
@@ -433,3 +452,8 @@ def test_sites_taken_into_the_scenario_reach_whom_the_engine_said_and_survive_a_
     state = share_state.ViewState("luecken", fields={"scenario": Scenario(planned)})
     again, notices = share_state.decode(share_state.encode(state))
     assert notices == [] and again.get("scenario").added == planned
+
+
+def test_places_fill_only_candidates_without_their_own():
+    listed = pd.DataFrame({"site_id": ["a", "b", "c"], "capacity": [25.0, None, "?"]})
+    assert list(siting.with_places(listed, 40)["capacity"]) == [25.0, 40.0, 40.0]
