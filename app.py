@@ -15,7 +15,12 @@ pages = [
         "pages/luecken.py", title=t("nav.gaps", lang), icon=":material/travel_explore:", default=start == "luecken"
     ),
     st.Page("pages/akteure.py", title=t("nav.actors", lang), icon=":material/hub:", default=start == "akteure"),
-    st.Page("pages/standorte.py", title=t("nav.sites", lang), icon=":material/add_location_alt:"),
+    st.Page(
+        "pages/standorte.py",
+        title=t("nav.sites", lang),
+        icon=":material/add_location_alt:",
+        default=start == "standorte",
+    ),
     st.Page(
         "pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:", default=start == "profil"
     ),

@@ -7,7 +7,7 @@ from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
 from dashboard.reports.gap_figures import method_text, settings_line
-from dashboard.web import karte_widgets, luecken_widgets, session, standort_widgets
+from dashboard.web import karte_widgets, links, luecken_widgets, session, standort_widgets
 
 lang, loaded = session.open_page("sites.heading")
 city = loaded.city
@@ -20,6 +20,7 @@ if not has_age_bands(city.cells, params.target_group):
 _, result = luecken_widgets.gap_results(loaded, params)
 st.markdown(settings_line(result, lang))
 choice = standort_widgets.site_controls()
+links.sync_url("standorte")  # every setting of the link is chosen by now; what follows may stop the page
 candidates = standort_widgets.candidate_list(city, bezirk, choice)
 if candidates is None:
     st.stop()

@@ -70,7 +70,7 @@ from dashboard.model.view import CLASSIFICATIONS
 from dashboard.model.viewspec import BUILTIN_NEEDS, COMPONENTS, Setting
 
 VERSION = 1
-PAGES = ("karte", "luecken", "akteure", "profil", "vergleich", "quellen")
+PAGES = ("karte", "luecken", "akteure", "standorte", "profil", "vergleich", "quellen")
 LANGUAGES = ("de", "en")
 MAX_VALUE = 4000  # characters of one value (a scenario of ~60 offers)
 MAX_PARAMS = 40
@@ -362,6 +362,7 @@ LEVEL = choice(schema.LEVELS)
 POSITION = Codec(lambda p: f"{_coordinate(p[0])},{_coordinate(p[1])},{p[2]:g}", _position)
 AREA = Codec(str, _area)
 GAP = viewspec.GAP_PREFIX
+SITES = "sites_"
 
 #: Page-specific parameters; the field names are the widget keys of the pages (see dashboard.web).
 PARAMS: dict[str, tuple[Param, ...]] = {
@@ -394,6 +395,19 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         param(viewspec.NEED, GAP, codec=Codec(str, _need)),
         param(viewspec.SELECTED, GAP, codec=AREA),
         param(viewspec.POSITION, GAP, codec=POSITION),
+        param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario)),
+    ),
+    # the Lückenanalyse's analysis settings (the sites answer its gap) and the page's own choices
+    "standorte": (
+        param(viewspec.BEZIRK, GAP, codec=AREA),
+        param(viewspec.TARGET_GROUP, GAP),
+        param(viewspec.THRESHOLD, GAP, default=None),
+        param(viewspec.DISTANCE, GAP),
+        param(viewspec.DETOUR, GAP),
+        param(viewspec.MIN_LEVEL, GAP),
+        param(viewspec.NEW_SITES, SITES),
+        param(viewspec.SITE_CAPACITY, SITES),
+        param(viewspec.SOLVER, SITES),
         param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario)),
     ),
     "profil": (Param("gebiet", "profile_area", None, AREA),),

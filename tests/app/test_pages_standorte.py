@@ -66,3 +66,13 @@ def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
     assert at.title[0].value == "Lückenanalyse: Kleinstadt"
     assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
     assert at.success[0].value.startswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.")
+
+
+def test_the_page_has_its_own_link_that_restores_it(open_link):
+    at = open_link(p="standorte", g="senioren", ns="2", cap="150", so="exact")
+    assert not at.exception and at.title[0].value == "Standortplanung: Kleinstadt"
+    assert at.number_input(key="sites_new_sites").value == 2 and at.number_input(key="sites_site_capacity").value == 150
+    assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
+    assert any("Platzgrenze" in m.value for m in at.markdown)
+    at.number_input(key="sites_new_sites").set_value(4).run()
+    assert at.query_params["ns"] in ("4", ["4"]) and at.query_params["cap"] in ("150", ["150"])
