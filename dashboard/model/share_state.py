@@ -364,6 +364,17 @@ AREA = Codec(str, _area)
 GAP = viewspec.GAP_PREFIX
 SITES = "sites_"
 
+#: What a gap analysis depends on, shared by the Lückenanalyse and the Standortplanung.
+_GAP_ANALYSIS = (
+    param(viewspec.BEZIRK, GAP, codec=AREA),
+    param(viewspec.TARGET_GROUP, GAP),
+    param(viewspec.THRESHOLD, GAP, default=None),  # None: the target group's own threshold
+    param(viewspec.DISTANCE, GAP),
+    param(viewspec.DETOUR, GAP),
+    param(viewspec.MIN_LEVEL, GAP),
+)
+_SCENARIO = param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario))
+
 #: Page-specific parameters; the field names are the widget keys of the pages (see dashboard.web).
 PARAMS: dict[str, tuple[Param, ...]] = {
     "karte": (
@@ -380,12 +391,7 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         param(viewspec.POSITION, codec=POSITION),
     ),
     "luecken": (
-        param(viewspec.BEZIRK, GAP, codec=AREA),
-        param(viewspec.TARGET_GROUP, GAP),
-        param(viewspec.THRESHOLD, GAP, default=None),  # None: the target group's own threshold
-        param(viewspec.DISTANCE, GAP),
-        param(viewspec.DETOUR, GAP),
-        param(viewspec.MIN_LEVEL, GAP),
+        *_GAP_ANALYSIS,
         param(viewspec.WEIGHTS, GAP, codec=Codec(lambda w: ",".join(map(str, w)), _weights)),
         param(viewspec.MIN_RESIDENTS, GAP),
         param(viewspec.CLASSIFICATION, GAP),
@@ -395,20 +401,15 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         param(viewspec.NEED, GAP, codec=Codec(str, _need)),
         param(viewspec.SELECTED, GAP, codec=AREA),
         param(viewspec.POSITION, GAP, codec=POSITION),
-        param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario)),
+        _SCENARIO,
     ),
     # the Lückenanalyse's analysis settings (the sites answer its gap) and the page's own choices
     "standorte": (
-        param(viewspec.BEZIRK, GAP, codec=AREA),
-        param(viewspec.TARGET_GROUP, GAP),
-        param(viewspec.THRESHOLD, GAP, default=None),
-        param(viewspec.DISTANCE, GAP),
-        param(viewspec.DETOUR, GAP),
-        param(viewspec.MIN_LEVEL, GAP),
+        *_GAP_ANALYSIS,
         param(viewspec.NEW_SITES, SITES),
         param(viewspec.SITE_CAPACITY, SITES),
         param(viewspec.SOLVER, SITES),
-        param(viewspec.SCENARIO, codec=Codec(_dump_scenario, _load_scenario)),
+        _SCENARIO,
     ),
     "profil": (Param("gebiet", "profile_area", None, AREA),),
     "vergleich": (Param("a", "cmp_areas", (), Codec(_join, _areas)),),
