@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
+from dashboard.reports import charts
 from dashboard.reports.gap_figures import method_text, settings_line
 from dashboard.web import karte_widgets, links, luecken_widgets, session, standort_widgets
 
@@ -59,7 +60,7 @@ with side_col:
     if take:
         standort_widgets.into_scenario(found, params, candidates)
     st.subheader(t("sites.curve", lang))
-    st.line_chart(standort_widgets.curve_frame(curve, lang), height=220)
+    st.altair_chart(charts.marginal_curve(curve, lang).properties(height=220), width="stretch")
     st.caption(t("sites.curve.caption", lang))
 with st.expander(t("map.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))

@@ -27,6 +27,7 @@ from io import BytesIO
 from pathlib import Path
 from types import MappingProxyType
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -108,6 +109,12 @@ def code_label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """Readable label of a data-model code; an unknown code is shown as it is."""
     key = f"code.{code}"
     return t(key, lang) if has(key) else code
+
+
+def number_symbols(lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """The locale's decimal and thousands separators, for number formats outside Babel (charts drawn by Vega)."""
+    symbols = Locale.parse(_LOCALES[lang]).number_symbols["latn"]
+    return symbols["decimal"], symbols["group"]
 
 
 def fmt_int(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -179,14 +179,6 @@ def sites_frame(found: siting.SitingResult, city: City, lg: str) -> pd.DataFrame
     )
 
 
-def curve_frame(curve: pd.DataFrame, lg: str) -> pd.DataFrame:
-    """The marginal curve for a chart: residents newly reached with 1, 2, … sites."""
-    return pd.DataFrame(
-        {t("sites.curve.residents", lg): curve["greedy"].to_numpy()},
-        index=pd.Index(curve["sites"].to_numpy(), name=t("sites.curve.sites", lg)),
-    )
-
-
 def into_scenario(found: siting.SitingResult, params: gaps.GapParams, candidates: pd.DataFrame) -> None:
     """Add the sites to the scenario as planned offers and open the Lückenanalyse, where the link carries them."""
     current = luecken_widgets.scenario()
