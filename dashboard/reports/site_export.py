@@ -8,19 +8,17 @@ could close, how many it leaves uncovered and how many only it reaches today.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from dashboard.analysis.city import City
 from dashboard.analysis.siting import ClosureResult, SitingResult
 from dashboard.model import grid, schema
 from dashboard.reports.gap_export import cell_rows, csv_bytes, write_atomic
+from dashboard.store import gpkgfile
 
 NEW_SITE, CLOSURE = "new_site", "closure"
 #: Columns of the file with the decimals of their numbers (None: text).
@@ -83,15 +81,7 @@ def write(rows: gpd.GeoDataFrame, path: str | Path) -> None:
         header = [name for name, _ in COLUMNS]
         write_atomic(path, csv_bytes([header, *cell_rows(pd.DataFrame(rows.drop(columns="geometry")), COLUMNS)]))
         return
-    fd, tmp = tempfile.mkstemp(suffix=".gpkg", prefix=".tmp-", dir=path.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)  # GDAL creates the file itself
-        for kind, layer in LAYERS.items():
-            part = rows[rows["kind"] == kind]
-            if len(part) or kind == NEW_SITE:
-                pyogrio.write_dataframe(part.drop(columns="kind"), tmp, layer=layer, driver="GPKG")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    parts = {layer: rows[rows["kind"] == kind].drop(columns="kind") for kind, layer in LAYERS.items()}
+    gpkgfile.write_layers(
+        path, {layer: part for layer, part in parts.items() if len(part) or layer == LAYERS[NEW_SITE]}
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -72,11 +72,16 @@ def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
     )
 
 
-def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[str], None] | None = None) -> None:
-    """Write all layers and provenance to ``path`` atomically (temp file + rename).
+def write_layers(
+    path: str | Path,
+    layers: Mapping[str, pd.DataFrame],
+    layer_options: Mapping[str, dict] | None = None,
+    finish: Callable[[str], None] | None = None,
+) -> None:
+    """Tables into a new GeoPackage at ``path`` atomically: a temp file beside it, synced, renamed over it.
 
-    ``finish`` gets the temp file's path before the rename, to add what GDAL
-    does not write (a store's history tables) inside the same atomic step.
+    A reader never sees half a file, and a crash leaves the old file. ``finish`` gets the temp
+    file's path before the rename, to add what GDAL does not write inside the same atomic step.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,25 +89,9 @@ def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[s
     os.close(fd)
     os.unlink(tmp_name)  # GDAL must create the file itself
     try:
-        for name, frame in workspace.layers.items():
-            options = {"SPATIAL_INDEX": "NO"} if name == "population" else None  # grid points: keeps the file small
+        for name, frame in layers.items():
+            options = (layer_options or {}).get(name)
             pyogrio.write_dataframe(frame, tmp_name, layer=name, driver="GPKG", layer_options=options)
-        meta_rows = pd.DataFrame(
-            [
-                {
-                    "layer": name,
-                    "source": m.source,
-                    "licence": m.licence,
-                    "attribution": m.attribution,
-                    "stand": m.stand,
-                }
-                for name, m in sorted(workspace.meta.items())
-            ],
-            columns=["layer", "source", "licence", "attribution", "stand"],
-        )
-        pyogrio.write_dataframe(meta_rows, tmp_name, layer="layer_meta", driver="GPKG")
-        info = pd.DataFrame({"key": ["city", "demo"], "value": [workspace.city, "1" if workspace.is_demo else "0"]})
-        pyogrio.write_dataframe(info, tmp_name, layer="workspace_meta", driver="GPKG")
         if finish is not None:
             finish(tmp_name)
         with open(tmp_name, "rb+") as handle:
@@ -111,3 +100,22 @@ def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[s
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[str], None] | None = None) -> None:
+    """Write all layers and provenance to ``path`` atomically (``write_layers``; ``finish`` as there, e.g. a
+    store's history tables)."""
+    meta_rows = pd.DataFrame(
+        [
+            {"layer": name, "source": m.source, "licence": m.licence, "attribution": m.attribution, "stand": m.stand}
+            for name, m in sorted(workspace.meta.items())
+        ],
+        columns=["layer", "source", "licence", "attribution", "stand"],
+    )
+    info = pd.DataFrame({"key": ["city", "demo"], "value": [workspace.city, "1" if workspace.is_demo else "0"]})
+    write_layers(
+        path,
+        {**workspace.layers, "layer_meta": meta_rows, "workspace_meta": info},
+        {"population": {"SPATIAL_INDEX": "NO"}},  # grid points: keeps the file small
+        finish,
+    )
