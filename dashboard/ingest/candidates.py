@@ -15,16 +15,18 @@ import pandas as pd
 
 from dashboard.i18n import phrase
 from dashboard.ingest import importflow, readers
-from dashboard.ingest.columnmap import normalise
+from dashboard.ingest.columnmap import SYNONYMS, normalise
 from dashboard.ingest.readers import LayerFileError
 from dashboard.ingest.validation import Problem
 
-#: The candidate columns and the (normalised) names that fill them, best first.
+#: The candidate columns and the names that fill them, best first: an offer's id, name and capacity
+#: are recognised as in every import (``columnmap.SYNONYMS``); a place may also be named by its
+#: address, and the reason is the candidate's own.
 COLUMN_NAMES = {
-    "site_id": ("siteid", "id", "nr", "nummer", "kennung"),
-    "name": ("name", "bezeichnung", "standort", "titel", "einrichtung", "adresse", "anschrift"),
-    "reason": ("reason", "grund", "begruendung", "art", "typ", "kategorie", "nutzung"),
-    "capacity": ("capacity", "kapazitaet", "plaetze", "platzzahl"),
+    "site_id": ("site_id", *SYNONYMS["offers"]["offer_id"]),
+    "name": ("name", *SYNONYMS["offers"]["name"], "Standort", "Adresse", "Anschrift"),
+    "reason": ("reason", "Grund", "Begründung", "Art", "Typ", "Kategorie", "Nutzung"),
+    "capacity": ("capacity", *SYNONYMS["offers"]["capacity"]),
 }
 
 
@@ -33,7 +35,8 @@ def columns(frame: pd.DataFrame) -> dict[str, str]:
     by_name = {normalise(c): c for c in frame.columns if c != "geometry"}
     found: dict[str, str] = {}
     for target, names in COLUMN_NAMES.items():
-        source = next((by_name[n] for n in names if n in by_name and by_name[n] not in found), None)
+        wanted = [normalise(n) for n in names]
+        source = next((by_name[n] for n in wanted if n in by_name and by_name[n] not in found), None)
         if source is not None:
             found[source] = target
     return found
