@@ -95,6 +95,7 @@ def _candidates(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFr
     if errors := [p for p in problems if p.severity == ERROR]:
         st.error(t("sites.upload_errors", lg, name=name) + "\n" + _problem_lines(errors, lg))
         return None
+    st.caption(tn("sites.upload.read", len(points), lg, count=fmt_int(len(points), lg), crs=points.crs.to_string()))
     try:
         return siting.candidate_table(points, city.units)
     except ValueError:
