@@ -7,6 +7,7 @@ The check uses a private Streamlit attribute; tests/app/test_entry.py fails when
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 
@@ -33,3 +34,9 @@ def sidebar_navigation(pages: list[st.Page]) -> None:
         for page in pages:
             if page.visibility == "visible":
                 st.page_link(page)
+
+
+def page_language(lang: str) -> None:
+    """Set ``<html lang>`` to the UI language (Streamlit serves "en"): screen readers pronounce German
+    text as German, and BITV asks for the page language. A script in the page, not an iframe."""
+    st.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)

@@ -142,6 +142,8 @@ def method_line(found: siting.SitingResult, quick: siting.SitingResult, lg: str)
     """How the answer was found: exact or approximate, how close the approximation is, and fewer sites than asked."""
     if found.method == "greedy":
         parts = [t("sites.method.greedy_line", lg)]
+    elif found.method == "capacitated" and found.model is None:  # the greedy assignment filled every place
+        parts = [t("sites.method.capacitated_full", lg)]
     elif found.method == "capacitated":
         parts = [t("sites.method.capacitated_line", lg, seconds=f"{found.seconds:.1f}")]
         if found.proven_optimal is False:

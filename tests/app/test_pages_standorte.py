@@ -51,7 +51,7 @@ def test_places_per_site_limit_whom_each_serves_and_travel_into_the_scenario(app
     at.number_input(key="sites_site_capacity").set_value(150).run()
     assert not at.exception
     assert _metrics(at)["Neu erreichte Personen der Zielgruppe"] == "300"
-    assert any("Platzgrenze" in m.value for m in at.markdown)
+    assert any("jeder neue Standort ist voll belegt" in m.value for m in at.markdown)  # no MILP needed
     assert at.radio(key="sites_solver").disabled
     next(b for b in at.button if b.key == "sites_into_scenario").click().run()
     assert [offer.capacity for offer in at.session_state["scenario"].added] == [150, 150]

@@ -98,11 +98,19 @@ def _nav(page):
 def test_every_page_opens_at_its_address(app_server, page, path):
     _open(page, app_server, path)
     assert urlsplit(page.url).path == f"/{path}"
+    expect(page.locator("html")).to_have_attribute("lang", "de")  # Streamlit's own page says "en"
     expect(page.get_by_text("Page not found")).to_have_count(0)
     if path in EDITOR_ONLY:  # a viewer: what the page is for and the way to sign in, nothing of its work
         expect(page.get_by_text(re.compile("Bearbeiter:innen")).first).to_be_visible()
         expect(page.get_by_test_id("stMain").get_by_role("link", name=re.compile("Anmeld"))).to_be_visible()
     assert not [seen for seen in _sidebar_history(page) if EDITOR_NAMES.search(seen)]
+
+
+def test_the_page_language_follows_the_ui_language(app_server, page):
+    page.goto(f"{app_server}/luecken?lang=en")
+    _idle(page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Gap analysis"))).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["", "anmelden", "daten"])
