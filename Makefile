@@ -36,7 +36,7 @@ $(VENDOR)/.installed: dashboard/maps/assets.py $(VENV)/.installed
 	touch $@
 
 run: setup $(DEMO)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 browser-deps: $(CHROMIUM)
 

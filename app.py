@@ -8,7 +8,7 @@ from dashboard.web import entry, links, session, signin
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
 start = links.start_from_link()  # the page a shared link opens at the root, and its view
 lang = session.lang()
-entry.page_language(lang)
+entry.page_setup(lang)
 editor_only = "visible" if signin.current_user().is_editor else "hidden"
 pages = [
     st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte"),

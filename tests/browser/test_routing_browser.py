@@ -111,6 +111,7 @@ def test_the_page_language_follows_the_ui_language(app_server, page):
     _idle(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1, name=re.compile("^Gap analysis"))).to_be_visible()
+    expect(page.get_by_test_id("stCaptionContainer").first).to_have_css("color", "rgb(75, 85, 96)")  # 7.6:1 on white
 
 
 @pytest.mark.parametrize("path", ["", "anmelden", "daten"])
