@@ -94,8 +94,10 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _upload(page, target_label: str, file) -> None:
-    """Say what the file holds, then give it to the uploader (a path, or a dict name/mimeType/buffer)."""
+    """Say what the file holds, then – once that choice's run is over, so the uploader is not redrawn under
+    it – give the file to the uploader (a path, or a dict name/mimeType/buffer)."""
     _choose(page, "Was enthält die Datei?", target_label)
+    wait_idle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(file)
 
 
