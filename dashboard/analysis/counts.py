@@ -18,12 +18,14 @@ from dashboard.model import schema
 def summed(frame: pd.DataFrame, columns: dict[str, object], ids: pd.Index) -> pd.DataFrame:
     """Columns of a layer summed per Quartier ``ids`` (rows outside every Quartier drop out)."""
     table = pd.DataFrame(columns, index=frame.index).astype(float)
-    return table.groupby(frame["area_id"].to_numpy()).sum().reindex(ids, fill_value=0.0)
+    # a Series as the key: an array key makes pandas format the whole array while looking for a column of that name
+    return table.groupby(pd.Series(frame["area_id"].to_numpy(), index=frame.index)).sum().reindex(ids, fill_value=0.0)
 
 
 def counted(frame: pd.DataFrame, ids: pd.Index) -> pd.Series:
-    """Rows of a layer per Quartier ``ids``, as whole numbers."""
-    return summed(frame, {"rows": np.ones(len(frame))}, ids)["rows"].astype(int)
+    """Rows of a layer per Quartier ``ids``, as whole numbers (rows outside every Quartier drop out)."""
+    codes = ids.get_indexer(frame["area_id"].to_numpy())
+    return pd.Series(np.bincount(codes[codes >= 0], minlength=len(ids)), index=ids)
 
 
 def numbers(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -124,35 +124,57 @@ def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(codes[inside], weights=weights[inside], minlength=n)[:n]
 
 
+def with_columns(table: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """``table`` with ``columns`` added (or replaced) in one step: pandas inserts columns one by one
+    slowly (each rebuilds the column index), and the analysis adds a dozen per run."""
+    kept = table.drop(columns=[c for c in columns if c in table.columns])
+    return pd.concat([kept, pd.DataFrame(columns, index=table.index)], axis=1)
+
+
 def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
     """Residents from the counts every page shares (``City.counts``), coverage and supply of this run."""
     n = len(city.units)
     codes = cells["unit"].to_numpy()
     demand = cells["demand"].to_numpy()
     ids = unit_ids(city)
-    table = pd.DataFrame(index=ids)
-    table["name"] = city.units["name"].to_numpy()
-    table["parent_id"] = city.units["parent_id"].to_numpy()
-    table["residents"] = city.counts["residents"]
-    table["target_residents"] = _sum_by_unit(codes, demand, n)
-    table["covered_residents"] = _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n)
-    table["access_weighted"] = _sum_by_unit(codes, demand * cells["access"].to_numpy(), n)
-    table["participation_offers"] = counted(offers, ids)
-    table["sectors_present"], table["sectors_missing"] = city.sectors
-    return table
+    present, missing = city.sectors
+    return pd.DataFrame(
+        {
+            "name": city.units["name"].to_numpy(),
+            "parent_id": city.units["parent_id"].to_numpy(),
+            "residents": city.counts["residents"].to_numpy(),
+            "target_residents": _sum_by_unit(codes, demand, n),
+            "covered_residents": _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n),
+            "access_weighted": _sum_by_unit(codes, demand * cells["access"].to_numpy(), n),
+            "participation_offers": counted(offers, ids).to_numpy(),
+            "sectors_present": present,
+            "sectors_missing": missing,
+        },
+        index=ids,
+    )
 
 
 def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
     """Shares, rates and suppression from the summed counts of any table of areas."""
-    table = table.copy()
-    table["suppressed"] = table["residents"] < min_residents
-    target = table["target_residents"].where(~table["suppressed"] & (table["target_residents"] > 0))
-    table["uncovered_residents"] = table["target_residents"] - table["covered_residents"]
-    table["covered_share"] = table["covered_residents"] / target
-    table["uncovered_share"] = 1 - table["covered_share"]
-    table["offers_per_1000"] = table["participation_offers"] / target * 1000
-    table["fca_per_1000"] = table["access_weighted"] / target * 1000
-    return table
+    suppressed = table["residents"].to_numpy(dtype=float) < min_residents
+    target = table["target_residents"].to_numpy(dtype=float)
+    covered = table["covered_residents"].to_numpy(dtype=float)
+    rated = np.where(~suppressed & (target > 0), target, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = covered / rated
+        offers = table["participation_offers"].to_numpy(dtype=float) / rated * 1000
+        fca = table["access_weighted"].to_numpy(dtype=float) / rated * 1000
+    return with_columns(
+        table,
+        {
+            "suppressed": suppressed,
+            "uncovered_residents": target - covered,
+            "covered_share": share,
+            "uncovered_share": 1 - share,
+            "offers_per_1000": offers,
+            "fca_per_1000": fca,
+        },
+    )
 
 
 def gap_index(
@@ -163,36 +185,41 @@ def gap_index(
     Without any actor data the sector component is unknown, not "all missing":
     it drops out and the other weights count alone.
     """
-    table = table.copy()
+    uncovered = table["uncovered_share"].to_numpy(dtype=float)
     if city_fca_per_1000 > 0:
-        table["supply_deficit"] = 1 - (table["fca_per_1000"] / city_fca_per_1000).clip(upper=1)
+        deficit = 1 - np.minimum(table["fca_per_1000"].to_numpy(dtype=float) / city_fca_per_1000, 1)
     else:  # no places in reach anywhere: every rated area lacks supply entirely
-        table["supply_deficit"] = 1.0
-    table["sector_gap"] = table["sectors_missing"].map(len) / len(schema.SECTORS) if has_actors else np.nan
-    table.loc[table["uncovered_share"].isna(), ["supply_deficit", "sector_gap"]] = np.nan
-    components = table[list(COMPONENTS)].to_numpy(dtype=float)
+        deficit = np.ones(len(table))
+    missing = np.fromiter((len(m) for m in table["sectors_missing"]), dtype=float, count=len(table))
+    sector = missing / len(schema.SECTORS) if has_actors else np.full(len(table), np.nan)
+    unrated = np.isnan(uncovered)
+    deficit, sector = np.where(unrated, np.nan, deficit), np.where(unrated, np.nan, sector)
+    parts = {"uncovered_share": uncovered, "supply_deficit": deficit, "sector_gap": sector}
+    components = np.column_stack([parts[c] for c in COMPONENTS])
     known = ~np.isnan(components)
     w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["gap_index"] = np.where(
-            known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan
-        )
-    return table
+        index = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
+    return with_columns(table, {"supply_deficit": deficit, "sector_gap": sector, "gap_index": index})
+
+
+COUNTS = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
 
 
 def _bezirk_table(units: pd.DataFrame, city: City, params: GapParams) -> pd.DataFrame:
-    counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
-    grouped = units.groupby("parent_id")[counts].sum()
+    """Counts summed per Stadtbezirk, rated; the gap index weighted by the target group of rated Quartiere."""
+    gap = units["gap_index"].to_numpy(dtype=float)
+    weight = np.where(~units["suppressed"].to_numpy(dtype=bool) & ~np.isnan(gap), units["target_residents"], 0.0)
+    parts = pd.DataFrame({c: units[c].to_numpy() for c in COUNTS} | {"_w": weight, "_wg": weight * np.nan_to_num(gap)})
+    grouped = parts.groupby(pd.Series(units["parent_id"].to_numpy())).sum()  # a Series key: see counts.summed
     names = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
-    grouped.insert(0, "name", [names.get(i, i) for i in grouped.index])
-    grouped.index.name = "area_id"
-    table = rates(grouped, 0)
-    rated = units[~units["suppressed"]]
-    weight = rated["target_residents"] * rated["gap_index"].notna()
-    table["gap_index"] = (rated["gap_index"].fillna(0) * weight).groupby(rated["parent_id"]).sum() / weight.groupby(
-        rated["parent_id"]
-    ).sum()
-    return table
+    ids = pd.Index(grouped.index, name="area_id")
+    table = pd.DataFrame(
+        {"name": [names.get(i, i) for i in ids]} | {c: grouped[c].to_numpy() for c in COUNTS}, index=ids
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = grouped["_wg"].to_numpy() / grouped["_w"].to_numpy()
+    return with_columns(rates(table, 0), {"gap_index": weighted})
 
 
 def _classes(values: pd.Series, params: GapParams) -> Classes:
@@ -209,8 +236,7 @@ def _finish(
     total_demand = demand.sum()
     city_fca = float((demand * cells["access"].to_numpy()).sum() / total_demand * 1000) if total_demand > 0 else 0.0
     units = gap_index(units, city_fca, params.weights, has_actors=len(city.actors) > 0)
-    counts = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
-    city_row = rates(units[counts].sum().to_frame().T, 0).iloc[0]
+    city_row = rates(units[COUNTS].sum().to_frame().T, 0).iloc[0]
     return GapResult(
         params=params,
         scenario=scenario,
@@ -261,7 +287,7 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
     if not base.scenario.is_empty:
         raise ValueError("the base of a scenario must be the status quo")
     params, method = base.params, base.method
-    cells = base.cells.copy()
+    cells = base.cells
     xy = cells[["x", "y"]].to_numpy()
     access = cells["access"].to_numpy().copy()
     distance = cells["distance"].to_numpy().copy()
@@ -281,9 +307,9 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
         ratio = supply_ratios(cells["demand"].to_numpy(), added["supply"].to_numpy(), pairs)
         added = added.assign(ratio=ratio)
         access += np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
-    cells["distance"] = distance
-    cells["covered"] = distance <= params.threshold
-    cells["access"] = np.clip(access, 0, None)
+    cells = with_columns(
+        cells, {"distance": distance, "covered": distance <= params.threshold, "access": np.clip(access, 0, None)}
+    )
     offers = pd.concat([kept, added], ignore_index=True) if len(added) else kept.reset_index(drop=True)
     return _finish(city, params, scenario, method, cells, offers)
 

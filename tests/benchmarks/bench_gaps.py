@@ -40,7 +40,7 @@ CENTRE = np.array([X0 + SIZE / 2, Y0 + SIZE / 2])
 N_QUARTIERE, N_BEZIRKE, N_RESIDENTS, N_OFFERS, N_ACTORS = 550, 12, 3_700_000, 6_000, 1_000
 AGE_SHARES = np.array([0.055, 0.105, 0.63, 0.14, 0.07])  # schema.AGE_BANDS, roughly Berlin
 LEVEL_SHARES = (0.08, 0.10, 0.07, 0.45, 0.20, 0.10)  # schema.LEVELS: most offers are participation
-FULL_TARGET_S, DELTA_TARGET_S = 0.5, 0.05
+FULL_TARGET_S, DELTA_TARGET_S, FLOOR_RATIO_TARGET = 0.5, 0.02, 2.0
 CATCHMENT_M = 500
 SOURCE = {"source": "synthetisch", "stand": "2026-01-01"}
 
@@ -290,7 +290,8 @@ def main() -> int:
     ]
     print("\n".join(lines))
     print(
-        f"\nfull recompute / KD-tree floor: {full_s / floor_s:.1f} x\n"
+        f"\nfull recompute / KD-tree floor: {full_s / floor_s:.1f} x "
+        f"(target <= {FLOOR_RATIO_TARGET:.1f} x: {'PASS' if full_s / floor_s <= FLOOR_RATIO_TARGET else 'MISS'})\n"
         f"scenario delta / full recompute: {add_s / full_s:.2f} x (new offer), {off_s / full_s:.2f} x (switched off)\n"
         f"our 2SFCA / PySAL 2SFCA: {pysal['ours'] / pysal['call']:.4f} x (PySAL incl. construction: "
         f"{pysal['ours'] / (pysal['call'] + pysal['construct']):.4f} x)"
