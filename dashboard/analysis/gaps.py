@@ -18,6 +18,7 @@ catchment, so the delta costs a fraction of a full run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,57 +125,64 @@ def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(codes[inside], weights=weights[inside], minlength=n)[:n]
 
 
-def with_columns(table: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+def with_columns(table: pd.DataFrame, columns: Mapping[str, object]) -> pd.DataFrame:
     """``table`` with ``columns`` added (or replaced) in one step: pandas inserts columns one by one
-    slowly (each rebuilds the column index), and the analysis adds a dozen per run."""
+    slowly (each rebuilds the column index)."""
     kept = table.drop(columns=[c for c in columns if c in table.columns])
     return pd.concat([kept, pd.DataFrame(columns, index=table.index)], axis=1)
 
 
-def _unit_table(city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
-    """Residents from the counts every page shares (``City.counts``), coverage and supply of this run."""
-    n = len(city.units)
-    codes = cells["unit"].to_numpy()
-    demand = cells["demand"].to_numpy()
-    ids = unit_ids(city)
-    present, missing = city.sectors
-    return pd.DataFrame(
-        {
-            "name": city.units["name"].to_numpy(),
-            "parent_id": city.units["parent_id"].to_numpy(),
-            "residents": city.counts["residents"].to_numpy(),
-            "target_residents": _sum_by_unit(codes, demand, n),
-            "covered_residents": _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n),
-            "access_weighted": _sum_by_unit(codes, demand * cells["access"].to_numpy(), n),
-            "participation_offers": counted(offers, ids).to_numpy(),
-            "sectors_present": present,
-            "sectors_missing": missing,
-        },
-        index=ids,
-    )
+COUNTS = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
 
 
-def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
-    """Shares, rates and suppression from the summed counts of any table of areas."""
-    suppressed = table["residents"].to_numpy(dtype=float) < min_residents
-    target = table["target_residents"].to_numpy(dtype=float)
-    covered = table["covered_residents"].to_numpy(dtype=float)
+def _rate_columns(counts: dict[str, np.ndarray], min_residents: int) -> dict[str, np.ndarray]:
+    """Suppression, shares and rates from the ``COUNTS`` arrays of a table of areas."""
+    suppressed = np.asarray(counts["residents"], dtype=float) < min_residents
+    target = np.asarray(counts["target_residents"], dtype=float)
+    covered = np.asarray(counts["covered_residents"], dtype=float)
     rated = np.where(~suppressed & (target > 0), target, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = covered / rated
-        offers = table["participation_offers"].to_numpy(dtype=float) / rated * 1000
-        fca = table["access_weighted"].to_numpy(dtype=float) / rated * 1000
-    return with_columns(
-        table,
-        {
+        return {
             "suppressed": suppressed,
             "uncovered_residents": target - covered,
             "covered_share": share,
             "uncovered_share": 1 - share,
-            "offers_per_1000": offers,
-            "fca_per_1000": fca,
-        },
-    )
+            "offers_per_1000": np.asarray(counts["participation_offers"], dtype=float) / rated * 1000,
+            "fca_per_1000": np.asarray(counts["access_weighted"], dtype=float) / rated * 1000,
+        }
+
+
+def rates(table: pd.DataFrame, min_residents: int) -> pd.DataFrame:
+    """Shares, rates and suppression from the summed counts of any table of areas."""
+    return with_columns(table, _rate_columns({c: table[c].to_numpy() for c in COUNTS}, min_residents))
+
+
+def _index_columns(
+    rated: dict[str, np.ndarray],
+    sectors_missing: Sequence[tuple[str, ...]],
+    city_fca_per_1000: float,
+    weights: tuple[float, ...],
+    has_actors: bool,
+) -> dict[str, np.ndarray]:
+    """The three components (0–1) and the weighted gap index (0–100) from ``_rate_columns``' arrays."""
+    uncovered = rated["uncovered_share"]
+    n = len(uncovered)
+    if city_fca_per_1000 > 0:
+        deficit = 1 - np.minimum(rated["fca_per_1000"] / city_fca_per_1000, 1)
+    else:  # no places in reach anywhere: every rated area lacks supply entirely
+        deficit = np.ones(n)
+    missing = np.fromiter((len(m) for m in sectors_missing), dtype=float, count=n)
+    sector = missing / len(schema.SECTORS) if has_actors else np.full(n, np.nan)
+    unrated = np.isnan(uncovered)
+    deficit, sector = np.where(unrated, np.nan, deficit), np.where(unrated, np.nan, sector)
+    parts = {"uncovered_share": uncovered, "supply_deficit": deficit, "sector_gap": sector}
+    components = np.column_stack([parts[c] for c in COMPONENTS])
+    known = ~np.isnan(components)
+    w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
+    return {"supply_deficit": deficit, "sector_gap": sector, "gap_index": index}
 
 
 def gap_index(
@@ -185,41 +193,49 @@ def gap_index(
     Without any actor data the sector component is unknown, not "all missing":
     it drops out and the other weights count alone.
     """
-    uncovered = table["uncovered_share"].to_numpy(dtype=float)
-    if city_fca_per_1000 > 0:
-        deficit = 1 - np.minimum(table["fca_per_1000"].to_numpy(dtype=float) / city_fca_per_1000, 1)
-    else:  # no places in reach anywhere: every rated area lacks supply entirely
-        deficit = np.ones(len(table))
-    missing = np.fromiter((len(m) for m in table["sectors_missing"]), dtype=float, count=len(table))
-    sector = missing / len(schema.SECTORS) if has_actors else np.full(len(table), np.nan)
-    unrated = np.isnan(uncovered)
-    deficit, sector = np.where(unrated, np.nan, deficit), np.where(unrated, np.nan, sector)
-    parts = {"uncovered_share": uncovered, "supply_deficit": deficit, "sector_gap": sector}
-    components = np.column_stack([parts[c] for c in COMPONENTS])
-    known = ~np.isnan(components)
-    w = np.asarray(weights, dtype=float) * known  # a component without data drops out, the rest re-weighted
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(known[:, 0], (np.nan_to_num(components) * w).sum(axis=1) / w.sum(axis=1) * 100, np.nan)
-    return with_columns(table, {"supply_deficit": deficit, "sector_gap": sector, "gap_index": index})
+    rated = {c: table[c].to_numpy(dtype=float) for c in ("uncovered_share", "fca_per_1000")}
+    return with_columns(
+        table, _index_columns(rated, list(table["sectors_missing"]), city_fca_per_1000, weights, has_actors)
+    )
 
 
-COUNTS = ["residents", "target_residents", "covered_residents", "access_weighted", "participation_offers"]
+def _unit_table(
+    city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams, city_fca: float
+) -> pd.DataFrame:
+    """Per Quartier: residents from the counts every page shares (``City.counts``), coverage and supply of
+    this run, rates and the gap index – computed as arrays, made a table once."""
+    n = len(city.units)
+    codes = cells["unit"].to_numpy()
+    demand = cells["demand"].to_numpy()
+    ids = unit_ids(city)
+    present, missing = city.sectors
+    counts = {
+        "residents": city.counts["residents"].to_numpy(),
+        "target_residents": _sum_by_unit(codes, demand, n),
+        "covered_residents": _sum_by_unit(codes, demand * cells["covered"].to_numpy(), n),
+        "access_weighted": _sum_by_unit(codes, demand * cells["access"].to_numpy(), n),
+        "participation_offers": counted(offers, ids).to_numpy(),
+    }
+    rated = _rate_columns(counts, params.min_residents)
+    index = _index_columns(rated, missing, city_fca, params.weights, has_actors=len(city.actors) > 0)
+    named = {"name": city.units["name"].to_numpy(), "parent_id": city.units["parent_id"].to_numpy()}
+    sectors = {"sectors_present": present, "sectors_missing": missing}
+    return pd.DataFrame(named | counts | sectors | rated | index, index=ids)
 
 
-def _bezirk_table(units: pd.DataFrame, city: City, params: GapParams) -> pd.DataFrame:
+def _bezirk_table(units: pd.DataFrame, city: City) -> pd.DataFrame:
     """Counts summed per Stadtbezirk, rated; the gap index weighted by the target group of rated Quartiere."""
+    codes, parents = pd.factorize(units["parent_id"].to_numpy(), sort=True)  # no Bezirk: -1, left out
+    n = len(parents)
     gap = units["gap_index"].to_numpy(dtype=float)
     weight = np.where(~units["suppressed"].to_numpy(dtype=bool) & ~np.isnan(gap), units["target_residents"], 0.0)
-    parts = pd.DataFrame({c: units[c].to_numpy() for c in COUNTS} | {"_w": weight, "_wg": weight * np.nan_to_num(gap)})
-    grouped = parts.groupby(pd.Series(units["parent_id"].to_numpy())).sum()  # a Series key: see counts.summed
-    names = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
-    ids = pd.Index(grouped.index, name="area_id")
-    table = pd.DataFrame(
-        {"name": [names.get(i, i) for i in ids]} | {c: grouped[c].to_numpy() for c in COUNTS}, index=ids
-    )
+    counts = {c: _sum_by_unit(codes, units[c].to_numpy(dtype=float), n) for c in COUNTS}
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = grouped["_wg"].to_numpy() / grouped["_w"].to_numpy()
-    return with_columns(rates(table, 0), {"gap_index": weighted})
+        weighted = _sum_by_unit(codes, weight * np.nan_to_num(gap), n) / _sum_by_unit(codes, weight, n)
+    names = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
+    ids = pd.Index(parents, name="area_id")
+    table = {"name": [names.get(i, i) for i in ids]} | counts | _rate_columns(counts, 0) | {"gap_index": weighted}
+    return pd.DataFrame(table, index=ids)
 
 
 def _classes(values: pd.Series, params: GapParams) -> Classes:
@@ -231,12 +247,12 @@ def _classes(values: pd.Series, params: GapParams) -> Classes:
 def _finish(
     city: City, params: GapParams, scenario: Scenario, method, cells: pd.DataFrame, offers: pd.DataFrame
 ) -> GapResult:
-    units = rates(_unit_table(city, cells, offers, params), params.min_residents)
     demand = cells["demand"].to_numpy()
     total_demand = demand.sum()
     city_fca = float((demand * cells["access"].to_numpy()).sum() / total_demand * 1000) if total_demand > 0 else 0.0
-    units = gap_index(units, city_fca, params.weights, has_actors=len(city.actors) > 0)
-    city_row = rates(units[COUNTS].sum().to_frame().T, 0).iloc[0]
+    units = _unit_table(city, cells, offers, params, city_fca)
+    totals = {c: np.array([units[c].sum()]) for c in COUNTS}
+    city_row = pd.Series(totals | _rate_columns(totals, 0)).map(lambda v: v[0])
     return GapResult(
         params=params,
         scenario=scenario,
@@ -244,7 +260,7 @@ def _finish(
         cells=cells,
         offers=offers,
         units=units,
-        bezirke=_bezirk_table(units, city, params),
+        bezirke=_bezirk_table(units, city),
         city=city_row,
         classes=_classes(units["gap_index"], params),
     )
@@ -288,12 +304,12 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
         raise ValueError("the base of a scenario must be the status quo")
     params, method = base.params, base.method
     cells = base.cells
-    xy = cells[["x", "y"]].to_numpy()
+    xy = np.column_stack([cells["x"].to_numpy(), cells["y"].to_numpy()])
     access = cells["access"].to_numpy().copy()
     distance = cells["distance"].to_numpy().copy()
-    removed = base.offers[base.offers["offer_id"].isin(scenario.disabled)]
-    kept = base.offers[~base.offers["offer_id"].isin(scenario.disabled)]
-    if len(removed):
+    off = base.offers["offer_id"].isin(scenario.disabled).to_numpy() if scenario.disabled else None
+    removed, kept = (base.offers[off], base.offers[~off]) if off is not None and off.any() else (None, base.offers)
+    if removed is not None:
         gone_xy = removed[["x", "y"]].to_numpy()
         affected = np.isclose(method.nearest(xy, gone_xy), distance)
         distance[affected] = method.nearest(xy[affected], kept[["x", "y"]].to_numpy())
