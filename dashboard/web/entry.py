@@ -44,8 +44,9 @@ CAPTION_COLOUR = "#4b5560"
 def page_setup(lang: str) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
     text as German, as BITV asks; and give captions a contrast that meets WCAG AA."""
-    st.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
-    st.html(
+    where = st.sidebar  # in the main area, elements above the page cost the Lückenanalyse map its clicks
+    where.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
+    where.html(
         "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] * "
         f"{{ color: {CAPTION_COLOUR} !important; }}</style>"
     )

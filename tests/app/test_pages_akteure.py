@@ -56,7 +56,7 @@ def test_search_without_umlauts_and_a_facet(app):
 def test_actor_card_shows_offers_cooperations_and_escapes_names(app):
     app.selectbox(key="actors_card").set_value("a1").run()
     assert not app.exception
-    card = app.get("html")[0].proto.body
+    card = app.main.get("html")[0].proto.body
     assert "<b>Initiative &lt;script&gt;alert(1)&lt;/script&gt;</b>" in card and "Am Bach" in card
     offers, cooperations = (d.value for d in app.dataframe[:2])
     assert list(offers["Angebot"]) == ["Nachbarschaftstreff <b>Am Bach</b>"]
@@ -89,13 +89,13 @@ def test_network_sector_filter_and_opportunities(app):
     at = _network(app)
     assert any("innerhalb von 500 m" in i.value for i in at.info)  # the actors are far apart
     at.sidebar.number_input(key="net_radius").set_value(1500).run()
-    chances = at.get("html")[0].proto.body
+    chances = at.main.get("html")[0].proto.body
     assert chances.startswith("<ol><li><b>Initiative &lt;script&gt;alert(1)&lt;/script&gt;</b> ↔ <b>Stadt</b>")
     assert "1.160 m" in chances and any("2 von 2 Vernetzungschancen" in c.value for c in at.caption)
     assert "1.500 m" in at.expander[0].markdown[1].value
     at.sidebar.multiselect(key="net_sectors").unselect("kommune").run()
     assert {m.label: m.value for m in at.metric}["Kooperationen"] == "1"
-    assert not at.get("html")
+    assert not at.main.get("html")
 
 
 def test_contact_data_never_reaches_the_page(app):
