@@ -8,7 +8,6 @@ from dashboard.web import entry, links, session, signin
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
 start = links.start_from_link()  # the page a shared link opens at the root, and its view
 lang = session.lang()
-entry.page_setup(lang)
 editor_only = "visible" if signin.current_user().is_editor else "hidden"
 pages = [
     st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte"),
@@ -43,6 +42,9 @@ pages = [
 navigation = st.navigation(pages, position="hidden")  # drawn by entry.sidebar_navigation
 links.settle_link()
 if not session.embedded():
+    entry.page_setup(lang, st.sidebar)
     entry.sidebar_navigation(pages)
     session.language_picker()
-navigation.run()
+    navigation.run()
+else:  # an embed has no sidebar, and nothing may stand above its map
+    navigation.run()

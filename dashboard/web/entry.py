@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import runpy
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -41,10 +42,13 @@ def sidebar_navigation(pages: list[st.Page]) -> None:
 CAPTION_COLOUR = "#4b5560"
 
 
-def page_setup(lang: str) -> None:
+def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
-    text as German, as BITV asks; and give captions a contrast that meets WCAG AA."""
-    where = st.sidebar  # in the main area, elements above the page cost the Lückenanalyse map its clicks
+    text as German, as BITV asks; and give captions a contrast that meets WCAG AA.
+
+    ``where``: the sidebar. Not above the page in the main area: two elements there cost the
+    Lückenanalyse map its clicks. An embed (no sidebar) keeps Streamlit's "en" for now.
+    """
     where.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
     where.html(
         "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] * "
