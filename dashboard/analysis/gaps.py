@@ -280,15 +280,16 @@ def analyse(
     """Full analysis from scratch."""
     method = method or distance_method(city, params)
     offers = _offers(city, params, scenario)
-    cells = city.cells[["x", "y", "area_id", "unit", "residents"]].copy()
-    cells["demand"] = group_residents(city.cells, params.target_group)
-    xy = cells[["x", "y"]].to_numpy()
-    offer_xy = offers[["x", "y"]].to_numpy()
-    cells["distance"], pairs = method.reach(xy, offer_xy, params.threshold)
-    cells["covered"] = cells["distance"].to_numpy() <= params.threshold
-    ratio = supply_ratios(cells["demand"].to_numpy(), offers["supply"].to_numpy(), pairs)
+    cells = city.cells[["x", "y", "area_id", "unit", "residents"]]  # copy-on-write: nothing copied here
+    demand = np.asarray(group_residents(city.cells, params.target_group), dtype=float)
+    xy = np.column_stack([cells["x"].to_numpy(), cells["y"].to_numpy()])
+    distance, pairs = method.reach(xy, offers[["x", "y"]].to_numpy(), params.threshold)
+    ratio = supply_ratios(demand, offers["supply"].to_numpy(), pairs)
     offers = offers.assign(ratio=ratio)
-    cells["access"] = np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+    access = np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+    cells = with_columns(
+        cells, {"demand": demand, "distance": distance, "covered": distance <= params.threshold, "access": access}
+    )
     return _finish(city, params, scenario, method, cells, offers)
 
 
