@@ -8,7 +8,7 @@ from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
 from dashboard.reports import charts
 from dashboard.reports.gap_figures import method_text, settings_line
-from dashboard.web import karte_widgets, links, luecken_widgets, session, standort_widgets
+from dashboard.web import jobs, karte_widgets, links, luecken_widgets, session, standort_widgets
 
 lang, loaded = session.open_page("sites.heading")
 city = loaded.city
@@ -31,14 +31,19 @@ if len(candidates) == 0:
 if choice.sites > len(candidates):
     st.warning(tn("sites.too_many", len(candidates), lang, count=fmt_int(len(candidates), lang)))
     st.stop()
-found, quick, curve = standort_widgets.solve(loaded, result, candidates, choice)
+answer = standort_widgets.solve(loaded, result, candidates, choice)
+found = answer.found
 
 reached, share, method = st.columns(3)
 reached.metric(t("sites.reached", lang), fmt_int(found.objective, lang))
 share.metric(
     t("sites.reached_share", lang), fmt_share(found.objective / found.reachable if found.reachable else 0, lang)
 )
-method.markdown(standort_widgets.method_line(found, quick, lang))
+method.markdown(standort_widgets.method_line(found, answer.quick, lang))
+if answer.state == jobs.RUNNING:
+    standort_widgets.waiting(answer.job)
+elif answer.job:
+    standort_widgets.stopped(answer)
 if note := standort_widgets.fewer_sites_note(found, choice.sites, lang):
     st.info(note)
 
@@ -60,7 +65,7 @@ with side_col:
     if take:
         standort_widgets.into_scenario(found, params, candidates)
     st.subheader(t("sites.curve", lang))
-    st.altair_chart(charts.marginal_curve(curve, lang).properties(height=220), width="stretch")
+    st.altair_chart(charts.marginal_curve(answer.curve, lang).properties(height=220), width="stretch")
     st.caption(t("sites.curve.caption", lang))
 with st.expander(t("map.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))

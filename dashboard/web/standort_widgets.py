@@ -19,7 +19,7 @@ from dashboard.ingest.readers import LayerFileError
 from dashboard.ingest.validation import ERROR, Problem
 from dashboard.model import viewspec
 from dashboard.model.scenario import Scenario
-from dashboard.web import luecken_widgets
+from dashboard.web import jobs, luecken_widgets
 from dashboard.web.controls import number_input
 from dashboard.web.session import Loaded, lang, settings
 from dashboard.web.signin import current_user
@@ -27,6 +27,12 @@ from dashboard.web.uploads import saved_upload
 
 #: The exact solver's time limit on the page: long enough for a city, short enough to wait for.
 PAGE_TIME_LIMIT_S = 30.0
+#: How long the page waits for the exact answer before it shows greedy's, with the progress and "Abbrechen".
+INLINE_WAIT_S = 2.0
+#: How often the progress is redrawn while the exact answer is computed.
+POLL_S = 0.5
+#: Session key: the exact computation the planner abandoned (greedy's answer stands until they ask again).
+ABANDONED = "sites_abandoned"
 
 
 @dataclass(frozen=True)
@@ -104,38 +110,76 @@ def _candidates(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFr
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _solve(
-    version: str,
-    params: gaps.GapParams,
-    scenario: Scenario,
-    key: str,
-    choice: SiteChoice,
-    _result,
-    _candidates,
-) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
-    """Greedy always (instant, and the curve); exact when asked, with greedy's ratio to it; with places
-    per site the capacity-aware model (the curve stays that of coverage without limits)."""
+def _quick(
+    version: str, params: gaps.GapParams, scenario: Scenario, key: str, sites: int, _result, _candidates
+) -> tuple[siting.Coverage, siting.SitingResult, pd.DataFrame]:
+    """Whom each candidate reaches, greedy's answer (instant) and the marginal curve (coverage without limits)."""
     coverage = siting.coverage(_result, _candidates)
-    chosen = siting.SitingParams(sites=choice.sites, time_limit_s=PAGE_TIME_LIMIT_S)
-    quick = siting.greedy(coverage, chosen)
-    curve = siting.marginal_curve(coverage, siting.SitingParams(sites=int(viewspec.NEW_SITES.high or choice.sites)))
-    if choice.places:
-        served = siting.capacitated(coverage, chosen)
-        return served, served, curve
-    if choice.solver == "greedy":
-        return quick, quick, curve
-    best = siting.exact(coverage, chosen)
-    return best, siting.with_optimum(quick, best), curve
+    quick = siting.greedy(coverage, siting.SitingParams(sites=sites))
+    curve = siting.marginal_curve(coverage, siting.SitingParams(sites=int(viewspec.NEW_SITES.high or sites)))
+    return coverage, quick, curve
 
 
-def solve(
-    loaded: Loaded, result: gaps.GapResult, candidates: pd.DataFrame, choice: SiteChoice
-) -> tuple[siting.SitingResult, siting.SitingResult, pd.DataFrame]:
-    """The answer (and greedy's, with its ratio to the optimum) and the marginal curve, cached per data version."""
-    key = pd.util.hash_pandas_object(candidates[siting.CANDIDATE_COLUMNS], index=False).sum()
+@dataclass(frozen=True)
+class Answer:
+    """The sites shown, greedy's (with its ratio to the optimum once known), the curve, and the exact job's state."""
+
+    found: siting.SitingResult
+    quick: siting.SitingResult
+    curve: pd.DataFrame
+    job: str | None = None  # key of the exact computation, while it runs or after it stopped without an answer
+    state: str = jobs.DONE
+
+
+def solve(loaded: Loaded, result: gaps.GapResult, candidates: pd.DataFrame, choice: SiteChoice) -> Answer:
+    """Greedy's answer at once; the exact one (or with places per site the capacity-aware one) from a child
+    process, waited for briefly here and otherwise by :func:`waiting`, which can abandon it."""
+    key = str(pd.util.hash_pandas_object(candidates[siting.CANDIDATE_COLUMNS], index=False).sum())
     scenario = luecken_widgets.scenario()
+    coverage, quick, curve = _quick(loaded.version, result.params, scenario, key, choice.sites, result, candidates)
+    if not choice.places and choice.solver == "greedy":
+        return Answer(quick, quick, curve)
+    job_key = repr((loaded.version, result.params, scenario, key, choice))
+    if st.session_state.get(ABANDONED) == job_key:
+        return Answer(quick, quick, curve, job_key, jobs.CANCELLED)
+    model = siting.capacitated if choice.places else siting.exact
+    chosen = siting.SitingParams(sites=choice.sites, time_limit_s=PAGE_TIME_LIMIT_S)
+    job = jobs.start(job_key, model, coverage, chosen, limit_s=PAGE_TIME_LIMIT_S)
     with st.spinner(t("sites.computing", lang()), show_time=True):
-        return _solve(loaded.version, result.params, scenario, str(key), choice, result, candidates)
+        state = job.collect(INLINE_WAIT_S)
+    if state != jobs.DONE:
+        return Answer(quick, quick, curve, job_key, state)
+    best = job.result
+    return Answer(best, best if choice.places else siting.with_optimum(quick, best), curve)
+
+
+@st.fragment(run_every=POLL_S)
+def waiting(job_key: str) -> None:
+    """The exact computation's progress with a way to abandon it; the whole page shows its answer when it comes."""
+    job = jobs.find(job_key)
+    if job is None or job.collect() != jobs.RUNNING or st.session_state.get(ABANDONED) == job_key:
+        st.rerun()
+    lg = lang()
+    st.progress(
+        min(job.elapsed / job.limit_s, 1.0),
+        text=t("sites.exact.running", lg, seconds=f"{job.elapsed:.0f}", limit=f"{job.limit_s:.0f}"),
+    )
+    st.button(t("sites.exact.cancel", lg), key="sites_cancel", on_click=_abandon, args=(job_key,))
+
+
+def _abandon(job_key: str) -> None:
+    if job := jobs.find(job_key):
+        job.cancel()
+    st.session_state[ABANDONED] = job_key
+
+
+def stopped(answer: Answer) -> None:
+    """Why greedy's answer stands where an exact one was asked for, and a way to ask again."""
+    lg = lang()
+    st.warning(t("sites.exact.cancelled" if answer.state == jobs.CANCELLED else "sites.exact.failed", lg))
+    if st.button(t("sites.exact.again", lg), key="sites_again"):
+        st.session_state.pop(ABANDONED, None)
+        st.rerun()
 
 
 def method_line(found: siting.SitingResult, quick: siting.SitingResult, lg: str) -> str:
