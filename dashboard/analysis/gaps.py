@@ -308,26 +308,28 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
     xy = np.column_stack([cells["x"].to_numpy(), cells["y"].to_numpy()])
     access = cells["access"].to_numpy().copy()
     distance = cells["distance"].to_numpy().copy()
-    off = base.offers["offer_id"].isin(scenario.disabled).to_numpy() if scenario.disabled else None
-    removed, kept = (base.offers[off], base.offers[~off]) if off is not None and off.any() else (None, base.offers)
-    if removed is not None:
-        gone_xy = removed[["x", "y"]].to_numpy()
-        affected = np.isclose(method.nearest(xy, gone_xy), distance)
-        distance[affected] = method.nearest(xy[affected], kept[["x", "y"]].to_numpy())
-        pairs = method.within(xy, gone_xy, params.threshold)
-        access -= np.bincount(pairs.origin, weights=removed["ratio"].to_numpy()[pairs.target], minlength=len(cells))
-    added = _with_supply(qualifying(new_offers_frame(scenario, city.units), params).reset_index(drop=True))
+    kept = base.offers
+    off = kept["offer_id"].isin(scenario.disabled).to_numpy() if scenario.disabled else np.zeros(0, bool)
+    if off.any():  # arrays, not frames: the table of the kept offers is cut once, at the end
+        offer_xy = np.column_stack([kept["x"].to_numpy(), kept["y"].to_numpy()])
+        affected = np.isclose(method.nearest(xy, offer_xy[off]), distance)
+        distance[affected] = method.nearest(xy[affected], offer_xy[~off])
+        pairs = method.within(xy, offer_xy[off], params.threshold)
+        ratio = kept["ratio"].to_numpy()[off]
+        access -= np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+        kept = kept.take(np.flatnonzero(~off))
+    offers = kept.reset_index(drop=True)
+    added = _with_supply(qualifying(new_offers_frame(scenario, city.units), params)) if scenario.added else kept[:0]
     if len(added):
         new_xy = added[["x", "y"]].to_numpy()
         nearest, pairs = method.reach(xy, new_xy, params.threshold)
         distance = np.minimum(distance, nearest)
         ratio = supply_ratios(cells["demand"].to_numpy(), added["supply"].to_numpy(), pairs)
-        added = added.assign(ratio=ratio)
         access += np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
+        offers = pd.concat([offers, added.assign(ratio=ratio)], ignore_index=True)
     cells = with_columns(
         cells, {"distance": distance, "covered": distance <= params.threshold, "access": np.clip(access, 0, None)}
     )
-    offers = pd.concat([kept, added], ignore_index=True) if len(added) else kept.reset_index(drop=True)
     return _finish(city, params, scenario, method, cells, offers)
 
 
