@@ -11,7 +11,7 @@ DEMO := geodata/musterstadt.gpkg
 # Root needs no sudo (CI, fresh machines); everyone else does.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup setup-prod run browser-deps postgis-deps test test-fast lint demo bench
+.PHONY: setup setup-prod run browser-deps postgis-deps proxy-deps test test-fast lint demo bench
 
 setup: $(VENV)/.installed-test $(VENDOR)/.installed
 
@@ -50,8 +50,17 @@ $(POSTGIS):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15-postgis-3
 
+# nginx for the test of the reference setup in deploy/ (two instances behind the proxy).
+NGINX := /usr/sbin/nginx
+
+proxy-deps: $(NGINX)
+
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light
+
 # Extra pytest options: make test PYTEST_ARGS='-k assets -n 0'
-test: setup browser-deps postgis-deps $(DEMO)
+test: setup browser-deps postgis-deps proxy-deps $(DEMO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The core while you work (under a minute on 2 cores): no browser, no PostGIS, no real data, nothing slow.

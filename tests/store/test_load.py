@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import psycopg
@@ -141,27 +140,6 @@ def _offer_state(data_store, entry_id: str) -> tuple:
     return entries.loc[entry_id, "capacity"], int(entries.loc[entry_id, "row_version"])
 
 
-def _hold_history(server, schema: str) -> psycopg.Connection:
-    """An open transaction that keeps every INSERT into the history waiting (a save stops right before its record)."""
-    connection = psycopg.connect(server.url("quartier"))
-    connection.execute(f'LOCK TABLE "{schema}".history IN EXCLUSIVE MODE')
-    return connection
-
-
-def _wait_for_blocked_save(server, timeout_s: float = 20) -> None:
-    with psycopg.connect(server.url("quartier"), autocommit=True) as watcher:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            waiting = watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO %history%'"
-            ).fetchone()[0]
-            if waiting:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the save never reached its history record")
-
-
 def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outage_db, db_app, artifacts_dir):
     from playwright.sync_api import expect, sync_playwright
 
@@ -172,7 +150,7 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
 
     # a save in flight: offer row updated and data version raised, inside its open transaction, waiting to write
     # its history record, when the server goes down hard
-    holder = _hold_history(server, "stadt")
+    holder = server.hold_history("stadt")
     outcome: dict = {}
 
     def save() -> None:
@@ -184,7 +162,7 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
     saver = threading.Thread(target=save)
     saver.start()
     try:
-        _wait_for_blocked_save(server)
+        server.wait_for_blocked_save()
         server.stop()
         saver.join(timeout=30)
     finally:

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,6 +97,31 @@ class Server:
 
     def stop(self) -> None:
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def hold_history(self, schema: str):
+        """An open transaction that keeps every INSERT into the history waiting (a save stops right before its
+        record); closing the returned connection lets them go on."""
+        import psycopg
+
+        connection = psycopg.connect(self.url("quartier"))
+        connection.execute(f'LOCK TABLE "{schema}".history IN EXCLUSIVE MODE')
+        return connection
+
+    def wait_for_blocked_save(self, timeout_s: float = 20) -> None:
+        """Return once a save waits for its history record (see ``hold_history``)."""
+        import psycopg
+
+        with psycopg.connect(self.url("quartier"), autocommit=True) as watcher:
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO %history%'"
+                ).fetchone()[0]
+                if waiting:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the save never reached its history record")
 
     def url(self, database: str = "postgres", user: str = "postgres", password: str = PASSWORD) -> str:
         return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"

@@ -54,16 +54,18 @@ def healthy(url: str) -> bool:
         return False
 
 
-def _start(script: Path, log_path: Path, env: dict[str, str] | None) -> tuple[subprocess.Popen, str]:
-    """Start ``script`` and wait until it answers; another free port if the chosen one was taken meanwhile
-    (another test's server, e.g. a PostgreSQL, may grab it between choosing and binding)."""
+def start_streamlit(
+    script: Path, log_path: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start ``script`` and wait until it answers; without a ``port``, another free port if the chosen one was
+    taken meanwhile (another test's server, e.g. a PostgreSQL, may grab it between choosing and binding)."""
     for attempt in range(3):
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
+        chosen = port or free_port()
+        url = f"http://127.0.0.1:{chosen}"
         command = [
             sys.executable, "-m", "streamlit", "run", script.name,
             "--server.headless", "true",
-            "--server.port", str(port),
+            "--server.port", str(chosen),
             "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
         ]  # fmt: skip
@@ -79,7 +81,7 @@ def _start(script: Path, log_path: Path, env: dict[str, str] | None) -> tuple[su
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
-                _stop(process)
+                stop(process)
                 tail = log_path.read_text(errors="replace")[-3000:]
                 if "already in use" in tail and attempt < 2:
                     break
@@ -90,7 +92,7 @@ def _start(script: Path, log_path: Path, env: dict[str, str] | None) -> tuple[su
     raise AssertionError("unreachable")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -102,11 +104,11 @@ def _stop(process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def running_streamlit(script: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """``script`` under Streamlit (cwd = its folder) until the block ends; yields the base URL."""
-    process, url = _start(script, log_path, env)
+    process, url = start_streamlit(script, log_path, env)
     try:
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 #: The editor account of the browser tests (a secrets file of their own, never the project's).
