@@ -2,10 +2,12 @@
 
 Edits of single entries are SQLite transactions on the file itself: the row
 update, its row version and its history record commit together or not at
-all (SQLite's journal rolls back a save killed half-way). An import rewrites
-the file into a temporary copy that replaces it in one rename, after the old
-file is kept as a backup. A lock file serialises writers across sessions and
-processes, so no edit lands in a file an import is about to replace.
+all (SQLite's journal rolls back a save killed half-way), together with the
+store's data version. An import writes the new content beside the file and
+copies it in through SQLite, after a copy of the old content is kept as a
+backup – never a rename over the file, which QGIS may hold open in WAL mode.
+A lock file serialises writers across sessions and processes, so no edit
+lands in a file an import is about to replace.
 
 History, import log and remembered column mappings are plain tables in the
 same file, registered as GeoPackage attribute tables.
@@ -57,6 +59,8 @@ SYSTEM_TABLES = {
         "mapping_id INTEGER PRIMARY KEY AUTOINCREMENT, source_key TEXT UNIQUE NOT NULL, "
         "layer TEXT, mapping TEXT, at TEXT"
     ),
+    # one row: raised inside every committing transaction of the store, as in the PostGIS store
+    "data_version": "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL",
 }
 #: Imports keep the file they replace; this many backups stay.
 KEEP_BACKUPS = 10
@@ -159,16 +163,27 @@ class GeoPackageStore(DataStore):
             return "areas" not in {name for name, _ in pyogrio.list_layers(self.path)}
 
     def version(self) -> str:
-        """File identity plus SQLite's file change counter (header bytes 24–27, raised by every commit):
-        exact even when two saves fall into one tick of the file system's clock."""
-        try:
-            stat = self.path.stat()
+        """The counter every committed change of the store raises, read through SQLite: exact in WAL mode too
+        (QGIS switches a GeoPackage to it while open), where SQLite's header counter and the file time stay
+        put. A file the store never wrote to has no counter yet; its identity and header counter stand in."""
+        with self.in_process:
+            try:
+                stat = self.path.stat()
+            except FileNotFoundError:
+                return "empty"
+            connection = _connect(self.path)
+            try:
+                row = connection.execute("SELECT version FROM data_version").fetchone()
+            except sqlite3.OperationalError:  # no such table yet
+                row = None
+            finally:
+                connection.close()
+            if row is not None:
+                return f"{stat.st_ino}:v{row[0]}"
             with open(self.path, "rb") as handle:
                 handle.seek(24)
                 counter = int.from_bytes(handle.read(4), "big")
-        except FileNotFoundError:
-            return "empty"
-        return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}:{counter}"
+            return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}:{counter}"
 
     def read(self) -> Workspace:
         with self.in_process:
@@ -230,12 +245,7 @@ class GeoPackageStore(DataStore):
         out = Path(out)
         tmp = out.with_name(f".tmp-{out.name}")
         with self.in_process:
-            source, target = _connect(self.path), sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-            finally:
-                source.close()
-                target.close()
+            _sqlite_copy(self.path, tmp)
         os.replace(tmp, out)
 
     # ---- writing ----
@@ -263,6 +273,7 @@ class GeoPackageStore(DataStore):
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 ensure_system_tables(connection)
+                _raise_version(connection)
                 yield connection
                 connection.execute("COMMIT")
             except BaseException:
@@ -325,7 +336,7 @@ class GeoPackageStore(DataStore):
                 )
 
             self._keep_backup()
-            gpkgfile.write_geopackage(workspace, self.path, finish=lambda tmp: _carry_over(Path(tmp), self.path, log))
+            self._rewrite(workspace, log)
             return change[0]
 
     def _write(self, user, action, layer, entry_id, expected_version, values, geometry) -> Change:
@@ -445,7 +456,17 @@ class GeoPackageStore(DataStore):
                 return
             workspace = gpkgfile.read_geopackage(self.path, active_only=False)
             workspace.layers[layer] = _versioned(typed_empty_layer(layer), None, schema.LAYERS[layer].id_field)
-            gpkgfile.write_geopackage(workspace, self.path, finish=lambda tmp: _carry_over(Path(tmp), self.path))
+            self._rewrite(workspace)
+
+    def _rewrite(self, workspace: Workspace, then=None) -> None:
+        """The whole file anew (an import, a new layer): written beside it with the store's tables carried over,
+        then copied into the file inside SQLite (see ``_copy_into``). The caller holds the store's lock."""
+        staging = self.path.with_name(f".tmp-rewrite-{self.path.name}")
+        try:
+            gpkgfile.write_geopackage(workspace, staging, finish=lambda tmp: _carry_over(Path(tmp), self.path, then))
+            _copy_into(staging, self.path)
+        finally:
+            staging.unlink(missing_ok=True)
 
     def _last_effective_change(self, connection, layer: str, entry_id: str) -> Change | None:
         """The change the entry's current state comes from: undo records and undone changes skipped."""
@@ -458,13 +479,16 @@ class GeoPackageStore(DataStore):
         return _change(rows) if rows else None
 
     def _keep_backup(self) -> None:
-        """Hard-link the current file into ``backups/`` before an import replaces it; keep the newest few."""
+        """Copy the current file into ``backups/`` before an import replaces its content; keep the newest few.
+
+        A copy through SQLite, not a hard link: it holds what is still in the ``-wal`` file, and it works on
+        shares without hard links (SMB)."""
         if not self.path.exists():
             return
         folder = self.path.parent / "backups"
         folder.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        os.link(self.path, folder / f"{self.path.stem}-{stamp}.gpkg")
+        _sqlite_copy(self.path, folder / f"{self.path.stem}-{stamp}.gpkg")
         for old in sorted(folder.glob(f"{self.path.stem}-*.gpkg"))[:-KEEP_BACKUPS]:
             old.unlink()
 
@@ -519,11 +543,43 @@ def _carry_over(target: Path, source: Path, then=None) -> None:
             for name in SYSTEM_TABLES:
                 if name in present:
                     connection.execute(f"INSERT INTO main.{name} SELECT * FROM previous.{name}")
+        _raise_version(connection)
         if then is not None:
             then(connection)
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def _raise_version(connection: sqlite3.Connection) -> None:
+    """One more on the store's data version, inside the caller's transaction (so it commits with the change)."""
+    connection.execute(
+        "INSERT INTO data_version (id, version) VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET version = version + 1"
+    )
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """``source`` into ``target`` through SQLite's backup API: consistent, and with what is still in a ``-wal``."""
+    reader, writer = _connect(source), _connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Replace the content of ``target`` by that of ``source`` inside SQLite, in one transaction of ``target``.
+
+    A rename over the file would leave its ``-wal`` and ``-shm`` beside the new one (QGIS keeps a GeoPackage
+    in WAL mode while open), and the next open would read pages of the old file into the new one. The
+    backup API writes through the target's own journal: a reader such as QGIS sees the old content or the
+    new, and a crash half-way leaves the old.
+    """
+    if not target.exists():
+        os.replace(source, target)
+        return
+    _sqlite_copy(source, target)
 
 
 def _sql_value(value):
