@@ -70,9 +70,9 @@ def replace_layer(user: User, workspace: str | Path, layer: str, frame: pd.DataF
 def adopt_demo(user: User, settings: Settings) -> None:
     """Copy the demo city into the (still missing) store file, so editing can be tried on it.
 
-    The demo file itself is never changed. The copy appears in one step (a hard link of a
-    finished temp file), and a store file that already exists is never replaced, so two
-    editors clicking at once or a city's own data cannot be overwritten.
+    The demo file itself is never changed. The name is claimed first (an exclusive create: of two
+    editors clicking at once only one gets it), then the finished copy is renamed onto it, so a
+    city's own data is never overwritten. No hard link: shares such as SMB have none.
     """
     if settings.is_database:
         if not settings.store().is_empty():
@@ -87,11 +87,13 @@ def adopt_demo(user: User, settings: Settings) -> None:
     os.close(fd)
     try:
         shutil.copyfile(gpkgfile.DEMO_PATH, tmp)
-        os.link(tmp, target)
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        os.replace(tmp, target)
     except FileExistsError:
         raise StoreError(phrase("edit.adopt.not_empty", path=str(target))) from None
     finally:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 # --- one entry: ids, widget values, checks ---
