@@ -10,7 +10,6 @@ from dashboard.analysis.city import City
 from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import t
 from dashboard.reports import analysis_export, council
-from dashboard.reports.analysis_export import MIME
 
 
 def report_buttons(ctx: council.ReportContext, area_id: str, key: str) -> None:
@@ -53,7 +52,7 @@ def analysis_buttons(city: City, result: GapResult, area_ids: set[str], lang: st
             t(label, lang),
             build,
             file_name=analysis_export.file_name(city.name, result.params.target_group, today, suffix),
-            mime=MIME[suffix],
+            mime=analysis_export.MIME[suffix],
             on_click="ignore",
             icon=f":material/{icon}:",
             key=f"gap_data_{suffix[1:]}",
