@@ -318,13 +318,15 @@ def _fail(message: str, lang: str, code: int = 2) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from dashboard.analysis.city import prepare
     from dashboard.analysis.gaps import GapParams, analyse
     from dashboard.ingest import validation
     from dashboard.ingest.readers import LayerFileError, read_layers, split_source
     from dashboard.model.targets import TARGET_BANDS, has_age_bands
     from dashboard.model.workspace import Workspace
-    from dashboard.reports import gap_export
+    from dashboard.reports import analysis_export, gap_export
 
     lang, out = args.lang, Path(args.out)
     if out.is_dir():
@@ -359,7 +361,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
         result = analyse(city, params)
     try:
-        rows = gap_export.write_csv(result, out)
+        rows = analysis_export.write(result, city, out, lang, date.today())  # .xlsx, .gpkg or CSV
     except OSError as err:
         return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
     print(gap_export.summary(result, out, rows, lang))

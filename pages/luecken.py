@@ -140,6 +140,8 @@ else:
 if not session.embedded():
     st.subheader(t("pf.download", lang))
     luecken_widgets.report_panel(loaded, before, result, in_view)
+    st.subheader(t("gap.data", lang))
+    luecken_widgets.data_panel(loaded, result, in_view)
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
 links.sync_url("luecken")

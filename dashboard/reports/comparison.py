@@ -9,13 +9,10 @@ neutralised) with the labels a person reads, and GeoPackage / GeoJSON
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from dashboard.analysis.city import City
 from dashboard.analysis.gaps import GapResult
@@ -108,10 +105,7 @@ def geo_frame(table: pd.DataFrame, city: City) -> gpd.GeoDataFrame:
 
 def gpkg_export(table: pd.DataFrame, city: City) -> bytes:
     """The areas with their figures as a GeoPackage (one layer ``vergleich``)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "vergleich.gpkg"
-        pyogrio.write_dataframe(geo_frame(table, city), path, layer=GPKG_LAYER, driver="GPKG")
-        return path.read_bytes()
+    return gap_export.gpkg_bytes({GPKG_LAYER: geo_frame(table, city)})
 
 
 def geojson_export(table: pd.DataFrame, city: City) -> bytes:

@@ -13,12 +13,14 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import i18n
 from dashboard.analysis.gaps import GapResult
+from dashboard.store import gpkgfile
 
 ENCODING = "utf-8-sig"
 SEPARATOR = ";"
@@ -103,6 +105,14 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def gpkg_bytes(layers: Mapping[str, pd.DataFrame]) -> bytes:
+    """Tables as one GeoPackage file's bytes, for a download (GDAL writes only to a path)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.gpkg"
+        gpkgfile.write_layers(path, layers)
+        return path.read_bytes()
 
 
 def write_csv(result: GapResult, path: str | Path) -> int:

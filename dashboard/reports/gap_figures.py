@@ -10,9 +10,24 @@ from dashboard.model.targets import TARGET_BANDS
 from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
 
+#: The ranking's columns: field of ``ranking_values``, catalog key of its heading, and the kind of figure
+#: (order: a plain whole number; count; index; share: 0–1 shown in per cent; rate; text).
+RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rank", "fig.rank", "order"),
+    ("name", "fig.area", "text"),
+    ("gap_index", "gap.col.index", "index"),
+    ("class", "gap.col.class", "order"),
+    ("target_residents", "gap.col.target_residents", "count"),
+    ("uncovered_residents", "gap.col.uncovered", "count"),
+    ("uncovered_share", "gap.col.uncovered_share", "share"),
+    ("fca_per_1000", "gap.col.fca", "rate"),
+    ("components", "gap.col.components", "text"),
+    ("sectors_missing", "fig.sectors_missing", "text"),
+)
 
-def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
-    """Rated Quartiere, largest gap first, with the figures behind the index."""
+
+def ranking_values(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
+    """Rated Quartiere, largest gap first, with the figures behind the index unrounded (page and files share it)."""
     rows = ranked(result)
     if area_ids is not None:
         rows = rows[rows.index.isin(area_ids)]
@@ -21,16 +36,35 @@ def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
     share = rows[list(COMPONENTS)].mul(weights / weights.sum() * 100, axis=1)
     return pd.DataFrame(
         {
-            t("fig.rank", lang): range(1, len(rows) + 1),
-            t("fig.area", lang): rows["name"].to_numpy(),
-            t("gap.col.index", lang): [fmt_num(v, lang, 0) for v in rows["gap_index"]],
-            t("gap.col.class", lang): [class_of[a] + 1 for a in rows.index],
-            t("gap.col.target_residents", lang): [fmt_int(v, lang) for v in rows["target_residents"]],
-            t("gap.col.uncovered", lang): [fmt_int(v, lang) for v in rows["uncovered_residents"]],
-            t("gap.col.uncovered_share", lang): [fmt_share(v, lang) for v in rows["uncovered_share"]],
-            t("gap.col.fca", lang): [fmt_num(v, lang) for v in rows["fca_per_1000"]],
-            t("gap.col.components", lang): [" / ".join(fmt_num(v, lang, 0) for v in r) for r in share.to_numpy()],
-            t("fig.sectors_missing", lang): missing_sectors_texts(result.units, lang, rows),
+            "rank": range(1, len(rows) + 1),
+            "name": rows["name"].to_numpy(),
+            "gap_index": rows["gap_index"].to_numpy(dtype=float),
+            "class": [class_of[a] + 1 for a in rows.index],
+            "target_residents": rows["target_residents"].to_numpy(dtype=float),
+            "uncovered_residents": rows["uncovered_residents"].to_numpy(dtype=float),
+            "uncovered_share": rows["uncovered_share"].to_numpy(dtype=float),
+            "fca_per_1000": rows["fca_per_1000"].to_numpy(dtype=float),
+            "components": [" / ".join(fmt_num(v, lang, 0) for v in r) for r in share.to_numpy()],
+            "sectors_missing": missing_sectors_texts(result.units, lang, rows),
+        }
+    )
+
+
+_SHOWN = {
+    "count": fmt_int,
+    "index": lambda v, lang: fmt_num(v, lang, 0),
+    "share": fmt_share,
+    "rate": fmt_num,
+}
+
+
+def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
+    """``ranking_values`` as the page shows them: headings in ``lang``, figures rounded and formatted."""
+    values = ranking_values(result, lang, area_ids)
+    return pd.DataFrame(
+        {
+            t(key, lang): [_SHOWN[kind](v, lang) for v in values[field]] if kind in _SHOWN else values[field]
+            for field, key, kind in RANKING_COLUMNS
         }
     )
 

@@ -16,7 +16,8 @@ import pandas as pd
 
 from dashboard.analysis.city import City
 from dashboard.analysis.siting import ClosureResult, SitingResult
-from dashboard.model import grid, schema
+from dashboard.model import schema
+from dashboard.reports.analysis_export import cell_ids
 from dashboard.reports.gap_export import cell_rows, csv_bytes, write_atomic
 from dashboard.store import gpkgfile
 
@@ -44,7 +45,6 @@ LAYERS = {NEW_SITE: "new_sites", CLOSURE: "closures"}
 def _rows(kind: str, table: pd.DataFrame, city: City, change: str, alone: pd.Series | None) -> gpd.GeoDataFrame:
     points = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=schema.ANALYSIS_CRS)
     lonlat = points.to_crs("EPSG:4326")
-    corner = np.floor(table[["x", "y"]].to_numpy(dtype=float) / grid.CELL_SIZE) * grid.CELL_SIZE
     names = city.units.set_index("area_id")["name"]
     frame = pd.DataFrame(
         {
@@ -55,7 +55,7 @@ def _rows(kind: str, table: pd.DataFrame, city: City, change: str, alone: pd.Ser
             "reason": table["reason"].to_numpy(dtype=object),
             "lon": lonlat.x.to_numpy(),
             "lat": lonlat.y.to_numpy(),
-            "cell_id": [grid.cell_id(north, east) for east, north in corner],
+            "cell_id": cell_ids(table[["x", "y"]].to_numpy(dtype=float)),
             "area_id": table["area_id"].to_numpy(dtype=object),
             "area_name": table["area_id"].map(names).to_numpy(dtype=object),
             "residents_new": table[change].to_numpy(dtype=float),

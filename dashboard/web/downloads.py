@@ -1,11 +1,15 @@
-"""Download buttons shared by the pages: the council report as PDF and HTML."""
+"""Download buttons shared by the pages: the council report as PDF and HTML, the gap analysis as data files."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from dashboard.analysis.city import City
+from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import t
-from dashboard.reports import council
+from dashboard.reports import analysis_export, council
 
 
 def report_buttons(ctx: council.ReportContext, area_id: str, key: str) -> None:
@@ -29,3 +33,28 @@ def report_buttons(ctx: council.ReportContext, area_id: str, key: str) -> None:
         icon=":material/html:",
         key=f"{key}_html",
     )
+
+
+def analysis_buttons(city: City, result: GapResult, area_ids: set[str], lang: str) -> None:
+    """The ranked Quartiere (XLSX, CSV), the cells (GeoPackage) and the scenario (GeoJSON) of this view.
+
+    Each file is built only when its button is clicked; the scenario's button waits for a scenario.
+    """
+    today = date.today()
+    files = (
+        ("gap.data.xlsx", ".xlsx", lambda: analysis_export.quartier_xlsx(result, city, lang, today, area_ids), "table"),
+        ("gap.data.csv", ".csv", lambda: analysis_export.quartier_csv(result, lang, area_ids), "csv"),
+        ("gap.data.gpkg", ".gpkg", lambda: analysis_export.cells_gpkg(result, area_ids), "layers"),
+        ("gap.data.geojson", ".geojson", lambda: analysis_export.scenario_geojson(result, city), "map"),
+    )
+    for column, (label, suffix, build, icon) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            t(label, lang),
+            build,
+            file_name=analysis_export.file_name(city.name, result.params.target_group, today, suffix),
+            mime=analysis_export.MIME[suffix],
+            on_click="ignore",
+            icon=f":material/{icon}:",
+            key=f"gap_data_{suffix[1:]}",
+            disabled=suffix == ".geojson" and result.scenario.is_empty,
+        )

@@ -249,3 +249,10 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
     st.caption(t("gap.report.caption", lg))
     ctx = council.from_results(loaded.workspace, loaded.city, before, after, lang=lg)
     downloads.report_buttons(ctx, area_id, "gap_report")
+
+
+def data_panel(loaded: Loaded, result: gaps.GapResult, area_ids: set[str]) -> None:
+    """The figures of this view as files for Excel and GIS, beside the report for the meeting."""
+    lg = lang()
+    st.caption(t("gap.data.caption", lg))
+    downloads.analysis_buttons(loaded.city, result, area_ids, lg)

@@ -17,6 +17,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
+import openpyxl
 import pytest
 
 from dashboard import cli, i18n
@@ -118,6 +120,17 @@ def test_excel_format_bom_semicolon_decimal_comma(result):
     assert b"48,33" in raw and b"48.33" not in raw
     assert "Mühlenviertel".encode() in raw
     assert not list(result.parent.glob(".tmp-*"))
+
+
+def test_out_as_xlsx_ranks_and_as_gpkg_holds_the_cells(inputs, tmp_path, capsys):
+    """The page's downloads from the command line: the ranked Quartiere as XLSX, the 100 m cells as GeoPackage."""
+    assert cli.main(_args(inputs, tmp_path / "luecken.xlsx")) == 0
+    table = openpyxl.load_workbook(tmp_path / "luecken.xlsx").worksheets[0]
+    assert [table["B2"].value, table["C2"].value, table["B3"].value] == ["Mühlenviertel", 95, "Am Bach"]
+    assert "2 Datenzeilen geschrieben" in capsys.readouterr().out
+    assert cli.main(_args(inputs, tmp_path / "zellen.gpkg", "--target-group", "senioren")) == 0
+    cells = gpd.read_file(tmp_path / "zellen.gpkg", layer="zellen")
+    assert cells["target_residents"].tolist() == [40, 80, 50, 30] and cells["covered"].tolist() == [True] + [False] * 3
 
 
 def test_summary_in_german(inputs, tmp_path, capsys):
