@@ -118,6 +118,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             layer=args.file_layer,
             encoding=args.encoding,
             separator=args.separator,
+            header_row=args.header_row,
         )
         if guess := importflow.coordinates_to_confirm(raw):
             crs = args.crs or guess.crs_candidates[0]
@@ -734,6 +735,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     imp.add_argument("--file-layer", metavar="NAME", help=t("cli.import.arg.file_layer", lang))
     imp.add_argument("--encoding", choices=("utf-8", "cp1252"), help=t("cli.import.arg.encoding", lang))
     imp.add_argument("--separator", choices=(";", ",", "\t"), help=t("cli.import.arg.separator", lang))
+    imp.add_argument(
+        "--header-row", type=_whole_number(1, lang), metavar="N", help=t("cli.import.arg.header_row", lang)
+    )
     imp.add_argument(
         "--parent-prefix", type=_whole_number(1, lang), metavar="N", help=t("cli.import.arg.parent_prefix", lang)
     )

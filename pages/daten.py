@@ -96,12 +96,17 @@ try:
         layer=file_layer,
         encoding=encoding or None,
         separator=separator or None,
+        header_row=uploads.chosen_header_row(),
     )
 except LayerFileError as err:
     st.error(err.text(lang))
+    uploads.offer_header_row(None, lang)
     st.stop()
+title = importflow.title_notice(raw)
 for note in raw.notes:
-    st.caption(note.text(lang))
+    if note is not title:
+        st.caption(note.text(lang))
+uploads.offer_header_row(raw, lang)
 if len(raw.layers) > 1:
     st.caption(t("load.layers", lang, layers=", ".join(raw.layers), layer=raw.layer))
 

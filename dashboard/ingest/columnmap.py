@@ -25,6 +25,9 @@ Decisions a planner may ask about:
   2023-12-31, 12/2023 → 2023-12, 2023 → 2023 (validation accepts all three;
   padding to 2023-01-01 would claim a day nobody gave). Two-digit years
   (31.12.23) count as 20xx unless that lies in the future, then 19xx.
+  A five-digit whole number in a date field is a spreadsheet's serial day
+  number (45292 = 2024-01-01), counted from the file's day 0 (Excel's 1900
+  or 1904 system), and reported once per column so a person can check it.
 - Codes are matched on their German and English labels of the catalog
   (``code.<name>``, also the parts of "Begegnung/Nachbarschaftstreff") and
   on ``CODE_SYNONYMS``; code lists are split on ; , / | + & "und" "and".
@@ -42,7 +45,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import i18n
-from dashboard.i18n import phrase
+from dashboard.i18n import nphrase, phrase
 from dashboard.ingest.validation import ERROR, WARNING, Problem, cell_text
 from dashboard.model import schema
 
@@ -579,6 +582,14 @@ _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _TIME)
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + _TIME)
 _MONTH = re.compile(r"(?:(\d{4})-(\d{1,2})|(\d{1,2})[./](\d{4}))")
 _YEAR = re.compile(r"\d{4}")
+#: Serial day numbers read as dates: five digits (1927–2173 in Excel's 1900 system). Four digits are a year;
+#: serials below 61 never qualify, so Excel's 29 February 1900 (serial 60, a day that never was) cannot arise.
+_SERIAL = re.compile(r"\d{5}")
+#: Day 0 of Excel's 1900 date system (and LibreOffice's default): 30 December 1899, because Excel counts
+#: 1900 as a leap year; from serial 61 (1 March 1900) on, day n is this day + n.
+EXCEL_1900 = date(1899, 12, 30)
+#: Day 0 of the 1904 date system (old Excel for Mac workbooks).
+EXCEL_1904 = date(1904, 1, 1)
 
 
 @functools.cache
@@ -666,16 +677,27 @@ def _date(value: object, today: date) -> str | None:
     return day_found.isoformat()[: 3 * len(parts) + 1]  # YYYY-MM-DD or YYYY-MM
 
 
+def serial_date(value: object, origin: date = EXCEL_1900) -> str | None:
+    """ISO text of a spreadsheet serial day number (five digits) counted from ``origin``; None for anything else."""
+    text = cell_text(value)
+    if text is None or not _SERIAL.fullmatch(text):
+        return None
+    return (origin + timedelta(days=int(text))).isoformat()
+
+
 def _problem(layer: str, position: int, spec: schema.Field, key: str, **values: object) -> Problem:
     message = phrase(key, **values)
     return Problem(layer, position + 1, spec.name, message.key, ERROR if spec.required else WARNING, message.values)
 
 
-def convert(values: pd.Series, layer: str, spec: schema.Field, column: str) -> tuple[pd.Series, list[Problem]]:
+def convert(
+    values: pd.Series, layer: str, spec: schema.Field, column: str, date_origin: date = EXCEL_1900
+) -> tuple[pd.Series, list[Problem]]:
     """The cells of source ``column`` as values of field ``spec``, typed as ``readers.read_layer`` types them.
 
     Each cell that cannot be read is left missing and reported (row 1-based,
     field = the schema field, the source column and the cell in the message).
+    ``date_origin`` is day 0 of serial day numbers in a date field (the file's date system).
     """
     cells = values.to_numpy(dtype=object)
     texts = [cell.strip() if isinstance(cell, str) else cell for cell in cells]
@@ -721,10 +743,16 @@ def convert(values: pd.Series, layer: str, spec: schema.Field, column: str) -> t
         def read_date(cell):
             if _is_missing_cell(cell):
                 return None, None
-            iso = _date(cell, today)
+            iso = _date(cell, today) or serial_date(cell, date_origin)
             return iso, None if iso else "map.value.not_a_date"
 
-        return _text_series(each(read_date), values.index), problems
+        dates = _text_series(each(read_date), values.index)
+        if serials := [cell for cell in texts if serial_date(cell, date_origin)]:
+            first = serials[0]
+            message = nphrase("map.value.serial_dates", len(serials), count=len(serials), column=column,
+                              value=cell_text(first), date=serial_date(first, date_origin))  # fmt: skip
+            problems.append(Problem(layer, None, spec.name, message.key, WARNING, message.values, message.count))
+        return dates, problems
     if kind in ("code", "codes"):
         lookup = _code_lookup(spec.codes)
         shown["allowed"] = ", ".join(spec.codes)
@@ -812,7 +840,7 @@ def apply(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[Pro
                 message = phrase("map.column.missing", column=column)
                 problems.append(Problem(spec.name, None, name, message.key, ERROR, message.values))
                 continue
-            columns[name], found = convert(source[names[column]], spec.name, spec_field, column)
+            columns[name], found = convert(source[names[column]], spec.name, spec_field, column, raw.date_origin)
             problems += found
         elif name in mapping.constants:
             value = mapping.constants[name]

@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.i18n import Phrase
 from dashboard.ingest import columnmap, importer, readers
 from dashboard.ingest.columnmap import ColumnMapping
 from dashboard.ingest.importer import ImportPlan
@@ -43,11 +44,24 @@ def read(
     layer: str | None = None,
     encoding: str | None = None,
     separator: str | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
-    """Read: the file as it is, refused before reading when it (or what it unpacks to) exceeds the upload limit."""
+    """Read: the file as it is, refused before reading when it (or what it unpacks to) exceeds the upload limit.
+    A title above a table's header is skipped unless ``header_row`` names the header row."""
     return readers.read_file(
-        path, name=name, layer=layer, encoding=encoding, separator=separator, max_bytes=upload_limit_mb * 1024 * 1024
+        path,
+        name=name,
+        layer=layer,
+        encoding=encoding,
+        separator=separator,
+        header_row=header_row,
+        max_bytes=upload_limit_mb * 1024 * 1024,
     )
+
+
+def title_notice(raw: RawTable) -> Phrase | None:
+    """The note on a title skipped above the header: the page shows it beside the header row to change."""
+    return next((note for note in raw.notes if note.key == readers.TITLE_NOTE), None)
 
 
 def coordinates_to_confirm(raw: RawTable) -> CoordinateGuess | None:

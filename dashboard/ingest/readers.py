@@ -1,10 +1,12 @@
 """Reading the files a city hands in, before any column is mapped ("bring your own city").
 
-``read_file`` turns GeoJSON, GeoPackage, Shapefiles (also zipped), CSV, Excel,
-Zensus 2022 grid CSVs and OpenStreetMap extracts into a ``RawTable``: the data
+``read_file`` turns GeoJSON, GeoPackage, Shapefiles (also zipped), CSV, spreadsheets
+(.xlsx, .ods, .xls), Zensus 2022 grid CSVs and OpenStreetMap extracts into a ``RawTable``: the data
 as the file holds it plus, in plain words, what the reader had to assume.
 Tables keep every cell as text, so the column mapper – not the reader – decides
-what "01", "2,5" or "–" mean. Coordinates in table columns are only proposed
+what "01", "2,5" or "–" mean. Title rows above a table's header (statistics-office
+exports: "Tabelle 3: …", a blank row, then the header) are detected and skipped with a
+note; a person may name the header row instead (``header_row``). Coordinates in table columns are only proposed
 (``guess_coordinates``) and turned into points on request (``with_geometry``),
 because which CRS a pair of numbers is in can only be guessed from where the
 points land. Files come from outside: whatever cannot be read raises
@@ -25,8 +27,10 @@ import io
 import math
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +46,7 @@ import shapely
 from dashboard import i18n
 from dashboard.i18n import Phrase, nphrase, phrase, render
 from dashboard.ingest import columnmap, osmimport, validation
+from dashboard.ingest.columnmap import EXCEL_1900, EXCEL_1904
 from dashboard.ingest.validation import Problem
 from dashboard.model import grid, schema
 
@@ -62,7 +67,7 @@ GERMANY_OUTLINE = (
 MARGIN_DEG = 0.25
 #: CRSs German data comes in, in the order preferred when the values fit several equally well.
 CRS_CANDIDATES = (
-    "EPSG:4326", "EPSG:25832", "EPSG:25833", "EPSG:31467", "EPSG:31468",
+    "EPSG:4326", "EPSG:25832", "EPSG:25833", "EPSG:4647", "EPSG:5650", "EPSG:31467", "EPSG:31468",
     "EPSG:31466", "EPSG:31469", "EPSG:3035", "EPSG:3857",
 )  # fmt: skip
 #: Words in column or file names that point to one CRS ("UTM33", "gk4", "25833").
@@ -70,6 +75,8 @@ CRS_HINTS = {
     "EPSG:4326": r"4326|wgs ?84",
     "EPSG:25832": r"25832|utm ?32|32n|zone ?32",
     "EPSG:25833": r"25833|utm ?33|33n|zone ?33",
+    "EPSG:4647": r"4647",
+    "EPSG:5650": r"5650",
     "EPSG:31466": r"31466|gk ?2",
     "EPSG:31467": r"31467|gk ?3",
     "EPSG:31468": r"31468|gk ?4",
@@ -99,7 +106,8 @@ _SEPARATOR_LABELS = {";": "read.sep.semicolon", ",": "read.sep.comma", "\t": "re
 _ENCODING_LABELS = {"utf-8": "read.enc.utf8", "cp1252": "read.enc.cp1252", "utf-16": "read.enc.utf16"}
 _SUFFIXES = {
     ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".shp": "shapefile", ".zip": "zip",
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods",
+    ".xls": "xls",
     ".osm": "osm_xml", ".pbf": "osm_pbf",
 }  # fmt: skip
 _NOT_READABLE = {"geojson": "read.not_geojson", "gpkg": "read.not_gpkg", "shapefile": "read.not_shapefile"}
@@ -109,6 +117,9 @@ _GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, p
                 pyogrio.errors.GeometryError, pyogrio.errors.CRSError, RuntimeError, ValueError,
                 shapely.errors.GEOSException)  # fmt: skip
 _SHOW_MAX = 60
+#: Filled rows above a header that may be a title (table name, source, unit); more are not skipped.
+MAX_TITLE_ROWS = 10
+TITLE_NOTE = "read.title_rows"
 
 
 _TEXT_KINDS = ("id", "ref", "text", "code", "codes", "date")
@@ -144,7 +155,7 @@ class RawTable:
 
     frame: pd.DataFrame
     source_name: str
-    format: str  # "geojson" | "gpkg" | "shapefile" | "csv" | "xlsx" | "zensus" | "osm"
+    format: str  # "geojson" | "gpkg" | "shapefile" | "csv" | "xlsx" | "ods" | "xls" | "zensus" | "osm"
     layer: str | None = None
     layers: tuple[str, ...] = ()
     encoding: str | None = None
@@ -153,6 +164,12 @@ class RawTable:
     coordinates: CoordinateGuess | None = None
     #: Geometry without a usable CRS (none given, or lon/lat declared for metre values): CRSs that fit, best first.
     crs_candidates: tuple[str, ...] = ()
+    #: Tables: the row (1-based, blank rows counted as the spreadsheet counts them) that holds the column names,
+    #: and how many filled rows above it were skipped as a title.
+    header_row: int = 1
+    title_rows: int = 0
+    #: Day 0 of the serial numbers a date field may hold (a spreadsheet's 1900 or 1904 system).
+    date_origin: date = EXCEL_1900
 
 
 def read_file(
@@ -164,10 +181,12 @@ def read_file(
     separator: str | None = None,
     max_bytes: int | None = None,
     osm_mapping: dict | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
     """Read ``path`` (format from the ending of ``name``, the file name as uploaded; default:
-    the path's name). ``layer`` picks a GeoPackage layer, a Shapefile of a zip or an Excel
-    sheet; ``encoding``/``separator`` overrule what is detected in text files; ``max_bytes``
+    the path's name). ``layer`` picks a GeoPackage layer, a Shapefile of a zip or a
+    spreadsheet's sheet; ``encoding``/``separator`` overrule what is detected in text files;
+    ``header_row`` (1-based) names a table's header row instead of detecting it; ``max_bytes``
     refuses larger files (and zips that unpack larger) before reading; ``osm_mapping``
     replaces ``geodata/osm_mapping.json``. Raises ``LayerFileError``.
     """
@@ -176,14 +195,14 @@ def read_file(
     if not path.is_file():
         raise LayerFileError(phrase("file.not_found", path=source_name))
     try:
-        return _read(path, source_name, layer, encoding, separator, max_bytes, osm_mapping)
+        return _read(path, source_name, layer, encoding, separator, max_bytes, osm_mapping, header_row)
     except OSError as err:  # the file vanished or may not be read: the user can only try again
         reason = err.strerror or type(err).__name__
         raise LayerFileError(phrase("read.os_error", name=source_name, reason=reason)) from err
 
 
 def _read(path: Path, source_name: str, layer: str | None, encoding: str | None, separator: str | None,
-          max_bytes: int | None, osm_mapping: dict | None) -> RawTable:  # fmt: skip
+          max_bytes: int | None, osm_mapping: dict | None, header_row: int | None) -> RawTable:  # fmt: skip
     kind = _kind_of(source_name)
     _check_size(path, kind, source_name, max_bytes)
     mapping = osmimport.checked_mapping(osm_mapping) if osm_mapping is not None else None
@@ -191,10 +210,11 @@ def _read(path: Path, source_name: str, layer: str | None, encoding: str | None,
         return _read_osm_extract(path, kind, source_name, mapping or osmimport.load_mapping())
     if kind == "csv":
         text, used_encoding, notes = _decode(path.read_bytes(), source_name, encoding)
-        return _read_csv(text, source_name, used_encoding, separator, notes)
-    if kind == "xlsx":
-        _check_zip_size(path, source_name, max_bytes, "read.not_xlsx")
-        return _read_xlsx(path, source_name, layer)
+        return _read_csv(text, source_name, used_encoding, separator, notes, header_row)
+    if kind in _SPREADSHEETS:
+        if kind != "xls":  # .xlsx and .ods are zips; an .xls is one file, its size checked above
+            _check_zip_size(path, source_name, max_bytes, "read.not_spreadsheet")
+        return _read_spreadsheet(path, source_name, kind, layer, header_row)
     if kind == "zip":
         return _read_zip(path, source_name, layer, max_bytes, mapping)
     if kind == "shapefile":
@@ -207,8 +227,6 @@ def _kind_of(name: str) -> str:
     suffix = Path(lower).suffix
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    if suffix in (".xls", ".ods"):
-        raise LayerFileError(phrase("read.old_spreadsheet", name=name))
     if suffix in (".shx", ".dbf", ".prj", ".cpg", ".sbn", ".sbx"):
         raise LayerFileError(phrase("read.shp_part", name=name))
     raise LayerFileError(phrase("read.unknown_format", name=name))
@@ -439,7 +457,8 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, lis
 
 
 def sniff_separator(text: str) -> str | None:
-    """The separator among ; tab , that splits the first lines into the most equal rows; None: one column."""
+    """The separator among ; tab , that splits the first lines into the most equal rows; None: one column.
+    Judged on the most common row length, not the first row's: a title line above the header has one cell."""
     sample = text[:65536]
     best, best_score = None, (0.0, 1)
     for separator in SEPARATORS:
@@ -453,55 +472,93 @@ def sniff_separator(text: str) -> str | None:
             ]
         except csv.Error:
             continue
-        if not rows or len(rows[0]) < 2:
+        if not rows:
             continue
-        same = sum(len(row) == len(rows[0]) for row in rows) / len(rows)
-        if (same, len(rows[0])) > best_score:
-            best, best_score = separator, (same, len(rows[0]))
+        width, count = Counter(map(len, rows)).most_common(1)[0]
+        if width >= 2 and (count / len(rows), width) > best_score:
+            best, best_score = separator, (count / len(rows), width)
     return best
 
 
-def _read_csv(text: str, name: str, encoding: str, separator: str | None, notes: list[Phrase]) -> RawTable:
+def _read_csv(
+    text: str, name: str, encoding: str, separator: str | None, notes: list[Phrase], header_row: int | None
+) -> RawTable:
     first_line, _, rest = text.partition("\n")
     if re.fullmatch(r"sep=.\r?", first_line):  # Excel's hint line names the separator
         separator, text = separator or first_line[4], rest
     separator = separator or sniff_separator(text)
-    header, rows = _csv_rows(text, separator, name)
+    header, rows, (start, skipped, titled) = _csv_rows(text, separator, name, header_row)
     frame = _frame(header, rows)
     encoding_label = Phrase(_ENCODING_LABELS[encoding]) if encoding in _ENCODING_LABELS else encoding
     if separator is None:
         separator_label: Phrase | str = Phrase("read.sep.none")
     else:
         separator_label = Phrase(_SEPARATOR_LABELS[separator]) if separator in _SEPARATOR_LABELS else f"„{separator}“"
-    notes = [phrase("read.csv_format", encoding=encoding_label, separator=separator_label), *notes]
-    table = RawTable(frame, name, "csv", encoding=encoding, separator=separator, notes=notes)
+    notes = [phrase("read.csv_format", encoding=encoding_label, separator=separator_label), *notes, *titled]
+    table = RawTable(frame, name, "csv", encoding=encoding, separator=separator, notes=notes, header_row=start + 1,
+                     title_rows=skipped)  # fmt: skip
     return _finish_table(table)
 
 
-def _csv_rows(text: str, separator: str | None, name: str) -> tuple[list[str], list[list[str | None]]]:
-    """Header and rows, cells verbatim ("" → None); blank lines skipped, short rows padded,
-    long rows only if the extra cells are empty (trailing separators)."""
+def _csv_rows(
+    text: str, separator: str | None, name: str, header_row: int | None
+) -> tuple[list[str], list[list[str | None]], tuple[int, int, list[Phrase]]]:
+    """Header, rows (cells verbatim, "" → None) and where the header stands (``_header_position``).
+    Blank lines are skipped, short rows padded, long rows kept only if the extra cells are empty
+    (trailing separators)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator or "\x1f")
-    header: list[str] | None = None
-    rows: list[list[str | None]] = []
+    records: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = row
-                continue
-            if len(row) > len(header):
-                if any(cell.strip() for cell in row[len(header) :]):
-                    raise LayerFileError(nphrase("read.csv_bad_line", len(row), name=name, line=reader.line_num,
-                                                found=len(row), expected=len(header)))  # fmt: skip
-                row = row[: len(header)]
-            rows.append([cell if cell != "" else None for cell in row] + [None] * (len(header) - len(row)))
+            records.append((reader.line_num, row))
     except csv.Error as err:
         raise LayerFileError(phrase("read.csv_unreadable", name=name, line=reader.line_num, reason=str(err))) from err
-    if header is None or not rows:
+    position = _header_position([row for _, row in records], header_row, name)
+    header = records[position[0]][1]
+    rows: list[list[str | None]] = []
+    for line, row in records[position[0] + 1 :]:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            if any(cell.strip() for cell in row[len(header) :]):
+                raise LayerFileError(nphrase("read.csv_bad_line", len(row), name=name, line=line, found=len(row),
+                                             expected=len(header)))  # fmt: skip
+            row = row[: len(header)]
+        rows.append([cell if cell != "" else None for cell in row] + [None] * (len(header) - len(row)))
+    if not rows:
         raise LayerFileError(phrase("read.no_rows", name=name))
-    return header, rows
+    return header, rows, position
+
+
+def _filled(row: Sequence[object]) -> int:
+    return sum(1 for cell in row if cell is not None and str(cell).strip())
+
+
+def _header_position(rows: Sequence[Sequence[object]], asked: int | None, name: str) -> tuple[int, int, list[Phrase]]:
+    """The header's index in ``rows``, how many filled rows stand above it, and the note on a detected title.
+
+    ``asked`` (1-based, blank rows counted) is taken as given. Otherwise the header is the first
+    row with two or more filled cells: a title line ("Tabelle 3: …", "Quelle: …", "Anzahl") fills
+    one cell, even when it is merged across the table. A table of one column keeps its first row.
+    """
+    if asked is not None:
+        if not 1 <= asked <= len(rows) or not _filled(rows[asked - 1]):
+            raise LayerFileError(phrase("read.header_row_empty", name=name, row=asked))
+        return asked - 1, sum(1 for row in rows[: asked - 1] if _filled(row)), []
+    filled: list[tuple[int, int]] = []  # (index, filled cells) of the first filled rows
+    for i, row in enumerate(rows):
+        if count := _filled(row):
+            filled.append((i, count))
+            if count > 1 or len(filled) > MAX_TITLE_ROWS:
+                break
+    if not filled:
+        raise LayerFileError(phrase("read.no_rows", name=name))
+    start = filled[-1][0] if filled[-1][1] > 1 else filled[0][0]
+    if start == filled[0][0]:
+        return start, 0, []
+    first = next(cell for cell in rows[filled[0][0]] if cell is not None and str(cell).strip())
+    note = nphrase(TITLE_NOTE, start, count=start, row=start + 1, title=_shown(str(first).strip()))
+    return start, len(filled) - 1, [note]
 
 
 def _frame(header: Sequence[str | None], rows: list[list[str | None]]) -> pd.DataFrame:
@@ -522,47 +579,71 @@ def _frame(header: Sequence[str | None], rows: list[list[str | None]]) -> pd.Dat
     return frame
 
 
-# --- text tables: Excel ---
+# --- text tables: spreadsheets (.xlsx, .ods, .xls) ---
+
+_SPREADSHEETS = ("xlsx", "ods", "xls")
+#: How a workbook's own setting names the 1904 date system (.xlsx) or its day 0 (.ods: table:null-date).
+_XLSX_1904 = re.compile(rb'date1904="(?:1|true)"')
+_ODS_NULL_DATE = re.compile(rb'<table:null-date[^>]*table:date-value="(\d{4}-\d{2}-\d{2})')
 
 
-def _read_xlsx(path: Path, name: str, layer: str | None) -> RawTable:
-    """A sheet of an .xlsx, cells as the text Excel shows (stored formula results; nothing is calculated)."""
-    import openpyxl  # imported here: only Excel uploads need it
+def _read_spreadsheet(path: Path, name: str, kind: str, layer: str | None, header_row: int | None) -> RawTable:
+    """A sheet of an .xlsx, .ods or .xls through calamine, one reader for the three: cells as the text the
+    program shows (stored formula results; nothing is calculated), rows numbered as the program numbers them."""
+    import python_calamine  # imported here: only spreadsheet uploads need it
 
-    # openpyxl parses untrusted zip/XML and fails in many ways on broken files: all mean "not a readable .xlsx"
+    # calamine parses untrusted zip/XML/OLE and fails in many ways on broken files: all mean "not readable"
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = [sheet.title for sheet in book.worksheets]
+        with python_calamine.CalamineWorkbook.from_path(path) as book:
+            sheets = [m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
             if layer is not None and layer not in sheets:
                 raise LayerFileError(phrase("read.layer_not_found", layer=layer, name=name, layers=", ".join(sheets)))
             chosen, rows = None, []
             for title in [layer] if layer is not None else sheets:
-                cells = book[title].iter_rows(values_only=True)
-                rows = [row for row in cells if any(_cell(v) is not None for v in row)]
-                if rows:
+                cells = book.get_sheet_by_name(title).to_python(skip_empty_area=False)  # rows numbered as shown
+                rows = [[_cell(v) for v in row] for row in cells]
+                if any(map(_filled, rows)):
                     chosen = title
                     break
-        finally:
-            book.close()
+        origin = _date_origin(path, kind)
     except LayerFileError:
         raise
     except Exception as err:  # noqa: BLE001
-        raise LayerFileError(phrase("read.not_xlsx", name=name)) from err
-    if len(rows) < 2:
+        raise LayerFileError(phrase("read.not_spreadsheet", name=name)) from err
+    if chosen is None:
         raise LayerFileError(phrase("read.no_rows", name=name))
-    width = max(i + 1 for row in rows for i, v in enumerate(row) if _cell(v) is not None)
-    header = [_cell(v) for v in rows[0][:width]] + [None] * (width - len(rows[0]))
-    body = [[_cell(v) for v in row[:width]] + [None] * (width - len(row)) for row in rows[1:]]
-    notes = []
+    start, skipped, titled = _header_position(rows, header_row, name)
+    body = [row for row in rows[start + 1 :] if _filled(row)]
+    if not body:
+        raise LayerFileError(phrase("read.no_rows", name=name))
+    width = max(i + 1 for row in [rows[start], *body] for i, v in enumerate(row) if v is not None)
+    header, *body = [row[:width] + [None] * (width - len(row)) for row in [rows[start], *body]]
+    notes = list(titled)
     if len(sheets) > 1 and layer is None:
-        notes.append(phrase("read.several_sheets", name=name, layers=", ".join(sheets), layer=chosen))
-    table = RawTable(_frame(header, body), name, "xlsx", layer=chosen, layers=tuple(sheets), notes=notes)
+        notes.insert(0, phrase("read.several_sheets", name=name, layers=", ".join(sheets), layer=chosen))
+    table = RawTable(_frame(header, body), name, kind, layer=chosen, layers=tuple(sheets), notes=notes,
+                     header_row=start + 1, title_rows=skipped, date_origin=origin)  # fmt: skip
     return _finish_table(table)
 
 
+def _date_origin(path: Path, kind: str) -> date:
+    """Day 0 of the workbook's serial numbers, for plain numbers in a date field: calamine turns date-formatted
+    cells into dates itself but does not tell the system. An .xls keeps it in a binary record: taken as 1900."""
+    if kind == "xls":
+        return EXCEL_1900
+    with zipfile.ZipFile(path) as archive:
+        if kind == "xlsx":
+            return EXCEL_1904 if _XLSX_1904.search(archive.read("xl/workbook.xml")) else EXCEL_1900
+        with archive.open("content.xml") as content:  # the setting stands before the first table
+            head = b""
+            while b"<table:table " not in head and (chunk := content.read(65536)):
+                head += chunk
+    found = _ODS_NULL_DATE.search(head)
+    return date.fromisoformat(found.group(1).decode()) if found else EXCEL_1900
+
+
 def _cell(value: object) -> str | None:
-    """An Excel cell as text: whole numbers without ".0", dates ISO, yes/no as true/false, empty → None."""
+    """A spreadsheet cell as text: whole numbers without ".0", dates ISO, yes/no as true/false, empty → None."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):

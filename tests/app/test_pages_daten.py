@@ -12,6 +12,7 @@ from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from dashboard.web import signin
 from tests.support.factories import EDITOR
+from tests.support.officefiles import write_ods
 from tests.support.paths import APP, SHARED_DATA
 
 DATA = SHARED_DATA
@@ -133,3 +134,40 @@ def test_table_with_coordinates_bad_rows_and_hostile_text(data_dir, tmp_path):
     ]
     assert new["category"].tolist() == ["begegnung", "beratung", "kultur"]
     assert "angebote-0004" not in offers.index
+
+
+def test_an_ods_list_with_a_title_row_offers_to_skip_it(data_dir, tmp_path):
+    """LibreOffice list of Begegnungsstätten under a statistics-office title: the header row is detected,
+    shown and changeable by keyboard (a number field); the serial dates of its Stand column come in as dates."""
+    gpkgfile.write_geopackage(gpkgfile.read_geopackage(gpkgfile.DEMO_PATH), data_dir / "quartiersatlas.gpkg")
+    rows = [
+        ["Tabelle 3: Begegnungsstätten, Stand 31.12.2023"],
+        [],
+        ["Name", "Kategorie", "Zielgruppen", "Beteiligung", "Stand", "Breite", "Länge"],
+        ["Treff am Markt", "Begegnung", "alle", "Mitwirkung", 45292, 50.58, 8.91],
+        ["Seniorencafé", "Begegnung", "Senioren", "Selbstorganisation", 45366, 50.57, 8.92],
+    ]
+    path = write_ods(tmp_path / "begegnungsstaetten.ods", {"Tabelle1": rows})
+    at = _upload(_page(), "offers", path)
+    assert any("Die ersten 2 Zeilen sehen wie ein Titel aus" in i.value for i in at.info)
+    assert at.number_input(key="load_header_row").value == 3
+    at.number_input(key="load_header_row").set_value(1)
+    at = _run(at)
+    assert not any("Titel" in i.value for i in at.info)
+    assert at.number_input(key="load_header_row").value == 1  # still there to choose again
+    assert "Tabelle 3: Begegnungsstätten, Stand 31.12.2023" in at.selectbox(key="load_map_offers_name").options
+    at.number_input(key="load_header_row").set_value(2)  # a blank row: a message, and the field to correct it
+    at = _run(at)
+    assert "Zeile 2 ist leer" in at.error[0].value and at.number_input(key="load_header_row").value == 2
+    at.number_input(key="load_header_row").set_value(3)
+    at = _run(at)
+    at.checkbox(key="load_crs_ok").check()
+    at = _run(at)
+    assert at.selectbox(key="load_map_offers_name").value == "Name"
+    assert at.selectbox(key="load_map_offers_stand").value == "Stand"
+    assert [m.value for m in at.metric][:3] == ["2", "2", "0"]
+    assert "2 fünfstellige Zahlen als Datum gelesen" in at.dataframe[-1].value.to_string()
+    at.button(key="load_go").click()
+    at = _run(at)
+    offers = _store(data_dir).read().offers.set_index("name")
+    assert offers.loc[["Treff am Markt", "Seniorencafé"], "stand"].tolist() == ["2024-01-01", "2024-03-15"]

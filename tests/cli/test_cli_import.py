@@ -12,6 +12,7 @@ import pytest
 from dashboard import cli
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
+from tests.support.officefiles import WRITERS
 from tests.support.paths import SHARED_DATA
 
 DATA = SHARED_DATA
@@ -242,3 +243,40 @@ def test_quartiere_hang_below_bezirke_by_id_prefix(tmp_path):
     )
     quartiere = open_store(folder / "quartiersatlas.gpkg").read().quartiere()
     assert len(quartiere) == 58 and (quartiere["parent_id"] == quartiere["area_id"].str[:2]).all()
+
+
+def _statistics_export(tmp_path: Path, kind: str) -> Path:
+    """Begegnungsstätten as a statistics office exports them: a title, a blank row, then the header."""
+    rows = [
+        ["Tabelle 3: Begegnungsstätten, Stand 31.12.2023"],
+        [],
+        ["Kennung", "Name", "Kategorie", "Zielgruppen", "Beteiligung", "Stand", "Rechtswert", "Hochwert"],
+        ["A1", "Nachbarschaftstreff Nord", "Begegnung", "alle", "Mitwirkung", 45292, 32491500, 5602800],
+        ["A2", "Seniorencafé", "Begegnung", "Senioren", "Selbstorganisation", 45366, 32492100, 5603300],
+    ]
+    return WRITERS[kind](tmp_path / f"begegnung.{kind}", {"Tabelle1": rows})
+
+
+@pytest.mark.parametrize("kind", list(WRITERS))
+def test_import_skips_a_title_row_with_a_notice(demo_dir, tmp_path, capsys, kind):
+    path = _statistics_export(tmp_path, kind)
+    code = cli.main(["import", "--layer", "offers", str(path), "--workspace", str(demo_dir), "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "Die ersten 2 Zeilen sehen wie ein Titel aus" in out and "Spaltennamen stehen in Zeile 3" in out
+    assert "Rechtswert, Hochwert, Koordinatensystem EPSG:4647" in out
+    assert "Gelesen: 2 Zeilen · gültig: 2 · abgelehnt: 0" in out
+    assert "Spalte „Stand“: 2 fünfstellige Zahlen als Datum gelesen" in err
+
+
+def test_import_header_row_option(demo_dir, tmp_path, capsys):
+    path = _statistics_export(tmp_path, "ods")
+    base = ["import", "--layer", "offers", str(path), "--workspace", str(demo_dir), "--dry-run"]
+    assert cli.main([*base, "--header-row", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Titel" not in out and "gültig: 2" in out
+    assert cli.main([*base, "--header-row", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "Zeile 2 ist leer" in err and "Traceback" not in err
+    with pytest.raises(SystemExit):
+        cli.main([*base, "--header-row", "0"])

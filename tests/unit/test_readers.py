@@ -533,7 +533,7 @@ def test_size_text_never_shows_the_limit_for_a_larger_file():
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("daten.xls", "read.old_spreadsheet"), ("daten.ods", "read.old_spreadsheet"), ("karte.kml", "read.unknown_format"),
+    [("tabelle.numbers", "read.unknown_format"), ("karte.kml", "read.unknown_format"),
      ("stadtteile.dbf", "read.shp_part"), ("ohne_endung", "read.unknown_format")],
 )  # fmt: skip
 def test_formats_we_do_not_read_say_what_to_do(tmp_path, name, key):
