@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pandas as pd
 from dashboard import i18n
 from dashboard.i18n import Phrase, phrase, render
 from dashboard.model import schema
+from dashboard.model.auth import Attempts
 from dashboard.model.roles import User, require_editor
 from dashboard.model.workspace import LayerMeta, Workspace
 
@@ -191,6 +193,17 @@ class DataStore(ABC):
     @abstractmethod
     def crs(self, layer: str):
         """The CRS new geometries of ``layer`` must be given in."""
+
+    # ---- failed sign-ins: the store keeps them so that every instance counts together (``auth.Ledger``) ----
+    @abstractmethod
+    def signin_attempts(self, keys: Sequence[str]) -> dict[str, Attempts]:
+        """The records of those keys that exist."""
+
+    @abstractmethod
+    def record_signin_attempts(self, changes: Mapping[str, Attempts | None], forget_before: float) -> None:
+        """Write the records (None: delete) in one transaction, and drop every record whose last failure and
+        lockout both ended before ``forget_before``: addresses are personal data, kept no longer than needed.
+        Not a change of the data: the data version stays."""
 
     @abstractmethod
     def _import_layer(self, user, layer, frame, meta, *, source, mode, counts) -> Change: ...

@@ -19,7 +19,8 @@ import os
 import sqlite3
 import struct
 import threading
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import shapely
 from filelock import FileLock
 
 from dashboard.model import schema
+from dashboard.model.auth import Attempts
 from dashboard.model.workspace import LayerMeta, Workspace, empty_layer
 from dashboard.store import gpkgfile
 from dashboard.store.base import (
@@ -62,6 +64,11 @@ SYSTEM_TABLES = {
     # one row: raised inside every committing transaction of the store, as in the PostGIS store
     "data_version": "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL",
 }
+#: Failed sign-ins (``auth.Ledger``); not registered as a GeoPackage table, so QGIS does not list the addresses.
+SIGNIN_TABLE = (
+    "CREATE TABLE IF NOT EXISTS signin_attempts (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
+    "lockouts INTEGER NOT NULL, until REAL NOT NULL, last REAL NOT NULL)"
+)
 #: Imports keep the file they replace; this many backups stay.
 KEEP_BACKUPS = 10
 
@@ -246,7 +253,43 @@ class GeoPackageStore(DataStore):
         tmp = out.with_name(f".tmp-{out.name}")
         with self.in_process:
             _sqlite_copy(self.path, tmp)
+        with closing(sqlite3.connect(tmp)) as copy, copy:
+            copy.execute("DROP TABLE IF EXISTS signin_attempts")  # addresses stay in the store
         os.replace(tmp, out)
+
+    def signin_attempts(self, keys: Sequence[str]) -> dict[str, Attempts]:
+        with self.in_process:
+            if not self.path.exists() or not keys:
+                return {}
+            with closing(_connect(self.path)) as connection:
+                try:
+                    rows = connection.execute(
+                        "SELECT key, failures, lockouts, until, last FROM signin_attempts "
+                        f"WHERE key IN ({', '.join('?' * len(keys))})",
+                        list(keys),
+                    ).fetchall()
+                except sqlite3.OperationalError:  # no failure recorded yet: no table
+                    return {}
+        return {key: Attempts(*values) for key, *values in rows}
+
+    def record_signin_attempts(self, changes: Mapping[str, Attempts | None], forget_before: float) -> None:
+        with self._transaction(data=False) as connection:
+            # the counter from now on, so that this write (no data change) moves no version of the file's header
+            ensure_system_tables(connection)
+            connection.execute("INSERT OR IGNORE INTO data_version (id, version) VALUES (1, 0)")
+            connection.execute(SIGNIN_TABLE)
+            for key, attempts in changes.items():
+                if attempts is None:
+                    connection.execute("DELETE FROM signin_attempts WHERE key = ?", (key,))
+                else:
+                    connection.execute(
+                        "INSERT OR REPLACE INTO signin_attempts (key, failures, lockouts, until, last) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (key, attempts.failures, attempts.lockouts, attempts.until, attempts.last),
+                    )
+            connection.execute(
+                "DELETE FROM signin_attempts WHERE last < ? AND until < ?", (forget_before, forget_before)
+            )
 
     # ---- writing ----
     @contextmanager
@@ -264,16 +307,18 @@ class GeoPackageStore(DataStore):
                 connection.close()
 
     @contextmanager
-    def _transaction(self):
-        """Lock, open, ``BEGIN IMMEDIATE``; commit on success, roll back on any error."""
+    def _transaction(self, data: bool = True):
+        """Lock, open, ``BEGIN IMMEDIATE``; commit on success, roll back on any error. ``data``: a change of the
+        store's data, which raises its version."""
         with self._exclusive():
             if not self.path.exists():
                 raise StoreUnavailable(self.path.name)
             connection = _connect(self.path)
             try:
                 connection.execute("BEGIN IMMEDIATE")
-                ensure_system_tables(connection)
-                _raise_version(connection)
+                if data:
+                    ensure_system_tables(connection)
+                    _raise_version(connection)
                 yield connection
                 connection.execute("COMMIT")
             except BaseException:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from dashboard.model import schema
+from dashboard.model.auth import Attempts
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
 from dashboard.store.base import (
@@ -75,6 +77,8 @@ from dashboard.store.gpkg import ensure_system_tables
 DEFAULT_SCHEMA = "quartiersatlas"
 SRID = pyproj.CRS.from_user_input(schema.ANALYSIS_CRS).to_epsg()
 GEOM = "geom"
+#: Failed sign-ins (``auth.Ledger``), counted across instances.
+SIGNIN = "signin_attempts"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
 UNREACHABLE = "Datenbank nicht erreichbar"
 NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
@@ -193,6 +197,10 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
             "data_version bigint NOT NULL DEFAULT 0)"
         ).format(table("workspace_meta")),
         sql.SQL("INSERT INTO {} DEFAULT VALUES ON CONFLICT DO NOTHING").format(table("workspace_meta")),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, failures integer NOT NULL, "
+            "lockouts integer NOT NULL, until double precision NOT NULL, last double precision NOT NULL)"
+        ).format(table(SIGNIN)),
     ]
     roles = [sql.Identifier(r) for r in (viewer_role, editor_role) if r]
     if roles:
@@ -218,6 +226,8 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
             sql.SQL("GRANT SELECT, UPDATE ON {} TO {}").format(table("workspace_meta"), editor),
             sql.SQL("GRANT SELECT, INSERT ON {}, {} TO {}").format(table("history"), table("import_log"), editor),
             sql.SQL("GRANT UPDATE (undone_by) ON {} TO {}").format(table("history"), editor),
+            # failed sign-ins are counted through the editors' role, whoever tries; old ones are deleted
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(table(SIGNIN), editor),
         ]
     return ";\n".join(statement.as_string() for statement in statements) + ";\n"
 
@@ -517,6 +527,29 @@ class PostGISStore(DataStore):
 
     def crs(self, layer: str):
         return pyproj.CRS.from_user_input(schema.ANALYSIS_CRS)
+
+    def signin_attempts(self, keys: Sequence[str]) -> dict[str, Attempts]:
+        query = self._sql("SELECT key, failures, lockouts, until, last FROM {t} WHERE key = ANY(%s)", t=SIGNIN)
+        return {key: Attempts(*values) for key, *values in self._query(query, [list(keys)])}
+
+    def record_signin_attempts(self, changes: Mapping[str, Attempts | None], forget_before: float) -> None:
+        with self._connection() as connection:  # not _writing: no change of the data, the version stays
+            for key, attempts in changes.items():
+                if attempts is None:
+                    connection.execute(self._sql("DELETE FROM {t} WHERE key = %s", t=SIGNIN), [key])
+                else:
+                    connection.execute(
+                        self._sql(
+                            "INSERT INTO {t} (key, failures, lockouts, until, last) VALUES (%s, %s, %s, %s, %s) "
+                            "ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, "
+                            "lockouts = excluded.lockouts, until = excluded.until, last = excluded.last",
+                            t=SIGNIN,
+                        ),
+                        [key, attempts.failures, attempts.lockouts, attempts.until, attempts.last],
+                    )
+            connection.execute(
+                self._sql("DELETE FROM {t} WHERE last < %s AND until < %s", t=SIGNIN), [forget_before, forget_before]
+            )
 
     # ---- GeoPackage export and load (the way to and from the GeoPackage store) ----
     def export_geopackage(self, out: str | Path) -> None:

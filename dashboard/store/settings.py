@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.model.auth import IPNetwork, trusted_proxies
 from dashboard.model.roles import Role
 from dashboard.store.base import DataStore, open_store
 from dashboard.store.gpkgfile import DEMO_PATH
@@ -20,6 +21,7 @@ from dashboard.store.postgis import is_database_url, redact
 PROJECT = DEMO_PATH.parent.parent
 STORE_FILE = "quartiersatlas.gpkg"
 DEFAULT_UPLOAD_LIMIT_MB = 50
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1, ::1"
 DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"  # the editors' role: writes data tables, history insert-only
 VIEWER_DATABASE_VARIABLE = "QUARTIER_DATABASE_VIEWER_URL"  # read-only role without the contact columns
 
@@ -31,6 +33,8 @@ class Settings:
     tile_attribution: str = ""
     upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
     viewer_location: str | None = None  # a database URL with a read-only role, for viewers' sessions
+    #: Proxies whose forwarding header names the browser's address (default: a proxy on this machine).
+    trusted_proxies: tuple[IPNetwork, ...] = trusted_proxies(DEFAULT_TRUSTED_PROXIES)
 
     @property
     def is_database(self) -> bool:
@@ -67,7 +71,8 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
     """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
     ``QUARTIERSATLAS_DATA_DIR`` /
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
-    ``QUARTIERSATLAS_TILES_ATTRIBUTION`` and ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``."""
+    ``QUARTIERSATLAS_TILES_ATTRIBUTION``, ``QUARTIERSATLAS_UPLOAD_LIMIT_MB`` and
+    ``QUARTIERSATLAS_TRUSTED_PROXIES``."""
     env = os.environ if env is None else env
 
     def setting(name: str) -> str:
@@ -83,4 +88,5 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
         tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
         upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
         viewer_location=setting(VIEWER_DATABASE_VARIABLE) or None if database else None,
+        trusted_proxies=trusted_proxies(env.get("QUARTIERSATLAS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)),
     )

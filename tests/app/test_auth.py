@@ -75,12 +75,16 @@ def test_account_with_unknown_role_is_ignored(secrets):
     assert auth.accounts({"accounts": {"anna": entry}}) == {}
 
 
+def _fail(secrets, limiter, name="anna", client="10.0.0.1", times=1):
+    for _ in range(times):
+        with pytest.raises(auth.SignInRefused):
+            _sign_in(secrets, name, "falsch", limiter, client)
+
+
 def test_lockout_after_five_failures_grows_and_ends(secrets):
     clock = Clock()
     limiter = auth.RateLimiter(clock=clock)
-    for _ in range(4):
-        with pytest.raises(auth.SignInRefused):
-            _sign_in(secrets, "anna", "falsch", limiter)
+    _fail(secrets, limiter, times=4)
     with pytest.raises(auth.SignInRefused) as fifth:
         _sign_in(secrets, "anna", "falsch", limiter)
     assert fifth.value.wait_s == 60
@@ -88,25 +92,72 @@ def test_lockout_after_five_failures_grows_and_ends(secrets):
         _sign_in(secrets, "anna", PASSWORD, limiter)  # even the right password waits
     assert locked.value.reason == "locked"
     with pytest.raises(auth.SignInRefused, match="locked"):
-        _sign_in(secrets, "ANNA ", PASSWORD, limiter, client="10.9.9.9")  # the name is locked from any client
+        _sign_in(secrets, "ANNA ", PASSWORD, limiter)  # the same name, however written
     clock.now += 60
-    for _ in range(5):
-        with pytest.raises(auth.SignInRefused):
-            _sign_in(secrets, "anna", "falsch", limiter)
-    assert limiter.wait("user:anna") == 120  # the second lockout lasts twice as long
+    _fail(secrets, limiter, times=5)
+    assert limiter.wait("anna", "10.0.0.1") == 120  # the second lockout lasts twice as long
     clock.now += 120
     assert _sign_in(secrets, "anna", PASSWORD, limiter).role is Role.EDITOR
-    assert limiter.wait("user:anna", "client:10.0.0.1") == 0
+    assert limiter.wait("anna", "10.0.0.1") == 0
 
 
-def test_one_client_trying_many_names_is_locked(secrets):
+def test_a_guessed_name_locks_only_the_guesser_not_the_person(secrets):
+    """The reproduction: five wrong passwords for a name locked every editor out. Now only the guesser waits."""
     limiter = auth.RateLimiter(clock=Clock())
-    for n in range(5):
-        with pytest.raises(auth.SignInRefused):
-            _sign_in(secrets, f"name{n}", "falsch", limiter)
+    _fail(secrets, limiter, client="203.0.113.7", times=5)
     with pytest.raises(auth.SignInRefused, match="locked"):
-        _sign_in(secrets, "anna", PASSWORD, limiter)
+        _sign_in(secrets, "anna", PASSWORD, limiter, client="203.0.113.7")
+    assert _sign_in(secrets, "anna", PASSWORD, limiter, client="10.0.0.1").name == "anna"
+
+
+def test_one_address_trying_many_names_is_locked_others_are_not(secrets):
+    limiter = auth.RateLimiter(clock=Clock())
+    for n in range(20):
+        _fail(secrets, limiter, name=f"name{n}", client="203.0.113.7")
+    with pytest.raises(auth.SignInRefused, match="locked"):
+        _sign_in(secrets, "anna", PASSWORD, limiter, client="203.0.113.7")
     assert _sign_in(secrets, "anna", PASSWORD, limiter, client="10.0.0.2").name == "anna"
+
+
+@pytest.mark.parametrize("attack", ["one name", "everyone"])
+def test_under_a_spread_attack_only_addresses_that_failed_wait(secrets, attack):
+    """Many addresses, one failure each (below every per-address limit): past the cap for the name (or overall),
+    an address that has failed waits; a correct password from a clean address still gets in."""
+    limits = auth.Limits(per_name=20, overall=30)
+    limiter = auth.RateLimiter(limits=limits, clock=Clock())
+    for n in range(limits.per_name if attack == "one name" else limits.overall):
+        _fail(secrets, limiter, name="anna" if attack == "one name" else f"name{n}", client=f"198.51.100.{n}")
+    with pytest.raises(auth.SignInRefused, match="locked"):
+        _sign_in(secrets, "anna", PASSWORD, limiter, client="198.51.100.1")
+    assert _sign_in(secrets, "anna", PASSWORD, limiter, client="10.0.0.1").name == "anna"
+
+
+def test_failures_are_forgotten_after_the_window_and_a_success_clears_its_address(secrets):
+    clock = Clock()
+    limiter = auth.RateLimiter(clock=clock)
+    _fail(secrets, limiter, times=4)
+    clock.now += auth.Limits().window_s + 1
+    _fail(secrets, limiter, times=4)  # 4 + 4, but the first four are forgotten: not locked
+    assert _sign_in(secrets, "anna", PASSWORD, limiter).name == "anna"
+    assert limiter.ledger.signin_attempts(["pair:anna|10.0.0.1", "addr:10.0.0.1"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        ("203.0.113.7", "1.2.3.4", "203.0.113.7"),  # not from a trusted proxy: the header is ignored
+        (None, "203.0.113.7", "203.0.113.7"),  # the proxy on this machine (Streamlit reports it as None)
+        (None, "1.2.3.4, 203.0.113.7", "203.0.113.7"),  # what the browser wrote itself stays unread
+        (None, "203.0.113.7, 10.1.2.3", "203.0.113.7"),  # through the city's proxy and then ours
+        (None, "kaputt, 203.0.113.7", "203.0.113.7"),
+        (None, "203.0.113.7, kaputt", "127.0.0.1"),  # a trusted proxy wrote garbage: no address taken from it
+        (None, None, "127.0.0.1"),
+    ],
+)
+def test_the_client_address_comes_from_the_forwarding_header_of_trusted_proxies_only(peer, forwarded, client):
+    trusted = auth.trusted_proxies("127.0.0.1, ::1, 10.0.0.0/8, kein-netz")
+    assert len(trusted) == 3
+    assert auth.client_address(peer, forwarded, trusted) == client
 
 
 def test_oidc_needs_every_key_and_editors_are_listed_by_email():

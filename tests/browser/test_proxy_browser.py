@@ -23,7 +23,16 @@ from dashboard.store.base import open_store
 from dashboard.store.migrate import migrate
 from tests.browser.conftest import MAP_IFRAME, ROOT
 from tests.support.proxy import NGINX, established, running_nginx
-from tests.support.serving import editor_secrets, free_port, sign_in, start_streamlit, stop, wait_idle
+from tests.support.serving import (
+    EDITOR_NAME,
+    EDITOR_PASSWORD,
+    editor_secrets,
+    free_port,
+    sign_in,
+    start_streamlit,
+    stop,
+    wait_idle,
+)
 
 SCHEMA = "proxy"
 LINK = "luecken?g=senioren&t=400"
@@ -144,6 +153,36 @@ def test_an_edit_saved_through_one_instance_reaches_a_session_on_the_other(clust
     finally:
         for context in contexts:
             context.close()
+
+
+def _attempt(page, base: str, password: str) -> None:
+    """One sign-in on the Anmelden page; waits for the app's answer."""
+    page.goto(f"{base}/anmelden")
+    page.get_by_label("Benutzername").fill(EDITOR_NAME)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_test_id("stAlert").first).to_be_visible()
+
+
+def test_wrong_passwords_through_the_proxy_lock_out_the_guesser_on_every_instance_but_no_one_else(cluster, browser):
+    """The reproduction: behind the proxy every client was "unbekannt", so five wrong passwords for a name locked
+    every editor out, and each instance counted alone. Clients here differ by the address the proxy forwards."""
+
+    def person(address: str):
+        return browser.new_context(extra_http_headers={"X-Forwarded-For": address}).new_page()
+
+    guesser, editor = person("203.0.113.7"), person("198.51.100.2")
+    try:
+        for attempt in range(5):  # alternately straight to A and to B: the instances count together
+            _attempt(guesser, cluster.direct("AB"[attempt % 2]), "falsch")
+        expect(guesser.get_by_text("Zu viele Fehlversuche").first).to_be_visible()
+        _attempt(guesser, cluster.proxy, EDITOR_PASSWORD)
+        expect(guesser.get_by_text("Zu viele Fehlversuche").first).to_be_visible()
+        _attempt(editor, cluster.proxy, EDITOR_PASSWORD)
+        expect(editor.get_by_text(f"Angemeldet als {EDITOR_NAME} (Bearbeitung)").first).to_be_visible()
+    finally:
+        guesser.context.close()
+        editor.context.close()
 
 
 def test_an_instance_dying_mid_save_writes_nothing_and_the_browser_goes_on_through_the_other(
