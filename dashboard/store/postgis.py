@@ -76,7 +76,7 @@ DEFAULT_SCHEMA = "quartiersatlas"
 SRID = pyproj.CRS.from_user_input(schema.ANALYSIS_CRS).to_epsg()
 GEOM = "geom"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
-UNREACHABLE = "Datenbank nicht erreichbar"
+UNREACHABLE = "Datenbank nicht erreichbar oder Anmeldung abgelehnt – Adresse, Benutzer und Passwort prüfen"
 NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
 _SQL_TYPES = {
     "int": "bigint",
