@@ -88,3 +88,27 @@ def test_paths_out_copies_a_geopackage_only(tmp_path, paths_file, capsys):
         err = capsys.readouterr().err
         assert "--out kopiert ein GeoPackage" in err and SECRET not in err
     assert not out.exists()
+
+
+def test_report_gaps_and_paths_work_on_a_database_and_hide_its_password(postgis, tmp_path, paths_file, capsys):
+    from dashboard.store.gpkgfile import write_geopackage
+    from tests.support.factories import tiny_workspace
+    from tests.support.pg import PASSWORD
+
+    source = tmp_path / "kleinstadt.gpkg"
+    write_geopackage(tiny_workspace(), source)
+    url = postgis.store_url()
+    assert cli.main(["migrate", "--from", str(source), "--to", url]) == 0
+    out = tmp_path / "bericht.pdf"
+    assert (
+        cli.main(["report", "--workspace", url, "--area", "0101", "--out", str(out), "--view", "p=luecken&g=senioren"])
+        == 0
+    )
+    assert out.exists()
+    assert (
+        cli.main(["gaps", "--workspace", url, "--view", "?p=luecken&g=senioren", "--out", str(tmp_path / "x.csv")]) == 0
+    )
+    assert cli.main(["paths", str(paths_file), "--workspace", url]) == 0
+    captured = capsys.readouterr()
+    assert "Einstellungen der Ansicht: Senioren · 400 m" in captured.out
+    assert ":***@127.0.0.1" in captured.out and PASSWORD not in captured.out + captured.err
