@@ -54,19 +54,24 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     from dashboard.analysis.walknet import from_lines, paths_from_file
     from dashboard.model.workspace import LayerMeta
     from dashboard.store.base import open_store
+    from dashboard.store.postgis import redact
 
-    for path in (args.file, args.workspace):
-        if not Path(path).exists():
-            print(t("cli.paths.missing", args.lang, path=path), file=sys.stderr)
-            return 2
+    location = store_location(args.workspace)
+    shown = redact(str(location))
+    if not Path(args.file).exists():
+        print(t("cli.paths.missing", args.lang, path=args.file), file=sys.stderr)
+        return 2
+    if args.out and not (isinstance(location, Path) and location.is_file()):
+        print(t("cli.paths.out_needs_file", args.lang, workspace=shown), file=sys.stderr)
+        return 2
     paths = paths_from_file(args.file)
     if len(paths) == 0:
         print(t("cli.paths.none", args.lang, path=args.file), file=sys.stderr)
         return 2
     meta = LayerMeta(args.source, args.licence, args.attribution, args.stand)
-    target = args.out or args.workspace
+    target = Path(args.out) if args.out else location
     if args.out:
-        shutil.copyfile(args.workspace, args.out)
+        shutil.copyfile(location, target)
     counts = {"read": len(paths), "imported": len(paths), "rejected": 0}
     open_store(target).import_layer(
         cli_user(), "paths", paths, meta, source=Path(args.file).name, mode="replace", counts=counts
@@ -79,7 +84,7 @@ def _cmd_paths(args: argparse.Namespace) -> int:
             args.lang,
             ways=len(paths),
             nodes=network.node_count,
-            out=args.out or args.workspace,
+            out=args.out or shown,
         )
     )
     return 0
@@ -318,23 +323,27 @@ def _fail(message: str, lang: str, code: int = 2) -> int:
     return code
 
 
-def _cmd_gaps(args: argparse.Namespace) -> int:
-    from datetime import date
+class _Given(argparse.Action):
+    """Stores an option's value and notes that it was given, so that it overrides the value of a ``--view`` link."""
 
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.given = {*getattr(namespace, "given", ()), self.dest}
+
+
+def _files_city(args: argparse.Namespace, lang: str):
+    """``gaps``' input files read, checked and prepared; an exit code when they cannot be used."""
     from dashboard.analysis.city import prepare
-    from dashboard.analysis.gaps import GapParams, analyse
     from dashboard.ingest import validation
     from dashboard.ingest.readers import LayerFileError, read_layers, split_source
-    from dashboard.model.targets import TARGET_BANDS, has_age_bands
     from dashboard.model.workspace import Workspace
-    from dashboard.reports import analysis_export, gap_export
+    from dashboard.store.postgis import is_database_url, redact
 
-    lang, out = args.lang, Path(args.out)
-    if out.is_dir():
-        return _fail(t("cli.gaps.out_is_dir", lang, out=out), lang)
-    if not out.parent.is_dir():
-        return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
     sources = {"areas": args.areas, "population": args.population, "offers": args.offers, "actors": args.actors}
+    for name, source in sources.items():
+        if source and is_database_url(source):
+            layer = validation.layer_label(name, lang)
+            return _fail(t("cli.gaps.url_not_file", lang, layer=layer, url=redact(source)), lang)
     try:
         layers, problems = read_layers({name: source for name, source in sources.items() if source})
     except LayerFileError as err:
@@ -346,49 +355,122 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         if len(layers[name]) == 0:
             layer = validation.layer_label(name, lang)
             return _fail(t("cli.gaps.empty_layer", lang, layer=layer, path=sources[name]), lang)
-    city = prepare(Workspace(city=split_source(args.areas)[0].stem, layers=layers))
-    if not has_age_bands(city.cells, args.target_group):
-        bands = ", ".join(TARGET_BANDS[args.target_group])
-        return _fail(t("cli.gaps.needs_age_bands", lang, group=args.target_group, bands=bands), lang)
-    params = GapParams(
-        target_group=args.target_group,
-        threshold_m=args.threshold_m,
-        detour=args.detour,
-        min_level=args.min_level,
-        min_residents=args.min_residents,
-        classification=args.classification,
-    )
+    return prepare(Workspace(city=split_source(args.areas)[0].stem, layers=layers))
+
+
+def _store_city(workspace: str | None, lang: str):
+    """The store a command names (default: the server's, the demo city while it is empty), read and prepared.
+
+    Returns its location, workspace and city, or an exit code with a German message that shows no password.
+    """
+    from pyogrio.errors import DataSourceError
+
+    from dashboard.analysis.city import prepare
+    from dashboard.store import gpkgfile
+    from dashboard.store.base import StoreError, open_store
+    from dashboard.store.postgis import redact
+    from dashboard.store.settings import load_settings
+
+    location: Path | str = workspace or "?"
+    try:
+        location = gpkgfile.DEMO_PATH if not workspace and load_settings().uses_demo else store_location(workspace)
+        if isinstance(location, Path) and not location.is_file():
+            return _fail(t("cli.report.no_workspace", lang, path=location), lang)
+        data = open_store(location).read()
+        return location, data, prepare(data)
+    except (DataSourceError, StoreError, OSError) as err:
+        return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
+
+
+def _view_results(city, params, scenario):
+    """Status quo and the view's scenario as the Lückenanalyse computes them (one object without a scenario)."""
+    from dashboard.analysis.gaps import analyse, with_scenario
+
     with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
-        result = analyse(city, params)
+        before = analyse(city, params)
+        return before, before if scenario.is_empty else with_scenario(city, before, scenario)
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    """Files or a store, and a link's view (flags given beside it win) → one row per Quartier shown (CSV, XLSX)
+    or the cells (GeoPackage)."""
+    from datetime import date
+
+    from dashboard.analysis.filters import in_bezirk
+    from dashboard.reports import analysis_export, gap_export
+    from dashboard.reports.gap_figures import scenario_effect, settings_text
+
+    lang, out = args.lang, Path(args.out)
+    if out.is_dir():
+        return _fail(t("cli.gaps.out_is_dir", lang, out=out), lang)
+    if not out.parent.is_dir():
+        return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
+    files = [args.areas, args.population, args.offers]
+    if any(files) or args.actors:
+        if args.workspace or not all(files):
+            return _fail(t("cli.gaps.files_or_store", lang), lang)
+        city = _files_city(args, lang)
+    else:
+        read = _store_city(args.workspace, lang)
+        city = read if isinstance(read, int) else read[2]
+    if isinstance(city, int):
+        return city
+    overrides = {viewspec.GAP_PREFIX + name: getattr(args, name) for name in getattr(args, "given", ())}
+    view = _gap_view(args.view, city, lang, overrides)
+    if isinstance(view, int):
+        return view
+    state, params = view
+    before, result = _view_results(city, params, state.get("scenario"))
+    bezirk = state.get("gap_bezirk")
+    shown = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
     try:
-        rows = analysis_export.write(result, city, out, lang, date.today())  # .xlsx, .gpkg or CSV
+        rows = analysis_export.write(result, city, out, lang, date.today(), shown)  # .xlsx, .gpkg or CSV
     except OSError as err:
         return _fail(t("cli.gaps.write_failed", lang, out=out, reason=err.strerror or err), lang, code=1)
     print(gap_export.summary(result, out, rows, lang))
-    if not args.actors:
+    print(t("rep.settings", lang, settings=settings_text(result, lang)))
+    if result is not before:
+        print(scenario_effect(before, result, lang))
+    if bezirk is not None:
+        name = city.bezirke.set_index("area_id")["name"].get(bezirk, bezirk)
+        print(tn("cli.gaps.bezirk", rows, lang, bezirk=name, rows=rows))
+    if args.areas and not args.actors:
         print(t("cli.gaps.no_actors", lang))
     return 0
 
 
-def _gap_view(link: str, city, lang: str):
-    """A Lückenanalyse link → its view and gap parameters; what cannot be used is named on stderr and dropped.
+def _gap_view(link: str | None, city, lang: str, overrides: dict | None = None):
+    """A Lückenanalyse link (None: the page's defaults) with ``overrides`` → its view and gap parameters.
 
-    Returns the exit code instead when the link shows another page or the data lack the group's age bands.
+    What cannot be used is named on stderr and dropped, as the browser does. Returns the exit code
+    instead when the link shows another page, walking is asked for without a path network, or the
+    data lack the group's age bands.
     """
+    from dataclasses import replace
+
+    from dashboard.analysis.bivariate import area_need_columns
     from dashboard.analysis.gaps import params_from_view
     from dashboard.model import share_state
     from dashboard.model.targets import TARGET_BANDS, has_age_bands
 
-    state, dropped = share_state.decode(
-        share_state.link_params(link),
-        known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
-        known_offer_ids=city.offers["offer_id"],
-    )
+    state, dropped = share_state.ViewState("luecken", lang), list[str]()
+    if link is not None:
+        state, dropped = share_state.decode(
+            share_state.link_params(link),
+            known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+            known_offer_ids=city.offers["offer_id"],
+            known_needs=[*viewspec.BUILTIN_NEEDS, *area_need_columns(city)],
+        )
     if state.page != "luecken":
         return _fail(t("cli.view.not_gap_link", lang, page=state.page), lang)
     if dropped:
         print(t("cli.view.dropped", lang, names=", ".join(dropped)), file=sys.stderr)
+    state = replace(state, fields={**state.fields, **(overrides or {})})
+    if state.get("gap_distance") == "fussweg" and city.paths is None:
+        if "gap_distance" in (overrides or {}):
+            return _fail(t("cli.gaps.no_network", lang), lang)
+        print(t("gap.distance.no_network", lang), file=sys.stderr)
     params = params_from_view(state, has_network=city.paths is not None)
     if not has_age_bands(city.cells, params.target_group):
         bands = ", ".join(TARGET_BANDS[params.target_group])
@@ -401,15 +483,10 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
     from dashboard.analysis import siting
-    from dashboard.analysis.city import prepare
-    from dashboard.analysis.gaps import analyse, with_scenario
     from dashboard.ingest.candidates import read_candidates
     from dashboard.ingest.readers import LayerFileError
     from dashboard.ingest.validation import ERROR
     from dashboard.reports import site_export
-    from dashboard.store import gpkgfile
-    from dashboard.store.base import StoreError, open_store
-    from dashboard.store.postgis import redact
     from dashboard.store.settings import load_settings
 
     lang, out = args.lang, Path(args.out)
@@ -417,13 +494,10 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         return _fail(t("cli.sites.out_format", lang, out=out), lang)
     if not out.parent.is_dir():
         return _fail(t("cli.gaps.no_out_dir", lang, folder=out.parent), lang)
-    location: Path | str = "?"
-    try:
-        settings = load_settings()
-        location = gpkgfile.DEMO_PATH if not args.workspace and settings.uses_demo else store_location(args.workspace)
-        city = prepare(open_store(location).read())
-    except (DataSourceError, StoreError, OSError) as err:
-        return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
+    read = _store_city(args.workspace, lang)
+    if isinstance(read, int):
+        return read
+    location, _, city = read
     if isinstance(location, Path) and out.resolve() == location.resolve():
         return _fail(t("cli.sites.out_is_store", lang, out=out), lang)
     view = _gap_view(args.view, city, lang)
@@ -432,7 +506,8 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     state, params = view
     if args.candidates:
         try:
-            points, problems = read_candidates(args.candidates, upload_limit_mb=settings.upload_limit_mb, crs=args.crs)
+            limit = load_settings().upload_limit_mb
+            points, problems = read_candidates(args.candidates, upload_limit_mb=limit, crs=args.crs)
             _print_problems(problems, lang)
             if any(p.severity == ERROR for p in problems):
                 return _fail(t("cli.sites.bad_candidates", lang, path=args.candidates), lang)
@@ -449,11 +524,7 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         candidates = siting.with_places(candidates, args.capacity)
     if args.new > len(candidates):
         return _fail(tn("cli.sites.too_many", len(candidates), lang, count=len(candidates), new=args.new), lang)
-    with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
-        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
-        result = analyse(city, params)
-        if scenario := state.get("scenario"):
-            result = with_scenario(city, result, scenario)
+    result = _view_results(city, params, state.get("scenario"))[1]
     offers = siting.offer_coverage(result) if args.close else None
     if offers is not None and args.close > offers.matrix.shape[1]:
         count = offers.matrix.shape[1]
@@ -507,37 +578,21 @@ def _cmd_sites(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from pyogrio.errors import DataSourceError
-
-    from dashboard.analysis.city import prepare
     from dashboard.analysis.gaps import GapParams
     from dashboard.analysis.profile import UnknownArea
     from dashboard.model.scenario import Scenario
     from dashboard.reports import council
-    from dashboard.store import gpkgfile
-    from dashboard.store.base import StoreError
-    from dashboard.store.settings import load_settings
 
     lang = args.lang
     if args.all != (args.out_dir is not None) or (args.area is not None) != (args.out is not None):
         return _fail(t("cli.report.arguments", lang), lang)
-    settings = load_settings()
-    if args.workspace:
-        path: Path | str = Path(args.workspace)
-    elif settings.uses_demo:
-        path = gpkgfile.DEMO_PATH
-    else:
-        path = settings.store_label
-    if isinstance(path, Path) and not path.is_file():
-        return _fail(t("cli.report.no_workspace", lang, path=path), lang)
     folder = Path(args.out_dir) if args.all else Path(args.out).parent
     if not args.all and not folder.is_dir():
         return _fail(t("cli.report.no_out_dir", lang, folder=folder), lang)
-    try:
-        workspace = gpkgfile.read_geopackage(path) if isinstance(path, Path) else settings.store().read()
-        city = prepare(workspace)
-    except (DataSourceError, StoreError) as err:
-        return _fail(t("cli.report.unreadable", lang, path=path, reason=err), lang)
+    read = _store_city(args.workspace, lang)
+    if isinstance(read, int):
+        return read
+    _, workspace, city = read
     params, scenario = GapParams(), Scenario()
     if args.view:
         view = _gap_view(args.view, city, lang)
@@ -609,7 +664,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
         "paths", parents=common, help=t("cli.paths.help", lang), description=t("cli.paths.help", lang)
     )
     paths.add_argument("file", metavar=file, help=t("cli.paths.arg.file", lang))
-    paths.add_argument("--workspace", required=True, metavar=file, help=t("cli.paths.arg.workspace", lang))
+    paths.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
     paths.add_argument("--out", metavar=file, help=t("cli.paths.arg.out", lang))
     paths.add_argument("--source", default="OpenStreetMap")
     paths.add_argument("--licence", default="ODbL 1.0")
@@ -622,56 +677,38 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
         parents=common,
         help=t("cli.gaps.help", lang),
         description=t("cli.gaps.description", lang),
+        epilog=t("cli.gaps.epilog", lang),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gaps.add_argument("--areas", required=True, metavar=file, help=t("cli.gaps.arg.areas", lang))
-    gaps.add_argument("--population", required=True, metavar=file, help=t("cli.gaps.arg.population", lang))
-    gaps.add_argument("--offers", required=True, metavar=file, help=t("cli.gaps.arg.offers", lang))
+    gaps.add_argument("--areas", metavar=file, help=t("cli.gaps.arg.areas", lang))
+    gaps.add_argument("--population", metavar=file, help=t("cli.gaps.arg.population", lang))
+    gaps.add_argument("--offers", metavar=file, help=t("cli.gaps.arg.offers", lang))
     gaps.add_argument("--actors", metavar=file, help=t("cli.gaps.arg.actors", lang))
+    gaps.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.sites.arg.workspace", lang))
+    gaps.add_argument("--view", metavar=t("cli.metavar.link", lang), help=t("cli.gaps.arg.view", lang))
     spec = viewspec
-    gaps.add_argument(
-        spec.TARGET_GROUP.option,
-        choices=spec.TARGET_GROUP.options,
-        default=spec.TARGET_GROUP.default,
-        help=t("cli.gaps.arg.target_group", lang),
-    )
-    gaps.add_argument(
-        spec.THRESHOLD.option,
-        dest=spec.THRESHOLD.name,
-        type=_in_range(spec.THRESHOLD, lang),
-        metavar=t("cli.metavar.metres", lang),
-        help=t(
-            "cli.gaps.arg.threshold",
-            lang,
-            defaults=", ".join(f"{group} {m}" for group, m in DEFAULT_THRESHOLD_M.items()),
+    metres, factor = t("cli.metavar.metres", lang), t("cli.metavar.factor", lang)
+    thresholds = ", ".join(f"{group} {m}" for group, m in DEFAULT_THRESHOLD_M.items())
+    for setting, help_text, extra in (
+        (spec.TARGET_GROUP, t("cli.gaps.arg.target_group", lang), {"choices": spec.TARGET_GROUP.options}),
+        (
+            spec.THRESHOLD,
+            t("cli.gaps.arg.threshold", lang, defaults=thresholds),
+            {"type": _in_range(spec.THRESHOLD, lang), "metavar": metres, "default": None},
         ),
-    )
-    gaps.add_argument(
-        spec.DETOUR.option,
-        type=_in_range(spec.DETOUR, lang),
-        default=spec.DETOUR.default,
-        metavar=t("cli.metavar.factor", lang),
-        help=t("cli.gaps.arg.detour", lang),
-    )
-    gaps.add_argument(
-        spec.MIN_LEVEL.option,
-        choices=spec.MIN_LEVEL.options,
-        default=spec.MIN_LEVEL.default,
-        help=t("cli.gaps.arg.min_level", lang),
-    )
-    gaps.add_argument(
-        spec.MIN_RESIDENTS.option,
-        type=_in_range(spec.MIN_RESIDENTS, lang),
-        default=spec.MIN_RESIDENTS.default,
-        metavar="N",
-        help=t("cli.gaps.arg.min_residents", lang),
-    )
-    gaps.add_argument(
-        spec.CLASSIFICATION.option,
-        choices=CLASSIFICATIONS,
-        default=spec.CLASSIFICATION.default,
-        help=t("cli.gaps.arg.classification", lang),
-    )
+        (spec.DISTANCE, t("cli.gaps.arg.distance", lang), {"choices": spec.DISTANCE.options}),
+        (spec.DETOUR, t("cli.gaps.arg.detour", lang), {"type": _in_range(spec.DETOUR, lang), "metavar": factor}),
+        (spec.MIN_LEVEL, t("cli.gaps.arg.min_level", lang), {"choices": spec.MIN_LEVEL.options}),
+        (
+            spec.MIN_RESIDENTS,
+            t("cli.gaps.arg.min_residents", lang),
+            {"type": _in_range(spec.MIN_RESIDENTS, lang), "metavar": "N"},
+        ),
+        (spec.CLASSIFICATION, t("cli.gaps.arg.classification", lang), {"choices": CLASSIFICATIONS}),
+    ):
+        # _Given marks what was typed, so that it beats the --view link
+        options = {"default": setting.default, **extra}
+        gaps.add_argument(setting.option, dest=setting.name, action=_Given, help=help_text, **options)
     gaps.add_argument("--out", required=True, metavar=csv_file, help=t("cli.gaps.arg.out", lang))
     gaps.set_defaults(func=_cmd_gaps)
 
@@ -709,7 +746,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help=t("cli.report.arg.all", lang))
     rep.add_argument("--out", metavar=t("cli.metavar.pdf", lang), help=t("cli.report.arg.out", lang))
     rep.add_argument("--out-dir", metavar=t("cli.metavar.folder", lang), help=t("cli.report.arg.out_dir", lang))
-    rep.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.report.arg.workspace", lang))
+    rep.add_argument("--workspace", metavar=t("cli.metavar.gpkg", lang), help=t("cli.sites.arg.workspace", lang))
     rep.add_argument("--view", metavar=t("cli.metavar.link", lang), help=t("cli.report.arg.view", lang))
     rep.add_argument("--html", action="store_true", help=t("cli.report.arg.html", lang))
     rep.add_argument("--jobs", type=_whole_number(1, lang), default=2, metavar="N", help=t("cli.report.arg.jobs", lang))
@@ -791,4 +828,9 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     lang = _lang_option().parse_known_args(argv)[0].lang
     args = build_parser(lang).parse_args(argv)
-    return args.func(args)
+    from dashboard.store.base import StoreError
+
+    try:
+        return args.func(args)
+    except StoreError as err:  # a database that refuses the login or cannot be reached: its text names no URL
+        return _fail(err.text(lang), lang)

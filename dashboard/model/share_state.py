@@ -518,9 +518,13 @@ def decode(
 def link_params(link: str) -> dict[str, list[str]]:
     """The query parameters of a whole link, its page too when the path names one (``…/profil?gebiet=01``).
 
-    For readers outside the browser (the command line): a link pasted from the app's address bar.
+    For readers outside the browser (the command line): a link pasted from the app's address bar,
+    or only its query string, with or without the ``?``.
     """
-    parts = urlsplit(link.strip())
+    text = link.strip()
+    if "?" not in text and "://" not in text and "=" in text:
+        text = "?" + text
+    parts = urlsplit(text)
     params = parse_qs(parts.query, keep_blank_values=True)
     if (page := path_page(parts.path)[1]) and "p" not in params:
         params["p"] = [page]

@@ -179,16 +179,17 @@ def scenario_geojson(result: GapResult, city: City) -> bytes:
     return scenario_frame(result, city).to_json(drop_id=True, ensure_ascii=False, na="null").encode("utf-8")
 
 
-def write(result: GapResult, city: City, path: str | Path, lang: str, today: date) -> int:
+def write(result: GapResult, city: City, path: str | Path, lang: str, today: date, area_ids=None) -> int:
     """The command line's ``--out``: ``.xlsx`` the ranked Quartiere, ``.gpkg`` the cells, else the data
-    team's CSV (``gap_export.write_csv``), atomically; returns the number of rows written."""
+    team's CSV (``gap_export.write_csv``), atomically; ``area_ids`` as a view of one Stadtbezirk limits them.
+    Returns the number of rows written."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        gap_export.write_atomic(path, quartier_xlsx(result, city, lang, today))
-        return len(ranking_values(result, lang))
+        gap_export.write_atomic(path, quartier_xlsx(result, city, lang, today, area_ids))
+        return len(ranking_values(result, lang, area_ids))
     if suffix == ".gpkg":
-        cells = cell_frame(result)
+        cells = cell_frame(result, area_ids)
         gpkgfile.write_layers(path, {CELL_LAYER: cells})
         return len(cells)
-    return gap_export.write_csv(result, path)
+    return gap_export.write_csv(result, path, area_ids)

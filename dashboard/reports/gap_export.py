@@ -13,7 +13,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -75,13 +75,18 @@ def cell_rows(frame: pd.DataFrame, columns: tuple[tuple[str, int | None], ...]) 
     ]
 
 
-def table_rows(result: GapResult) -> list[list[str]]:
-    """One row per analysed area (Quartier), in the order of the areas file; header first."""
+def table_rows(result: GapResult, area_ids: Collection[str] | None = None) -> list[list[str]]:
+    """One row per analysed area (Quartier), in the order of the areas file; header first.
+
+    ``area_ids``: only these areas, as a view limited to one Stadtbezirk lists them.
+    """
     units = result.units.assign(
         sectors_missing=result.units["sectors_missing"].map(";".join),
         **{"class": [str(i + 1) if i >= 0 else "" for i in result.classes.index]},
         suppressed=result.units["suppressed"].map({True: "ja", False: "nein"}),
     ).reset_index()
+    if area_ids is not None:
+        units = units[units["area_id"].isin(area_ids)]
     return [[name for name, _ in COLUMNS], *cell_rows(units, COLUMNS)]
 
 
@@ -115,9 +120,9 @@ def gpkg_bytes(layers: Mapping[str, pd.DataFrame]) -> bytes:
         return path.read_bytes()
 
 
-def write_csv(result: GapResult, path: str | Path) -> int:
+def write_csv(result: GapResult, path: str | Path, area_ids: Collection[str] | None = None) -> int:
     """Write the table atomically (temp file + rename); returns the number of data rows."""
-    rows = table_rows(result)
+    rows = table_rows(result, area_ids)
     write_atomic(path, csv_bytes(rows))
     return len(rows) - 1
 

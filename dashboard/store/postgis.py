@@ -80,7 +80,7 @@ GEOM = "geom"
 #: Failed sign-ins (``auth.Ledger``), counted across instances.
 SIGNIN = "signin_attempts"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
-UNREACHABLE = "Datenbank nicht erreichbar"
+UNREACHABLE = "Datenbank nicht erreichbar oder Anmeldung abgelehnt – Adresse, Benutzer und Passwort prüfen"
 NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
 _SQL_TYPES = {
     "int": "bigint",

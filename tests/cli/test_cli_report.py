@@ -81,7 +81,7 @@ def test_missing_and_unreadable_workspace(tmp_path, capsys):
     broken = tmp_path / "kaputt.gpkg"
     broken.write_text("kein GeoPackage")
     assert main(["report", "--area", "01", "--out", str(tmp_path / "x.pdf"), "--workspace", str(broken)]) == 2
-    assert "kein lesbares GeoPackage" in capsys.readouterr().err
+    assert "nicht lesbar" in capsys.readouterr().err
 
 
 def _link(**fields) -> str:
