@@ -16,7 +16,11 @@ base = links.app_url()[0]
 st.write(t("views.intro", lang))
 if flash := st.session_state.pop("views_flash", None):
     st.success(flash)
-views = data_store.saved_views()
+try:
+    views = data_store.saved_views()
+except StoreError as unavailable:
+    st.error(unavailable.text(lang))
+    st.stop()
 if not views:
     st.info(t("views.none" if user.is_editor else "views.none_viewer", lang))
 for view in views:

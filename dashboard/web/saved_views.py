@@ -46,8 +46,11 @@ def open_link(params: dict, data_store: DataStore, data_stand: str) -> dict:
     What was found is kept for the page's header (``header``).
     """
     view_id = share_state.saved_view_id(params)
-    view = data_store.saved_view(view_id) if view_id else None
-    changed = view is not None and view.data_changed(data_stand, data_store.last_data_change())
+    try:
+        view = data_store.saved_view(view_id) if view_id else None
+        changed = view is not None and view.data_changed(data_stand, data_store.last_data_change())
+    except StoreError:  # e.g. a database whose roles were not granted the views yet: the link opens the default
+        view, changed = None, False
     st.session_state[OPENED] = Opened(view, data_stand, changed)
     return share_state.link_params(f"?{view.query}") if view else {}
 

@@ -7,13 +7,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.model.roles import User
-from dashboard.store.base import open_store
+from dashboard.store.base import StoreUnavailable, open_store
+from dashboard.store.gpkg import GeoPackageStore
 from dashboard.store.gpkgfile import write_geopackage
 from dashboard.web import signin
 from tests.support.factories import EDITOR, tiny_workspace
 from tests.support.paths import APP
 
 NOTE = "Vorlage 2027/113 *fett* <b>x</b>"
+UNKNOWN = "Diese gespeicherte Ansicht gibt es nicht (mehr). Es wird die Standardansicht gezeigt."
 
 
 @pytest.fixture
@@ -112,9 +114,7 @@ def test_a_tampered_stored_query_goes_through_the_link_checks(store_path):
 def test_an_unknown_id_gets_a_notice_and_the_default_view(store_path, view_id):
     at = _run(ansicht=view_id)
     assert at.title[0].value.startswith("Karte")
-    assert [w.value for w in at.warning] == [
-        "Diese gespeicherte Ansicht gibt es nicht (mehr). Es wird die Standardansicht gezeigt."
-    ]
+    assert [w.value for w in at.warning] == [UNKNOWN]
 
 
 def test_the_list_shows_views_to_viewers_without_edit_controls(store_path):
@@ -139,3 +139,14 @@ def test_an_editor_renames_then_deletes_a_view(store_path):
     assert open_store(store_path).saved_views() == []
     assert [s.value for s in at.success] == ["Die Ansicht „Treffs Nord“ wurde gelöscht."]
     assert [i.value for i in at.info][0].startswith("Noch keine Ansicht gespeichert.")
+
+
+def test_a_store_that_cannot_read_views_opens_the_default_and_the_list_says_why(store_path, monkeypatch):
+    def refuse(self):
+        raise StoreUnavailable("keine Berechtigung für diese Änderung in der Datenbank")
+
+    monkeypatch.setattr(GeoPackageStore, "saved_views", refuse)
+    at = _run(ansicht="Ab3_x-9Z")
+    assert at.title[0].value.startswith("Karte") and [w.value for w in at.warning] == [UNKNOWN]
+    at = _run(page="pages/ansichten.py")
+    assert len(at.error) == 1 and "keine Berechtigung" in at.error[0].value

@@ -6,12 +6,21 @@ from __future__ import annotations
 import re
 import shutil
 
+import psycopg
 import pytest
 
 from dashboard.model.roles import ANONYMOUS, PermissionDenied, Role, User
 from dashboard.store import gpkgfile
-from dashboard.store.base import ConflictError, EntryNotFound, NothingToUndo, StoreError, open_store
+from dashboard.store.base import (
+    ConflictError,
+    EntryNotFound,
+    NothingToUndo,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+)
 from dashboard.store.migrate import migrate
+from dashboard.store.postgis import create_schema
 
 ANNA = User("anna", Role.EDITOR, "password")
 BEN = User("ben", Role.EDITOR, "password")
@@ -137,3 +146,25 @@ def test_a_postgis_schema_from_before_saved_views_lists_none_and_gains_the_table
     assert database.saved_views() == []
     view = _save(database)
     assert database.saved_views() == [view]
+
+
+def test_the_database_roles_let_viewers_read_views_and_only_editors_write_them(postgis):
+    with psycopg.connect(postgis.url("quartier"), autocommit=True) as admin:
+        for role in ("ansicht_viewer", "ansicht_editor"):
+            admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'")
+    owner_url = postgis.store_url("ansichten")
+    migrate(open_store(gpkgfile.DEMO_PATH), open_store(owner_url))
+    create_schema(owner_url, viewer_role="ansicht_viewer", editor_role="ansicht_editor")
+    editor = open_store(postgis.store_url("ansichten", "ansicht_editor", "pw-ansicht_editor"))
+    viewer = open_store(postgis.store_url("ansichten", "ansicht_viewer", "pw-ansicht_viewer"))
+
+    view = _save(editor)
+    editor.change_view(ANNA, view.view_id, 1, title="Treffs Nord", note="")
+    assert [v.title for v in viewer.saved_views()] == ["Treffs Nord"]
+    assert viewer.last_data_change() == editor.last_data_change() == 0
+    with pytest.raises(StoreUnavailable):  # even for a signed-in editor, a viewer instance cannot write
+        viewer.delete_view(ANNA, view.view_id, 2)
+    with psycopg.connect(postgis.url("quartier", "ansicht_editor", "pw-ansicht_editor"), autocommit=True) as connection:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("DELETE FROM ansichten.saved_views")
+    assert [v.view_id for v in editor.saved_views()] == [view.view_id]
