@@ -15,6 +15,8 @@ all        ``v``       format version (1); a newer version is ignored with a not
 all        ``p``       page: karte (default), luecken, akteure, profil, vergleich, quellen
 all        ``lang``    de (default) | en
 all        ``view``    ``embed``: minimal map view for an iframe (read by the app, not here)
+all        ``ansicht`` id of a saved view (8 characters ``A-Za-z0-9_-``): the app opens the query stored
+                       under it, through ``decode`` like any link; the link's other parameters are ignored
 karte      ``b``       Stadtbezirk id
 karte      ``l``       layers, comma list of bezirke, choropleth, actors, housing, offers
 karte      ``m``       measure: uncovered_share | offers_per_1000
@@ -62,7 +64,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from dashboard.model import schema, viewspec
 from dashboard.model.scenario import NewOffer, Scenario
@@ -513,6 +515,30 @@ def decode(
             notices.append(param.key)
     notices.extend(safe_name(key) for key in values)
     return ViewState(page, lang, fields), list(dict.fromkeys(notices))[:MAX_NOTICES]
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    """Encoded parameters as a link writes them (commas, colons and dots left readable)."""
+    return urlencode(params, safe=",:.")
+
+
+#: The key of a saved view's short link, ``?ansicht=<id>``.
+SAVED_VIEW = "ansicht"
+_VIEW_ID = re.compile(r"[A-Za-z0-9_-]{8}")
+
+
+def saved_view_id(params: Mapping[str, str | list[str]]) -> str | None:
+    """The well-formed id a ``?ansicht=`` link names, else None (the app then says it knows no such view)."""
+    try:
+        value = _single(params.get(SAVED_VIEW, ""))
+    except Invalid:
+        return None
+    return value if _VIEW_ID.fullmatch(value) else None
+
+
+def saved_view_link(base: str, view_id: str) -> str:
+    """The short link of a saved view, on the app's base URL."""
+    return f"{base}?{query_string({SAVED_VIEW: view_id})}"
 
 
 def link_params(link: str) -> dict[str, list[str]]:

@@ -15,16 +15,18 @@ viewer, whatever page or script calls it.
 from __future__ import annotations
 
 import json
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import i18n
 from dashboard.i18n import Phrase, phrase, render
-from dashboard.model import schema
+from dashboard.model import schema, share_state
 from dashboard.model.auth import Attempts
 from dashboard.model.roles import User, require_editor
 from dashboard.model.workspace import LayerMeta, Workspace
@@ -49,6 +51,67 @@ class Change:
     before: dict | None
     after: dict | None
     undone_by: int | None = None
+
+
+#: The store's table of saved views; their changes are recorded in the history under this name.
+SAVED_VIEWS = "saved_views"
+TITLE_MAX, NOTE_MAX = 120, 500
+#: History records that change data (imports and edits of entries), as an SQL condition for both backends.
+DATA_CHANGES = f"(layer IS NULL OR layer <> '{SAVED_VIEWS}')"
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A view an editor saved for the council: a share link's query with title, note and the data it was made on.
+
+    ``data_stand`` is the Datenstand shown at the time, ``data_change`` the newest recorded data change:
+    a newer one means the figures may differ from what the author saw.
+    """
+
+    view_id: str
+    title: str
+    note: str
+    page: str
+    query: str
+    author: str
+    created_at: str  # ISO timestamp, UTC
+    data_stand: str
+    data_change: int
+    row_version: int = 1
+    retired_on: str | None = None
+
+    def values(self) -> dict:
+        """The view as recorded in the history."""
+        return asdict(self)
+
+    def data_changed(self, data_stand: str, last_data_change: int) -> bool:
+        """The data was changed (edited, imported, or a newer Stand) since the view was saved."""
+        return (self.data_stand, self.data_change) != (data_stand, last_data_change)
+
+
+#: The columns of the saved views' table, in the order of ``SavedView``'s fields.
+VIEW_COLUMNS = tuple(f.name for f in fields(SavedView))
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_view_id() -> str:
+    """Eight URL-safe characters from a random source: short for a link, not guessable from the order."""
+    return secrets.token_urlsafe(6)
+
+
+def view_problems(title: str, note: str) -> list[Phrase]:
+    """What is wrong with a title and note an editor typed (the form shows it, the store refuses it)."""
+    problems = []
+    if not title.strip():
+        problems.append(phrase("views.title_missing"))
+    elif len(title.strip()) > TITLE_MAX:
+        problems.append(phrase("views.title_long", n=TITLE_MAX))
+    if len(note.strip()) > NOTE_MAX:
+        problems.append(phrase("views.note_long", n=NOTE_MAX))
+    return problems
 
 
 class StoreError(Exception):
@@ -186,9 +249,51 @@ class DataStore(ABC):
         return self._write(user, "retire", layer, entry_id, expected_version, {RETIRED: on}, None)
 
     def undo_last(self, user: User) -> Change:
-        """Undo the user's own last edit not undone yet (a conflict if someone changed the entry since)."""
+        """Undo the user's own last edit of data not undone yet (a conflict if someone changed the entry since)."""
         require_editor(user)
         return self._undo_last(user)
+
+    # ---- saved views (everyone reads them, editors save, rename and delete) ----
+    @abstractmethod
+    def saved_views(self) -> list[SavedView]:
+        """The saved views not deleted, newest first; none in a store from before they existed."""
+
+    def saved_view(self, view_id: str) -> SavedView | None:
+        return next((view for view in self.saved_views() if view.view_id == view_id), None)
+
+    @abstractmethod
+    def last_data_change(self) -> int:
+        """The id of the newest recorded change of data (0 if none): what a saved view compares against."""
+
+    def save_view(self, user: User, *, title: str, note: str, page: str, query: str, data_stand: str) -> SavedView:
+        """Save ``query`` (a share link's, of ``page``) under a new id; it remembers the data it was made on."""
+        require_editor(user)
+        _refuse_problems(title, note)
+        if page not in share_state.PAGES:
+            raise ValueError(page)
+        view = SavedView(new_view_id(), title.strip(), note.strip(), page, query, user.name, now(), data_stand, 0)
+        return self._save_view(user, view)
+
+    def change_view(self, user: User, view_id: str, expected_version: int, *, title: str, note: str) -> SavedView:
+        """New title and note for a view opened at ``expected_version`` (a conflict if someone changed it since)."""
+        require_editor(user)
+        _refuse_problems(title, note)
+        return self._change_view(
+            user, "update", view_id, expected_version, {"title": title.strip(), "note": note.strip()}
+        )
+
+    def delete_view(self, user: User, view_id: str, expected_version: int) -> SavedView:
+        """Take a view off the list and its link; kept with its history, like a retired entry."""
+        require_editor(user)
+        return self._change_view(user, "retire", view_id, expected_version, {"retired_on": now()[:10]})
+
+    @abstractmethod
+    def _save_view(self, user: User, view: SavedView) -> SavedView:
+        """Store ``view`` with the newest data change and record it, in one transaction."""
+
+    @abstractmethod
+    def _change_view(self, user: User, action: str, view_id: str, expected_version: int, changes: dict) -> SavedView:
+        """Set ``changes`` on an active view still at ``expected_version``, raise its row version, record it."""
 
     @abstractmethod
     def crs(self, layer: str):
@@ -219,6 +324,11 @@ class DataStore(ABC):
 
     @abstractmethod
     def _undo_last(self, user) -> Change: ...
+
+
+def _refuse_problems(title: str, note: str) -> None:
+    if problems := view_problems(title, note):
+        raise StoreError(problems[0])
 
 
 def open_store(path: str | Path) -> DataStore:

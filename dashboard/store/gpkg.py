@@ -35,16 +35,21 @@ from dashboard.model.auth import Attempts
 from dashboard.model.workspace import LayerMeta, Workspace, empty_layer
 from dashboard.store import gpkgfile
 from dashboard.store.base import (
+    DATA_CHANGES,
     RETIRED,
     ROW_VERSION,
+    SAVED_VIEWS,
+    VIEW_COLUMNS,
     Change,
     ConflictError,
     DataStore,
     EntryNotFound,
     NothingToUndo,
+    SavedView,
     StoreUnavailable,
     dumps,
     entry_dict,
+    now,
 )
 
 #: The store's own tables; ``INTEGER PRIMARY KEY`` first so GDAL and QGIS list them.
@@ -63,6 +68,12 @@ SYSTEM_TABLES = {
     ),
     # one row: raised inside every committing transaction of the store, as in the PostGIS store
     "data_version": "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL",
+    SAVED_VIEWS: (
+        "fid INTEGER PRIMARY KEY AUTOINCREMENT, view_id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, note TEXT NOT NULL, "
+        "page TEXT NOT NULL, query TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "data_stand TEXT NOT NULL, data_change INTEGER NOT NULL, row_version INTEGER NOT NULL DEFAULT 1, "
+        "retired_on TEXT"
+    ),
 }
 #: Failed sign-ins (``auth.Ledger``); not registered as a GeoPackage table, so QGIS does not list the addresses.
 SIGNIN_TABLE = (
@@ -71,10 +82,6 @@ SIGNIN_TABLE = (
 )
 #: Imports keep the file they replace; this many backups stay.
 KEEP_BACKUPS = 10
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def gpkg_blob(geometry, srs_id: int) -> bytes:
@@ -421,6 +428,7 @@ class GeoPackageStore(DataStore):
             row = connection.execute(
                 "SELECT change_id, at, user_name, action, layer, entry_id, before, after, undone_by FROM history "
                 "WHERE user_name = ? AND action IN ('add', 'update', 'move', 'retire') AND undone_by IS NULL "
+                f"AND {DATA_CHANGES} "
                 "ORDER BY change_id DESC LIMIT 1",
                 (user.name,),
             ).fetchone()
@@ -448,6 +456,43 @@ class GeoPackageStore(DataStore):
             undo = _record(connection, user, "undo", last.layer, last.entry_id, entry_dict(current, last.layer), after)
             connection.execute("UPDATE history SET undone_by = ? WHERE change_id = ?", (undo.change_id, last.change_id))
             return undo
+
+    # ---- saved views ----
+    def saved_views(self) -> list[SavedView]:
+        with self._reading() as connection:
+            if connection is None or not _has_table(connection, SAVED_VIEWS):
+                return []
+            rows = connection.execute(
+                f"SELECT {', '.join(VIEW_COLUMNS)} FROM {SAVED_VIEWS} WHERE retired_on IS NULL ORDER BY fid DESC"
+            ).fetchall()
+        return [SavedView(*row) for row in rows]
+
+    def last_data_change(self) -> int:
+        with self._reading() as connection:
+            return 0 if connection is None else _last_data_change(connection)
+
+    def _save_view(self, user, view: SavedView) -> SavedView:
+        with self._transaction() as connection:
+            stored = SavedView(**{**view.values(), "data_change": _last_data_change(connection)})
+            connection.execute(
+                f"INSERT INTO {SAVED_VIEWS} ({', '.join(VIEW_COLUMNS)}) VALUES ({', '.join('?' * len(VIEW_COLUMNS))})",
+                list(stored.values().values()),
+            )
+            _record(connection, user, "add", SAVED_VIEWS, view.view_id, None, stored.values())
+            return stored
+
+    def _change_view(self, user, action, view_id, expected_version, changes) -> SavedView:
+        with self._transaction() as connection:
+            current = _view(connection, view_id)
+            if current is None or current.retired_on:
+                raise EntryNotFound(SAVED_VIEWS, view_id)
+            if current.row_version != expected_version:
+                raise ConflictError(SAVED_VIEWS, view_id, self._last_change(connection, SAVED_VIEWS, view_id))
+            _update(connection, SAVED_VIEWS, "view_id", view_id, changes)
+            changed = _view(connection, view_id)
+            assert changed is not None  # just updated
+            _record(connection, user, action, SAVED_VIEWS, view_id, current.values(), changed.values())
+            return changed
 
     # ---- helpers ----
     def _prepare_table(self, connection, layer: str) -> tuple[str | None, int]:
@@ -541,6 +586,24 @@ class GeoPackageStore(DataStore):
         """Temp files of a save that was killed: never read, safe to remove while holding the lock."""
         for stale in self.path.parent.glob(".tmp-*.gpkg"):
             stale.unlink(missing_ok=True)
+
+
+def _has_table(connection, name: str) -> bool:
+    return (
+        connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        is not None
+    )
+
+
+def _last_data_change(connection) -> int:
+    return connection.execute(f"SELECT coalesce(max(change_id), 0) FROM history WHERE {DATA_CHANGES}").fetchone()[0]
+
+
+def _view(connection, view_id: str) -> SavedView | None:
+    row = connection.execute(
+        f"SELECT {', '.join(VIEW_COLUMNS)} FROM {SAVED_VIEWS} WHERE view_id = ?", (view_id,)
+    ).fetchone()
+    return None if row is None else SavedView(*row)
 
 
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "BOOLEAN"}

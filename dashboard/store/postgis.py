@@ -25,6 +25,8 @@ Setting up (once, and again after an update adds fields; as the schema's owner)
     may only INSERT into history and import_log, except ``history.undone_by`` (UPDATE on that
     column alone, for undo). An app instance connecting as owner creates the schema itself on its
     first import, as the GeoPackage store creates its file.
+    Saved views (``saved_views``) are read by both roles; the editor role inserts and updates
+    them (a deleted view is retired, like an entry).
 
 Differences from the GeoPackage store
     Every geometry is stored in ``schema.ANALYSIS_CRS`` (EPSG:3035), 2D: imports are reprojected,
@@ -61,13 +63,17 @@ from dashboard.model.auth import Attempts
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
 from dashboard.store.base import (
+    DATA_CHANGES,
     RETIRED,
     ROW_VERSION,
+    SAVED_VIEWS,
+    VIEW_COLUMNS,
     Change,
     ConflictError,
     DataStore,
     EntryNotFound,
     NothingToUndo,
+    SavedView,
     StoreUnavailable,
     dumps,
     entry_dict,
@@ -92,7 +98,8 @@ _EDITS = ("add", "update", "move", "retire")
 _HISTORY = "change_id, at, user_name, action, layer, entry_id, before, after, undone_by"
 _IMPORT_LOG = "import_id, at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id"
 _MAPPINGS = "mapping_id, source_key, layer, mapping, at"
-_SYSTEM = {"history": _HISTORY, "import_log": _IMPORT_LOG, "import_mappings": _MAPPINGS}
+_VIEWS = ", ".join(("fid", *VIEW_COLUMNS))
+_SYSTEM = {"history": _HISTORY, "import_log": _IMPORT_LOG, "import_mappings": _MAPPINGS, SAVED_VIEWS: _VIEWS}
 #: Columns the viewer role may not read: the private fields, and the history's values (they hold them too).
 GUARDED = [(name, f.name) for name, spec in schema.LAYERS.items() for f in spec.fields if f.private] + [
     ("history", "before"),
@@ -192,6 +199,12 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
             "(layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
         ).format(table("layer_meta")),
         sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "view_id text UNIQUE NOT NULL, title text NOT NULL, note text NOT NULL, page text NOT NULL, "
+            "query text NOT NULL, author text NOT NULL, created_at text NOT NULL, data_stand text NOT NULL, "
+            "data_change bigint NOT NULL, row_version bigint NOT NULL DEFAULT 1, retired_on text)"
+        ).format(table(SAVED_VIEWS)),
+        sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
             "store_id uuid NOT NULL DEFAULT gen_random_uuid(), city text, demo boolean NOT NULL DEFAULT false, "
             "data_version bigint NOT NULL DEFAULT 0)"
@@ -216,11 +229,11 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
                 statements.append(sql.SQL("GRANT SELECT ({}) ON {} TO {}").format(allowed, table(name), viewer))
             else:
                 statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
-        for name in ("import_log", "import_mappings", "layer_meta", "workspace_meta"):
+        for name in ("import_log", "import_mappings", "layer_meta", "workspace_meta", SAVED_VIEWS):
             statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
     if editor_role:
         editor = sql.Identifier(editor_role)
-        for name in [*schema.LAYERS, "layer_meta", "import_mappings"]:
+        for name in [*schema.LAYERS, "layer_meta", "import_mappings", SAVED_VIEWS]:
             statements.append(sql.SQL("GRANT SELECT, INSERT, UPDATE ON {} TO {}").format(table(name), editor))
         statements += [
             sql.SQL("GRANT SELECT, UPDATE ON {} TO {}").format(table("workspace_meta"), editor),
@@ -397,9 +410,9 @@ class PostGISStore(DataStore):
             connection.execute(self._sql("UPDATE {meta} SET data_version = data_version + 1", meta="workspace_meta"))
             yield connection
 
-    def _missing(self, connection=None) -> bool:
-        """The schema is not set up yet (a fresh store: its first import creates it)."""
-        query, params = "SELECT to_regclass(%s) IS NULL", [self._table("workspace_meta").as_string()]
+    def _missing(self, connection=None, table: str = "workspace_meta") -> bool:
+        """The schema is not set up yet (a fresh store: its first import creates it), or ``table`` is not."""
+        query, params = "SELECT to_regclass(%s) IS NULL", [self._table(table).as_string()]
         return (
             connection.execute(query, params).fetchone()[0]
             if connection is not None
@@ -569,6 +582,7 @@ class PostGISStore(DataStore):
                     m="import_mappings",
                 )
             ).fetchall()
+            views = connection.execute(self._sql(f"SELECT {_VIEWS} FROM {{v}} ORDER BY fid", v=SAVED_VIEWS)).fetchall()
         history = [(r[0], _iso(r[1]), *r[2:6], dumps(r[6]), dumps(r[7]), r[8]) for r in history]
         log = [(r[0], _iso(r[1]), *r[2:]) for r in log]
         mappings = [(*r[:4], _iso(r[4])) for r in mappings]
@@ -584,7 +598,12 @@ class PostGISStore(DataStore):
             try:
                 connection.execute("BEGIN")
                 ensure_system_tables(connection)
-                for name, rows in (("history", history), ("import_log", log), ("import_mappings", mappings)):
+                for name, rows in (
+                    ("history", history),
+                    ("import_log", log),
+                    ("import_mappings", mappings),
+                    (SAVED_VIEWS, views),
+                ):
                     columns = _SYSTEM[name]
                     connection.executemany(
                         f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", rows
@@ -647,10 +666,18 @@ class PostGISStore(DataStore):
                     ),
                     tables["import_mappings"],
                 )
+                cursor.executemany(
+                    self._sql(
+                        f"INSERT INTO {{v}} ({_VIEWS}) OVERRIDING SYSTEM VALUE VALUES ({', '.join(['%s'] * 12)})",
+                        v=SAVED_VIEWS,
+                    ),
+                    tables[SAVED_VIEWS],
+                )
             for table, column in (
                 ("history", "change_id"),
                 ("import_log", "import_id"),
                 ("import_mappings", "mapping_id"),
+                (SAVED_VIEWS, "fid"),
             ):
                 connection.execute(
                     sql.SQL(
@@ -658,6 +685,67 @@ class PostGISStore(DataStore):
                     ).format(sql.Identifier(column), self._table(table)),
                     [self._table(table).as_string(), column],
                 )
+
+    # ---- saved views ----
+    def saved_views(self) -> list[SavedView]:
+        if self._missing(table=SAVED_VIEWS):
+            return []  # a store set up before saved views existed (``create_schema`` adds the table)
+        rows = self._query(
+            self._sql(
+                f"SELECT {', '.join(VIEW_COLUMNS)} FROM {{v}} WHERE retired_on IS NULL ORDER BY fid DESC", v=SAVED_VIEWS
+            )
+        )
+        return [SavedView(*row) for row in rows]
+
+    def last_data_change(self) -> int:
+        if self._missing():
+            return 0
+        return self._query(self._last_data_change())[0][0]
+
+    def _save_view(self, user, view: SavedView) -> SavedView:
+        """Outside ``_writing``: a view is no data, so the data version (and every instance's cache) stays."""
+        with self._connection() as connection:
+            if self._missing(connection, SAVED_VIEWS):
+                connection.execute(setup_sql(self.schema))  # the owner brings an older store up to date
+            data_change = connection.execute(self._last_data_change()).fetchone()[0]
+            stored = SavedView(**{**view.values(), "data_change": data_change})
+            connection.execute(
+                self._sql(
+                    f"INSERT INTO {{v}} ({', '.join(VIEW_COLUMNS)}) VALUES ({', '.join(['%s'] * len(VIEW_COLUMNS))})",
+                    v=SAVED_VIEWS,
+                ),
+                list(stored.values().values()),
+            )
+            self._record(connection, user, "add", SAVED_VIEWS, view.view_id, None, stored.values())
+            return stored
+
+    def _change_view(self, user, action, view_id, expected_version, changes) -> SavedView:
+        with self._connection() as connection:  # the row version in the UPDATE is the conflict check
+            current = self._view(connection, view_id)
+            if current is None or current.retired_on:
+                raise EntryNotFound(SAVED_VIEWS, view_id)
+            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in changes)
+            updated = connection.execute(
+                sql.SQL(
+                    "UPDATE {} SET {}, row_version = row_version + 1 WHERE view_id = %s AND row_version = %s"
+                ).format(self._table(SAVED_VIEWS), assignments),
+                [*changes.values(), view_id, int(expected_version)],
+            ).rowcount
+            if not updated:
+                raise ConflictError(SAVED_VIEWS, view_id, self._last_change(connection, SAVED_VIEWS, view_id))
+            changed = self._view(connection, view_id)
+            assert changed is not None  # just updated
+            self._record(connection, user, action, SAVED_VIEWS, view_id, current.values(), changed.values())
+            return changed
+
+    def _last_data_change(self) -> sql.Composed:
+        return self._sql(f"SELECT coalesce(max(change_id), 0) FROM {{h}} WHERE {DATA_CHANGES}", h="history")
+
+    def _view(self, connection, view_id: str) -> SavedView | None:
+        row = connection.execute(
+            self._sql(f"SELECT {', '.join(VIEW_COLUMNS)} FROM {{v}} WHERE view_id = %s", v=SAVED_VIEWS), [view_id]
+        ).fetchone()
+        return None if row is None else SavedView(*row)
 
     # ---- writing ----
     def _set_city(self, name: str) -> None:
@@ -814,7 +902,7 @@ class PostGISStore(DataStore):
             row = connection.execute(
                 self._sql(
                     f"SELECT {_HISTORY} FROM {{h}} WHERE user_name = %s AND action = ANY(%s) AND undone_by IS NULL "
-                    "ORDER BY change_id DESC LIMIT 1",
+                    f"AND {DATA_CHANGES} ORDER BY change_id DESC LIMIT 1",
                     h="history",
                 ),
                 [user.name, list(_EDITS)],

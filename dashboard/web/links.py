@@ -7,7 +7,7 @@ between it and Streamlit's widget keys.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -24,7 +24,9 @@ from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.model.view import LAYER_KEYS
 from dashboard.model.viewspec import BUILTIN_NEEDS
-from dashboard.web.session import embedded, lang, load
+from dashboard.web import saved_views
+from dashboard.web.session import embedded, lang, load, settings
+from dashboard.web.signin import current_user
 
 #: State fields held by one checkbox per option: field → (key prefix, options).
 _SPREAD = {"layers": ("layer_", LAYER_KEYS), "gap_layers": ("gap_layer_", viewspec.GAP_LAYERS.options)}
@@ -93,6 +95,8 @@ def start_from_link() -> str:
     if "_link_page" not in s:
         city = load().city
         params = st.query_params.to_dict()
+        if share_state.SAVED_VIEW in params:  # a saved view's short link: its stored query, read as any link
+            params = saved_views.open_link(params, settings().store(current_user().role), city.data_date)
         if page := app_url()[1]:
             params.setdefault("p", page)  # a link to a page's path, e.g. /profil?gebiet=01
         state, notices = share_state.decode(
@@ -135,13 +139,19 @@ def sync_url(page: str) -> None:
     params = share_state.encode(view_state(page))
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
-    link = app_url()[0] + (f"?{urlencode(params, safe=',:.')}" if params else "")
+    link = app_url()[0] + (f"?{share_state.query_string(params)}" if params else "")
     with st.sidebar.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
         st.caption(t("share.caption", lang()))
         st.code(link, language=None, wrap_lines=True)
         if page in share_state.EMBEDDABLE:
             st.caption(t("share.embed", lang()))
             st.code(share_state.iframe(link), language="html", wrap_lines=True)
+    user = current_user()
+    if user.is_editor and not settings().uses_demo:  # the demo city is never written to
+        query = share_state.query_string(params)
+        saved_views.save_form(
+            page, query, user, settings().store(user.role), load().city.data_date, app_url()[0], lang()
+        )
 
 
 def place_map(fmap, key: str = "map_pos") -> None:

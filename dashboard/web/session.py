@@ -21,6 +21,7 @@ from dashboard.model.workspace import Workspace
 from dashboard.store import gpkgfile
 from dashboard.store.base import StoreError
 from dashboard.store.settings import Settings, load_settings
+from dashboard.web import saved_views
 from dashboard.web.entry import through_entry
 from dashboard.web.signin import current_user, role_badge
 
@@ -32,13 +33,22 @@ def open_page(title_key: str) -> tuple[str, Loaded]:
     if not embedded():  # an embedded map has no title and no sidebar
         st.title(t(title_key, lang(), city=loaded.city.name))
         role_badge(lang())
-    s = st.session_state  # a link's notice stays on the page it opened (a map's first report reruns it at once)
-    if (notices := s.get("_link_notices")) and s.setdefault("_link_notices_page", title_key) == title_key:
+    if notices := on_opening_page("_link_notices", title_key):
         st.warning(t("share.notice", lang(), names=", ".join(f"`{n}`" for n in notices)))
-    else:
-        s.pop("_link_notices", None)
+    if (opened := on_opening_page(saved_views.OPENED, title_key)) and not embedded():  # nothing above an embed's map
+        saved_views.header(opened, lang())
     banners(loaded.city)
     return lang(), loaded
+
+
+def on_opening_page(key: str, title_key: str):
+    """What a link left under ``key``, on the page it opened only (a map's first report reruns that page at
+    once, so it stays there); dropped once another page shows."""
+    s = st.session_state
+    if (value := s.get(key)) and s.setdefault(f"{key}_page", title_key) == title_key:
+        return value
+    s.pop(key, None)
+    return None
 
 
 def embedded() -> bool:

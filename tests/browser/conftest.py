@@ -16,6 +16,7 @@ options are set here, because ``playwright install`` cannot download a browser o
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +24,15 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.serving import BROWSER_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, running_streamlit
+from dashboard.store import gpkgfile
+from tests.support.serving import (
+    BROWSER_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    editor_secrets,
+    running_streamlit,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -60,6 +69,23 @@ def app_server(artifacts_dir: Path, worker_id: str) -> Iterator[str]:
 def fresh_app_server(artifacts_dir: Path, request) -> Iterator[str]:
     """An app no session has opened yet (the first request after a restart behaves differently)."""
     with running_app(artifacts_dir / f"streamlit-{request.module.__name__}.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory, request) -> Path:
+    """A copy of the demo city as the store of the module's ``editing_app``."""
+    path = tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2]) / "quartiersatlas.gpkg"
+    shutil.copy(gpkgfile.DEMO_PATH, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def editing_app(store_path: Path, artifacts_dir: Path, request) -> Iterator[str]:
+    """The app on that store, with one editor account in a secrets file of its own (never the project's)."""
+    secrets = editor_secrets(store_path.parent / "secrets.toml")
+    env = {"QUARTIERSATLAS_WORKSPACE": str(store_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
+    with running_streamlit(ROOT / "app.py", artifacts_dir / f"streamlit-{request.module.__name__}.log", env) as url:
         yield url
 
 

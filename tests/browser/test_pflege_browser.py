@@ -1,33 +1,11 @@
 """An editor signs in, opens Einträge pflegen on a copy of the demo city, clicks an empty spot and adds
 an offer there."""
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import expect
 
-from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
-from tests.browser.conftest import MAP_IFRAME, ROOT
-from tests.support.serving import editor_secrets, running_streamlit, sign_in, wait_idle
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pflege") / "quartiersatlas.gpkg"
-    shutil.copy(gpkgfile.DEMO_PATH, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def editing_app(store_path: Path, artifacts_dir: Path) -> Iterator[str]:
-    """The app on that store, with one editor account in a secrets file of its own (never the project's)."""
-    secrets = editor_secrets(store_path.parent / "secrets.toml")
-    env = {"QUARTIERSATLAS_WORKSPACE": str(store_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-pflege.log", env) as url:
-        yield url
+from tests.browser.conftest import MAP_IFRAME
+from tests.support.serving import sign_in, wait_idle
 
 
 def _choose(page, label: str, option: str, multi: bool = False) -> None:

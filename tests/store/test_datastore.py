@@ -6,8 +6,6 @@ backend runs the same tests.
 
 from __future__ import annotations
 
-import shutil
-
 import geopandas as gpd
 import pyogrio
 import pytest
@@ -18,23 +16,14 @@ from dashboard.model.workspace import LayerMeta
 from dashboard.store import gpkgfile
 from dashboard.store.base import ConflictError, EntryNotFound, NothingToUndo, open_store
 from dashboard.store.gpkg import GeoPackageStore
-from dashboard.store.migrate import migrate
 
 ANNA = User("anna", Role.EDITOR, "password")
 BEN = User("ben", Role.EDITOR, "password")
 
 
-@pytest.fixture(params=["geopackage", "postgis"])
-def demo_store(request, tmp_path):
-    """The demo city in a GeoPackage store, or migrated into a fresh schema of the session's PostGIS server."""
-    path = tmp_path / "daten" / "quartiersatlas.gpkg"
-    path.parent.mkdir()
-    shutil.copy(gpkgfile.DEMO_PATH, path)
-    if request.param == "geopackage":
-        return open_store(path)
-    database = open_store(request.getfixturevalue("postgis").store_url())
-    migrate(open_store(path), database)
-    return database
+@pytest.fixture
+def demo_store(backend_store):
+    return backend_store
 
 
 def _offer(data_store, entry_id):
