@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -22,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import branca.colormap
 import folium
-from branca.element import CssLink, Figure, JavascriptLink
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 
 
 @dataclass(frozen=True)
@@ -267,13 +268,34 @@ def _walk(element):
         yield from _walk(child)
 
 
+#: folium's map header forbids zooming the map's page: ``maximum-scale=1.0, user-scalable=no``.
+_NO_ZOOM = re.compile(r"<meta\s+name=\"viewport\"[^>]*user-scalable=no[^>]*>\s*", re.IGNORECASE)
+
+
+class _AllowZoom(MacroElement):
+    """Takes folium's viewport out of the map's header, so people can pinch-zoom it (WCAG 1.4.4, BITV).
+
+    folium writes that header anew each time the map renders; as the map's child this runs right after.
+    """
+
+    def render(self, **kwargs):
+        header = self.get_root().header
+        name = self._parent.get_name()
+        if name in header._children:
+            allowed = Element("{{ this.text }}")
+            allowed.text = _NO_ZOOM.sub("", header._children[name].render())
+            header.add_child(allowed, name=name)
+        super().render(**kwargs)
+
+
 def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.Map:
     """Point every script and stylesheet of ``fmap`` at the app's own copies.
 
     The lists are replaced on each instance (folium's are class attributes shared by every map),
     and streamlit-folium reads exactly these lists. Anything we do not serve raises ValueError,
     so a new plugin cannot quietly bring back a CDN. Links an earlier render already put into the
-    page header are rewritten too, so a cached map stays clean.
+    page header are rewritten too, so a cached map stays clean. Every map passes here, so this is
+    also where the map's page is allowed to zoom.
     """
     base_url = base_url.rstrip("/")
     for element in _walk(fmap):
@@ -300,4 +322,5 @@ def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.M
                     del header[name]
                 else:
                     child.url = url
+    fmap.add_child(_AllowZoom(), name="allow_zoom")
     return fmap

@@ -4,6 +4,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.support.axe import assert_no_violations
+from tests.support.serving import wait_idle
+
 
 def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait_for_map, save_artifact):
     page.set_viewport_size({"width": 1400, "height": 1100})
@@ -23,3 +26,5 @@ def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait
     expect(effect).to_be_visible()
     expect(page.get_by_text(re.compile(r"Personen der Zielgruppe versorgt"))).to_be_visible()
     save_artifact(page, "luecken-szenario")
+    wait_idle(page)
+    assert_no_violations(page)  # the scenario's figures and the map with its planned offer

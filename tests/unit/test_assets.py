@@ -46,16 +46,17 @@ def _map() -> folium.Map:
     return fmap
 
 
-def _st_folium_links(fmap: folium.Map, monkeypatch) -> list[str]:
-    """The js_links and css_links streamlit-folium would send to the browser."""
+def _st_folium_sends(fmap: folium.Map, monkeypatch) -> dict:
+    """What streamlit-folium would send to the browser (links, header, script)."""
     sent = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
     streamlit_folium.st_folium(fmap, returned_objects=[])
-    return sent["js_links"] + sent["css_links"]
+    return sent
 
 
 def test_localized_map_sends_only_local_links(monkeypatch):
-    links = _st_folium_links(assets.localize(_map()), monkeypatch)
+    sent = _st_folium_sends(assets.localize(_map()), monkeypatch)
+    links = sent["js_links"] + sent["css_links"]
     assert links and all(link.startswith(BASE + "/") for link in links), links
     assert f"{BASE}/leaflet/dist/leaflet.js" in links
     assert f"{BASE}/leaflet.markercluster/dist/leaflet.markercluster.js" in links
@@ -72,6 +73,15 @@ def test_localize_cleans_a_map_rendered_before():
     fmap.get_root().render()
     html = assets.localize(fmap).get_root().render()
     assert "cdn" not in html and "jquery" not in html
+
+
+def test_localized_map_may_be_zoomed_and_keeps_its_header(monkeypatch):
+    fmap = assets.localize(_map())
+    header = _st_folium_sends(fmap, monkeypatch)["header"]
+    html = assets.localize(fmap).get_root().render()  # a cached map, rendered again
+    for text in (header, html):
+        assert "user-scalable" not in text and "maximum-scale" not in text
+        assert ".leaflet-container { font-size: 1rem; }" in text
 
 
 def test_localize_leaves_folium_class_defaults_alone():
