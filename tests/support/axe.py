@@ -38,6 +38,12 @@ class Violation:
         return f"{self.rule} ({self.impact}): {self.help}\n    " + "\n    ".join(self.targets)
 
 
+#: Streamlit fades the elements of a run still going (``data-stale``) and fades them back in: contrast measured
+#: meanwhile is not the page's.
+STILL = """() => !document.querySelector('[data-stale="true"]')
+    && !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running')"""
+
+
 def _ensure_axe(frame) -> None:
     if not frame.evaluate("() => typeof window.axe === 'object'"):
         frame.add_script_tag(path=str(AXE_JS))
@@ -70,6 +76,7 @@ def violations(page) -> list[Violation]:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    page.wait_for_function(STILL)
     partials = _partials(page.main_frame, WHOLE_PAGE)
     results = page.main_frame.evaluate("([partials, options]) => axe.finishRun(partials, options)", [partials, OPTIONS])
     return [
