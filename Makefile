@@ -13,7 +13,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup setup-prod run browser-deps postgis-deps proxy-deps test test-fast lint demo bench
 
-setup: $(VENV)/.installed-test $(VENDOR)/.installed
+setup: $(VENV)/.installed-test $(VENDOR)/.installed $(VENDOR)/.installed-test
 
 # A production install: the runtime lock only, no test tools.
 setup-prod: $(VENV)/.installed $(VENDOR)/.installed
@@ -33,6 +33,11 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 # Leaflet & Co. from the npm registry; the marker is written by `dashboard assets` itself.
 $(VENDOR)/.installed: dashboard/maps/assets.py $(VENV)/.installed
 	$(PY) -m dashboard assets --dest $(VENDOR)
+	touch $@
+
+# axe-core for the browser tests' accessibility checks; never part of a production install.
+$(VENDOR)/.installed-test: dashboard/maps/assets.py $(VENV)/.installed
+	$(PY) -m dashboard assets --dest $(VENDOR) --test
 	touch $@
 
 run: setup $(DEMO)

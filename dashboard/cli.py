@@ -38,7 +38,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_assets(args: argparse.Namespace) -> int:
     from dashboard.maps import assets
 
-    assets.install(Path(args.dest))
+    assets.install(Path(args.dest), assets.TESTS if args.test else assets.APP)
     print(t("cli.assets.installed", args.lang, dest=args.dest))
     return 0
 
@@ -658,6 +658,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
 
     assets = sub.add_parser("assets", parents=common, help=t("cli.assets.help", lang))
     assets.add_argument("--dest", default=str(Path("static") / "vendor"))
+    assets.add_argument("--test", action="store_true", help=t("cli.assets.arg.test", lang))
     assets.set_defaults(func=_cmd_assets)
 
     paths = sub.add_parser(

@@ -3,12 +3,16 @@
 folium points every map at CDNs; where those are unreachable (municipal intranets, this
 machine) nothing renders at all. So setup fetches pinned packages from the npm registry
 (``install``), Streamlit serves them from ``static/`` (``enableStaticServing``), and every map
-is rewritten to those local URLs before it is shown (``localize``).
+is rewritten to those local URLs before it is shown (``localize``). Each tarball is checked
+against its pinned sha512, so a registry mirror cannot hand the browser other code.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -19,15 +23,17 @@ from pathlib import Path, PurePosixPath
 
 import branca.colormap
 import folium
-from branca.element import CssLink, Figure, JavascriptLink
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 
 
 @dataclass(frozen=True)
 class Package:
-    """An npm package and the files the app serves from it (glob patterns, package-relative)."""
+    """An npm package, its tarball's npm integrity (sha512) and the files we use from it (glob patterns,
+    package-relative)."""
 
     name: str
     version: str
+    integrity: str
     files: tuple[str, ...]
 
     @property
@@ -39,11 +45,13 @@ VENDOR = (
     Package(
         "leaflet",
         "1.9.4",
+        "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
         ("LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/images/*.png"),
     ),
     Package(
         "leaflet.markercluster",
         "1.5.3",
+        "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA==",
         (
             "MIT-LICENCE.txt",
             "dist/leaflet.markercluster.js",
@@ -53,8 +61,30 @@ VENDOR = (
     ),
 )
 
-#: Written last by ``install``; its content says which versions ``dest`` holds.
-MARKER = ".installed"
+
+@dataclass(frozen=True)
+class Bundle:
+    """Packages installed together, and the marker file in ``dest`` that ``install`` writes last:
+    its content says which versions ``dest`` holds."""
+
+    packages: tuple[Package, ...]
+    marker: str
+
+
+#: What every browser gets.
+APP = Bundle(VENDOR, ".installed")
+#: Only the browser tests use these: axe-core checks every page against WCAG 2.1 A/AA (``--test``).
+TESTS = Bundle(
+    (
+        Package(
+            "axe-core",
+            "4.14.1",
+            "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+            ("LICENSE", "axe.min.js"),
+        ),
+    ),
+    ".installed-test",
+)
 
 #: folium's link names that we serve, mapped to (package, file).
 _SERVED = {
@@ -83,44 +113,57 @@ class AssetError(RuntimeError):
     """Setup could not provide the map libraries; the message tells the user what to do."""
 
 
-def _marker_text() -> str:
-    return "".join(f"{package.spec}\n" for package in VENDOR)
+def _marker_text(bundle: Bundle) -> str:
+    return "".join(f"{package.spec}\n" for package in bundle.packages)
 
 
-def installed(dest: Path) -> bool:
-    """True when ``dest`` holds exactly the pinned versions with all their files."""
-    marker = dest / MARKER
-    if not marker.is_file() or marker.read_text(encoding="utf-8") != _marker_text():
+def installed(dest: Path, bundle: Bundle = APP) -> bool:
+    """True when ``dest`` holds exactly the pinned versions of ``bundle`` with all their files."""
+    marker = dest / bundle.marker
+    if not marker.is_file() or marker.read_text(encoding="utf-8") != _marker_text(bundle):
         return False
     return all(
-        any(p.is_file() for p in (dest / package.name).glob(pattern)) for package in VENDOR for pattern in package.files
+        any(p.is_file() for p in (dest / package.name).glob(pattern))
+        for package in bundle.packages
+        for pattern in package.files
     )
 
 
-def install(dest: Path) -> None:
+def install(dest: Path, bundle: Bundle = APP) -> None:
     """Fetch the pinned packages with ``npm pack`` and put their needed files under dest/<name>/.
 
     npm uses whatever registry the machine is configured for, so no host is named here.
     A second call with the same versions does nothing.
     """
     dest = Path(dest)
-    if installed(dest):
+    if installed(dest, bundle):
         return
     with tempfile.TemporaryDirectory(prefix="quartiersatlas-npm-") as tmp:
         tmp_dir = Path(tmp)
-        tarballs = _npm_pack(tmp_dir)
+        tarballs = _npm_pack(tmp_dir, bundle.packages)
         staged = tmp_dir / "staged"
-        for package in VENDOR:
-            _extract(tmp_dir / tarballs[package.spec], package.files, staged / package.name)
+        for package in bundle.packages:
+            tarball = tmp_dir / tarballs[package.spec]
+            _check_integrity(tarball, package)
+            _extract(tarball, package.files, staged / package.name)
         dest.mkdir(parents=True, exist_ok=True)
-        (dest / MARKER).unlink(missing_ok=True)
-        for package in VENDOR:
+        (dest / bundle.marker).unlink(missing_ok=True)
+        for package in bundle.packages:
             shutil.rmtree(dest / package.name, ignore_errors=True)
             shutil.move(staged / package.name, dest / package.name)
-    (dest / MARKER).write_text(_marker_text(), encoding="utf-8")
+    (dest / bundle.marker).write_text(_marker_text(bundle), encoding="utf-8")
 
 
-def _npm_pack(cwd: Path) -> dict[str, str]:
+def _check_integrity(tarball: Path, package: Package) -> None:
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode("ascii")
+    if digest != package.integrity:
+        raise AssetError(
+            f"Das Archiv von {package.spec} hat nicht die festgelegte Prüfsumme "
+            f"(erwartet {package.integrity}, erhalten {digest}). Bitte die npm-Registry prüfen."
+        )
+
+
+def _npm_pack(cwd: Path, packages: tuple[Package, ...]) -> dict[str, str]:
     """Run one ``npm pack`` for all packages; return spec → tarball file name in ``cwd``."""
     npm = shutil.which("npm")
     if npm is None:
@@ -129,7 +172,7 @@ def _npm_pack(cwd: Path) -> dict[str, str]:
             "der npm-Registry geholt: bitte Node.js mit npm installieren "
             "(Debian: apt-get install npm) und `make setup` erneut ausführen."
         )
-    specs = [package.spec for package in VENDOR]
+    specs = [package.spec for package in packages]
     result = subprocess.run(
         [npm, "pack", "--json", "--ignore-scripts", *specs],
         cwd=cwd,
@@ -225,13 +268,34 @@ def _walk(element):
         yield from _walk(child)
 
 
+#: folium's map header forbids zooming the map's page: ``maximum-scale=1.0, user-scalable=no``.
+_NO_ZOOM = re.compile(r"<meta\s+name=\"viewport\"[^>]*user-scalable=no[^>]*>\s*", re.IGNORECASE)
+
+
+class _AllowZoom(MacroElement):
+    """Takes folium's viewport out of the map's header, so people can pinch-zoom it (WCAG 1.4.4, BITV).
+
+    folium writes that header anew each time the map renders; as the map's child this runs right after.
+    """
+
+    def render(self, **kwargs):
+        header = self.get_root().header
+        name = self._parent.get_name()
+        if name in header._children:
+            allowed = Element("{{ this.text }}")
+            allowed.text = _NO_ZOOM.sub("", header._children[name].render())
+            header.add_child(allowed, name=name)
+        super().render(**kwargs)
+
+
 def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.Map:
     """Point every script and stylesheet of ``fmap`` at the app's own copies.
 
     The lists are replaced on each instance (folium's are class attributes shared by every map),
     and streamlit-folium reads exactly these lists. Anything we do not serve raises ValueError,
     so a new plugin cannot quietly bring back a CDN. Links an earlier render already put into the
-    page header are rewritten too, so a cached map stays clean.
+    page header are rewritten too, so a cached map stays clean. Every map passes here, so this is
+    also where the map's page is allowed to zoom.
     """
     base_url = base_url.rstrip("/")
     for element in _walk(fmap):
@@ -258,4 +322,5 @@ def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.M
                     del header[name]
                 else:
                     child.url = url
+    fmap.add_child(_AllowZoom(), name="allow_zoom")
     return fmap

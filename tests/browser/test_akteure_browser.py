@@ -3,6 +3,9 @@ to one Quartier."""
 
 from playwright.sync_api import expect
 
+from tests.support.axe import assert_no_violations
+from tests.support.serving import wait_idle
+
 VEGA = '[data-testid="stVegaLiteChart"]'
 
 
@@ -23,6 +26,8 @@ def test_directory_map_then_network_of_one_quartier(app_server, page, wait_for_m
     expect(graph).to_be_visible()
     box = graph.bounding_box()
     assert box["width"] > 300 and box["height"] > 300
+    wait_idle(page)
+    assert_no_violations(page)  # the network graph and its tables
     actors = page.get_by_test_id("stMetric").filter(has_text="Akteure").get_by_test_id("stMetricValue")
     assert int(actors.inner_text()) > 0
     expect(

@@ -6,6 +6,7 @@ import re
 import openpyxl
 from playwright.sync_api import expect
 
+from tests.support.axe import assert_no_violations
 from tests.support.serving import wait_idle
 
 
@@ -27,6 +28,8 @@ def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait
     expect(effect).to_be_visible()
     expect(page.get_by_text(re.compile(r"Personen der Zielgruppe versorgt"))).to_be_visible()
     save_artifact(page, "luecken-szenario")
+    wait_idle(page)
+    assert_no_violations(page)  # the scenario's figures and the map with its planned offer
 
 
 def test_ranking_downloads_as_xlsx_by_keyboard_with_the_figures_of_the_page(app_server, page, tmp_path):

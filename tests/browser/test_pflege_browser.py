@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME
+from tests.support.axe import assert_no_violations
 from tests.support.serving import sign_in, wait_idle
 
 
@@ -39,6 +40,8 @@ def test_editor_adds_an_offer_on_the_map(editing_app, store_path, page, wait_for
     _choose(page, "Beteiligungsstufe", "Mitwirkung")
     page.get_by_label("Öffnungszeiten").fill("Mi 15–17 Uhr")
     save_artifact(page, "pflege-neu")
+    wait_idle(page)
+    assert_no_violations(page)  # the new entry's form beside the map
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("Neuer Eintrag O0892 gespeichert.")).to_be_visible()
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import re
 import sys
 import tarfile
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import branca.colormap
 import folium
@@ -42,16 +46,17 @@ def _map() -> folium.Map:
     return fmap
 
 
-def _st_folium_links(fmap: folium.Map, monkeypatch) -> list[str]:
-    """The js_links and css_links streamlit-folium would send to the browser."""
+def _st_folium_sends(fmap: folium.Map, monkeypatch) -> dict:
+    """What streamlit-folium would send to the browser (links, header, script)."""
     sent = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
     streamlit_folium.st_folium(fmap, returned_objects=[])
-    return sent["js_links"] + sent["css_links"]
+    return sent
 
 
 def test_localized_map_sends_only_local_links(monkeypatch):
-    links = _st_folium_links(assets.localize(_map()), monkeypatch)
+    sent = _st_folium_sends(assets.localize(_map()), monkeypatch)
+    links = sent["js_links"] + sent["css_links"]
     assert links and all(link.startswith(BASE + "/") for link in links), links
     assert f"{BASE}/leaflet/dist/leaflet.js" in links
     assert f"{BASE}/leaflet.markercluster/dist/leaflet.markercluster.js" in links
@@ -68,6 +73,15 @@ def test_localize_cleans_a_map_rendered_before():
     fmap.get_root().render()
     html = assets.localize(fmap).get_root().render()
     assert "cdn" not in html and "jquery" not in html
+
+
+def test_localized_map_may_be_zoomed_and_keeps_its_header(monkeypatch):
+    fmap = assets.localize(_map())
+    header = _st_folium_sends(fmap, monkeypatch)["header"]
+    html = assets.localize(fmap).get_root().render()  # a cached map, rendered again
+    for text in (header, html):
+        assert "user-scalable" not in text and "maximum-scale" not in text
+        assert ".leaflet-container { font-size: 1rem; }" in text
 
 
 def test_localize_leaves_folium_class_defaults_alone():
@@ -124,18 +138,28 @@ def test_extraction_reports_missing_files(tmp_path):
         assets._extract(tarball, ("dist/leaflet.js", "dist/leaflet.css"), tmp_path / "out")
 
 
+def _integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
 @pytest.fixture
-def fake_npm(tmp_path, monkeypatch):
-    """An ``npm`` on PATH that answers ``npm pack --json`` with prepared tarballs, and logs calls."""
+def fake_npm(tmp_path, monkeypatch) -> SimpleNamespace:
+    """An ``npm`` on PATH that answers ``npm pack --json`` with prepared tarballs and logs its calls; with
+    the app's and the tests' bundles pinned to those tarballs' checksums."""
     store = tmp_path / "tarballs"
     store.mkdir()
-    for package in assets.VENDOR:
-        files = {}
-        for pattern in package.files:
-            name = pattern.replace("*", "marker-icon")
-            files[f"package/{name}"] = f"/* {package.spec} {name} */".encode()
-        files["package/README.md"] = b"not needed"
-        _tarball(store / f"{package.name}-{package.version}.tgz", files)
+    pinned = {}
+    for bundle in (assets.APP, assets.TESTS):
+        packages = []
+        for package in bundle.packages:
+            files = {}
+            for pattern in package.files:
+                name = pattern.replace("*", "marker-icon")
+                files[f"package/{name}"] = f"/* {package.spec} {name} */".encode()
+            files["package/README.md"] = b"not needed"
+            tarball = _tarball(store / f"{package.name}-{package.version}.tgz", files)
+            packages.append(replace(package, integrity=_integrity(tarball)))
+        pinned[bundle.marker] = replace(bundle, packages=tuple(packages))
     log = tmp_path / "npm-calls.log"
     script = tmp_path / "bin" / "npm"
     script.parent.mkdir()
@@ -158,31 +182,49 @@ print(json.dumps(out))
     )
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
-    return log
+    return SimpleNamespace(log=log, app=pinned[assets.APP.marker], tests=pinned[assets.TESTS.marker])
 
 
 def test_install_places_files_and_second_call_does_nothing(tmp_path, fake_npm):
     dest = tmp_path / "static" / "vendor"
-    assets.install(dest)
+    assets.install(dest, fake_npm.app)
     assert (dest / "leaflet" / "dist" / "leaflet.js").read_bytes() == b"/* leaflet@1.9.4 dist/leaflet.js */"
     assert (dest / "leaflet" / "dist" / "images" / "marker-icon.png").is_file()
     assert (dest / "leaflet.markercluster" / "MIT-LICENCE.txt").is_file()
     assert not (dest / "leaflet" / "README.md").exists()
-    assert assets.installed(dest)
-    calls = fake_npm.read_text().splitlines()
+    assert assets.installed(dest, fake_npm.app)
+    calls = fake_npm.log.read_text().splitlines()
     assert calls == ["pack --json --ignore-scripts leaflet@1.9.4 leaflet.markercluster@1.5.3"]
 
-    assets.install(dest)
-    assert fake_npm.read_text().splitlines() == calls
+    assets.install(dest, fake_npm.app)
+    assert fake_npm.log.read_text().splitlines() == calls
 
 
 def test_install_repairs_a_partial_copy(tmp_path, fake_npm):
     dest = tmp_path / "vendor"
-    assets.install(dest)
+    assets.install(dest, fake_npm.app)
     (dest / "leaflet" / "dist" / "leaflet.css").unlink()
-    assets.install(dest)
+    assets.install(dest, fake_npm.app)
     assert (dest / "leaflet" / "dist" / "leaflet.css").is_file()
-    assert len(fake_npm.read_text().splitlines()) == 2
+    assert len(fake_npm.log.read_text().splitlines()) == 2
+
+
+def test_install_refuses_a_tarball_with_another_checksum(tmp_path, fake_npm):
+    """The fake tarballs are not the registry's: against the real pins nothing may be installed."""
+    dest = tmp_path / "vendor"
+    with pytest.raises(assets.AssetError, match="leaflet@1.9.4 hat nicht die festgelegte Prüfsumme"):
+        assets.install(dest, assets.APP)
+    assert not dest.exists()
+
+
+def test_the_test_bundle_installs_beside_the_app_without_touching_it(tmp_path, fake_npm):
+    dest = tmp_path / "vendor"
+    assets.install(dest, fake_npm.app)
+    assert not assets.installed(dest, fake_npm.tests)
+    assets.install(dest, fake_npm.tests)
+    assert (dest / "axe-core" / "axe.min.js").read_bytes() == b"/* axe-core@4.14.1 axe.min.js */"
+    assert assets.installed(dest, fake_npm.app) and assets.installed(dest, fake_npm.tests)
+    assert fake_npm.log.read_text().splitlines()[-1] == "pack --json --ignore-scripts axe-core@4.14.1"
 
 
 def test_install_without_npm_says_what_to_do(tmp_path, monkeypatch):
