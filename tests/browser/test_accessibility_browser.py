@@ -27,6 +27,7 @@ PAGES = {
     "profil": ("/profil?gebiet=0101", True),
     "vergleich": ("/vergleich", False),
     "quellen": ("/quellen", False),
+    "ansichten": ("/ansichten", False),
     "anmelden": ("/anmelden", False),
     "embed": ("/?embed=true&view=embed&p=karte&l=bezirke,choropleth", True),
 }
