@@ -60,7 +60,9 @@ def test_page_has_no_wcag_violations(a11y_app, page, wait_for_map, name):
     page.set_viewport_size(VIEWPORT)
     page.goto(a11y_app + path)
     if name == "luecken":
-        expect(page.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot"))).to_be_visible()
+        expect(
+            page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Szenario: 1 geplantes Angebot"))
+        ).to_be_visible()
     _check(page, has_map, wait_for_map)
 
 

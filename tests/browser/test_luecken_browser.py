@@ -24,7 +24,9 @@ def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait
     page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-    effect = page.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))
+    effect = page.get_by_test_id("stAlert").filter(
+        has_text=re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
+    )
     expect(effect).to_be_visible()
     expect(page.get_by_text(re.compile(r"Personen der Zielgruppe versorgt"))).to_be_visible()
     save_artifact(page, "luecken-szenario")

@@ -14,9 +14,12 @@ EFFECT = re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
 
 def _figures(page) -> list[str]:
     """The headline figures and the scenario's effect, as the page shows them."""
-    expect(page.get_by_text(EFFECT)).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text=EFFECT)).to_be_visible()
     wait_idle(page)
-    return [*page.get_by_test_id("stMetric").all_inner_texts(), page.get_by_text(EFFECT).inner_text()]
+    return [
+        *page.get_by_test_id("stMetric").all_inner_texts(),
+        page.get_by_test_id("stAlert").filter(has_text=EFFECT).inner_text(),
+    ]
 
 
 def test_a_saved_view_opens_with_its_note_and_the_same_figures(editing_app, store_path, browser, page, wait_for_map):

@@ -79,13 +79,19 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     wait_for_map(page)
     page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
     _click_map(page, 0.5, 0.5)
-    expect(page.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible()
+    expect(
+        page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]s="))
     link = shared_link(page)
 
     context, other = open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_text(re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))).to_be_visible()
+        expect(
+            other.get_by_test_id("stAlert").filter(
+                has_text=re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
+            )
+        ).to_be_visible()
         other_sidebar = other.get_by_test_id("stSidebar")
         expect(other_sidebar.get_by_role("combobox", name="Zielgruppe")).to_have_value("Senioren")
         expect(other_sidebar.get_by_label("Entfernungsschwelle (m)")).to_have_value("600")

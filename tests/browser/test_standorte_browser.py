@@ -33,14 +33,20 @@ def test_best_three_sites_for_seniors_go_into_a_shared_scenario(
     take.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Lückenanalyse: "))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Szenario: 3 geplante Angebote, 0 abgeschaltet"))).to_be_visible()
+    expect(
+        page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Szenario: 3 geplante Angebote, 0 abgeschaltet"))
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]s="))
     link = shared_link(page)
     assert link_query(link)["g"] == ["senioren"]
 
     context, other = open_fresh(browser, link, wait_for_map)
     try:
-        expect(other.get_by_text(re.compile(r"Szenario: 3 geplante Angebote, 0 abgeschaltet"))).to_be_visible()
+        expect(
+            other.get_by_test_id("stAlert").filter(
+                has_text=re.compile(r"Szenario: 3 geplante Angebote, 0 abgeschaltet")
+            )
+        ).to_be_visible()
         save_artifact(other, "standorte-link")
         with other.expect_download() as download_info:  # the council report of the view, sites included
             other.get_by_test_id("stDownloadButton").filter(has_text="PDF herunterladen").locator("button").click()
