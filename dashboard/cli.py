@@ -27,7 +27,10 @@ MAX_PROBLEMS_SHOWN = 50
 def _cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.demo import musterstadt
     from dashboard.store import gpkgfile
+    from dashboard.store.postgis import is_database_url
 
+    if is_database_url(args.out):
+        return _fail(t("cli.demo.url", args.lang), args.lang)
     workspace = musterstadt.generate(seed=args.seed)
     gpkgfile.write_geopackage(workspace, args.out)
     sizes = ", ".join(f"{name}: {len(frame)}" for name, frame in workspace.layers.items())
@@ -202,7 +205,9 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         if source.is_empty():
             return _fail(t("cli.migrate.empty_source", args.lang, path=shown["source"]), args.lang)
         migrate(source, target)
-    except (StoreError, ValueError, TypeError) as err:
+    except StoreError as err:  # its text already ends in a full stop
+        return _fail(t("cli.migrate.failed", args.lang, reason=err.text(args.lang).rstrip("."), **shown), args.lang)
+    except (ValueError, TypeError) as err:
         return _fail(t("cli.migrate.failed", args.lang, reason=err, **shown), args.lang)
     changes = len(target.history(limit=10**9))
     print(tn("cli.migrate.done", changes, args.lang, changes=changes, **shown))

@@ -155,6 +155,13 @@ class StoreUnavailable(StoreError):
         super().__init__(phrase("store.unavailable", reason=reason))
 
 
+class StoreRefused(StoreUnavailable):
+    """The database refused the connected role a right (a viewer's role writing, or reading the history)."""
+
+    def __init__(self):
+        StoreError.__init__(self, phrase("store.no_rights"))
+
+
 def entry_dict(record: dict, layer: str) -> dict:
     """The JSON-safe values of one entry (schema fields, geometry as WKT, retirement) for the history."""
     spec = schema.LAYERS[layer]

@@ -74,6 +74,7 @@ from dashboard.store.base import (
     EntryNotFound,
     NothingToUndo,
     SavedView,
+    StoreRefused,
     StoreUnavailable,
     dumps,
     entry_dict,
@@ -87,7 +88,7 @@ GEOM = "geom"
 SIGNIN = "signin_attempts"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
 UNREACHABLE = "Datenbank nicht erreichbar oder Anmeldung abgelehnt – Adresse, Benutzer und Passwort prüfen"
-NO_RIGHTS = "keine Berechtigung für diese Änderung in der Datenbank"
+BAD_ADDRESS = "Adresse der Datenbank ungültig – Schreibweise und Parameter prüfen"
 _SQL_TYPES = {
     "int": "bigint",
     "float": "double precision",
@@ -284,11 +285,15 @@ def _translated_errors(schema_name: str):
     except (psycopg.OperationalError, psycopg.InterfaceError):
         raise StoreUnavailable(UNREACHABLE) from None
     except psycopg.errors.InsufficientPrivilege:
-        raise StoreUnavailable(NO_RIGHTS) from None
+        raise StoreRefused() from None
     except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn, psycopg.errors.InvalidSchemaName):
         raise StoreUnavailable(
             f"Datenbankschema {schema_name} fehlt oder ist veraltet: create_schema ausführen"
         ) from None
+    except psycopg.ProgrammingError as err:
+        if err.sqlstate:  # the server's: a fault in our SQL, not in the address
+            raise
+        raise StoreUnavailable(BAD_ADDRESS) from None  # libpq refused the URL (an unknown ?parameter)
 
 
 @overload
