@@ -34,6 +34,7 @@ pages = [
         "pages/quellen.py", title=t("nav.sources", lang), icon=":material/library_books:", default=start == "quellen"
     ),
     st.Page("pages/ansichten.py", title=t("nav.views", lang), icon=":material/bookmarks:"),
+    st.Page("pages/barrierefreiheit.py", title=t("nav.accessibility", lang), icon=":material/accessibility_new:"),
     st.Page("pages/daten.py", title=t("nav.load", lang), icon=":material/upload_file:", visibility=editor_only),
     st.Page(
         "pages/pflege.py", title=t("nav.maintain", lang), icon=":material/edit_location_alt:", visibility=editor_only

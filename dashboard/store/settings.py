@@ -33,6 +33,8 @@ class Settings:
     tile_attribution: str = ""
     upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
     viewer_location: str | None = None  # a database URL with a read-only role, for viewers' sessions
+    #: Where people report barriers (an e-mail address or a web address), shown on the page Barrierefreiheit.
+    accessibility_contact: str = ""
     #: Proxies whose forwarding header names the browser's address (default: a proxy on this machine).
     trusted_proxies: tuple[IPNetwork, ...] = trusted_proxies(DEFAULT_TRUSTED_PROXIES)
 
@@ -71,8 +73,8 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
     """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
     ``QUARTIERSATLAS_DATA_DIR`` /
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
-    ``QUARTIERSATLAS_TILES_ATTRIBUTION``, ``QUARTIERSATLAS_UPLOAD_LIMIT_MB`` and
-    ``QUARTIERSATLAS_TRUSTED_PROXIES``."""
+    ``QUARTIERSATLAS_TILES_ATTRIBUTION``, ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``,
+    ``QUARTIERSATLAS_ACCESSIBILITY_CONTACT`` and ``QUARTIERSATLAS_TRUSTED_PROXIES``."""
     env = os.environ if env is None else env
 
     def setting(name: str) -> str:
@@ -86,6 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
         store_location=database or (Path(workspace) if workspace else data_dir / STORE_FILE),
         tile_url=env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None,
         tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
+        accessibility_contact=env.get("QUARTIERSATLAS_ACCESSIBILITY_CONTACT", "").strip(),
         upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
         viewer_location=setting(VIEWER_DATABASE_VARIABLE) or None if database else None,
         trusted_proxies=trusted_proxies(env.get("QUARTIERSATLAS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)),

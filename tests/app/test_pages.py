@@ -117,3 +117,15 @@ def test_lueckenanalyse_need_view(app):
     at.segmented_control(key="gap_view").set_value("need").run()
     assert not at.exception
     assert any("Doppelter Handlungsbedarf" in s.value for s in at.subheader)
+
+
+def test_the_accessibility_statement_names_its_gaps_and_the_configured_contact(open_link, monkeypatch):
+    at = open_link()
+    at.switch_page("pages/barrierefreiheit.py").run()
+    assert not at.exception and at.title[0].value == "Erklärung zur Barrierefreiheit"
+    texts = " ".join(m.value for m in at.markdown)
+    assert "teilweise barrierefrei" in texts and "QUARTIERSATLAS_ACCESSIBILITY_CONTACT" in texts
+    assert "Schlichtungsstelle" in texts
+    monkeypatch.setenv("QUARTIERSATLAS_ACCESSIBILITY_CONTACT", "barrierefreiheit@stadt.example")
+    at.run()
+    assert any(m.value.endswith("Schreiben Sie uns: barrierefreiheit@stadt.example") for m in at.markdown)

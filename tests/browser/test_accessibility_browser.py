@@ -28,6 +28,7 @@ PAGES = {
     "vergleich": ("/vergleich", False),
     "quellen": ("/quellen", False),
     "ansichten": ("/ansichten", False),
+    "barrierefreiheit": ("/barrierefreiheit", False),
     "anmelden": ("/anmelden", False),
     "embed": ("/?embed=true&view=embed&p=karte&l=bezirke,choropleth", True),
 }

@@ -39,9 +39,12 @@ class Violation:
 
 
 #: Streamlit fades the elements of a run still going (``data-stale``) and fades them back in: contrast measured
-#: meanwhile is not the page's.
+#: meanwhile is not the page's. The app's caption style (``entry.readable_captions``) arrives with the run's
+#: other elements, possibly after the captions themselves: measured before, a caption is still Streamlit's faint one.
 STILL = """() => !document.querySelector('[data-stale="true"]')
-    && !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running')"""
+    && !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running')
+    && [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+        .every(e => getComputedStyle(e).opacity === '1')"""
 
 
 def _ensure_axe(frame) -> None:
