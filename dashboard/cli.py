@@ -215,26 +215,39 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_setup(args: argparse.Namespace) -> int:
-    """Print (or, with --apply, run) the SQL that creates the PostGIS schema and grants the two roles."""
+    """Print (or, with --apply, run) the schema steps the database still lacks and the two roles' grants."""
     from dashboard.store.base import StoreError
-    from dashboard.store.postgis import (
-        create_schema,
-        is_database_url,
-        setup_sql,
-        split_url,
-    )
+    from dashboard.store.pg_migrations import STEPS
+    from dashboard.store.postgis import PostGISStore, is_database_url, setup_sql
 
     if not is_database_url(args.url):
         return _fail(t("cli.db.not_url", args.lang), args.lang)
+    database = PostGISStore(args.url)
     if not args.apply:
-        print(setup_sql(split_url(args.url)[1], args.viewer_role, args.editor_role))
+        try:  # a DBA may print the script where the database cannot be reached: then with every step
+            steps, note = database.pending_steps(), ""
+        except StoreError as err:
+            steps, note = list(STEPS), t("cli.db.all_steps", args.lang, reason=err.text(args.lang))
+        print(setup_sql(database.schema, args.viewer_role, args.editor_role, steps))
+        print(note or _steps_note("cli.db.pending", steps, args.lang), file=sys.stderr)
         return 0
     try:
-        create_schema(args.url, viewer_role=args.viewer_role, editor_role=args.editor_role)
+        applied = database.create(args.viewer_role, args.editor_role)
     except StoreError as err:
         return _fail(err.text(args.lang), args.lang)
+    print(_steps_note("cli.db.steps_applied", applied, args.lang))
     print(t("cli.db.applied", args.lang))
     return 0
+
+
+def _steps_note(key: str, steps, lang: str) -> str:
+    """Which schema steps (number and name) are pending or were applied; none: the schema is up to date."""
+    from dashboard.store.pg_migrations import STEPS
+
+    if not steps:
+        return t("cli.db.up_to_date", lang, newest=STEPS[-1].number)
+    listed = ", ".join(f"{step.number} ({step.name})" for step in steps)
+    return tn(key, len(steps), lang, count=len(steps), steps=listed)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

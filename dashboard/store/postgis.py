@@ -16,9 +16,14 @@ Connecting (for the settings side, e.g. ``QUARTIER_DATABASE_URL``)
     logs. Errors never carry the URL: an unreachable server is
     ``StoreUnavailable("Datenbank nicht erreichbar")``.
 
-Setting up (once, and again after an update adds fields; as the schema's owner)
-    ``create_schema(url, viewer_role=..., editor_role=...)``, or ``print(setup_sql(...))`` for
-    a DBA's psql. The roles must exist (``CREATE ROLE quartier_editor LOGIN PASSWORD ...``).
+Connections
+    One pool per database URL and process (``psycopg_pool``): at most ``POOL_SIZE`` connections,
+    each checked before use, so one left dead by a server restart is replaced, not handed out.
+
+Setting up (once, and again after every update; as the schema's owner)
+    ``create_schema(url, viewer_role=..., editor_role=...)`` applies the numbered schema steps
+    still missing (``pg_migrations.py``) and grants the roles; ``print(setup_sql(...))`` is the
+    script for a DBA's psql. The roles must exist (``CREATE ROLE quartier_editor LOGIN PASSWORD ...``).
     The viewer role may read the layers but not the contact columns (column privileges;
     ``read()`` leaves out what the connected role may not see), nor the before/after values in
     the history. The editor role may SELECT/INSERT/UPDATE data tables but DELETE nothing, and
@@ -57,11 +62,12 @@ import pyproj
 import shapely
 from psycopg import sql
 from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from dashboard.model import schema
 from dashboard.model.auth import Attempts
 from dashboard.model.workspace import LayerMeta, Workspace
-from dashboard.store import gpkgfile
+from dashboard.store import gpkgfile, pg_migrations
 from dashboard.store.base import (
     DATA_CHANGES,
     RETIRED,
@@ -80,20 +86,14 @@ from dashboard.store.base import (
     entry_dict,
 )
 from dashboard.store.gpkg import ensure_system_tables
+from dashboard.store.pg_migrations import GEOM, SIGNIN, SQL_TYPES, SRID
 
 DEFAULT_SCHEMA = "quartiersatlas"
-SRID = pyproj.CRS.from_user_input(schema.ANALYSIS_CRS).to_epsg()
-GEOM = "geom"
-#: Failed sign-ins (``auth.Ledger``), counted across instances.
-SIGNIN = "signin_attempts"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
+#: Connections per database and process: Streamlit reruns each session in a thread of its own.
+POOL_SIZE = 4
 UNREACHABLE = "Datenbank nicht erreichbar oder Anmeldung abgelehnt – Adresse, Benutzer und Passwort prüfen"
 BAD_ADDRESS = "Adresse der Datenbank ungültig – Schreibweise und Parameter prüfen"
-_SQL_TYPES = {
-    "int": "bigint",
-    "float": "double precision",
-    "bool": "boolean",
-}  # all other kinds: text (dates may be "2024" or "2024-05")
 _EDITS = ("add", "update", "move", "retire")
 #: Columns of the system tables, in the order of the GeoPackage store's tables (gpkgstore.SYSTEM_TABLES).
 _HISTORY = "change_id, at, user_name, action, layer, entry_id, before, after, undone_by"
@@ -131,91 +131,29 @@ def split_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), name
 
 
-def _column_type(layer: schema.Layer, field: schema.Field) -> str:
-    if field.name == layer.id_field:
-        return "text NOT NULL UNIQUE"
-    return _SQL_TYPES.get(field.kind, "text")
+def setup_sql(
+    schema_name: str = DEFAULT_SCHEMA,
+    viewer_role: str | None = None,
+    editor_role: str | None = None,
+    steps: Sequence[pg_migrations.Step] = pg_migrations.STEPS,
+) -> str:
+    """The script a DBA reviews: the schema ``steps`` (each in its own transaction), then the roles' rights.
 
-
-def _geometry_type(layer: schema.Layer) -> str:
-    kind = layer.geometry_types[0] if len(layer.geometry_types) == 1 else "Geometry"
-    return f"geometry({kind}, {SRID})"
-
-
-def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None, editor_role: str | None = None) -> str:
-    """The SQL that creates (or brings up to date) the store's schema and grants the two roles their rights.
-
-    Idempotent: tables and columns are added if missing, the roles' grants are revoked and given anew.
+    Safe to run again: every step adds only what is missing, the roles' grants are revoked and given anew.
     """
+    rights = _grants(schema_name, viewer_role, editor_role)
+    return pg_migrations.script(schema_name, steps) + ("\n" + pg_migrations.transaction(rights) if rights else "")
+
+
+def _grants(schema_name: str, viewer_role: str | None, editor_role: str | None) -> list[sql.Composed]:
+    """Revoke the roles' rights and give them anew: viewers read all but the guarded columns, editors write
+    without deleting."""
     s = sql.Identifier(schema_name)
 
     def table(name: str) -> sql.Identifier:
         return sql.Identifier(schema_name, name)
 
-    statements = [sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s)]
-    for name, layer in schema.LAYERS.items():
-        columns = [(f.name, _column_type(layer, f)) for f in layer.fields]
-        if layer.geometry_types:
-            columns.append((GEOM, _geometry_type(layer)))
-        columns += [(ROW_VERSION, "bigint NOT NULL DEFAULT 1"), (RETIRED, "date")]
-        statements.append(
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)").format(
-                table(name)
-            )
-        )
-        statements.append(
-            sql.SQL("ALTER TABLE {} {}").format(
-                table(name),
-                sql.SQL(", ").join(
-                    sql.SQL("ADD COLUMN IF NOT EXISTS {} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns
-                ),
-            )
-        )
-        if layer.geometry_types:
-            statements.append(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist ({})").format(
-                    sql.Identifier(f"{name}_geom_idx"), table(name), sql.Identifier(GEOM)
-                )
-            )
-    statements += [
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
-            "action text NOT NULL, layer text, entry_id text, before jsonb, after jsonb, undone_by bigint)"
-        ).format(table("history")),
-        sql.SQL("CREATE INDEX IF NOT EXISTS history_entry_idx ON {} (layer, entry_id)").format(table("history")),
-        sql.SQL("CREATE INDEX IF NOT EXISTS history_user_idx ON {} (user_name)").format(table("history")),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (import_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "at timestamptz NOT NULL DEFAULT date_trunc('second', now()), user_name text NOT NULL, "
-            "layer text NOT NULL, source text, mode text, rows_read bigint, rows_imported bigint, "
-            "rows_rejected bigint, change_id bigint)"
-        ).format(table("import_log")),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (mapping_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "source_key text UNIQUE NOT NULL, layer text, mapping json, at timestamptz)"
-        ).format(table("import_mappings")),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} "
-            "(layer text PRIMARY KEY, source text, licence text, attribution text, stand text)"
-        ).format(table("layer_meta")),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "view_id text UNIQUE NOT NULL, title text NOT NULL, note text NOT NULL, page text NOT NULL, "
-            "query text NOT NULL, author text NOT NULL, created_at text NOT NULL, data_stand text NOT NULL, "
-            "data_change bigint NOT NULL, row_version bigint NOT NULL DEFAULT 1, retired_on text)"
-        ).format(table(SAVED_VIEWS)),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
-            "store_id uuid NOT NULL DEFAULT gen_random_uuid(), city text, demo boolean NOT NULL DEFAULT false, "
-            "data_version bigint NOT NULL DEFAULT 0)"
-        ).format(table("workspace_meta")),
-        sql.SQL("INSERT INTO {} DEFAULT VALUES ON CONFLICT DO NOTHING").format(table("workspace_meta")),
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, failures integer NOT NULL, "
-            "lockouts integer NOT NULL, until double precision NOT NULL, last double precision NOT NULL)"
-        ).format(table(SIGNIN)),
-    ]
+    statements: list[sql.Composed] = []
     roles = [sql.Identifier(r) for r in (viewer_role, editor_role) if r]
     if roles:
         statements.append(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(s, sql.SQL(", ").join(roles)))
@@ -243,7 +181,7 @@ def setup_sql(schema_name: str = DEFAULT_SCHEMA, viewer_role: str | None = None,
             # failed sign-ins are counted through the editors' role, whoever tries; old ones are deleted
             sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(table(SIGNIN), editor),
         ]
-    return ";\n".join(statement.as_string() for statement in statements) + ";\n"
+    return statements
 
 
 def _all_columns(name: str) -> list[str]:
@@ -254,27 +192,58 @@ def _all_columns(name: str) -> list[str]:
     return ["fid", *layer.field_names, *([GEOM] if layer.geometry_types else []), ROW_VERSION, RETIRED]
 
 
-def create_schema(url: str, viewer_role: str | None = None, editor_role: str | None = None) -> None:
-    """Create or update the schema named in ``url`` and grant the roles (see ``setup_sql``)."""
-    PostGISStore(url).create(viewer_role, editor_role)
+def create_schema(url: str, viewer_role: str | None = None, editor_role: str | None = None) -> list[pg_migrations.Step]:
+    """Create or update the schema named in ``url`` and grant the roles (see ``setup_sql``); the steps applied."""
+    return PostGISStore(url).create(viewer_role, editor_role)
 
 
-# ---- one standing connection per database and process, for the cheap calls of every rerun ----
-_STANDING: dict[str, psycopg.Connection] = {}
-_STANDING_LOCK = threading.Lock()
+# ---- one pool of connections per database and process ----
+_POOLS: dict[str, ConnectionPool] = {}
+_POOLS_LOCK = threading.Lock()
 
 
-def _standing(conninfo: str, renew: bool = False) -> psycopg.Connection:
-    """An autocommit connection shared by this process (psycopg serialises its use across threads)."""
-    with _STANDING_LOCK:
-        connection = _STANDING.get(conninfo)
-        if renew and connection is not None:
-            connection.close()
-        if renew or connection is None or connection.closed:
-            connection = _STANDING[conninfo] = psycopg.connect(
-                conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+def _pool(conninfo: str) -> ConnectionPool:
+    """This process's pool for ``conninfo``. A new one is opened only after a plain connection succeeded, so a
+    refused login or a stopped server is told at once (not after the pool's wait) and nothing keeps retrying it."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(conninfo)
+        if pool is None:
+            psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT).close()
+            pool = _POOLS[conninfo] = ConnectionPool(
+                conninfo,
+                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+                min_size=1,
+                max_size=POOL_SIZE,
+                check=ConnectionPool.check_connection,  # a connection left dead by a server restart is replaced
+                timeout=CONNECT_TIMEOUT,
+                name="quartiersatlas",
+                open=True,
             )
-        return connection
+        return pool
+
+
+def _discard(conninfo: str, pool: ConnectionPool) -> None:
+    with _POOLS_LOCK:
+        if _POOLS.get(conninfo) is pool:
+            del _POOLS[conninfo]
+    pool.close(timeout=1)
+
+
+@contextmanager
+def _pooled(conninfo: str):
+    """An autocommit connection of the pool. A pool that gives none in time (the server stopped, or restarted
+    with more dead connections than the check's patience) is replaced once by a fresh one."""
+    pool = _pool(conninfo)
+    try:
+        connection = pool.getconn()
+    except (PoolTimeout, PoolClosed):
+        _discard(conninfo, pool)
+        pool = _pool(conninfo)
+        connection = pool.getconn()
+    try:
+        yield connection
+    finally:
+        pool.putconn(connection)
 
 
 @contextmanager
@@ -384,23 +353,16 @@ class PostGISStore(DataStore):
 
     # ---- connections ----
     def _query(self, query, params=()) -> list[tuple]:
-        """One statement on the standing connection; a connection left dead by a server restart is renewed once."""
-        with _translated_errors(self.schema):
-            try:
-                return _standing(self.conninfo).execute(query, params).fetchall()
-            except (psycopg.OperationalError, psycopg.InterfaceError):
-                return _standing(self.conninfo, renew=True).execute(query, params).fetchall()
+        """One statement outside a transaction, for the cheap calls of every rerun."""
+        with _translated_errors(self.schema), _pooled(self.conninfo) as connection:
+            return connection.execute(query, params).fetchall()
 
     @contextmanager
     def _connection(self, *, read_only: bool = False):
-        """A new connection and one transaction (a consistent snapshot when ``read_only``): commit or roll back."""
-        with (
-            _translated_errors(self.schema),
-            psycopg.connect(self.conninfo, connect_timeout=CONNECT_TIMEOUT) as connection,
-        ):
-            if read_only:
-                connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-                connection.read_only = True
+        """One transaction on a pooled connection (a consistent snapshot when ``read_only``): commit or roll back."""
+        with _translated_errors(self.schema), _pooled(self.conninfo) as connection, connection.transaction():
+            if read_only:  # for this transaction only: the connection goes back to the pool afterwards
+                connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield connection
 
     @contextmanager
@@ -409,25 +371,35 @@ class PostGISStore(DataStore):
 
         ``create``: set the schema up first if it does not exist (the first import into a fresh database).
         """
+        if create and self._missing():
+            self.upgrade()
         with self._connection() as connection:
-            if create and self._missing(connection):
-                connection.execute(setup_sql(self.schema))
             connection.execute(self._sql("UPDATE {meta} SET data_version = data_version + 1", meta="workspace_meta"))
             yield connection
 
-    def _missing(self, connection=None, table: str = "workspace_meta") -> bool:
+    def _missing(self, table: str = "workspace_meta") -> bool:
         """The schema is not set up yet (a fresh store: its first import creates it), or ``table`` is not."""
-        query, params = "SELECT to_regclass(%s) IS NULL", [self._table(table).as_string()]
-        return (
-            connection.execute(query, params).fetchone()[0]
-            if connection is not None
-            else self._query(query, params)[0][0]
-        )
+        return self._query("SELECT to_regclass(%s) IS NULL", [self._table(table).as_string()])[0][0]
 
-    def create(self, viewer_role: str | None = None, editor_role: str | None = None) -> None:
-        """Create or update this store's schema and grant the roles (see ``setup_sql``)."""
-        with self._connection() as connection:
-            connection.execute(setup_sql(self.schema, viewer_role, editor_role))
+    def pending_steps(self) -> list[pg_migrations.Step]:
+        """The schema steps this store still lacks (all of them for a schema not set up yet)."""
+        with _translated_errors(self.schema), _pooled(self.conninfo) as connection:
+            return pg_migrations.pending(connection, self.schema)
+
+    def upgrade(self) -> list[pg_migrations.Step]:
+        """Apply the missing schema steps, each in its own transaction (as the schema's owner); the steps applied."""
+        with _translated_errors(self.schema), _pooled(self.conninfo) as connection:
+            return pg_migrations.upgrade(connection, self.schema)
+
+    def create(self, viewer_role: str | None = None, editor_role: str | None = None) -> list[pg_migrations.Step]:
+        """Bring this store's schema up to date and grant the roles anew (see ``setup_sql``); the steps applied."""
+        steps = self.upgrade()
+        rights = _grants(self.schema, viewer_role, editor_role)
+        if rights:
+            with self._connection() as connection:
+                for statement in rights:
+                    connection.execute(statement)
+        return steps
 
     # ---- reading ----
     def is_empty(self) -> bool:
@@ -709,9 +681,9 @@ class PostGISStore(DataStore):
 
     def _save_view(self, user, view: SavedView) -> SavedView:
         """Outside ``_writing``: a view is no data, so the data version (and every instance's cache) stays."""
+        if self._missing(table=SAVED_VIEWS):
+            self.upgrade()  # the owner brings an older store up to date
         with self._connection() as connection:
-            if self._missing(connection, SAVED_VIEWS):
-                connection.execute(setup_sql(self.schema))  # the owner brings an older store up to date
             data_change = connection.execute(self._last_data_change()).fetchone()[0]
             stored = SavedView(**{**view.values(), "data_change": data_change})
             connection.execute(
@@ -833,7 +805,7 @@ class PostGISStore(DataStore):
         kinds = _kinds(layer)
         names = spec.field_names + ([ROW_VERSION, RETIRED] if with_system_columns else [])
         data = [_column(frame[n], kinds[n]) if n in frame.columns else [None] * len(frame) for n in names]
-        types = [_SQL_TYPES.get(kinds[n], "text") for n in names]
+        types = [SQL_TYPES.get(kinds[n], "text") for n in names]
         values: list[sql.Composable]
         targets, values = (
             [sql.Identifier(n) for n in names],
