@@ -98,3 +98,5 @@ bench: setup
 	$(PY) tests/benchmarks/bench_import.py
 	$(PY) tests/benchmarks/bench_stores.py
 	$(PY) tests/benchmarks/bench_load.py
+	$(PY) tests/benchmarks/bench_shared_link.py
+	$(PY) tests/benchmarks/bench_capacity.py

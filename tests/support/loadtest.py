@@ -26,6 +26,7 @@ and milliseconds. No pytest in here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import queue
@@ -142,6 +143,22 @@ class CpuTime:
         for pid, (kind, used) in self._last.items():
             totals[kind] = totals.get(kind, 0.0) + used - self._start.get(pid, 0.0)
         self.seconds = {kind: round(value, 1) for kind, value in sorted(totals.items())}
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds ``pid`` and its descendants have used so far (utime + stime, ended children included): the cost
+    of one page open to one server, which ``CpuTime``'s half-second sampling of every process is too coarse for."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        fields = CpuTime._stat(current)
+        if fields is None:
+            continue
+        total += sum(int(value) for value in fields[11:15]) / CpuTime.TICK
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return total
 
 
 # ---------------------------------------------------------------- editors
@@ -335,7 +352,7 @@ def editors_run(location, seconds: float, editors: int = 20, instances: int = 2,
 
 # ---------------------------------------------------------------- viewers
 
-_WATCH = """() => {
+RERUN_WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const w = window;
   if (w.__lt_obs) w.__lt_obs.disconnect();
@@ -349,7 +366,7 @@ _WATCH = """() => {
   w.__lt_obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
   return performance.now();
 }"""
-_SETTLED = """(settle) => {
+RERUN_SETTLED = """(settle) => {
   const state = document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state');
   return window.__lt_ran && state === 'notRunning' && performance.now() - window.__lt_changed > settle;
 }"""
@@ -358,7 +375,7 @@ _IDLE = (
 )
 
 
-async def _open(page, base_url: str) -> float:
+async def open_map(page, base_url: str) -> float:
     """Seconds from navigation until the map's vector layers exist in the st_folium iframe."""
     started = time.perf_counter()
     await page.goto(base_url, timeout=PAGE_TIMEOUT_MS)
@@ -372,9 +389,9 @@ async def _open(page, base_url: str) -> float:
 
 async def _toggle(page, checkbox) -> float:
     """Seconds from the click until Streamlit has run and is idle again (in the page's own clock)."""
-    clicked = await page.evaluate(_WATCH)
+    clicked = await page.evaluate(RERUN_WATCH)
     await checkbox.set_checked(not await checkbox.is_checked(), force=True, timeout=PAGE_TIMEOUT_MS)
-    await page.wait_for_function(_SETTLED, arg=SETTLE_MS, timeout=PAGE_TIMEOUT_MS, polling=50)
+    await page.wait_for_function(RERUN_SETTLED, arg=SETTLE_MS, timeout=PAGE_TIMEOUT_MS, polling=50)
     idle = await page.evaluate("() => window.__lt_idle")
     return (idle - clicked) / 1000
 
@@ -404,7 +421,7 @@ async def _session(
             not reruns and failures < 3
         ):  # every session: one load and one rerun at least
             try:
-                out["page_s"].append(await _open(page, base_url))
+                out["page_s"].append(await open_map(page, base_url))
                 await page.wait_for_function(_IDLE, timeout=PAGE_TIMEOUT_MS, polling=100)
                 for _ in range(TOGGLES_PER_LOAD):
                     await think()
@@ -429,7 +446,7 @@ async def _viewers(base_url: str, sessions: int, seconds: float, ramp_s: float, 
         try:
             if warm_up:  # the app's first run reads and prepares the city: timed apart from the sessions
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-                out["cold_page_s"] = await _open(await context.new_page(), base_url)
+                out["cold_page_s"] = await open_map(await context.new_page(), base_url)
                 await context.close()
             began = time.monotonic()
             deadline = began + seconds
