@@ -220,7 +220,10 @@ class RateLimiter:
         )
 
     def succeeded(self, name: str, client: str) -> None:
+        """Clears the name-and-address and the address; writes nothing when neither has failed."""
         keys = sign_in_keys(name, client)
+        if not self.ledger.signin_attempts([keys["pair"], keys["address"]]):
+            return
         self.ledger.record_signin_attempts(
             {keys["pair"]: None, keys["address"]: None}, self.clock() - self.limits.window_s
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from dashboard.store import gpkgfile
@@ -109,11 +110,20 @@ def _pflege(page, base: str):
     return frame
 
 
-def _new_offer(page, name: str) -> None:
-    """Click the empty top right corner of the map and fill in a new offer (not saved yet)."""
-    box = page.locator(MAP_IFRAME).first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] - 60, box["y"] + 60)
-    expect(page.get_by_role("heading", name="Neuer Eintrag: Angebote")).to_be_visible()
+def _new_offer(page, name: str, left: int) -> None:
+    """Click an empty spot ``left`` pixels from the map's top right corner (each test its own: an offer added
+    before is at its spot) and fill in a new offer (not saved yet)."""
+    heading = page.get_by_role("heading", name="Neuer Eintrag: Angebote")
+    for _ in range(3):  # a click while the map frame is still being redrawn is lost: click again once idle
+        wait_idle(page)
+        box = page.locator(MAP_IFRAME).first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - left, box["y"] + 60)
+        try:
+            heading.wait_for(state="visible", timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    expect(heading).to_be_visible()
     page.get_by_label("Name *", exact=True).fill(name)
     for label, option in (("Kategorie", "Begegnung/Nachbarschaftstreff"), ("Beteiligungsstufe", "Mitwirkung")):
         page.get_by_test_id("stSelectbox").filter(has_text=label).get_by_role("combobox").click()
@@ -144,7 +154,7 @@ def test_an_edit_saved_through_one_instance_reaches_a_session_on_the_other(clust
         frame_b = _pflege(on_b, cluster.direct("B"))
         before = frame_b.locator("path.leaflet-interactive").count()
         _pflege(on_a, cluster.direct("A"))
-        _new_offer(on_a, "Treff über Instanz A")
+        _new_offer(on_a, "Treff über Instanz A", left=60)
         on_a.get_by_role("button", name="Speichern").click()
         expect(on_a.get_by_text(re.compile(r"Neuer Eintrag O\d+ gespeichert\."))).to_be_visible()
 
@@ -205,7 +215,7 @@ def test_an_instance_dying_mid_save_writes_nothing_and_the_browser_goes_on_throu
 
         page.bring_to_front()
         wait_idle(page)
-        _new_offer(page, "Halb gespeichert")
+        _new_offer(page, "Halb gespeichert", left=140)
         holder = postgis.hold_history(SCHEMA)
         page.get_by_role("button", name="Speichern").click()
         postgis.wait_for_blocked_save()
