@@ -9,7 +9,7 @@ from dashboard.analysis.bivariate import (
     need_values,
 )
 from dashboard.analysis.filters import in_bezirk
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, fmt_int, fmt_share, fmt_short, t
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map
 from dashboard.model import viewspec
 from dashboard.model.areas import area_at
@@ -33,8 +33,6 @@ if not has_age_bands(city.cells, params.target_group):
     st.stop()
 before, result = luecken_widgets.gap_results(loaded, params)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
-if not session.embedded():
-    luecken_widgets.headline(result)
 
 GAP_VIEW = viewspec.GAP_VIEW
 view = (
@@ -115,6 +113,19 @@ else:
     if side_col is None:
         st.stop()  # embedded: the map alone
     with side_col:
+        c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
+        target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
+        c1.metric(
+            t("gap.metric.target", lang, group=code_label(params.target_group, lang)),
+            fmt_short(target, lang),
+            help=fmt_int(target, lang),
+        )
+        c2.metric(
+            t("gap.metric.uncovered", lang, threshold=params.threshold),
+            fmt_short(uncovered, lang),
+            help=fmt_int(uncovered, lang),
+        )
+        c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))

@@ -215,26 +215,6 @@ def scenario_panel(before: gaps.GapResult, after: gaps.GapResult) -> None:
     st.dataframe(gap_figures.scenario_frame(gaps.compare(before, after), lg), hide_index=True, width="stretch")
 
 
-def headline(result: gaps.GapResult) -> None:
-    """What a shared link is opened for, on its first screen (a phone's too): the city's figures for the group
-    and, in one line, the settings that produced them."""
-    lg, params = lang(), result.params
-    st.markdown(gap_figures.settings_line(result, lg))
-    target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
-    c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
-    c1.metric(
-        t("gap.metric.target", lg, group=code_label(params.target_group, lg)),
-        i18n.fmt_short(target, lg),
-        help=i18n.fmt_int(target, lg),
-    )
-    c2.metric(
-        t("gap.metric.uncovered", lg, threshold=params.threshold),
-        i18n.fmt_short(uncovered, lg),
-        help=i18n.fmt_int(uncovered, lg),
-    )
-    c3.metric(t("gap.metric.covered_share", lg), i18n.fmt_share(result.city["covered_share"], lg))
-
-
 def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
     lg = lang()
     return pd.DataFrame(
