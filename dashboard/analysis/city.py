@@ -34,6 +34,7 @@ class City:
     housing: gpd.GeoDataFrame  # + area_id, unit, x, y
     offers: gpd.GeoDataFrame  # + area_id, unit, x, y, level_rank
     paths: gpd.GeoSeries | None = None  # lines of the walking network, if the workspace has them
+    credits: tuple[str, ...] = ()  # the data sources to name beside every map (``Workspace.credits``)
 
     @cached_property
     def counts(self) -> pd.DataFrame:
@@ -111,6 +112,7 @@ def prepare(workspace: Workspace) -> City:
         housing=_with_area(workspace.housing, units),
         offers=offers,
         paths=_to_analysis_crs(workspace.layer("paths")).geometry if len(workspace.layer("paths")) else None,
+        credits=workspace.credits(),
     )
 
 

@@ -184,8 +184,16 @@ def store_plan(
         "rejected": import_plan.counts.rejected,
         "city": city,
     }
+    imported_ids = [str(i) for i in import_plan.valid[schema.LAYERS[import_plan.layer].id_field]]
     change = data_store.import_layer(
-        user, import_plan.layer, frame, meta, source=raw.source_name, mode=mode, counts=counts
+        user,
+        import_plan.layer,
+        frame,
+        meta,
+        source=raw.source_name,
+        mode=mode,
+        counts=counts,
+        imported_ids=imported_ids,
     )
     if city and workspace.city and workspace.city != city:
         data_store.set_city(user, city)

@@ -29,6 +29,7 @@ from dashboard.maps.karte import (
     MapData,
     area_layer,
     base_map,
+    data_credits,
     offer_columns,
     point_layer,
     tooltip_html,
@@ -202,8 +203,6 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str, scenario
     return buffer.getvalue()
 
 
-def report_attribution(city: City, areas_attribution: str, lang: str) -> str:
-    """The credit line under the report map: the areas' attribution, and the demo notice where it applies."""
-    text = t("rep.attribution", lang, areas=areas_attribution or "–")
-    demo = t("app.demo_short", lang)
-    return f"{text} · {demo}" if city.is_demo and demo not in text else text
+def report_attribution(city: City, lang: str) -> str:
+    """The credit line under the report map: the map's maker, and the data sources as on the interactive map."""
+    return " ".join(part for part in (t("rep.attribution", lang), data_credits(city, lang)) if part)

@@ -316,8 +316,16 @@ def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, 
     if settings.tile_url:
         folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
-    _Attribution(t("app.demo_short", lang) if city.is_demo else "").add_to(fmap)
+    _Attribution(data_credits(city, lang)).add_to(fmap)
     return fmap
+
+
+def data_credits(city: City, lang: str) -> str:
+    """The data sources every map names beside the basemap's credit, with the demo notice where it applies."""
+    demo = t("app.demo_short", lang) if city.is_demo else ""
+    credits = [c for c in city.credits if not demo or demo not in c]
+    text = t("map.credits", lang, sources="; ".join(credits)) if credits else ""
+    return " · ".join(part for part in (demo, text) if part)
 
 
 def bezirk_outlines(data: MapData) -> folium.GeoJson:

@@ -82,7 +82,14 @@ def workspace_for(workspace: Workspace, role: Role) -> Workspace:
         name: for_role(workspace.layer(name), name, role) if name in schema.LAYERS else workspace.layers[name]
         for name in names
     }
-    return Workspace(workspace.city, layers, dict(workspace.meta), workspace.is_demo)
+    return Workspace(
+        workspace.city,
+        layers,
+        dict(workspace.meta),
+        workspace.is_demo,
+        dict(workspace.updates),
+        {name: dict(owners) for name, owners in workspace.entry_sources.items()},
+    )
 
 
 def require_editor(user: User) -> None:

@@ -223,7 +223,7 @@ def build(ctx: ReportContext, area_id: str) -> Report:
     subtitle = t("rep.subtitle", lang, level=level, city=city.name)
     if p.area.parent_name:
         subtitle += " " + t("pf.in_bezirk", lang, name=p.area.parent_name)
-    attribution = area_map.report_attribution(city, ctx.workspace.layer_meta("areas").attribution, lang)
+    attribution = area_map.report_attribution(city, lang)
     return Report(
         area=p.area,
         title=t("rep.title", lang, name=p.area.name),

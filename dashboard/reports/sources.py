@@ -1,4 +1,4 @@
-"""Provenance of the loaded data as a table: source, licence, attribution, Stand per layer."""
+"""Provenance of the loaded data as a table: source, licence, attribution, Stand per layer and import."""
 
 from __future__ import annotations
 
@@ -11,20 +11,23 @@ from dashboard.store.settings import Settings
 
 
 def sources_frame(workspace: Workspace, lang: str) -> pd.DataFrame:
-    """One row per schema layer with its entry count and provenance."""
+    """One row per import a schema layer's current entries come from (one for a layer without entries), with
+    the number of entries it supplied and its provenance: an update of a few entries is named beside the
+    layer's source, not instead of it."""
     rows = []
     for name in schema.LAYERS:
-        meta = workspace.layer_meta(name)
-        rows.append(
-            {
-                t("sources.layer", lang): t(f"layer.{name}", lang),
-                t("sources.rows", lang): len(workspace.layer(name)),
-                t("sources.source", lang): meta.source or "–",
-                t("sources.licence", lang): meta.licence or "–",
-                t("sources.attribution", lang): meta.attribution or "–",
-                t("sources.stand", lang): fmt_date(meta.stand, lang) if meta.stand else "–",
-            }
-        )
+        for share in workspace.layer_sources(name):
+            meta = share.meta
+            rows.append(
+                {
+                    t("sources.layer", lang): t(f"layer.{name}", lang),
+                    t("sources.rows", lang): share.entries,
+                    t("sources.source", lang): meta.source or "–",
+                    t("sources.licence", lang): meta.licence or "–",
+                    t("sources.attribution", lang): meta.attribution or "–",
+                    t("sources.stand", lang): fmt_date(meta.stand, lang) if meta.stand else "–",
+                }
+            )
     return pd.DataFrame(rows)
 
 

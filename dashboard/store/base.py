@@ -222,11 +222,27 @@ class DataStore(ABC):
 
     # ---- writing (editors only) ----
     def import_layer(
-        self, user: User, layer: str, frame: pd.DataFrame, meta: LayerMeta, *, source: str, mode: str, counts: dict
+        self,
+        user: User,
+        layer: str,
+        frame: pd.DataFrame,
+        meta: LayerMeta,
+        *,
+        source: str,
+        mode: str,
+        counts: dict,
+        imported_ids: Sequence[str] | None = None,
     ) -> Change:
-        """Store an imported layer as a whole (one transaction), log it and record the change."""
+        """Store an imported layer as a whole (one transaction), log it and record the change.
+
+        ``frame`` is the layer after the import; ``imported_ids`` the entries the file held (all of ``frame``
+        when None), which ``meta`` is credited for (``Workspace.record_import``)."""
         require_editor(user)
-        return self._import_layer(user, layer, frame, meta, source=source, mode=mode, counts=counts)
+        if imported_ids is None:
+            imported_ids = [str(i) for i in frame[schema.LAYERS[layer].id_field]]
+        return self._import_layer(
+            user, layer, frame, meta, source=source, mode=mode, counts=counts, imported_ids=list(imported_ids)
+        )
 
     def set_city(self, user: User, name: str) -> None:
         require_editor(user)
@@ -318,7 +334,7 @@ class DataStore(ABC):
         Not a change of the data: the data version stays."""
 
     @abstractmethod
-    def _import_layer(self, user, layer, frame, meta, *, source, mode, counts) -> Change: ...
+    def _import_layer(self, user, layer, frame, meta, *, source, mode, counts, imported_ids) -> Change: ...
 
     @abstractmethod
     def _set_city(self, name: str) -> None: ...

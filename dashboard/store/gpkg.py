@@ -348,7 +348,7 @@ class GeoPackageStore(DataStore):
                 (source_key, layer, mapping_json, now()),
             )
 
-    def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts) -> Change:
+    def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts, imported_ids) -> Change:
         with self._exclusive():
             self._drop_stale_temp_files()
             if self.path.exists():
@@ -358,7 +358,7 @@ class GeoPackageStore(DataStore):
                 workspace = Workspace(city=counts.get("city", "Meine Stadt"), layers={}, meta={})
             old = workspace.layers.get(layer)
             workspace.layers[layer] = _versioned(frame, old, schema.LAYERS[layer].id_field)
-            workspace.meta[layer] = meta
+            workspace.record_import(layer, meta, mode, imported_ids)
             at = now()
             after = {"rows": int(len(frame)), "source": source, "mode": mode}
             change: list[Change] = []

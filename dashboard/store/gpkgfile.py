@@ -2,7 +2,7 @@
 
 The GeoPackage is the embedded store (one file QGIS opens). Layers are
 stored under their schema names; provenance lives in the non-spatial tables
-``layer_meta`` and ``workspace_meta``. Writes go to a temporary file in the
+``layer_meta``, ``entry_sources`` and ``workspace_meta``. Writes go to a temporary file in the
 same folder that replaces the old one in a single rename, so a crash during a
 save leaves the previous file intact.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -56,10 +57,13 @@ def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
     path = Path(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
     layers = {name: read_layer_table(path, name, active_only) for name in schema.LAYERS if name in present}
-    meta: dict[str, LayerMeta] = {}
-    if "layer_meta" in present:
-        for row in pyogrio.read_dataframe(path, layer="layer_meta", read_geometry=False).itertuples():
-            meta[row.layer] = LayerMeta(row.source or "", row.licence or "", row.attribution or "", row.stand or "")
+    meta_rows = (
+        pyogrio.read_dataframe(path, layer="layer_meta", read_geometry=False) if "layer_meta" in present else None
+    )
+    owner_rows = (
+        pyogrio.read_dataframe(path, layer="entry_sources", read_geometry=False) if "entry_sources" in present else None
+    )
+    meta, updates, entry_sources = provenance(meta_rows, owner_rows)
     info: dict[str, str] = {}
     if "workspace_meta" in present:
         table = pyogrio.read_dataframe(path, layer="workspace_meta", read_geometry=False)
@@ -69,6 +73,8 @@ def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
         layers=layers,
         meta=meta,
         is_demo=info.get("demo") == "1",
+        updates=updates,
+        entry_sources=entry_sources,
     )
 
 
@@ -105,17 +111,58 @@ def write_layers(
 def write_geopackage(workspace: Workspace, path: str | Path, finish: Callable[[str], None] | None = None) -> None:
     """Write all layers and provenance to ``path`` atomically (``write_layers``; ``finish`` as there, e.g. a
     store's history tables)."""
-    meta_rows = pd.DataFrame(
-        [
-            {"layer": name, "source": m.source, "licence": m.licence, "attribution": m.attribution, "stand": m.stand}
-            for name, m in sorted(workspace.meta.items())
-        ],
-        columns=["layer", "source", "licence", "attribution", "stand"],
-    )
     info = pd.DataFrame({"key": ["city", "demo"], "value": [workspace.city, "1" if workspace.is_demo else "0"]})
     write_layers(
         path,
-        {**workspace.layers, "layer_meta": meta_rows, "workspace_meta": info},
+        {**workspace.layers, **provenance_tables(workspace), "workspace_meta": info},
         {"population": {"SPATIAL_INDEX": "NO"}},  # grid points: keeps the file small
         finish,
     )
+
+
+def provenance_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
+    """``layer_meta`` (per layer its base import at position 0, then its updates in order) and
+    ``entry_sources`` (the entries an update wrote): the provenance tables of both stores."""
+    meta_rows = [
+        {**asdict(m), "layer": name, "position": position}
+        for name, base in sorted(workspace.meta.items())
+        for position, m in enumerate([base, *workspace.updates.get(name, ())])
+    ]
+    owner_rows = [
+        {"layer": name, "entry_id": entry_id, "source": source}
+        for name, owners in sorted(workspace.entry_sources.items())
+        for entry_id, source in owners.items()
+    ]
+    return {
+        "layer_meta": pd.DataFrame(meta_rows, columns=list(META_COLUMNS)),
+        "entry_sources": pd.DataFrame(owner_rows, columns=list(OWNER_COLUMNS)),
+    }
+
+
+def provenance(meta_rows: pd.DataFrame | None, owner_rows: pd.DataFrame | None):
+    """``Workspace.meta``, ``.updates`` and ``.entry_sources`` from the two tables (either may be missing).
+
+    A table from before updates were kept has no position: each of its rows is a layer's base."""
+    meta: dict[str, LayerMeta] = {}
+    updates: dict[str, tuple[LayerMeta, ...]] = {}
+    if meta_rows is not None:
+        if "position" not in meta_rows.columns:
+            meta_rows = meta_rows.assign(position=0)
+        texts = ["source", "licence", "attribution", "stand"]
+        meta_rows = meta_rows.assign(**{c: meta_rows[c].astype(object).where(meta_rows[c].notna(), "") for c in texts})
+        for row in meta_rows.sort_values(["layer", "position"], kind="stable").itertuples():
+            record = LayerMeta(*(str(getattr(row, c)) for c in texts))
+            if row.position == 0:
+                meta[row.layer] = record
+            else:
+                updates[row.layer] = (*updates.get(row.layer, ()), record)
+    entry_sources: dict[str, dict[str, str]] = {}
+    if owner_rows is not None:
+        for layer_name, rows in owner_rows.groupby("layer"):
+            entry_sources[str(layer_name)] = dict(zip(rows["entry_id"], rows["source"], strict=True))
+    return meta, updates, entry_sources
+
+
+#: The columns of the provenance tables, in order.
+META_COLUMNS = ("layer", "source", "licence", "attribution", "stand", "position")
+OWNER_COLUMNS = ("layer", "entry_id", "source")

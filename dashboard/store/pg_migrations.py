@@ -27,6 +27,8 @@ GEOM = "geom"
 #: Failed sign-ins (``auth.Ledger``), counted across instances.
 SIGNIN = "signin_attempts"
 VERSIONS = "schema_version"
+#: The entries an update import wrote, with its source (``Workspace.entry_sources``).
+ENTRY_SOURCES = "entry_sources"
 SQL_TYPES = {
     "int": "bigint",
     "float": "double precision",
@@ -131,9 +133,29 @@ def _history_in_order(schema_name: str) -> list[sql.Composed]:
     ]
 
 
+def _provenance_per_import(schema_name: str) -> list[sql.Composed]:
+    """Provenance kept per import: ``layer_meta`` holds a layer's base import at position 0 and its updates
+    after it (so a one-offer update no longer overwrites the layer's source and licence), ``entry_sources``
+    the entries an update wrote. The rows there were are the bases."""
+    meta = sql.Identifier(schema_name, "layer_meta")
+    return [
+        sql.SQL("UPDATE {} SET source = coalesce(source, '')").format(meta),
+        sql.SQL(
+            "ALTER TABLE {} ALTER COLUMN source SET DEFAULT '', ALTER COLUMN source SET NOT NULL, "
+            "ADD COLUMN IF NOT EXISTS position integer NOT NULL DEFAULT 0, DROP CONSTRAINT IF EXISTS layer_meta_pkey"
+        ).format(meta),
+        sql.SQL("CREATE UNIQUE INDEX IF NOT EXISTS layer_meta_order_idx ON {} (layer, position)").format(meta),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (layer text NOT NULL, entry_id text NOT NULL, source text NOT NULL, "
+            "PRIMARY KEY (layer, entry_id))"
+        ).format(sql.Identifier(schema_name, ENTRY_SOURCES)),
+    ]
+
+
 STEPS = (
     Step(1, "baseline", _baseline),
     Step(2, "history_in_change_order", _history_in_order),
+    Step(3, "provenance_per_import", _provenance_per_import),
 )
 
 

@@ -86,7 +86,7 @@ from dashboard.store.base import (
     entry_dict,
 )
 from dashboard.store.gpkg import ensure_system_tables
-from dashboard.store.pg_migrations import GEOM, SIGNIN, SQL_TYPES, SRID
+from dashboard.store.pg_migrations import ENTRY_SOURCES, GEOM, SIGNIN, SQL_TYPES, SRID
 
 DEFAULT_SCHEMA = "quartiersatlas"
 CONNECT_TIMEOUT = 5  # seconds; an unreachable server must not hang a page
@@ -100,6 +100,8 @@ _HISTORY = "change_id, at, user_name, action, layer, entry_id, before, after, un
 _IMPORT_LOG = "import_id, at, user_name, layer, source, mode, rows_read, rows_imported, rows_rejected, change_id"
 _MAPPINGS = "mapping_id, source_key, layer, mapping, at"
 _VIEWS = ", ".join(("fid", *VIEW_COLUMNS))
+_META = ", ".join(gpkgfile.META_COLUMNS)
+_OWNERS = ", ".join(gpkgfile.OWNER_COLUMNS)
 _SYSTEM = {"history": _HISTORY, "import_log": _IMPORT_LOG, "import_mappings": _MAPPINGS, SAVED_VIEWS: _VIEWS}
 #: Columns the viewer role may not read: the private fields, and the history's values (they hold them too).
 GUARDED = [(name, f.name) for name, spec in schema.LAYERS.items() for f in spec.fields if f.private] + [
@@ -168,14 +170,18 @@ def _grants(schema_name: str, viewer_role: str | None, editor_role: str | None) 
                 statements.append(sql.SQL("GRANT SELECT ({}) ON {} TO {}").format(allowed, table(name), viewer))
             else:
                 statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
-        for name in ("import_log", "import_mappings", "layer_meta", "workspace_meta", SAVED_VIEWS):
+        for name in ("import_log", "import_mappings", "layer_meta", ENTRY_SOURCES, "workspace_meta", SAVED_VIEWS):
             statements.append(sql.SQL("GRANT SELECT ON {} TO {}").format(table(name), viewer))
     if editor_role:
         editor = sql.Identifier(editor_role)
-        for name in [*schema.LAYERS, "layer_meta", "import_mappings", SAVED_VIEWS]:
+        for name in [*schema.LAYERS, "import_mappings", SAVED_VIEWS]:
             statements.append(sql.SQL("GRANT SELECT, INSERT, UPDATE ON {} TO {}").format(table(name), editor))
         statements += [
             sql.SQL("GRANT SELECT, UPDATE ON {} TO {}").format(table("workspace_meta"), editor),
+            # an import writes a layer's provenance anew (``Workspace.record_import``)
+            sql.SQL("GRANT SELECT, INSERT, DELETE ON {}, {} TO {}").format(
+                table("layer_meta"), table(ENTRY_SOURCES), editor
+            ),
             sql.SQL("GRANT SELECT, INSERT ON {}, {} TO {}").format(table("history"), table("import_log"), editor),
             sql.SQL("GRANT UPDATE (undone_by) ON {} TO {}").format(table("history"), editor),
             # failed sign-ins are counted through the editors' role, whoever tries; old ones are deleted
@@ -423,9 +429,10 @@ class PostGISStore(DataStore):
     def read(self) -> Workspace:
         """All layers in one snapshot: one connection, two pipelined batches of queries, geometry as WKB."""
         with self._connection(read_only=True) as connection:
-            present, meta, city, demo, hidden = self._overview(connection)
+            present, provenance, city, demo, hidden = self._overview(connection)
             layers = self._layers(connection, present, hidden, active_only=True)
-        return Workspace(city=city or self.schema, layers=layers, meta=meta, is_demo=demo)
+        meta, updates, owners = provenance
+        return Workspace(city or self.schema, layers, meta, demo, updates, owners)
 
     def entries(self, layer: str) -> pd.DataFrame:
         with self._connection(read_only=True) as connection:
@@ -440,21 +447,23 @@ class PostGISStore(DataStore):
         )
         with connection.pipeline():
             flags = connection.execute(sql.SQL("SELECT {}").format(exists))
-            meta = connection.execute(
-                self._sql("SELECT layer, source, licence, attribution, stand FROM {meta}", meta="layer_meta")
-            )
+            meta = connection.execute(self._sql(f"SELECT {_META} FROM {{meta}}", meta="layer_meta"))
+            owners = connection.execute(self._sql(f"SELECT {_OWNERS} FROM {{o}}", o=ENTRY_SOURCES))
             info = connection.execute(self._sql("SELECT city, demo FROM {meta}", meta="workspace_meta"))
             hidden = connection.execute(
                 "SELECT t, c FROM unnest(%s::text[], %s::text[]) AS g(t, c) "
                 "WHERE NOT has_column_privilege(format('%%I.%%I', %s::text, t), c, 'SELECT')",
                 [[t for t, _ in GUARDED], [c for _, c in GUARDED], self.schema],
             )
-        meta_rows = {row[0]: LayerMeta(*(value or "" for value in row[1:])) for row in meta.fetchall()}
+        provenance = gpkgfile.provenance(
+            pd.DataFrame(meta.fetchall(), columns=list(gpkgfile.META_COLUMNS)),
+            pd.DataFrame(owners.fetchall(), columns=list(gpkgfile.OWNER_COLUMNS)),
+        )
         present = [
-            name for name, flag in zip(schema.LAYERS, flags.fetchone(), strict=False) if flag or name in meta_rows
+            name for name, flag in zip(schema.LAYERS, flags.fetchone(), strict=False) if flag or name in provenance[0]
         ]
         city, demo = info.fetchone()
-        return present, meta_rows, city, demo, set(hidden.fetchall())
+        return present, provenance, city, demo, set(hidden.fetchall())
 
     def _select(
         self, layer: str, hidden: set, *, active_only: bool, one: bool = False
@@ -545,7 +554,7 @@ class PostGISStore(DataStore):
     def export_geopackage(self, out: str | Path) -> None:
         """Everything of one snapshot, in the GeoPackage store's layout; written to a temp file, then renamed."""
         with self._connection(read_only=True) as connection:
-            present, meta, city, demo, hidden = self._overview(connection)
+            present, provenance, city, demo, hidden = self._overview(connection)
             layers = self._layers(connection, present, hidden, active_only=False)
             history = connection.execute(
                 self._sql(f"SELECT {_HISTORY} FROM {{h}} ORDER BY change_id", h="history")
@@ -563,12 +572,9 @@ class PostGISStore(DataStore):
         history = [(r[0], _iso(r[1]), *r[2:6], dumps(r[6]), dumps(r[7]), r[8]) for r in history]
         log = [(r[0], _iso(r[1]), *r[2:]) for r in log]
         mappings = [(*r[:4], _iso(r[4])) for r in mappings]
-        workspace = Workspace(
-            city=city or self.schema,
-            layers={name: _gpkg_typed(name, frame) for name, frame in layers.items()},
-            meta=meta,
-            is_demo=demo,
-        )
+        meta, updates, owners = provenance
+        typed = {name: _gpkg_typed(name, frame) for name, frame in layers.items()}
+        workspace = Workspace(city or self.schema, typed, meta, demo, updates, owners)
 
         def system_tables(path: str) -> None:
             connection = sqlite3.connect(path, isolation_level=None)
@@ -607,11 +613,7 @@ class PostGISStore(DataStore):
             for layer, frame in workspace.layers.items():
                 staged = self._stage(connection, layer, frame, with_system_columns=True)
                 connection.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(self._table(layer), *staged))
-            for layer, meta in workspace.meta.items():
-                connection.execute(
-                    self._sql("INSERT INTO {m} VALUES (%s, %s, %s, %s, %s)", m="layer_meta"),
-                    [layer, meta.source, meta.licence, meta.attribution, meta.stand],
-                )
+            self._write_provenance(connection, workspace)
             connection.execute(
                 self._sql("UPDATE {m} SET city = %s, demo = %s", m="workspace_meta"),
                 [workspace.city, workspace.is_demo],
@@ -741,7 +743,43 @@ class PostGISStore(DataStore):
                 [source_key, layer, mapping_json],
             )
 
-    def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts) -> Change:
+    def _record_import(self, connection, layer: str, frame: pd.DataFrame, meta: LayerMeta, mode: str, ids) -> None:
+        """The layer's provenance after the import, by the rule of both stores (``Workspace.record_import``)."""
+        stored = gpkgfile.provenance(
+            pd.DataFrame(
+                connection.execute(
+                    self._sql(f"SELECT {_META} FROM {{m}} WHERE layer = %s", m="layer_meta"), [layer]
+                ).fetchall(),
+                columns=list(gpkgfile.META_COLUMNS),
+            ),
+            pd.DataFrame(
+                connection.execute(
+                    self._sql(f"SELECT {_OWNERS} FROM {{o}} WHERE layer = %s", o=ENTRY_SOURCES), [layer]
+                ).fetchall(),
+                columns=list(gpkgfile.OWNER_COLUMNS),
+            ),
+        )
+        meta_before, updates, owners = stored
+        workspace = Workspace("", {layer: frame}, meta_before, False, updates, owners)
+        workspace.record_import(layer, meta, mode, ids)
+        self._write_provenance(connection, workspace, replace=True)
+
+    def _write_provenance(self, connection, workspace: Workspace, replace: bool = False) -> None:
+        """``workspace``'s provenance tables (``gpkgfile.provenance_tables``); ``replace``: instead of what
+        the store holds for its layers."""
+        tables = {"layer_meta": "layer_meta", "entry_sources": ENTRY_SOURCES}
+        for name, rows in gpkgfile.provenance_tables(workspace).items():
+            if replace:
+                connection.execute(
+                    self._sql("DELETE FROM {t} WHERE layer = ANY(%s)", t=tables[name]), [list(workspace.layers)]
+                )
+            with connection.cursor().copy(
+                self._sql(f"COPY {{t}} ({', '.join(rows.columns)}) FROM STDIN", t=tables[name])
+            ) as copy:
+                for row in rows.itertuples(index=False):
+                    copy.write_row(row)
+
+    def _import_layer(self, user, layer, frame, meta: LayerMeta, *, source, mode, counts, imported_ids) -> Change:
         """Upsert the imported rows (kept ids: row version + 1, retirement lifted), retire the ids it lacks."""
         spec = schema.LAYERS[layer]
         with self._writing(create=True) as connection:
@@ -764,15 +802,7 @@ class PostGISStore(DataStore):
                     "WHERE retired_on IS NULL AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.{} = t.{})"
                 ).format(table, staging, sql.Identifier(spec.id_field), sql.Identifier(spec.id_field))
             )
-            connection.execute(
-                self._sql(
-                    "INSERT INTO {m} VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (layer) DO UPDATE SET source = excluded.source, "
-                    "licence = excluded.licence, attribution = excluded.attribution, stand = excluded.stand",
-                    m="layer_meta",
-                ),
-                [layer, meta.source, meta.licence, meta.attribution, meta.stand],
-            )
+            self._record_import(connection, layer, frame, meta, mode, imported_ids)
             connection.execute(
                 self._sql("UPDATE {m} SET city = coalesce(city, %s)", m="workspace_meta"),
                 [counts.get("city", "Meine Stadt")],

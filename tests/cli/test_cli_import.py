@@ -86,6 +86,9 @@ def test_rows_with_errors_need_valid_rows(demo_dir, tmp_path, capsys):
     offers = open_store(path).read().offers.set_index("offer_id")
     assert offers.loc[["A1", "A2"], "level"].tolist() == ["mitwirkung", "selbstorganisation"]
     assert "A3" not in offers.index and len(offers) == 891 + 2  # update mode keeps the demo's offers
+    stored = open_store(path).read()  # … and their provenance: the list is credited for its two entries only
+    assert stored.layer_meta("offers").licence == "CC0 – frei erfunden"
+    assert [(s.meta.source, s.entries) for s in stored.layer_sources("offers")][1:] == [("angebote.csv", 2)]
     assert open_store(path).import_log().iloc[0][["rows_read", "rows_imported", "rows_rejected"]].tolist() == [3, 2, 1]
 
 

@@ -11,6 +11,7 @@ from dashboard.analysis.classify import classify
 from dashboard.analysis.indicators import unit_table
 from dashboard.maps.karte import build_map, prepare_map_data, tooltip_html
 from dashboard.model.view import LAYER_KEYS, MapView
+from dashboard.model.workspace import LayerMeta
 from dashboard.store.settings import Settings
 from tests.support.factories import tiny_workspace
 
@@ -102,3 +103,19 @@ def test_choropleth_colours_follow_classes(city):
     assert fills["0201"] == fills["0202"] == "#d9d9d9"  # suppressed: no data colour
     assert fills["0101"] != fills["0102"]
     json.dumps(quartiere.data)  # serialisable as sent to the browser
+
+
+def test_every_map_names_the_data_sources_escaped_once_each():
+    workspace = tiny_workspace()
+    workspace.meta["offers"] = LayerMeta("angebote.csv", "dl-de/by-2-0", "<b>Stadt</b> Kleinstadt", "2026-02-01")
+    workspace.record_import("offers", LayerMeta("neu.csv", "ODbL 1.0", "", "2026-03-01"), "update", ["o1"])
+    workspace.meta["housing"] = LayerMeta("wohnen.csv", "", "Testdaten (CC0)", "2026-01-01")
+    city = prepare(workspace)
+    assert city.credits == (
+        "Testdaten (CC0)",
+        "<b>Stadt</b> Kleinstadt (dl-de/by-2-0)",
+        "neu.csv (ODbL 1.0)",
+    )
+    html = _render(city, MapView(layers=frozenset({"offers"})))[2]
+    line = "Daten: Testdaten (CC0); &lt;b&gt;Stadt&lt;/b&gt; Kleinstadt (dl-de/by-2-0); neu.csv (ODbL 1.0)"
+    assert f'addAttribution("{line}")'.replace("&", "\\u0026") in html and "<b>Stadt" not in html  # tojson
