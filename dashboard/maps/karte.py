@@ -317,10 +317,23 @@ class SetView(folium.MacroElement):
 
 
 def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
-    """An empty map fitted to the city or a Stadtbezirk: configured tiles (if any), Bezirk outlines, credits."""
+    """An empty map fitted to the city or a Stadtbezirk: configured tiles and WMS (if any), credits."""
     fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
     if settings.tile_url:
         folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    if settings.wms is not None:
+        wms = settings.wms
+        folium.WmsTileLayer(
+            wms.url,
+            layers=wms.layers,
+            fmt=wms.fmt,
+            version=wms.version,
+            attr=html.escape(wms.attribution),
+            name="wms",
+            overlay=False,
+            control=False,
+            max_zoom=18,
+        ).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
     _Attribution(t("app.demo_short", lang) if city.is_demo else "").add_to(fmap)
     return fmap
