@@ -251,11 +251,16 @@ def _steps_note(key: str, steps, lang: str) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from dashboard.ingest.validation import layer_label
     from dashboard.reports.gap_export import write_atomic
+    from dashboard.reports.gis_export import write_store
     from dashboard.reports.layer_export import layer_bytes
     from dashboard.store.base import open_store
     from dashboard.store.postgis import redact
 
+    if args.crs is not None and args.layer is not None:
+        print(t("cli.export.crs_layer", args.lang), file=sys.stderr)
+        return 2
     location = store_location(args.workspace)
     data_store = open_store(location)
     if data_store.is_empty():
@@ -266,7 +271,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if out.suffix.lower() != ".gpkg":
             print(t("cli.export.gpkg_only", args.lang, out=out), file=sys.stderr)
             return 2
-        data_store.export_geopackage(out)
+        try:
+            write_store(data_store, out, args.lang, args.crs)
+        except ValueError as err:  # a CRS made for another part of the world
+            crs = f"EPSG:{args.crs.to_epsg()}"
+            print(t("cli.export.crs_area", args.lang, layer=layer_label(str(err), args.lang), crs=crs), file=sys.stderr)
+            return 2
         print(t("cli.export.written", args.lang, out=out))
         return 0
     fmt = out.suffix.lower().lstrip(".")
@@ -290,6 +300,20 @@ def _whole_number(minimum: int, lang: str):
         if value < minimum:
             raise argparse.ArgumentTypeError(t("cli.arg.not_whole_number", lang, text=text, minimum=minimum))
         return value
+
+    return parse
+
+
+def _crs(lang: str):
+    """argparse type: a coordinate reference system a GeoPackage can name (``EPSG:25832``), checked with pyproj."""
+
+    def parse(text: str):
+        from dashboard.reports.gis_export import parse_crs
+
+        try:
+            return parse_crs(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(t("cli.arg.crs", lang, text=text)) from None
 
     return parse
 
@@ -813,6 +837,7 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     export.add_argument("--workspace", metavar=t("cli.metavar.folder", lang), help=t("cli.arg.workspace_dir", lang))
     export.add_argument("--out", required=True, metavar=file, help=t("cli.export.arg.out", lang))
     export.add_argument("--layer", choices=tuple(schema.LAYERS), help=t("cli.export.arg.layer", lang))
+    export.add_argument("--crs", type=_crs(lang), metavar="EPSG:25832", help=t("cli.export.arg.crs", lang))
     export.set_defaults(func=_cmd_export)
 
     mig = sub.add_parser(

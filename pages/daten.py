@@ -37,7 +37,7 @@ if not settings.uses_demo:
     with st.expander(t("load.export", lang)):
         st.download_button(
             t("load.export.gpkg", lang),
-            uploads.store_export(data_store),
+            uploads.store_export(data_store, lang),
             file_name="quartiersatlas.gpkg",
             mime="application/geopackage+sqlite3",
             key="load_export_gpkg",

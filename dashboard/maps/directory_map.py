@@ -11,13 +11,12 @@ from dashboard.analysis.classify import SECTOR_COLOURS
 from dashboard.analysis.directory import Directory, Hits
 from dashboard.i18n import code_label, t
 from dashboard.maps.assets import localize
-from dashboard.maps.karte import MapData, base_map, bezirk_outlines, point_layer
+from dashboard.maps.karte import NO_SECTOR_COLOUR, MapData, base_map, bezirk_outlines, point_layer
 from dashboard.model import schema
 from dashboard.store.settings import Settings
 
 #: At most this many hits are drawn on the map (the table lists all); more would slow the browser.
 MAP_LIMIT = 2_000
-_NO_SECTOR_COLOUR = "#999999"
 
 
 def hits_map(
@@ -38,7 +37,7 @@ def hits_map(
         if entry == "actor"
         else {"fillColor": "#ffffff", "color": colour, "weight": 2.5, "radius": 4}
         for entry, colour in zip(
-            rows["entry"], rows["sector"].map(SECTOR_COLOURS).fillna(_NO_SECTOR_COLOUR), strict=False
+            rows["entry"], rows["sector"].map(SECTOR_COLOURS).fillna(NO_SECTOR_COLOUR), strict=False
         )
     ]
     fmap = base_map(data, city, settings, bezirk, lang)

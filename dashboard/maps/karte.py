@@ -35,6 +35,8 @@ OUTLINE = "#333333"
 SELECTED = "#000000"
 PARTICIPATION_COLOUR = "#1b4f72"
 OTHER_OFFER_COLOUR = "#7f8c8d"
+NO_SECTOR_COLOUR = "#999999"
+ACTOR_RADIUS = 6
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,18 @@ def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
     return i18n.fmt_num(row["offers_per_1000"], lang)
 
 
+def actor_style(sector: object) -> dict:
+    """An actor's marker: filled in its sector's colour (the Karte's rule, also for QGIS styles)."""
+    return {"fillColor": SECTOR_COLOURS.get(str(sector), NO_SECTOR_COLOUR), "color": "#ffffff", "weight": 1}
+
+
+def offer_style(participation: bool) -> dict:
+    """An offer's marker: participation offers dark and larger, the others as small grey rings."""
+    if participation:
+        return {"fillColor": PARTICIPATION_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5}
+    return {"fillColor": "#ffffff", "color": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
+
+
 def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
     actors = data.actors[actors_mask(data.actors, view) & in_bezirk(data.actors, units, view.bezirk)]
     columns = {
@@ -221,10 +235,7 @@ def _actors_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) 
         t("fig.sector", lang): [code_label(s, lang) for s in actors["sector"]],
         t("fig.kind", lang): actors["kind"].fillna("").tolist(),
     }
-    styles = [
-        {"fillColor": SECTOR_COLOURS.get(s, "#999999"), "color": "#ffffff", "weight": 1} for s in actors["sector"]
-    ]
-    return point_layer("actors", actors, columns, styles, radius=6)
+    return point_layer("actors", actors, columns, [actor_style(s) for s in actors["sector"]], radius=ACTOR_RADIUS)
 
 
 def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
@@ -242,12 +253,7 @@ def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:
     offers = data.offers[offers_mask(data.offers, view) & in_bezirk(data.offers, units, view.bezirk)]
     min_rank = schema.level_rank(view.min_level)
-    styles = [
-        {"fillColor": PARTICIPATION_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5}
-        if rank >= min_rank
-        else {"fillColor": "#ffffff", "color": OTHER_OFFER_COLOUR, "weight": 1.5, "radius": 3}
-        for rank in offers["level_rank"]
-    ]
+    styles = [offer_style(rank >= min_rank) for rank in offers["level_rank"]]
     return point_layer("offers", offers, offer_columns(offers, lang), styles, radius=4)
 
 
@@ -311,10 +317,23 @@ class SetView(folium.MacroElement):
 
 
 def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, lang: str) -> folium.Map:
-    """An empty map fitted to the city or a Stadtbezirk: configured tiles (if any), Bezirk outlines, credits."""
+    """An empty map fitted to the city or a Stadtbezirk: configured tiles and WMS (if any), credits."""
     fmap = folium.Map(tiles=None, max_zoom=18, zoom_snap=0.25, control_scale=True)
     if settings.tile_url:
         folium.TileLayer(settings.tile_url, attr=html.escape(settings.tile_attribution), max_zoom=18).add_to(fmap)
+    if settings.wms is not None:
+        wms = settings.wms
+        folium.WmsTileLayer(
+            wms.url,
+            layers=wms.layers,
+            fmt=wms.fmt,
+            version=wms.version,
+            attr=html.escape(wms.attribution),
+            name="wms",
+            overlay=False,
+            control=False,
+            max_zoom=18,
+        ).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
     _Attribution(data_credits(city, lang)).add_to(fmap)
     return fmap

@@ -3,7 +3,8 @@
 The Quartier table has the page's columns and figures (``gap_figures.ranking_values``): as XLSX
 with numbers as numbers and a sheet naming settings, data Stand and method, and as CSV for German
 Excel (``gap_export.csv_bytes``). The cells go to a GeoPackage in the store's and the grid's CRS,
-EPSG:3035, where they are exact 100 m squares; the scenario to GeoJSON (RFC 7946, EPSG:4326).
+EPSG:3035, where they are exact 100 m squares, with the map's distance classes as QGIS style
+(``gis_export``); the scenario to GeoJSON (RFC 7946, EPSG:4326).
 Text that a spreadsheet would run as a formula is neutralised in both tables. Only the fields
 named here are written, so no contact field can reach a file.
 """
@@ -28,7 +29,7 @@ from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import fmt_date, t
 from dashboard.model import grid, schema
 from dashboard.model.scenario import new_offers_frame
-from dashboard.reports import gap_export
+from dashboard.reports import gap_export, gis_export
 from dashboard.reports.gap_figures import RANKING_COLUMNS, method_text, ranking_values, settings_text
 from dashboard.store import gpkgfile
 
@@ -138,9 +139,16 @@ def cell_frame(result: GapResult, area_ids=None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=squares, crs=schema.ANALYSIS_CRS)
 
 
-def cells_gpkg(result: GapResult, area_ids=None) -> bytes:
-    """``cell_frame`` as a GeoPackage with one layer ``zellen``."""
-    return gap_export.gpkg_bytes({CELL_LAYER: cell_frame(result, area_ids)})
+def _cell_styles(result: GapResult, lang: str):
+    """Gives a new cells file the distance classes of the map as QGIS's default style."""
+    return lambda path: gis_export.add_styles(
+        path, {CELL_LAYER: gis_export.cell_style(result.params.threshold, lang)}, lang
+    )
+
+
+def cells_gpkg(result: GapResult, lang: str, area_ids=None) -> bytes:
+    """``cell_frame`` as a GeoPackage with one layer ``zellen``, styled for QGIS like the map's grid."""
+    return gap_export.gpkg_bytes({CELL_LAYER: cell_frame(result, area_ids)}, _cell_styles(result, lang))
 
 
 def scenario_frame(result: GapResult, city: City) -> gpd.GeoDataFrame:
@@ -190,6 +198,6 @@ def write(result: GapResult, city: City, path: str | Path, lang: str, today: dat
         return len(ranking_values(result, lang, area_ids))
     if suffix == ".gpkg":
         cells = cell_frame(result, area_ids)
-        gpkgfile.write_layers(path, {CELL_LAYER: cells})
+        gpkgfile.write_layers(path, {CELL_LAYER: cells}, finish=_cell_styles(result, lang))
         return len(cells)
     return gap_export.write_csv(result, path, area_ids)

@@ -13,7 +13,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -112,11 +112,12 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             os.unlink(tmp_name)
 
 
-def gpkg_bytes(layers: Mapping[str, pd.DataFrame]) -> bytes:
-    """Tables as one GeoPackage file's bytes, for a download (GDAL writes only to a path)."""
+def gpkg_bytes(layers: Mapping[str, pd.DataFrame], finish: Callable[[str], None] | None = None) -> bytes:
+    """Tables as one GeoPackage file's bytes, for a download (GDAL writes only to a path); ``finish`` as in
+    ``gpkgfile.write_layers``."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.gpkg"
-        gpkgfile.write_layers(path, layers)
+        gpkgfile.write_layers(path, layers, finish=finish)
         return path.read_bytes()
 
 

@@ -32,7 +32,14 @@ def sources_frame(workspace: Workspace, lang: str) -> pd.DataFrame:
 
 
 def basemap_text(settings: Settings, lang: str) -> str:
-    """Which basemap the map uses and whom to credit."""
-    if not settings.tile_url:
-        return t("sources.basemap.none", lang)
-    return t("sources.basemap.configured", lang, url=settings.tile_url, attribution=settings.tile_attribution or "–")
+    """Which basemap the map uses and whom to credit, and which basemap setting is wrong and left out."""
+    parts = []
+    if settings.tile_url:
+        parts.append(
+            t("sources.basemap.configured", lang, url=settings.tile_url, attribution=settings.tile_attribution or "–")
+        )
+    if settings.wms is not None:
+        wms = settings.wms
+        parts.append(t("sources.basemap.wms", lang, url=wms.url, layers=wms.layers, attribution=wms.attribution or "–"))
+    parts.extend(t(key, lang) for key in settings.problems)
+    return "\n\n".join(parts or [t("sources.basemap.none", lang)])

@@ -24,6 +24,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 import pyproj
@@ -119,6 +120,71 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.create_function(name, 1, _bound(index), deterministic=True)
     connection.create_function("ST_IsEmpty", 1, _bound(0, empty=True), deterministic=True)
     return connection
+
+
+def reproject(path: str | Path, crs: pyproj.CRS) -> None:
+    """Move every layer of the GeoPackage at ``path`` into ``crs`` (one with an EPSG code), in one transaction.
+
+    Geometries are rewritten in place, so columns, types, ids and the other tables stay as they are.
+    ValueError (file unchanged) naming the first layer that lies outside ``crs``'s area of use.
+    """
+    epsg = crs.to_epsg()
+    assert epsg is not None  # gis_export.parse_crs admits only such
+    connection = _connect(Path(path))
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, "
+            "definition, description) VALUES (?, ?, 'EPSG', ?, ?, '')",
+            (crs.name, epsg, epsg, crs.to_wkt("WKT1_GDAL")),
+        )
+        columns = connection.execute(
+            "SELECT c.table_name, c.column_name, s.definition FROM gpkg_geometry_columns c "
+            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id"
+        ).fetchall()
+        for table, column, definition in columns:
+            source = pyproj.CRS.from_wkt(definition)
+            move = pyproj.Transformer.from_crs(source, crs, always_xy=True)
+            rows = connection.execute(f'SELECT rowid, "{column}" FROM "{table}"').fetchall()
+            shapes = np.array([blob_geometry(blob) for _, blob in rows], dtype=object)
+            if not _within_area(shapes, source, crs):
+                raise ValueError(table)
+            shapes = shapely.transform(
+                shapes, lambda xy, move=move: np.column_stack(move.transform(xy[:, 0], xy[:, 1]))
+            )
+            connection.executemany(
+                f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?',
+                [
+                    (None if s is None else gpkg_blob(s, epsg), rowid)
+                    for s, (rowid, _) in zip(shapes, rows, strict=True)
+                ],
+            )
+            minx, miny, maxx, maxy = shapely.total_bounds(shapes)
+            connection.execute("UPDATE gpkg_geometry_columns SET srs_id = ? WHERE table_name = ?", (epsg, table))
+            connection.execute(
+                "UPDATE gpkg_contents SET srs_id = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+                (epsg, *(None if np.isnan(v) else float(v) for v in (minx, miny, maxx, maxy)), table),
+            )
+        connection.execute("COMMIT")
+    finally:
+        connection.close()  # without COMMIT: nothing changed
+
+
+#: How far (degrees) data may reach beyond a CRS's area of use: cities use their state's UTM zone a little
+#: past its edge (Bavaria's east in EPSG:25832), a CRS of another continent is far off.
+AREA_MARGIN_DEG = 3.0
+
+
+def _within_area(shapes: np.ndarray, source: pyproj.CRS, target: pyproj.CRS) -> bool:
+    """Whether ``shapes`` (in ``source``) lie in ``target``'s area of use, give or take ``AREA_MARGIN_DEG``."""
+    area = target.area_of_use
+    bounds = shapely.total_bounds(shapes)
+    if area is None or np.isnan(bounds).any():
+        return True
+    to_lonlat = pyproj.Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+    west, south, east, north = to_lonlat.transform_bounds(*bounds)
+    m = AREA_MARGIN_DEG
+    return area.west - m <= west and east <= area.east + m and area.south - m <= south and north <= area.north + m
 
 
 def typed_empty_layer(layer: str) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Deployment settings from the environment: where the data lives, which basemap, upload limit.
 
 Defaults need no server anywhere: a GeoPackage store in ``daten/`` beside the
-app (the demo city shows while it holds no areas) and no basemap tiles. A city
+app (the demo city shows while it holds no areas) and no basemap (tiles or WMS). A city
 running several instances sets ``QUARTIER_DATABASE_URL`` to its PostGIS.
 """
 
@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dashboard.model.auth import IPNetwork, trusted_proxies
 from dashboard.model.roles import Role
@@ -26,11 +27,63 @@ DATABASE_VARIABLE = "QUARTIER_DATABASE_URL"  # the editors' role: writes data ta
 VIEWER_DATABASE_VARIABLE = "QUARTIER_DATABASE_VIEWER_URL"  # read-only role without the contact columns
 
 
+WMS_VERSIONS = ("1.1.1", "1.3.0")
+
+
+@dataclass(frozen=True)
+class Wms:
+    """A city's own WMS as the basemap (its intranet's, e.g.); Leaflet asks it for EPSG:3857 tiles."""
+
+    url: str
+    layers: str  # as the WMS names them, comma-separated
+    attribution: str = ""
+    fmt: str = "image/png"
+    version: str = "1.3.0"
+
+
+def read_wms(env: Mapping[str, str]) -> tuple[Wms | None, tuple[str, ...]]:
+    """The WMS of ``QUARTIERSATLAS_WMS_*`` (None: none configured) and catalog keys of what is wrong with it.
+
+    A wrong setting leaves the basemap out rather than send the browser somewhere unintended; an address
+    with a password in it is refused too, because browsers block such tile requests and it would be shown.
+    """
+    url = env.get("QUARTIERSATLAS_WMS_URL", "").strip()
+    if not url:
+        return None, ()
+    wms = Wms(
+        url=url,
+        layers=env.get("QUARTIERSATLAS_WMS_LAYERS", "").strip(),
+        attribution=env.get("QUARTIERSATLAS_WMS_ATTRIBUTION", "").strip(),
+        fmt=env.get("QUARTIERSATLAS_WMS_FORMAT", "").strip() or Wms.fmt,
+        version=env.get("QUARTIERSATLAS_WMS_VERSION", "").strip() or Wms.version,
+    )
+    try:
+        address = urlsplit(url)
+        server = bool(address.hostname) and (address.port is None or address.port > 0)
+        valid_url = address.scheme in ("http", "https") and server and not address.password
+    except ValueError:  # a port that is no number
+        valid_url = False
+    problems = [
+        key
+        for key, wrong in (
+            ("settings.wms.bad_url", not valid_url),
+            ("settings.wms.no_layers", not wms.layers),
+            ("settings.wms.bad_format", not wms.fmt.startswith("image/")),
+            ("settings.wms.bad_version", wms.version not in WMS_VERSIONS),
+        )
+        if wrong
+    ]
+    return (None if problems else wms), tuple(problems)
+
+
 @dataclass(frozen=True)
 class Settings:
     store_location: str | Path | None  # a GeoPackage file (may not exist yet) or a postgresql:// URL
     tile_url: str | None = None
     tile_attribution: str = ""
+    wms: Wms | None = None
+    #: Catalog keys of settings that are wrong and therefore left out (shown on the page Quellen, logged).
+    problems: tuple[str, ...] = ()
     upload_limit_mb: int = DEFAULT_UPLOAD_LIMIT_MB
     viewer_location: str | None = None  # a database URL with a read-only role, for viewers' sessions
     #: Where people report barriers (an e-mail address or a web address), shown on the page Barrierefreiheit.
@@ -73,7 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
     """Read ``QUARTIER_DATABASE_URL`` and ``QUARTIER_DATABASE_VIEWER_URL`` (environment, else ``secrets``),
     ``QUARTIERSATLAS_DATA_DIR`` /
     ``QUARTIERSATLAS_WORKSPACE`` (a GeoPackage), ``QUARTIERSATLAS_TILES_URL``,
-    ``QUARTIERSATLAS_TILES_ATTRIBUTION``, ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``,
+    ``QUARTIERSATLAS_TILES_ATTRIBUTION``, ``QUARTIERSATLAS_WMS_*`` (``read_wms``), ``QUARTIERSATLAS_UPLOAD_LIMIT_MB``,
     ``QUARTIERSATLAS_ACCESSIBILITY_CONTACT`` and ``QUARTIERSATLAS_TRUSTED_PROXIES``."""
     env = os.environ if env is None else env
 
@@ -84,10 +137,13 @@ def load_settings(env: Mapping[str, str] | None = None, secrets: dict | None = N
     workspace = env.get("QUARTIERSATLAS_WORKSPACE", "").strip()
     data_dir = Path(env.get("QUARTIERSATLAS_DATA_DIR", "").strip() or PROJECT / "daten")
     limit = env.get("QUARTIERSATLAS_UPLOAD_LIMIT_MB", "").strip()
+    wms, problems = read_wms(env)
     return Settings(
         store_location=database or (Path(workspace) if workspace else data_dir / STORE_FILE),
         tile_url=env.get("QUARTIERSATLAS_TILES_URL", "").strip() or None,
         tile_attribution=env.get("QUARTIERSATLAS_TILES_ATTRIBUTION", "").strip(),
+        wms=wms,
+        problems=problems,
         accessibility_contact=env.get("QUARTIERSATLAS_ACCESSIBILITY_CONTACT", "").strip(),
         upload_limit_mb=int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_UPLOAD_LIMIT_MB,
         viewer_location=setting(VIEWER_DATABASE_VARIABLE) or None if database else None,

@@ -44,7 +44,7 @@ def analysis_buttons(city: City, result: GapResult, area_ids: set[str], lang: st
     files = (
         ("gap.data.xlsx", ".xlsx", lambda: analysis_export.quartier_xlsx(result, city, lang, today, area_ids), "table"),
         ("gap.data.csv", ".csv", lambda: analysis_export.quartier_csv(result, lang, area_ids), "csv"),
-        ("gap.data.gpkg", ".gpkg", lambda: analysis_export.cells_gpkg(result, area_ids), "layers"),
+        ("gap.data.gpkg", ".gpkg", lambda: analysis_export.cells_gpkg(result, lang, area_ids), "layers"),
         ("gap.data.geojson", ".geojson", lambda: analysis_export.scenario_geojson(result, city), "map"),
     )
     for column, (label, suffix, build, icon) in zip(st.columns(len(files)), files, strict=True):

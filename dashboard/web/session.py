@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -24,6 +26,8 @@ from dashboard.store.settings import Settings, load_settings
 from dashboard.web import saved_views
 from dashboard.web.entry import through_entry
 from dashboard.web.signin import current_user, role_badge
+
+log = logging.getLogger(__name__)
 
 
 def open_page(title_key: str) -> tuple[str, Loaded]:
@@ -88,7 +92,16 @@ def settings() -> Settings:
         secrets = dict(st.secrets) if st.secrets else {}
     except FileNotFoundError:
         secrets = {}
-    return load_settings(secrets=secrets)
+    loaded = load_settings(secrets=secrets)
+    for key in loaded.problems:
+        _log_once(key)
+    return loaded
+
+
+@functools.cache
+def _log_once(problem_key: str) -> None:
+    """A wrong setting into the server's log once per process (the page Quellen shows it too)."""
+    log.warning(t(problem_key, i18n.DEFAULT_LANGUAGE))
 
 
 def _data_version(path) -> str:

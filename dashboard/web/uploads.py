@@ -12,6 +12,7 @@ from dashboard.i18n import t
 from dashboard.ingest import importer, importflow
 from dashboard.ingest.importer import ImportPlan
 from dashboard.ingest.readers import RawTable
+from dashboard.reports import gis_export
 
 #: The number field with the row that holds the column names (one per upload).
 HEADER_ROW = "load_header_row"
@@ -113,13 +114,13 @@ def import_plan_totals(data_store, raw, area_column, residents_column, bands) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _store_export(version: str, _data_store) -> bytes:
+def _store_export(version: str, lang: str, _data_store) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "export.gpkg"
-        _data_store.export_geopackage(out)
+        gis_export.write_store(_data_store, out, lang)
         return out.read_bytes()
 
 
-def store_export(data_store) -> bytes:
-    """The whole store as GeoPackage bytes (editors' download), made once per data version."""
-    return _store_export(data_store.version(), data_store)
+def store_export(data_store, lang: str) -> bytes:
+    """The whole store as GeoPackage bytes with QGIS styles (editors' download), made once per data version."""
+    return _store_export(data_store.version(), lang, data_store)

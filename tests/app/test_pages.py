@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.model import schema
 from dashboard.store.gpkgfile import write_geopackage
+from dashboard.web import session
 from tests.support.apptree import texts as _texts
 from tests.support.factories import tiny_workspace
 from tests.support.paths import APP
@@ -56,6 +57,18 @@ def test_sources_page(app):
     assert len(table) == len(schema.LAYERS)
     assert table.iloc[0]["Lizenz"] == "CC0"
     assert "Keine Hintergrundkarte" in _texts(app)
+
+
+def test_sources_page_names_a_wrong_wms_setting_and_the_log_has_it_once(app, monkeypatch, caplog):
+    monkeypatch.setenv("QUARTIERSATLAS_WMS_URL", "ftp://geo.stadt.example/wms")
+    monkeypatch.setenv("QUARTIERSATLAS_WMS_LAYERS", "stadtplan")
+    session._log_once.cache_clear()
+    app.switch_page("pages/quellen.py").run()
+    app.run()
+    assert not app.exception
+    assert "QUARTIERSATLAS_WMS_URL ist keine http- oder https-Adresse" in _texts(app)
+    logged = [r for r in caplog.records if "QUARTIERSATLAS_WMS_URL" in r.getMessage()]
+    assert len(logged) == 1  # once per process, not on every rerun
 
 
 def test_demo_banner_on_demo_data(tmp_path, monkeypatch):

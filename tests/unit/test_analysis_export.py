@@ -12,6 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+import xml.etree.ElementTree as ET
+from contextlib import closing
 from datetime import date
 
 import geopandas as gpd
@@ -102,7 +105,7 @@ def test_formula_text_is_neutralised_in_csv_and_xlsx(city):
 
 def test_cells_geopackage_squares_distance_and_coverage(result, tmp_path):
     path = tmp_path / "zellen.gpkg"
-    path.write_bytes(ax.cells_gpkg(result))
+    path.write_bytes(ax.cells_gpkg(result, "de"))
     cells = gpd.read_file(path, layer=ax.CELL_LAYER)
     assert cells.crs.to_epsg() == 3035
     assert list(cells["cell_id"]) == [
@@ -166,3 +169,34 @@ def test_write_picks_the_format_by_suffix(city, result, tmp_path):
     assert len(gpd.read_file(tmp_path / "z.gpkg", layer=ax.CELL_LAYER)) == 4
     assert ax.write(result, city, tmp_path / "t.csv", "de", DAY) == 4  # the data team's table, all Quartiere
     assert len(list(tmp_path.iterdir())) == 3  # no temporary file left behind
+
+
+def _cell_rules(path) -> dict[str, str]:
+    """The cells' default QGIS style: rule filter → fill colour (``r,g,b,a``)."""
+    with closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute(
+            "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles"
+        ).fetchall()
+    assert [row[:3] for row in rows] == [(ax.CELL_LAYER, "geom", 1)]
+    renderer = ET.fromstring(rows[0][3]).find("renderer-v2")
+    assert renderer is not None and renderer.get("type") == "RuleRenderer"
+    fills = {s.get("name"): {p.get("k"): p.get("v") for p in s.iter("prop")}["color"] for s in renderer.iter("symbol")}
+    return {rule.get("filter"): fills[rule.get("symbol")] for rule in renderer.iter("rule")}
+
+
+def test_cells_geopackage_is_styled_in_the_maps_distance_classes(city, tmp_path):
+    result = analyse(city, GapParams(threshold_m=400))  # classes at 200, 400, 600 and 800 m
+    expected = {  # ColorBrewer RdYlBu as the map's grid: #4575b4 #91bfdb #fee090 #fc8d59 #d73027
+        '"target_residents" > 0 AND "distance_m" <= 200': "69,117,180,190",
+        '"target_residents" > 0 AND "distance_m" > 200 AND "distance_m" <= 400': "145,191,219,190",
+        '"target_residents" > 0 AND "distance_m" > 400 AND "distance_m" <= 600': "254,224,144,190",
+        '"target_residents" > 0 AND "distance_m" > 600 AND "distance_m" <= 800': "252,141,89,190",
+        '"target_residents" > 0 AND ("distance_m" > 800 OR "distance_m" IS NULL)': "215,48,39,190",
+    }
+    download = tmp_path / "zellen.gpkg"
+    download.write_bytes(ax.cells_gpkg(result, "de"))
+    assert _cell_rules(download) == expected
+    assert "bis 200 m" in download.read_bytes().decode("utf-8", "replace")  # the legend's labels
+    written = tmp_path / "cli.gpkg"
+    assert ax.write(result, city, written, "de", DAY) == 4
+    assert _cell_rules(written) == expected
