@@ -253,9 +253,31 @@ def config(served: dict[str, Collection], url: str, host: str, port: int, city: 
     }
 
 
+#: What a browser may load for the service's HTML pages: nothing from elsewhere. pygeoapi's pages name
+#: CDNs (Bootstrap, Leaflet); the browser drops those requests, and the pages show their text unstyled.
+SAME_ORIGIN = (
+    b"default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:"
+)
+
+
+class _SameOrigin:
+    """Every answer carries the ``SAME_ORIGIN`` policy, so no page of the service makes a third-party request."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"content-security-policy", SAME_ORIGIN)]
+            await send(message)
+
+        await self.application(scope, receive, sending)
+
+
 def app(settings: dict, folder: Path):
     """pygeoapi's Starlette application for ``settings`` (its configuration and OpenAPI document go to
-    ``folder``, where pygeoapi reads them on import), without tracebacks for clients."""
+    ``folder``, where pygeoapi reads them on import), without tracebacks for clients and third-party requests."""
     from pygeoapi.openapi import get_oas
 
     config_file, openapi_file = folder / "pygeoapi.yml", folder / "openapi.yml"
@@ -266,7 +288,7 @@ def app(settings: dict, folder: Path):
     from pygeoapi.starlette_app import APP
 
     APP.debug = False
-    return APP
+    return _SameOrigin(APP)
 
 
 def serve(data_store: DataStore, host: str, port: int, url: str | None, announce) -> None:

@@ -180,6 +180,17 @@ def test_nothing_can_be_written_and_filters_it_cannot_apply_are_refused(service)
     assert _get(f"{url}/collections/angebote/items?f=json&filter=name%3D%27x%27")[0] == 400
 
 
+def test_html_pages_load_nothing_from_other_servers(service):
+    url = service[0]
+    request = urllib.request.Request(f"{url}/collections/angebote/items", headers={"Accept": "text/html"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["content-type"].startswith("text/html")
+        policy = response.headers["content-security-policy"]
+        page = response.read().decode()
+    assert "default-src 'self'" in policy and "unpkg.com" in page  # pygeoapi's page names a CDN the policy blocks
+    assert SECRET_VALUE not in page
+
+
 def test_gdal_reads_a_collection_through_its_oapif_driver_as_qgis_does(service):
     """pyogrio's own GDAL has the OAPIF driver QGIS uses, so no system GDAL is needed."""
     url = service[0]
