@@ -68,7 +68,7 @@ def _literal(text: str) -> str:
 
 def read(data_store: DataStore) -> tuple[Workspace, list[SavedView]]:
     """The city as a viewer sees it and the saved views, from ``data_store``."""
-    workspace = workspace_for(data_store.read(), Role.VIEWER)  # from here on no private field
+    workspace = workspace_for(data_store.read(Role.VIEWER), Role.VIEWER)  # private fields not even read
     try:
         views = data_store.saved_views()
     except StoreError:  # a database whose roles were not granted the views: the data layers still serve
