@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -105,13 +106,44 @@ def collections(workspace: Workspace, views: list[SavedView]) -> dict[str, Colle
     return found
 
 
-#: The collections the running service serves (``publish``); the provider pygeoapi creates per request reads here.
-_PUBLISHED: dict[str, Collection] = {}
+class _Published:
+    """What the running service serves and the store version it was read at; pygeoapi's providers (one per
+    request) ask ``published`` for their collection."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.data_store: DataStore | None = None
+        self.version = ""
+        self.collections: dict[str, Collection] = {}
 
 
-def publish(served: dict[str, Collection]) -> None:
-    _PUBLISHED.clear()
-    _PUBLISHED.update(served)
+_PUBLISHED = _Published()
+
+
+def publish(data_store: DataStore, version: str, served: dict[str, Collection]) -> None:
+    with _PUBLISHED.lock:
+        _PUBLISHED.data_store, _PUBLISHED.version, _PUBLISHED.collections = data_store, version, served
+
+
+def published(name: str) -> Collection:
+    """The collection ``name`` as of the store's version now: an import or edit shows at the next request.
+
+    The collections themselves stay those of the start (pygeoapi's configuration is fixed): a view deleted
+    since serves no features, a view saved since needs a restart.
+    """
+    with _PUBLISHED.lock:
+        data_store = _PUBLISHED.data_store
+        try:
+            if data_store is not None and (version := data_store.version()) != _PUBLISHED.version:
+                fresh = collections(*read(data_store))
+                _PUBLISHED.collections = {
+                    key: fresh.get(key, replace(old, frame=old.frame.iloc[0:0]))
+                    for key, old in _PUBLISHED.collections.items()
+                }
+                _PUBLISHED.version = version
+        except StoreError:  # the database gone for a moment: what was read last serves, and is read again next time
+            pass
+        return _PUBLISHED.collections[name]
 
 
 def _json_type(series: pd.Series) -> str:
@@ -129,7 +161,7 @@ class StoreProvider(BaseProvider):
 
     def __init__(self, provider_def):
         super().__init__(provider_def)
-        self.collection = _PUBLISHED[self.data]
+        self.collection = published(self.data)
         self.get_fields()
 
     def get_fields(self) -> dict:
@@ -296,9 +328,10 @@ def serve(data_store: DataStore, host: str, port: int, url: str | None, announce
     server); ``announce(url, names)`` is told once everything is ready."""
     import uvicorn
 
+    version = data_store.version()  # taken first: a change while reading is read again at the next request
     workspace, views = read(data_store)
     served = collections(workspace, views)
-    publish(served)
+    publish(data_store, version, served)
     base = url or f"http://{host}:{port}"
     with tempfile.TemporaryDirectory(prefix="quartiersatlas-features-") as folder:
         application = app(config(served, base, host, port, workspace.city), Path(folder))

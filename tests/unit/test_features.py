@@ -9,6 +9,7 @@ The gap view (all residents, 500 m, Stadtbezirk 01) has the figures of tests/uni
 from __future__ import annotations
 
 import pytest
+from shapely.geometry import Point
 
 from dashboard.analysis.city import prepare
 from dashboard.model import schema
@@ -16,9 +17,10 @@ from dashboard.model.roles import Role, workspace_for
 from dashboard.service import features, layers
 from dashboard.store.base import SavedView, open_store
 from dashboard.store.gpkgfile import write_geopackage
-from tests.support.factories import EDITOR, tiny_workspace
+from tests.support.factories import EDITOR, X0, Y0, tiny_workspace
 
 GAP_QUERY = "v=1&p=luecken&g=alle&t=500&b=01"
+SECRET = "geheim@beispiel.invalid"
 PRIVATE = {f.name for spec in schema.LAYERS.values() for f in spec.fields if f.private}
 
 
@@ -38,7 +40,7 @@ def test_public_layers_carry_the_viewer_fields_only_in_utm32():
         assert [c for c in frame.columns if c != "geometry"] == schema.LAYERS[layer].public_field_names
         assert frame.crs == layers.GIS_CRS and len(frame) == len(workspace.layer(layer))
     offers = layers.public_layer(workspace, "offers")
-    assert "contact" not in offers.columns and "geheim@beispiel.invalid" not in offers.to_json()
+    assert "contact" not in offers.columns and SECRET not in offers.to_json()
 
 
 def test_housing_is_summed_per_quartier_and_keeps_no_building(city):
@@ -94,7 +96,7 @@ def test_every_collection_from_a_store_read_as_a_viewer_has_no_private_field(tmp
     assert list(served) == ["gebiete", "angebote", "akteure", "wohnungsbestand", f"luecken-{view.view_id}"]
     for collection in served.values():
         assert PRIVATE.isdisjoint(collection.frame.columns)
-        assert "geheim@beispiel.invalid" not in collection.frame.to_json()
+        assert SECRET not in collection.frame.to_json()
     assert served[f"luecken-{view.view_id}"].title == {
         "de": "Lückenanalyse: Alle im Bezirk 01",
         "en": "Gap analysis: Alle im Bezirk 01",
@@ -115,3 +117,20 @@ def test_the_configuration_names_every_collection_crs_and_no_environment_variabl
     assert -180 < west < east < 180 and -90 < south < north < 90
     gaps = settings["resources"]["luecken-abc12345"]
     assert "${" not in gaps["title"]["de"] and "${" not in gaps["description"]["de"]
+
+
+def test_an_edit_shows_at_the_next_request_and_a_deleted_view_serves_nothing(tmp_path):
+    path = tmp_path / "kleinstadt.gpkg"
+    write_geopackage(tiny_workspace(), path)
+    data_store = open_store(path)
+    view = data_store.save_view(EDITOR, title="Alle", note="", page="luecken", query=GAP_QUERY, data_stand="")
+    version = data_store.version()
+    features.publish(data_store, version, features.collections(*features.read(data_store)))
+    gaps = f"luecken-{view.view_id}"
+    assert len(features.published("angebote").frame) == 2 and len(features.published(gaps).frame) == 2
+    values = {"offer_id": "o3", "name": "Erzählcafé", "category": "begegnung", "target_groups": "senioren"}
+    data_store.add(EDITOR, "offers", {**values, "level": "mitwirkung", "contact": SECRET}, Point(X0 + 1500, Y0 + 500))
+    offers = features.published("angebote").frame
+    assert sorted(offers["offer_id"]) == ["o1", "o2", "o3"] and "contact" not in offers.columns
+    data_store.delete_view(EDITOR, view.view_id, view.row_version)
+    assert len(features.published(gaps).frame) == 0 and list(features.published(gaps).frame.columns)
