@@ -4,7 +4,7 @@ QGIS, ArcGIS and GDAL read OGC API – Features natively ("Layer > Add Layer > W
 Features" in QGIS). pygeoapi does the protocol (paging with limit/offset, bbox, ``crs`` and
 ``bbox-crs``, HTML and JSON); this module gives it the layers of ``layers.py`` through a small
 read-only provider and a configuration generated here, so there is no YAML to keep in step with
-the data. The store is read as a viewer: private fields are cut before any layer is built.
+the data. The store is read as a viewer: private fields are not even read.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dashboard.model.workspace import Workspace
 from dashboard.service import layers
 from dashboard.store.base import DataStore, SavedView, StoreError
 
-#: OGC's names of the CRSs a client may ask for (``crs``, ``bbox-crs``); the first two are GeoJSON's default.
+#: OGC's names of the CRSs a client may ask for (``crs``, ``bbox-crs``); CRS84 (longitude first) is the default.
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 CRS_URIS = (CRS84, f"{EPSG}4326", f"{EPSG}25832", f"{EPSG}25833", f"{EPSG}3035")
@@ -211,8 +211,8 @@ class StoreProvider(BaseProvider):
         if sortby:
             order = [s["property"] for s in sortby]
             frame = frame.sort_values(order, ascending=[s["order"] == "+" for s in sortby], kind="stable")
-        features = [] if resulttype == "hits" else frame.iloc[offset : offset + limit]
-        found = self._features(features, skip_geometry, select_properties or []) if len(features) else []
+        page = frame.iloc[0:0] if resulttype == "hits" else frame.iloc[offset : offset + limit]
+        found = self._features(page, skip_geometry, select_properties or []) if len(page) else []
         return {
             "type": "FeatureCollection",
             "features": found,

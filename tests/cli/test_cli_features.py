@@ -139,6 +139,18 @@ def test_paging_limit_and_offset(service):
     assert any(link["rel"] == "next" for link in first["links"])
 
 
+def test_properties_filter_and_sort(service):
+    url = service[0]
+    quartiere = _json(f"{url}/collections/gebiete/items?f=json&level=quartier&sortby=-name")
+    assert [f["properties"]["name"] for f in quartiere["features"]] == ["Wald", "Mühlenviertel", "Höhe", "Am Bach"]
+    names = _json(f"{url}/collections/angebote/items?f=json&properties=name&skipGeometry=true")["features"]
+    assert [(f["properties"], f["geometry"]) for f in names] == [
+        ({"name": "Nachbarschaftstreff <b>Am Bach</b>"}, None),
+        ({"name": "Bürgerbüro"}, None),
+    ]
+    assert _json(f"{url}/collections/angebote/items?f=json&resulttype=hits")["numberMatched"] == 2
+
+
 def test_bbox_in_lon_lat_and_in_utm(service):
     url = service[0]
     west, south = TO_LONLAT.transform(X0 + 400, Y0 + 400)  # inside Quartier 0101 and Bezirk 01 only
