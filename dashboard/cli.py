@@ -11,7 +11,6 @@ import getpass
 import math
 import shutil
 import sys
-import warnings
 from pathlib import Path
 
 from dashboard import i18n
@@ -424,22 +423,13 @@ def _store_city(workspace: str | None, lang: str):
         return _fail(t("cli.sites.unreadable", lang, path=redact(str(location)), reason=redact(str(err))), lang)
 
 
-def _view_results(city, params, scenario):
-    """Status quo and the view's scenario as the Lückenanalyse computes them (one object without a scenario)."""
-    from dashboard.analysis.gaps import analyse, with_scenario
-
-    with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
-        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
-        before = analyse(city, params)
-        return before, before if scenario.is_empty else with_scenario(city, before, scenario)
-
-
 def _cmd_gaps(args: argparse.Namespace) -> int:
     """Files or a store, and a link's view (flags given beside it win) → one row per Quartier shown (CSV, XLSX)
     or the cells (GeoPackage)."""
     from datetime import date
 
     from dashboard.analysis.filters import in_bezirk
+    from dashboard.analysis.gaps import view_results
     from dashboard.reports import analysis_export, gap_export
     from dashboard.reports.gap_figures import scenario_effect, settings_text
 
@@ -463,7 +453,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     if isinstance(view, int):
         return view
     state, params = view
-    before, result = _view_results(city, params, state.get("scenario"))
+    before, result = view_results(city, params, state.get("scenario"))
     bezirk = state.get("gap_bezirk")
     shown = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
     try:
@@ -491,19 +481,13 @@ def _gap_view(link: str | None, city, lang: str, overrides: dict | None = None):
     """
     from dataclasses import replace
 
-    from dashboard.analysis.bivariate import area_need_columns
-    from dashboard.analysis.gaps import params_from_view
+    from dashboard.analysis.gaps import decode_link, params_from_view
     from dashboard.model import share_state
     from dashboard.model.targets import TARGET_BANDS, has_age_bands
 
     state, dropped = share_state.ViewState("luecken", lang), list[str]()
     if link is not None:
-        state, dropped = share_state.decode(
-            share_state.link_params(link),
-            known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
-            known_offer_ids=city.offers["offer_id"],
-            known_needs=[*viewspec.BUILTIN_NEEDS, *area_need_columns(city)],
-        )
+        state, dropped = decode_link(link, city)
     if state.page != "luecken":
         return _fail(t("cli.view.not_gap_link", lang, page=state.page), lang)
     if dropped:
@@ -525,6 +509,7 @@ def _cmd_sites(args: argparse.Namespace) -> int:
     from pyogrio.errors import DataSourceError
 
     from dashboard.analysis import siting
+    from dashboard.analysis.gaps import view_results
     from dashboard.ingest.candidates import read_candidates
     from dashboard.ingest.readers import LayerFileError
     from dashboard.ingest.validation import ERROR
@@ -566,7 +551,7 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         candidates = siting.with_places(candidates, args.capacity)
     if args.new > len(candidates):
         return _fail(tn("cli.sites.too_many", len(candidates), lang, count=len(candidates), new=args.new), lang)
-    result = _view_results(city, params, state.get("scenario"))[1]
+    result = view_results(city, params, state.get("scenario"))[1]
     offers = siting.offer_coverage(result) if args.close else None
     if offers is not None and args.close > offers.matrix.shape[1]:
         count = offers.matrix.shape[1]
@@ -655,6 +640,43 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except OSError as err:
         return _fail(t("cli.report.write_failed", lang, out=folder, reason=err.strerror or err), lang, code=1)
     print(tn("cli.report.written", len(written), lang, count=len(written), out=folder if args.all else written[0]))
+    return 0
+
+
+def _cmd_features(args: argparse.Namespace) -> int:
+    """Serve the public layers as OGC API – Features until Ctrl+C, read from the store as a viewer."""
+    import socket
+
+    from dashboard.model.roles import Role
+    from dashboard.service import features
+    from dashboard.store import gpkgfile
+    from dashboard.store.base import open_store
+    from dashboard.store.postgis import redact
+    from dashboard.store.settings import load_settings
+
+    lang = args.lang
+    if args.workspace:
+        location = store_location(args.workspace)
+        data_store = open_store(location)
+    else:  # the server's store through its viewers' database role, or the demo city while it is empty
+        settings = load_settings()
+        location = gpkgfile.DEMO_PATH if settings.uses_demo else store_location(None)
+        data_store = open_store(location) if settings.uses_demo else settings.store(Role.VIEWER)
+    shown = redact(str(location))
+    if isinstance(location, Path) and not location.is_file():
+        return _fail(t("cli.report.no_workspace", lang, path=shown), lang)
+    if data_store.is_empty():
+        return _fail(t("cli.features.empty", lang, path=shown), lang)
+    with socket.socket() as probe:  # a port taken is said before the city is read
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as err:
+            return _fail(t("cli.features.port", lang, host=args.host, port=args.port, reason=err.strerror), lang)
+
+    def announce(url: str, names: list[str]) -> None:
+        print(t("cli.features.serving", lang, url=url, path=shown, collections=", ".join(names)), flush=True)
+
+    features.serve(data_store, args.host, args.port, args.url, announce)
     return 0
 
 
@@ -861,6 +883,17 @@ def build_parser(lang: str = i18n.DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     dbs.add_argument("--editor-role", metavar="ROLE", help=t("cli.db.arg.editor", lang))
     dbs.add_argument("--apply", action="store_true", help=t("cli.db.arg.apply", lang))
     dbs.set_defaults(func=_cmd_db_setup)
+
+    feat = sub.add_parser(
+        "features", parents=common, help=t("cli.features.help", lang), description=t("cli.features.description", lang)
+    )
+    feat.add_argument("--workspace", metavar=t("cli.metavar.store", lang), help=t("cli.features.arg.workspace", lang))
+    feat.add_argument(
+        "--port", type=_whole_number(1, lang), default=5000, metavar="N", help=t("cli.features.arg.port", lang)
+    )
+    feat.add_argument("--host", default="127.0.0.1", help=t("cli.features.arg.host", lang))
+    feat.add_argument("--url", metavar="https://…", help=t("cli.features.arg.url", lang))
+    feat.set_defaults(func=_cmd_features)
 
     hashing = sub.add_parser(
         "hash-password", parents=common, help=t("cli.hash.help", lang), description=t("cli.hash.help", lang)

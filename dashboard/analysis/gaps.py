@@ -18,19 +18,21 @@ catchment, so the delta costs a fraction of a full run.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.city import City
 from dashboard.analysis.classify import Classes, classify
 from dashboard.analysis.counts import counted, unit_ids
 from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
-from dashboard.model import schema, viewspec
+from dashboard.model import schema, share_state, viewspec
 from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
 from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
@@ -76,6 +78,16 @@ def params_from_view(state: ViewState, has_network: bool) -> GapParams:
         classification=classification,
         breaks=state.get("gap_breaks") if classification == "user" else (),
         distance=state.get("gap_distance") if has_network else viewspec.DISTANCE.default,
+    )
+
+
+def decode_link(link: str, city: City) -> tuple[ViewState, list[str]]:
+    """A share link (or a saved view's query) read against the city's ids: its view and the names it dropped."""
+    return share_state.decode(
+        share_state.link_params(link),
+        known_area_ids=[*city.units["area_id"], *city.bezirke["area_id"]],
+        known_offer_ids=city.offers["offer_id"],
+        known_needs=[*viewspec.BUILTIN_NEEDS, *area_need_columns(city)],
     )
 
 
@@ -291,6 +303,14 @@ def analyse(
         cells, {"demand": demand, "distance": distance, "covered": distance <= params.threshold, "access": access}
     )
     return _finish(city, params, scenario, method, cells, offers)
+
+
+def view_results(city: City, params: GapParams, scenario: Scenario) -> tuple[GapResult, GapResult]:
+    """Status quo and the view's scenario as the Lückenanalyse computes them (one object without a scenario)."""
+    with warnings.catch_warnings():  # mapclassify's hint to install numba means nothing to a data team
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        before = analyse(city, params)
+        return before, before if scenario.is_empty else with_scenario(city, before, scenario)
 
 
 def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:

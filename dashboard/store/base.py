@@ -28,7 +28,7 @@ from dashboard import i18n
 from dashboard.i18n import Phrase, phrase, render
 from dashboard.model import schema, share_state
 from dashboard.model.auth import Attempts
-from dashboard.model.roles import User, require_editor
+from dashboard.model.roles import Role, User, require_editor
 from dashboard.model.workspace import LayerMeta, Workspace
 
 #: Columns the store adds to every data table: the row version and the retirement date.
@@ -197,8 +197,9 @@ class DataStore(ABC):
         """Changes with every committed change; caches are keyed by it."""
 
     @abstractmethod
-    def read(self) -> Workspace:
-        """All layers, active entries only, schema columns only."""
+    def read(self, role: Role = Role.EDITOR) -> Workspace:
+        """All layers, active entries only, schema columns only; for a viewer the private fields are not even
+        read (``roles.workspace_for`` still cuts whatever reaches a viewer's session)."""
 
     @abstractmethod
     def entries(self, layer: str) -> pd.DataFrame:

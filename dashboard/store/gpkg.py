@@ -33,6 +33,7 @@ from filelock import FileLock
 
 from dashboard.model import schema
 from dashboard.model.auth import Attempts
+from dashboard.model.roles import Role
 from dashboard.model.workspace import LayerMeta, Workspace, empty_layer
 from dashboard.store import gpkgfile
 from dashboard.store.base import (
@@ -265,9 +266,9 @@ class GeoPackageStore(DataStore):
                 counter = int.from_bytes(handle.read(4), "big")
             return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}:{counter}"
 
-    def read(self) -> Workspace:
+    def read(self, role: Role = Role.EDITOR) -> Workspace:
         with self.in_process:
-            return gpkgfile.read_geopackage(self.path)
+            return gpkgfile.read_geopackage(self.path, public_only=role is Role.VIEWER)
 
     def entries(self, layer: str) -> pd.DataFrame:
         with self.in_process:

@@ -28,15 +28,20 @@ DEMO_PATH = Path(__file__).resolve().parents[2] / "geodata" / "musterstadt.gpkg"
 SYSTEM_COLUMNS = ("row_version", "retired_on")
 
 
-def read_layer_table(path: str | Path, name: str, active_only: bool = True) -> pd.DataFrame:
+def read_layer_table(path: str | Path, name: str, active_only: bool = True, public_only: bool = False) -> pd.DataFrame:
     """One stored schema layer with ids and codes as text.
 
     ``active_only``: without retired entries and without the store's system
     columns (what maps and analysis take); else everything, for edit screens.
+    ``public_only``: the private fields are not read from the file at all (a viewer's read).
     """
     layer = schema.LAYERS[name]
     text_fields = [f.name for f in layer.fields if f.kind in ("id", "ref", "text", "code", "codes", "date")]
-    frame = pyogrio.read_dataframe(path, layer=name, read_geometry=bool(layer.geometry_types))
+    columns = None
+    if public_only:
+        private = set(layer.field_names) - set(layer.public_field_names)
+        columns = [c for c in pyogrio.read_info(path, layer=name)["fields"] if c not in private]
+    frame = pyogrio.read_dataframe(path, layer=name, read_geometry=bool(layer.geometry_types), columns=columns)
     for col in [*text_fields, "retired_on"]:
         if col in frame.columns:
             frame[col] = frame[col].astype("string").astype(object).where(frame[col].notna(), None)
@@ -52,11 +57,11 @@ def read_layer_table(path: str | Path, name: str, active_only: bool = True) -> p
     return frame
 
 
-def read_geopackage(path: str | Path, active_only: bool = True) -> Workspace:
-    """Read every schema layer present in the file; ids and codes stay text."""
+def read_geopackage(path: str | Path, active_only: bool = True, public_only: bool = False) -> Workspace:
+    """Read every schema layer present in the file; ids and codes stay text; ``public_only``: no private field."""
     path = Path(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
-    layers = {name: read_layer_table(path, name, active_only) for name in schema.LAYERS if name in present}
+    layers = {name: read_layer_table(path, name, active_only, public_only) for name in schema.LAYERS if name in present}
     meta_rows = (
         pyogrio.read_dataframe(path, layer="layer_meta", read_geometry=False) if "layer_meta" in present else None
     )

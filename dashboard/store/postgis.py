@@ -66,6 +66,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from dashboard.model import schema
 from dashboard.model.auth import Attempts
+from dashboard.model.roles import Role
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile, pg_migrations
 from dashboard.store.base import (
@@ -426,10 +427,13 @@ class PostGISStore(DataStore):
         )[0]
         return f"{store_id}:{data_version}"
 
-    def read(self) -> Workspace:
-        """All layers in one snapshot: one connection, two pipelined batches of queries, geometry as WKB."""
+    def read(self, role: Role = Role.EDITOR) -> Workspace:
+        """All layers in one snapshot: one connection, two pipelined batches of queries, geometry as WKB;
+        for a viewer without the private columns, whatever the connected role may read."""
         with self._connection(read_only=True) as connection:
             present, provenance, city, demo, hidden = self._overview(connection)
+            if role is Role.VIEWER:
+                hidden |= {(t, c) for t, c in GUARDED if t in schema.LAYERS}
             layers = self._layers(connection, present, hidden, active_only=True)
         meta, updates, owners = provenance
         return Workspace(city or self.schema, layers, meta, demo, updates, owners)

@@ -123,7 +123,12 @@ class Loaded:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load(version: str, location: str, role: Role) -> Loaded:
-    stored = gpkgfile.read_geopackage(gpkgfile.DEMO_PATH) if location == DEMO else settings().store(role).read()
+    public = role is Role.VIEWER  # a viewer's session never even reads the private fields
+    stored = (
+        gpkgfile.read_geopackage(gpkgfile.DEMO_PATH, public_only=public)
+        if location == DEMO
+        else settings().store(role).read(role)
+    )
     workspace = workspace_for(stored, role)  # from here on a viewer's data has no contact fields
     city = prepare(workspace)
     return Loaded(version, workspace, validate_workspace(workspace), city, prepare_map_data(city))

@@ -208,3 +208,28 @@ def test_bool_and_int_fields_keep_their_types_after_an_edit(demo_store):
     assert offers.loc[offer["offer_id"], "capacity"] == 25
     assert bool(offers.loc[offer["offer_id"], "barrier_free"]) is True
     assert offers.dtypes.equals(dtypes.drop("offer_id"))
+
+
+def test_a_viewers_read_leaves_the_private_fields_in_the_store(demo_store, monkeypatch):
+    """Not cut after reading: never read. The GeoPackage asks GDAL for the other columns only."""
+    private = {"contact"}
+    full, viewer = demo_store.read(), demo_store.read(Role.VIEWER)
+    for layer in ("offers", "actors"):
+        assert private <= set(full.layer(layer).columns)
+        assert private.isdisjoint(viewer.layer(layer).columns)
+        assert len(viewer.layer(layer)) == len(full.layer(layer))
+        assert (
+            viewer.layer(layer).drop(columns="geometry").equals(full.layer(layer).drop(columns=[*private, "geometry"]))
+        )
+    if isinstance(demo_store, GeoPackageStore):
+        asked = {}
+        reading = pyogrio.read_dataframe
+
+        def spy(path, layer, **options):
+            asked[layer] = options.get("columns")
+            return reading(path, layer=layer, **options)
+
+        monkeypatch.setattr(pyogrio, "read_dataframe", spy)
+        demo_store.read(Role.VIEWER)
+        assert asked["offers"] is not None and "opening_hours" in asked["offers"]
+        assert all(private.isdisjoint(asked[layer]) for layer in ("offers", "actors", "areas"))

@@ -46,9 +46,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def healthy(url: str) -> bool:
+def healthy(url: str, path: str = "/_stcore/health") -> bool:
+    """The server at ``url`` answers ``path`` (Streamlit's health check by default) with 200."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}{path}", timeout=2) as response:
             return response.status == 200
     except OSError:
         return False

@@ -24,7 +24,8 @@ ALLOWED = {
     "reports": {"i18n", "model", "store", "analysis", "maps"},
     "demo": {"i18n", "model", "store", "analysis", "ingest"},
     "web": {"i18n", "model", "store", "analysis", "ingest", "maps", "reports", "demo"},
-    "cli": {"i18n", "model", "store", "analysis", "ingest", "maps", "reports", "demo"},
+    "service": {"i18n", "model", "store", "analysis"},
+    "cli": {"i18n", "model", "store", "analysis", "ingest", "maps", "reports", "demo", "service"},
 }
 STREAMLIT = ("streamlit", "streamlit_folium")
 
