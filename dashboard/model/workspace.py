@@ -7,6 +7,7 @@ take; it has no knowledge of files or databases (see ``store.py``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -65,11 +66,12 @@ class Workspace:
         shares += [SourceShare(m, counted[m.source]) for m in self.updates.get(name, ()) if m.source != base.source]
         return [share for share in shares if share.entries or share is shares[0] and len(ids) == 0]
 
-    def credits(self) -> tuple[str, ...]:
+    def credits(self, names: Iterable[str] = tuple(schema.LAYERS)) -> tuple[str, ...]:
         """Whom the data shown must name (dl-de/by and ODbL require it wherever it is shown): each import that
-        current entries come from, by its attribution (else its source) with its licence; each text once."""
+        current entries of the layers ``names`` come from, by its attribution (else its source) with its
+        licence; each text once."""
         texts = []
-        for name in schema.LAYERS:
+        for name in names:
             for share in self.layer_sources(name):
                 who = share.meta.attribution or share.meta.source
                 licence = share.meta.licence

@@ -62,6 +62,12 @@ def _texts(key: str, **values) -> dict[str, str]:
     return {lang: _literal(t(key, lang, **values)) for lang in i18n.LANGUAGES}
 
 
+def _described(key: str, credits: tuple[str, ...], **values) -> dict[str, str]:
+    """A collection's description with the data sources it must name (as every map of the app names them)."""
+    named = {lang: t("map.credits", lang, sources="; ".join(credits)) if credits else "" for lang in i18n.LANGUAGES}
+    return {lang: _literal(f"{t(key, lang, **values)} {named[lang]}".strip()) for lang in i18n.LANGUAGES}
+
+
 def _literal(text: str) -> str:
     """pygeoapi reads ``${NAME}`` in its configuration as an environment variable: a view's title never is."""
     return text.replace("${", "$ {")
@@ -85,7 +91,7 @@ def collections(workspace: Workspace, views: list[SavedView]) -> dict[str, Colle
             layers.public_layer(workspace, layer),
             schema.LAYERS[layer].id_field,
             _texts(title),
-            _texts(description),
+            _described(description, workspace.credits([layer])),
         )
         for name, layer, title, description in PUBLIC_COLLECTIONS
     }
@@ -93,7 +99,7 @@ def collections(workspace: Workspace, views: list[SavedView]) -> dict[str, Colle
         layers.housing_per_quartier(city),
         "area_id",
         _texts("features.housing.title"),
-        _texts("features.housing.description"),
+        _described("features.housing.description", workspace.credits(["housing", "areas"])),
     )
     for gaps in layers.gap_layers(views, city):
         view = gaps.view
@@ -101,7 +107,7 @@ def collections(workspace: Workspace, views: list[SavedView]) -> dict[str, Colle
             gaps.frame,
             "area_id",
             _texts("features.gaps.title", title=view.title),
-            _texts("features.gaps.description", note=view.note or "–", stand=view.data_stand or "–"),
+            _described("features.gaps.description", city.credits, note=view.note or "–", stand=view.data_stand or "–"),
         )
     return found
 

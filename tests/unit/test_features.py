@@ -117,6 +117,10 @@ def test_the_configuration_names_every_collection_crs_and_no_environment_variabl
     assert -180 < west < east < 180 and -90 < south < north < 90
     gaps = settings["resources"]["luecken-abc12345"]
     assert "${" not in gaps["title"]["de"] and "${" not in gaps["description"]["de"]
+    # each collection names its data sources, as every map does (the tiny city's areas: "Testdaten", CC0)
+    assert settings["resources"]["gebiete"]["description"]["de"].endswith("Daten: Testdaten (CC0)")
+    assert settings["resources"]["wohnungsbestand"]["description"]["en"].endswith("Data: Testdaten (CC0)")
+    assert "Daten:" not in settings["resources"]["angebote"]["description"]["de"]  # no provenance recorded
 
 
 def test_an_edit_shows_at_the_next_request_and_a_deleted_view_serves_nothing(tmp_path):
