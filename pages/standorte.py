@@ -67,6 +67,8 @@ with side_col:
     st.subheader(t("sites.curve", lang))
     st.altair_chart(charts.marginal_curve(answer.curve, lang).properties(height=220), width="stretch")
     st.caption(t("sites.curve.caption", lang))
+    with st.expander(t("sites.curve.table", lang)):
+        st.dataframe(charts.marginal_table(answer.curve, lang), hide_index=True, width="stretch")
 with st.expander(t("map.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
     st.markdown(t("sites.method.text", lang))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.i18n import number_symbols, t
+from dashboard.i18n import fmt_int, number_symbols, t
 
 
 def in_locale(chart: alt.Chart, lang: str) -> alt.Chart:
@@ -33,3 +33,15 @@ def marginal_curve(curve: pd.DataFrame, lang: str) -> alt.Chart:
         )
     )
     return in_locale(chart, lang)
+
+
+def marginal_table(curve: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The figures of ``marginal_curve`` as a table beside it: what the chart shows, for screen readers and for
+    reading exact values."""
+    return pd.DataFrame(
+        {
+            t("sites.curve.sites", lang): curve["sites"].astype(int).to_numpy(),
+            t("sites.curve.residents", lang): [fmt_int(v, lang) for v in curve["greedy"]],
+            t("sites.curve.gained", lang): [fmt_int(v, lang) for v in curve["gain"]],
+        }
+    )

@@ -46,6 +46,8 @@ def test_the_page_shows_the_engines_sites_method_and_settings(app):
     assert list(table["Nr."]) == list(range(1, len(best.sites) + 1))
     assert "Einstellungen:" in at.markdown[0].value and "500 m" in at.markdown[0].value
     assert any("Näherung" in m.value for m in at.markdown)
+    curve = next(e for e in at.expander if e.label == "Die Zahlen der Kurve als Tabelle").dataframe[0].value
+    assert list(curve["neue Standorte"]) == list(range(1, len(curve) + 1)) and len(curve) >= len(best.sites)
 
 
 def test_exact_on_request_and_fewer_sites(app):
