@@ -145,8 +145,9 @@ def gap_sheet(
     if "grid" in layers:
         parts.append(t("mapx.alt.grid", lang, threshold=fmt_int(p.threshold, lang)))
     if "index" in layers:
-        top = _named(rows, lambda row: t("mapx.alt.index_value", lang, index=fmt_num(row["gap_index"], lang, 0)))
-        parts.append(t("mapx.alt.index", lang, top=top))
+        parts.append(t("mapx.alt.index", lang))
+    top = _named(rows, lambda row: t("mapx.alt.index_value", lang, index=fmt_num(row["gap_index"], lang, 0)))
+    parts.append(t("mapx.alt.top", lang, top=top))  # the ranking beside the map, drawn or not
     if not result.scenario.is_empty:
         added, disabled = len(result.scenario.added), len(result.scenario.disabled)
         parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled))
