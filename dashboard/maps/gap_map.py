@@ -43,6 +43,7 @@ from dashboard.store.settings import Settings
 DISTANCE_STEPS = (0.5, 1.0, 1.5, 2.0)
 DISTANCE_COLOURS = ("#4575b4", "#91bfdb", "#fee090", "#fc8d59", "#d73027")
 CELL_ALPHA = 190  # of 255: the Quartiere and outlines show through the grid
+GRID_OPACITY = 0.85  # of the grid picture on the map, on top of CELL_ALPHA
 NEW_OFFER_COLOUR = "#00a651"
 DISABLED_COLOUR = "#9e9e9e"
 OFFER_COLOUR = "#1b4f72"
@@ -72,7 +73,7 @@ def _grid_overlay(result: GapResult) -> folium.raster_layers.ImageOverlay | None
     url, bounds = cells_image(
         cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS), alpha=CELL_ALPHA
     )
-    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=0.85, interactive=False)
+    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False)
 
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
@@ -248,6 +249,6 @@ def print_view(
         selected=city.units[city.units["area_id"] == selected] if selected else None,
         cells=cells,
         cell_colours=DISTANCE_COLOURS,
-        cell_alpha=CELL_ALPHA / 255,
+        cell_alpha=CELL_ALPHA / 255 * GRID_OPACITY,
         points=tuple(points),
     )

@@ -152,7 +152,7 @@ def _draw_cells(ax, view: ViewMap) -> None:
     rgba = palette[np.where(lookup >= 0, lookup, len(view.cell_colours))]
     rows, cols = lookup.shape
     extent = (col0 * CELL_SIZE, (col0 + cols) * CELL_SIZE, row0 * CELL_SIZE, (row0 + rows) * CELL_SIZE)
-    ax.imshow(rgba, extent=extent, origin="lower", interpolation="nearest", zorder=2)
+    ax.imshow(rgba, extent=extent, origin="lower", interpolation="nearest", zorder=3)
 
 
 def _legend(view: ViewMap) -> list:
@@ -177,9 +177,9 @@ def _draw(fig: Figure, view: ViewMap, frame: tuple[float, float, float, float], 
     xmin, ymin, xmax, ymax = fit_extent(view.bounds, aspect)
     ax = fig.add_axes(map_frame)
     view.units.plot(ax=ax, facecolor="white", edgecolor="none", zorder=1)
-    _draw_cells(ax, view)
     fills = [to_rgba(c, view.fill_alpha) for c in view.units["fill"]]
-    view.units.plot(ax=ax, facecolor=fills, edgecolor="#333333", linewidth=0.5, zorder=3)
+    view.units.plot(ax=ax, facecolor=fills, edgecolor="#333333", linewidth=0.5, zorder=2)
+    _draw_cells(ax, view)  # over the Quartiere, as on the page's map
     if view.outlines is not None:
         view.outlines.plot(ax=ax, facecolor="none", edgecolor="#333333", linewidth=1.6, zorder=4)
     if view.selected is not None:
