@@ -8,7 +8,6 @@ so that placing an offer does not reset the view.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import folium
 import geopandas as gpd
@@ -116,7 +115,7 @@ def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson
     return point_layer("offers", shown, columns, styles, radius=5)
 
 
-_OFFER_STYLES: dict[str, dict[str, Any]] = {
+_OFFER_STYLES = {
     "on": {"fillColor": OFFER_COLOUR, "color": "#ffffff", "weight": 2, "radius": 5},
     "off": {"fillColor": DISABLED_COLOUR, "color": "#000000", "weight": 2, "radius": 5},
     "new": {"fillColor": NEW_OFFER_COLOUR, "color": "#000000", "weight": 2, "radius": 8},
@@ -234,10 +233,10 @@ def print_view(
     if "offers" in layers:
         shown, status = shown_offers(result, city.offers)
         kinds = np.asarray(status)
-        styles = {s: _OFFER_STYLES[s] for s in ("on", "off", "new") if (kinds == s).any()}
         points = [
-            Points(shown[kinds == s], t(f"gap.offer.{s}", lang), st["fillColor"], st["color"], 1.2 * st["radius"])
-            for s, st in styles.items()
+            Points.styled(shown[kinds == s], t(f"gap.offer.{s}", lang), _OFFER_STYLES[s], 5)
+            for s in ("on", "off", "new")
+            if (kinds == s).any()
         ]
         legend += points
     return ViewMap(

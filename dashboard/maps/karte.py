@@ -429,7 +429,7 @@ def print_view(city: City, table: pd.DataFrame, classes: Classes, view: MapView,
         actors = city.actors[actors_mask(city.actors, view) & in_bezirk(city.actors, city.units, view.bezirk)]
         legend.append(t("map.legend.sectors", lang))
         by_sector = [
-            Points(actors[actors["sector"] == s], code_label(s, lang), SECTOR_COLOURS[s], "#ffffff", 7)
+            Points.styled(actors[actors["sector"] == s], code_label(s, lang), actor_style(s), ACTOR_RADIUS)
             for s in schema.SECTORS
         ]
         points += by_sector
@@ -438,8 +438,8 @@ def print_view(city: City, table: pd.DataFrame, classes: Classes, view: MapView,
         offers = city.offers[offers_mask(city.offers, view) & in_bezirk(city.offers, city.units, view.bezirk)]
         participation = (offers["level_rank"] >= schema.level_rank(view.min_level)).to_numpy()
         kinds = [
-            Points(offers[~participation], t("rep.legend.offer", lang), "#ffffff", OTHER_OFFER_COLOUR, 4),
-            Points(offers[participation], t("map.legend.offers", lang), PARTICIPATION_COLOUR, "#ffffff", 6),
+            Points.styled(offers[~participation], t("rep.legend.offer", lang), offer_style(False), 4),
+            Points.styled(offers[participation], t("map.legend.offers", lang), offer_style(True), 4),
         ]
         points += kinds
         legend += kinds

@@ -112,6 +112,11 @@ class Points:
     marker: str = "o"
     sizes: np.ndarray | None = None  # per point, e.g. housing circles by dwellings
 
+    @classmethod
+    def styled(cls, frame: pd.DataFrame, label: str, style: dict, radius: float) -> Points:
+        """Points in a marker style of the interactive map (``fillColor``, ``color``, ``radius`` in pixels)."""
+        return cls(frame, label, style["fillColor"], style["color"], 1.2 * style.get("radius", radius))
+
 
 #: One line of a legend, in order: a section title, a swatch (colour, label), or a kind of points.
 LegendItem = str | tuple[str, str] | Points

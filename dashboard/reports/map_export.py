@@ -24,10 +24,8 @@ from dashboard.analysis.indicators import ranking
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, t, tn
 from dashboard.maps import gap_map, karte, print_map
 from dashboard.maps.area_map import report_attribution
-from dashboard.model import schema
 from dashboard.model.scenario import Scenario
 from dashboard.model.view import MapView
-from dashboard.model.workspace import Workspace
 from dashboard.reports import pdfdoc
 from dashboard.reports.analysis_export import slug
 from dashboard.reports.gap_figures import settings_text, view_settings_text
@@ -50,19 +48,14 @@ class MapSheet:
     lang: str
 
 
-def attribution(workspace: Workspace, city: City, settings: Settings, lang: str) -> str:
-    """The credits under the map: areas (and the demo notice), the other data layers, a configured basemap."""
-    text = report_attribution(city, workspace.layer_meta("areas").attribution, lang)
-    others = dict.fromkeys(
-        meta.attribution
-        for name in schema.LAYERS
-        if name != "areas" and (meta := workspace.layer_meta(name)).attribution
-    )
-    if others:
-        text += " · " + t("mapx.attribution.data", lang, sources=", ".join(others))
-    if settings.tile_url:
-        text += " · " + t("mapx.attribution.basemap", lang, attribution=settings.tile_attribution or "–")
-    return text
+def attribution(city: City, settings: Settings, lang: str) -> str:
+    """The credits under the map: its maker and the data sources, as on every map, and a configured basemap –
+    named, though the sheet does not draw it (no tile is fetched for print)."""
+    basemaps = [settings.tile_attribution or "–"] if settings.tile_url else []
+    if settings.wms is not None:
+        basemaps.append(settings.wms.attribution or "–")
+    named = (t("mapx.attribution.basemap", lang, attribution=a) for a in basemaps)
+    return " · ".join((report_attribution(city, lang), *named))
 
 
 def _place(city: City, bezirk: str | None) -> str:
@@ -85,7 +78,6 @@ def _named(rows: pd.DataFrame, text) -> str:
 
 
 def karte_sheet(
-    workspace: Workspace,
     city: City,
     table: pd.DataFrame,
     classes: Classes,
@@ -111,7 +103,7 @@ def karte_sheet(
     return MapSheet(
         title=t("mapx.title.karte", lang, measure=measure, place=place),
         lines=_lines(city, line, today, lang),
-        attribution=attribution(workspace, city, settings, lang),
+        attribution=attribution(city, settings, lang),
         alt=t(
             "mapx.alt.karte",
             lang,
@@ -126,7 +118,6 @@ def karte_sheet(
 
 
 def gap_sheet(
-    workspace: Workspace,
     city: City,
     result: GapResult,
     layers: frozenset[str],
@@ -154,7 +145,7 @@ def gap_sheet(
     return MapSheet(
         title=t("mapx.title.luecken", lang, group=group, place=place),
         lines=_lines(city, settings_text(result, lang), today, lang),
-        attribution=attribution(workspace, city, settings, lang),
+        attribution=attribution(city, settings, lang),
         alt=" ".join(parts),
         view=gap_map.print_view(city, result, layers, lang, selected, bezirk),
         lang=lang,

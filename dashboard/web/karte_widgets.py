@@ -131,7 +131,7 @@ def map_download(loaded: Loaded, table: pd.DataFrame, classes: Classes, view: Ma
     """The Karte as it is shown, as PDF or PNG for the meeting (below the map: nothing moves the map)."""
     lg, city = lang(), loaded.city
     downloads.map_buttons(
-        lambda: map_export.karte_sheet(loaded.workspace, city, table, classes, view, settings(), lg, date.today()),
+        lambda: map_export.karte_sheet(city, table, classes, view, settings(), lg, date.today()),
         lambda page, suffix: map_export.file_name("karte", city, view.bezirk, page, suffix),
         lg,
         "karte_map",

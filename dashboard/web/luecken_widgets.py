@@ -264,9 +264,7 @@ def map_download(loaded: Loaded, result: gaps.GapResult, layers: frozenset[str],
     lg, city = lang(), loaded.city
     selected = st.session_state.get("gap_selected")
     downloads.map_buttons(
-        lambda: map_export.gap_sheet(
-            loaded.workspace, city, result, layers, settings(), lg, date.today(), bezirk, selected
-        ),
+        lambda: map_export.gap_sheet(city, result, layers, settings(), lg, date.today(), bezirk, selected),
         lambda page, suffix: map_export.file_name("luecken", city, bezirk, page, suffix),
         lg,
         "gap_map_file",

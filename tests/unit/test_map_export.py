@@ -20,7 +20,7 @@ from dashboard.model.schema import WEB_CRS
 from dashboard.model.view import MapView
 from dashboard.reports import council, map_export
 from dashboard.reports.gap_figures import view_settings_text
-from dashboard.store.settings import Settings
+from dashboard.store.settings import Settings, Wms
 from tests.support.factories import CRS, X0, Y0, tiny_workspace
 
 TODAY = date(2026, 7, 1)
@@ -36,9 +36,8 @@ LAYERS = frozenset({"grid", "index", "offers"})
 
 @pytest.fixture(scope="module")
 def city_and_result():
-    workspace = tiny_workspace()
-    city = prepare(workspace)
-    return workspace, city, analyse(city, GapParams())
+    city = prepare(tiny_workspace())
+    return city, analyse(city, GapParams())
 
 
 def _flat(data: bytes) -> tuple[PdfReader, str]:
@@ -57,8 +56,8 @@ def _structure(reader: PdfReader) -> list:
 
 
 def _gap_sheet(city_and_result, lang: str = "de", bezirk: str | None = None) -> map_export.MapSheet:
-    workspace, city, result = city_and_result
-    return map_export.gap_sheet(workspace, city, result, LAYERS, SETTINGS, lang, TODAY, bezirk)
+    city, result = city_and_result
+    return map_export.gap_sheet(city, result, LAYERS, SETTINGS, lang, TODAY, bezirk)
 
 
 @pytest.mark.parametrize(("page", "points"), [("a4", A4_PT), ("a3", A3_PT)])
@@ -71,7 +70,7 @@ def test_map_pdf_is_one_landscape_page_with_the_sheets_texts(city_and_result, pa
     assert "Lückenanalyse Kleinstadt: alle" in text
     assert "Einstellungen der Ansicht: alle · 500 m · Luftlinie × Umwegfaktor 1,00 · ab Beteiligungsstufe" in text
     assert "Datenstand: 01.01.2026" in text and "Erstellt am 01.07.2026" in text
-    assert "Karte: Quartiersatlas. Gebiete: Testdaten" in text
+    assert "Karte: Quartiersatlas. Daten: Testdaten (CC0)" in text
     assert "Hintergrundkarte: © Test (im Export nicht gezeichnet)" in text  # named, not fetched
 
 
@@ -120,11 +119,11 @@ def test_english_sheet(city_and_result):
 def test_karte_sheet_draws_the_pages_classes_layers_and_bezirk(city_and_result):
     """By hand (500 m, Luftlinie): Am Bach 200 of 300 residents without an offer in reach (67 %),
     Mühlenviertel all 400 (100 %); only the offers and actors of Unterstadt are drawn."""
-    workspace, city, _ = city_and_result
+    city, _ = city_and_result
     view = MapView(layers=frozenset({"choropleth", "offers", "actors"}), bezirk="01")
     table = unit_table(city, view)
     classes = classify(table[view.measure], view.classification, view.classes)
-    sheet = map_export.karte_sheet(workspace, city, table, classes, view, SETTINGS, "de", TODAY)
+    sheet = map_export.karte_sheet(city, table, classes, view, SETTINGS, "de", TODAY)
     assert sheet.title == "Anteil Einwohner weiter als 500 m vom nächsten Mitwirkungsangebot – Unterstadt"
     assert sheet.alt.endswith("Die größten Lücken: Mühlenviertel (100\xa0%), Am Bach (67\xa0%).")
     fills = dict(zip(sheet.view.units["area_id"], sheet.view.units["fill"], strict=True))
@@ -150,7 +149,7 @@ def test_class_labels_run_from_the_lowest_value_to_each_upper_bound():
 
 
 def test_file_name_says_page_place_and_paper(city_and_result):
-    _, city, _ = city_and_result
+    city, _ = city_and_result
     assert map_export.file_name("luecken", city, "02", "a3", ".pdf") == "luecken-oberstadt-a3.pdf"
     assert map_export.file_name("karte", city, None, "a4", ".png") == "karte-kleinstadt-a4.png"
 
@@ -175,11 +174,25 @@ def test_council_report_is_tagged_language_headings_and_described_map():
 
 
 def test_sheet_names_the_scenario_and_draws_its_planned_offer(city_and_result):
-    workspace, city, result = city_and_result
+    city, result = city_and_result
     lon, lat = Transformer.from_crs(CRS, WEB_CRS, always_xy=True).transform(X0 + 850, Y0 + 850)
     planned = with_scenario(city, result, Scenario(added=(NewOffer(lon, lat, name="Treff"),)))
-    sheet = map_export.gap_sheet(workspace, city, planned, frozenset({"index", "offers"}), SETTINGS, "de", TODAY)
+    sheet = map_export.gap_sheet(city, planned, frozenset({"index", "offers"}), SETTINGS, "de", TODAY)
     assert sheet.lines[0].endswith("· Szenario: 1 geplantes Angebot, 0 abgeschaltet")
     assert sheet.alt.endswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.") and "Kacheln" not in sheet.alt
     kinds = {p.label: len(p.frame) for p in sheet.view.points}
     assert kinds == {"zählt als Mitwirkungsangebot": 1, "geplant (Szenario)": 1}
+
+
+def test_a_configured_wms_is_named_but_not_drawn(city_and_result):
+    city, _ = city_and_result
+    wms = Wms("https://wms.stadt.invalid/wms", "stadtplan", attribution="© Stadtvermessung")
+    text = map_export.attribution(city, Settings(store_location="", wms=wms), "de")
+    assert (
+        text == "Karte: Quartiersatlas. Daten: Testdaten (CC0) · "
+        "Hintergrundkarte: © Stadtvermessung (im Export nicht gezeichnet)"
+    )
+    assert (
+        map_export.attribution(city, Settings(store_location=""), "de")
+        == "Karte: Quartiersatlas. Daten: Testdaten (CC0)"
+    )
