@@ -31,6 +31,8 @@ with map_col:
     )
     links.follow_map(result)
     legends.legend(classes, view)
+    if not session.embedded():
+        karte_widgets.map_download(loaded, table, classes, view)
     if click := karte_widgets.take_click(result, "karte"):
         st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
         st.rerun()

@@ -140,6 +140,8 @@ else:
 if not session.embedded():
     st.subheader(t("pf.download", lang))
     luecken_widgets.report_panel(loaded, before, result, in_view)
+    if view != "need":
+        luecken_widgets.map_download(loaded, result, layers, bezirk)
     st.subheader(t("gap.data", lang))
     luecken_widgets.data_panel(loaded, result, in_view)
 with st.expander(t("gap.method", lang)):

@@ -8,6 +8,7 @@ larger gap, so measures where low is bad are reversed.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mapclassify
@@ -48,6 +49,11 @@ class Classes:
 
     def colour_of(self, i: int) -> str:
         return self.colours[i] if i >= 0 else NO_DATA_COLOUR
+
+    def labels(self, fmt: Callable[[float], str]) -> list[str]:
+        """Each class as "lower – upper", numbers written by ``fmt`` (legends on the page and in print)."""
+        lowers = (self.lower, *self.bounds[:-1])
+        return [f"{fmt(lower)} – {fmt(upper)}" for lower, upper in zip(lowers, self.bounds, strict=True)]
 
 
 def classify(

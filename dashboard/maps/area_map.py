@@ -9,13 +9,10 @@ with legend, north arrow, scale bar and attribution.
 
 from __future__ import annotations
 
-import io
-
 import folium
 import geopandas as gpd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from dashboard.analysis.city import City
@@ -34,13 +31,12 @@ from dashboard.maps.karte import (
     point_layer,
     tooltip_html,
 )
+from dashboard.maps.print_map import fit_extent, north_arrow, png_bytes, scale_bar, symbol
 from dashboard.model import schema
 from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.store.settings import Settings
 
 AREA_FILL = "#1f5f7a"
-#: Scale-bar lengths to choose from (metres): the one nearest a quarter of the map width.
-SCALE_STEPS = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000)
 MAP_SIZE_IN = (6.7, 4.4)
 MAP_DPI = 150
 
@@ -80,62 +76,12 @@ def interactive_map(data: MapData, city: City, area: Area, settings: Settings, l
     return fmap
 
 
-def scale_length(width_m: float) -> int:
-    """A round scale-bar length near a quarter of the map width."""
-    return min(SCALE_STEPS, key=lambda step: abs(step - width_m / 4))
-
-
-def _scale_bar(ax, xmin: float, ymin: float, width: float, height: float, lang: str) -> None:
-    """Two-segment black/white bar in the lower left, labelled in metres."""
-    length = scale_length(width)
-    x, y, bar = xmin + width * 0.04, ymin + height * 0.05, height * 0.015
-    for i, colour in enumerate(("black", "white")):
-        ax.add_patch(
-            Rectangle(
-                (x + i * length / 2, y), length / 2, bar, facecolor=colour, edgecolor="black", linewidth=0.8, zorder=6
-            )
-        )
-    ax.text(x, y + bar * 1.8, "0", fontsize=6.5, ha="center", zorder=6)
-    ax.text(x + length, y + bar * 1.8, t("rep.scale", lang, m=length), fontsize=6.5, ha="center", zorder=6)
-
-
-def _north_arrow(ax, lang: str) -> None:
-    ax.annotate(
-        t("rep.north", lang),
-        xy=(0.95, 0.95),
-        xytext=(0.95, 0.81),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=10,
-        fontweight="bold",
-        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 9, "headlength": 8},
-        zorder=7,
-    )
-
-
-def _symbol(marker: str, face: str, edge: str, size: float, label: str) -> Line2D:
-    """A legend entry for a point symbol of the report map."""
-    return Line2D(
-        [], [], marker=marker, linestyle="", markerfacecolor=face, markeredgecolor=edge, markersize=size, label=label
-    )
-
-
 def report_map_png(city: City, area: Area, attribution: str, lang: str, scenario: Scenario = Scenario()) -> bytes:
     """The report's map image (PNG): the hatched area, neighbours, offers and actors, with map furniture –
     and the scenario: planned offers as numbered stars (the numbers of the report's table), offers it
     switches off crossed out."""
     shape = area_shape(city, area)
-    xmin, ymin, xmax, ymax = shape.total_bounds
-    pad = max(xmax - xmin, ymax - ymin, 200.0) * 0.12
-    xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
-    # widen the view to the image's aspect ratio, so the area is centred and not stretched
-    aspect = MAP_SIZE_IN[0] / (MAP_SIZE_IN[1] - 0.3)
-    width, height = xmax - xmin, ymax - ymin
-    if width / height < aspect:
-        xmin, xmax = xmin - (height * aspect - width) / 2, xmax + (height * aspect - width) / 2
-    else:
-        ymin, ymax = ymin - (width / aspect - height) / 2, ymax + (width / aspect - height) / 2
+    xmin, ymin, xmax, ymax = fit_extent(tuple(shape.total_bounds), MAP_SIZE_IN[0] / (MAP_SIZE_IN[1] - 0.3), 0.12)
     width, height = xmax - xmin, ymax - ymin
 
     fig = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
@@ -182,25 +128,23 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str, scenario
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    _north_arrow(ax, lang)
-    _scale_bar(ax, xmin, ymin, width, height, lang)
+    north_arrow(ax, lang)
+    scale_bar(ax, xmin, ymin, width, height, lang)
     handles = [
         Patch(facecolor=NO_DATA_COLOUR, edgecolor="black", hatch="///", label=t("rep.legend.area", lang)),
         Patch(facecolor="white", edgecolor="#8c8c8c", label=t("rep.legend.others", lang)),
-        _symbol("o", "black", "white", 6, t("rep.legend.participation", lang)),
-        _symbol("o", "white", "black", 5, t("rep.legend.offer", lang)),
-        _symbol("^", "#737373", "black", 5, t("rep.legend.actor", lang)),
+        symbol("o", "black", "white", 6, t("rep.legend.participation", lang)),
+        symbol("o", "white", "black", 5, t("rep.legend.offer", lang)),
+        symbol("^", "#737373", "black", 5, t("rep.legend.actor", lang)),
     ]
     if len(planned):
-        handles.append(_symbol("*", "white", "black", 9, t("rep.legend.planned", lang)))
+        handles.append(symbol("*", "white", "black", 9, t("rep.legend.planned", lang)))
     if len(off):
-        handles.append(_symbol("x", "black", "black", 6, t("rep.legend.disabled", lang)))
+        handles.append(symbol("x", "black", "black", 6, t("rep.legend.disabled", lang)))
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.95, edgecolor="black", fancybox=False)
     fig.text(0.99, 0.02, attribution, fontsize=6, ha="right", va="bottom", color="#333333")
     fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, edgecolor="black", linewidth=1))
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=MAP_DPI)
-    return buffer.getvalue()
+    return png_bytes(fig, MAP_DPI)
 
 
 def report_attribution(city: City, lang: str) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.analysis.bivariate import need_text
 from dashboard.analysis.city import City
+from dashboard.analysis.classify import NO_DATA_COLOUR
 from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps.assets import localize
@@ -30,6 +31,7 @@ from dashboard.maps.karte import (
     point_layer,
     selection_layer,
 )
+from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.maps.raster import cells_image
 from dashboard.model.scenario import SCENARIO_PREFIX
 from dashboard.model.schema import WEB_CRS
@@ -39,6 +41,8 @@ from dashboard.store.settings import Settings
 #: blue = covered, warm = beyond the threshold ("uncovered").
 DISTANCE_STEPS = (0.5, 1.0, 1.5, 2.0)
 DISTANCE_COLOURS = ("#4575b4", "#91bfdb", "#fee090", "#fc8d59", "#d73027")
+CELL_ALPHA = 190  # of 255: the Quartiere and outlines show through the grid
+GRID_OPACITY = 0.85  # of the grid picture on the map, on top of CELL_ALPHA
 NEW_OFFER_COLOUR = "#00a651"
 DISABLED_COLOUR = "#9e9e9e"
 OFFER_COLOUR = "#1b4f72"
@@ -49,13 +53,26 @@ def distance_classes(distance: np.ndarray, threshold: float) -> np.ndarray:
     return np.searchsorted(np.asarray(DISTANCE_STEPS) * threshold, distance, side="left")
 
 
+def index_opacity(layers: frozenset[str]) -> float:
+    """How opaque the gap-index fill is: fainter over the grid, so the grid shows through."""
+    return (0.35 if "grid" in layers else 0.75) if "index" in layers else 0.0
+
+
+def grid_labels(threshold: float, lang: str) -> list[str]:
+    """The legend's text for each distance class."""
+    steps = [int(s * threshold) for s in DISTANCE_STEPS]
+    return [t("gap.legend.grid.up_to", lang, m=m) for m in steps] + [t("gap.legend.grid.beyond", lang, m=steps[-1])]
+
+
 def _grid_overlay(result: GapResult) -> folium.raster_layers.ImageOverlay | None:
     cells = result.cells[result.cells["demand"] > 0]
     if len(cells) == 0:
         return None
     classes = distance_classes(cells["distance"].to_numpy(), result.params.threshold)
-    url, bounds = cells_image(cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS))
-    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=0.85, interactive=False)
+    url, bounds = cells_image(
+        cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS), alpha=CELL_ALPHA
+    )
+    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False)
 
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
@@ -74,10 +91,11 @@ def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
     return area_tips(data, result.units, rows, lang)
 
 
-def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
-    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
+def shown_offers(result: GapResult, offers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The offers the gap map shows – those that count, those the scenario switches off, the planned
+    ones – taken from ``offers`` (the city's or the map's), each with its status "on", "off" or "new"."""
     used = result.offers[~result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
-    shown = data.offers[data.offers["offer_id"].isin(set(used["offer_id"]) | set(result.scenario.disabled))]
+    shown = offers[offers["offer_id"].isin(set(used["offer_id"]) | set(result.scenario.disabled))]
     planned = result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
     if len(planned):
         shown = pd.concat([shown, planned], ignore_index=True)
@@ -86,6 +104,12 @@ def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson
         "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on"
         for offer_id in shown["offer_id"]
     ]
+    return shown, status
+
+
+def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
+    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
+    shown, status = shown_offers(result, data.offers)
     columns = {**offer_columns(shown, lang), t("fig.status", lang): [t(f"gap.offer.{s}", lang) for s in status]}
     styles = [_OFFER_STYLES[s] for s in status]
     return point_layer("offers", shown, columns, styles, radius=5)
@@ -138,8 +162,7 @@ def build_gap_map(
         area: result.classes.colour_of(int(i))
         for area, i in zip(result.units.index, result.classes.index, strict=False)
     }
-    opacity = (0.35 if "grid" in layers else 0.75) if "index" in layers else 0.0  # the grid shows through
-    area_layer(data, fills, _index_tips(data, result, lang), "index", opacity).add_to(fmap)
+    area_layer(data, fills, _index_tips(data, result, lang), "index", index_opacity(layers)).add_to(fmap)
     if "grid" in layers and (overlay := _grid_overlay(result)) is not None:
         overlay.add_to(fmap)
     bezirk_outlines(data).add_to(fmap)
@@ -178,3 +201,53 @@ def build_bivariate_map(
     bezirk_outlines(data).add_to(fmap)
     localize(fmap)
     return fmap
+
+
+def print_view(
+    city: City, result: GapResult, layers: frozenset[str], lang: str, selected: str | None, bezirk: str | None
+) -> ViewMap:
+    """The gap map's view for print: the same grid, index classes, offers and extent as ``build_gap_map``."""
+    p = result.params
+    fills = {
+        area: result.classes.colour_of(int(i)) for area, i in zip(result.units.index, result.classes.index, strict=True)
+    }
+    units = city.units.assign(fill=[fills.get(a, NO_DATA_COLOUR) for a in city.units["area_id"]])
+    legend: list[LegendItem] = []
+    cells = None
+    if "grid" in layers:
+        cells = result.cells[result.cells["demand"] > 0]
+        cells = cells.assign(**{"class": distance_classes(cells["distance"].to_numpy(), p.threshold)})
+        method = t(result.method.label_key, lang, detour=fmt_num(p.detour, lang, 2))
+        legend += [
+            t("gap.legend.grid", lang, method=method),
+            *zip(DISTANCE_COLOURS, grid_labels(p.threshold, lang), strict=True),
+        ]
+    if "index" in layers:
+        labels = result.classes.labels(lambda v: fmt_num(v, lang, 0))
+        legend += [
+            t("gap.legend.index", lang, method=t(f"classify.{p.classification}", lang)),
+            *zip(result.classes.colours, labels, strict=True),
+            (NO_DATA_COLOUR, t("map.legend.no_data", lang)),
+        ]
+    points: list[Points] = []
+    if "offers" in layers:
+        shown, status = shown_offers(result, city.offers)
+        kinds = np.asarray(status)
+        points = [
+            Points.styled(shown[kinds == s], t(f"gap.offer.{s}", lang), _OFFER_STYLES[s], 5)
+            for s in ("on", "off", "new")
+            if (kinds == s).any()
+        ]
+        legend += points
+    return ViewMap(
+        bounds=view_bounds(city, bezirk),
+        units=units,
+        fill_alpha=index_opacity(layers),
+        legend=tuple(legend),
+        outlines=city.bezirke,
+        selected=city.units[city.units["area_id"] == selected] if selected else None,
+        cells=cells,
+        cell_colours=DISTANCE_COLOURS,
+        cell_alpha=CELL_ALPHA / 255 * GRID_OPACITY,
+        points=tuple(points),
+    )

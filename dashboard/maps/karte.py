@@ -12,6 +12,7 @@ feature groups).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
@@ -25,6 +26,7 @@ from dashboard.analysis.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
 from dashboard.analysis.filters import actors_mask, in_bezirk, offers_mask
 from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.assets import localize
+from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.model import schema
 from dashboard.model.view import MapView
 from dashboard.store.settings import Settings
@@ -211,9 +213,7 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
 def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
     if row["suppressed"]:
         return tn("fig.suppressed", view.min_residents, lang, min_residents=view.min_residents)
-    if view.measure == "uncovered_share":
-        return fmt_share(row["uncovered_share"], lang)
-    return i18n.fmt_num(row["offers_per_1000"], lang)
+    return measure_format(view.measure, lang)(row[view.measure])
 
 
 def actor_style(sector: object) -> dict:
@@ -257,13 +257,25 @@ def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) 
     return point_layer("offers", offers, offer_columns(offers, lang), styles, radius=4)
 
 
+def measure_format(measure: str, lang: str) -> Callable[[float], str]:
+    """How the Karte writes a value of ``measure``: a share in per cent, a rate as a number."""
+    if measure == "uncovered_share":
+        return lambda v: fmt_share(v, lang)
+    return lambda v: i18n.fmt_num(v, lang)
+
+
+def housing_tones(rows: pd.DataFrame) -> np.ndarray:
+    """Grey tone per Quartier for its share of subsidised dwellings: dark from 20 %, middle from 5 %."""
+    share = (rows["subsidised"] / rows["dwellings"]).fillna(0)
+    return np.select([share >= 0.2, share >= 0.05], ["#252525", "#737373"], "#d9d9d9")
+
+
 def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str) -> folium.GeoJson:
     """One circle per Quartier: area ∝ dwellings, grey tone = share of subsidised dwellings."""
     rows = table[(table["dwellings"] > 0) & in_bezirk(table.reset_index(), table.reset_index(), view.bezirk)]
     rows = rows.join(data.unit_points, how="inner")
     biggest = float(rows["dwellings"].max()) if len(rows) else 1.0
-    share = (rows["subsidised"] / rows["dwellings"]).fillna(0)
-    greys = np.select([share >= 0.2, share >= 0.05], ["#252525", "#737373"], "#d9d9d9")
+    greys = housing_tones(rows)
     columns = {
         t("map.tooltip.quartier", lang): rows["name"].tolist(),
         t("fig.dwellings", lang): [fmt_int(v, lang) for v in rows["dwellings"]],
@@ -388,3 +400,55 @@ def build_map(
         groups.append(feature_group("selection", selection_layer(data, view.selected)))
     localize(fmap)
     return fmap, groups
+
+
+def print_view(city: City, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> ViewMap:
+    """The Karte's view for print: the same classes, colours, layers, filters and extent as ``build_map``."""
+    fills = {area: classes.colour_of(int(i)) for area, i in zip(table.index, classes.index, strict=False)}
+    units = city.units.assign(fill=[fills.get(a, NO_DATA_COLOUR) for a in city.units["area_id"]])
+    labels = classes.labels(measure_format(view.measure, lang))
+    legend: list[LegendItem] = [
+        t(f"map.measure.{view.measure}", lang, threshold=view.threshold_m),
+        *zip(classes.colours, labels, strict=True),
+        (NO_DATA_COLOUR, t("map.legend.no_data", lang)),
+    ]
+    points: list[Points] = []
+    if "housing" in view.layers:
+        rows = table[(table["dwellings"] > 0) & in_bezirk(table.reset_index(), table.reset_index(), view.bezirk)]
+        at = city.units.set_index("area_id").geometry.representative_point()
+        rows = rows.assign(x=at.x.reindex(rows.index).to_numpy(), y=at.y.reindex(rows.index).to_numpy())
+        biggest = float(rows["dwellings"].max()) if len(rows) else 1.0
+        diameters = 2 * (4 + 14 * np.sqrt(rows["dwellings"].to_numpy(dtype=float) / biggest))
+        tones = housing_tones(rows)
+        points += [
+            Points(rows[tones == tone], "", tone, "#000000", sizes=diameters[tones == tone] ** 2)
+            for tone in ("#d9d9d9", "#737373", "#252525")
+        ]
+        legend.append(t("map.legend.housing", lang))
+    if "actors" in view.layers:
+        actors = city.actors[actors_mask(city.actors, view) & in_bezirk(city.actors, city.units, view.bezirk)]
+        legend.append(t("map.legend.sectors", lang))
+        by_sector = [
+            Points.styled(actors[actors["sector"] == s], code_label(s, lang), actor_style(s), ACTOR_RADIUS)
+            for s in schema.SECTORS
+        ]
+        points += by_sector
+        legend += by_sector
+    if "offers" in view.layers:
+        offers = city.offers[offers_mask(city.offers, view) & in_bezirk(city.offers, city.units, view.bezirk)]
+        participation = (offers["level_rank"] >= schema.level_rank(view.min_level)).to_numpy()
+        kinds = [
+            Points.styled(offers[~participation], t("rep.legend.offer", lang), offer_style(False), 4),
+            Points.styled(offers[participation], t("map.legend.offers", lang), offer_style(True), 4),
+        ]
+        points += kinds
+        legend += kinds
+    return ViewMap(
+        bounds=view_bounds(city, view.bezirk),
+        units=units,
+        fill_alpha=0.75 if "choropleth" in view.layers else 0.05,
+        legend=tuple(legend),
+        outlines=city.bezirke if "bezirke" in view.layers else None,
+        selected=city.units[city.units["area_id"] == view.selected] if view.selected else None,
+        points=tuple(points),
+    )

@@ -30,6 +30,18 @@ def _hex_to_rgba(colour: str, alpha: int) -> tuple[int, int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), alpha
 
 
+def class_grid(x: np.ndarray, y: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The cells' classes as a 2-D array (row 0 = southmost, -1 = no cell) and the column and row of its
+    south-west cell in the grid of ``CELL_SIZE``; ``x``, ``y`` are cell centres in the analysis CRS."""
+    half = CELL_SIZE / 2
+    col0, row0 = np.floor((x.min() - half) / CELL_SIZE), np.floor((y.min() - half) / CELL_SIZE)
+    cols = np.floor((x - half) / CELL_SIZE - col0).astype(int)
+    rows = np.floor((y - half) / CELL_SIZE - row0).astype(int)
+    lookup = np.full((rows.max() + 1, cols.max() + 1), -1, dtype=int)
+    lookup[rows, cols] = classes
+    return lookup, float(col0), float(row0)
+
+
 def cells_image(
     x: np.ndarray, y: np.ndarray, classes: np.ndarray, colours: list[str], alpha: int = 190
 ) -> tuple[str, list[list[float]]]:
@@ -50,11 +62,7 @@ def cells_image(
     px, py = np.meshgrid(west + (np.arange(width) + 0.5) * PIXEL_M, north - (np.arange(height) + 0.5) * PIXEL_M)
     gx, gy = _FROM_MERCATOR.transform(px.ravel(), py.ravel())
 
-    col0, row0 = np.floor((x.min() - half) / CELL_SIZE), np.floor((y.min() - half) / CELL_SIZE)
-    cols = np.floor((x - half) / CELL_SIZE - col0).astype(int)
-    rows = np.floor((y - half) / CELL_SIZE - row0).astype(int)
-    lookup = np.full((rows.max() + 1, cols.max() + 1), -1, dtype=int)
-    lookup[rows, cols] = classes
+    lookup, col0, row0 = class_grid(x, y, classes)
     pc = np.floor(np.asarray(gx) / CELL_SIZE - col0).astype(int)
     pr = np.floor(np.asarray(gy) / CELL_SIZE - row0).astype(int)
     inside = (pc >= 0) & (pr >= 0) & (pc < lookup.shape[1]) & (pr < lookup.shape[0])

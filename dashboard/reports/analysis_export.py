@@ -55,8 +55,12 @@ _ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 def file_name(city: str, group: str, day: date, suffix: str) -> str:
     """``luecken-kleinstadt-senioren-2026-12-03.xlsx``: a file says which city, group and day it holds."""
-    slug = re.sub(r"[^0-9a-z]+", "-", f"{city}-{group}".lower().translate(_ASCII)).strip("-")
-    return f"luecken-{slug}-{day.isoformat()}{suffix}"
+    return f"luecken-{slug(f'{city}-{group}')}-{day.isoformat()}{suffix}"
+
+
+def slug(text: str) -> str:
+    """``text`` for a file name: lower case ASCII letters and digits joined by dashes."""
+    return re.sub(r"[^0-9a-z]+", "-", text.lower().translate(_ASCII)).strip("-")
 
 
 def quartier_csv(result: GapResult, lang: str, area_ids=None) -> bytes:

@@ -4,7 +4,8 @@
 and ``to_html`` only lay it out, so both versions always say the same. The
 PDF uses fpdf2 with the DejaVu font matplotlib ships (umlauts, dashes,
 German quotes), black text on white with grey table heads, so it stays
-readable when printed in greyscale. The HTML escapes every text and embeds the
+readable when printed in greyscale; it names its language and title and
+tags its headings and map as far as fpdf2 goes (``pdfdoc``). The HTML escapes every text and embeds the
 map image, so it opens offline and loads nothing from anywhere.
 
 Reports of one data version and view share a ``ReportContext`` (prepared city,
@@ -27,7 +28,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -53,12 +53,12 @@ from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t,
 from dashboard.maps import area_map
 from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.model.workspace import Workspace
+from dashboard.reports import pdfdoc
 from dashboard.reports.gap_export import write_atomic
 from dashboard.reports.gap_figures import method_text, scenario_effect, settings_text, signed
+from dashboard.reports.pdfdoc import FONT
 from dashboard.reports.sources import sources_frame
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT = "dejavu"
 MARGIN_MM = 16
 VALUE_WIDTH_MM = 34
 #: Worker processes for a whole city's reports (the machines here have two cores).
@@ -126,6 +126,7 @@ class Report:
     demo: str  # the demo notice, '' for real data
     map_png: bytes
     map_caption: str
+    map_alt: str  # what the map shows, in words, for those who cannot see it
     figures: list[tuple[str, pd.DataFrame]]
     figures_note: str
     gap_heading: str
@@ -236,6 +237,7 @@ def build(ctx: ReportContext, area_id: str) -> Report:
         demo=t("rep.demo", lang) if city.is_demo else "",
         map_png=area_map.report_map_png(city, p.area, attribution, lang, ctx.result.scenario),
         map_caption=t("rep.map_caption", lang),
+        map_alt=t("rep.map_alt", lang, name=p.area.name, offers=len(p.offers), actors=len(p.actors)),
         figures=profile_sections(p, lang),
         figures_note=tn("rep.figures.note", p.min_residents, lang, min_residents=fmt_int(p.min_residents, lang)),
         gap_heading=t("rep.gap", lang),
@@ -259,26 +261,12 @@ def file_name(area_id: str, suffix: str = ".pdf") -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-class _Pdf(FPDF):
-    """A4 with the report title and page number in the footer."""
-
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-11)
-        self.set_font(FONT, size=7)
-        self.set_text_color(80)
-        self.cell(0, 5, f"{self.footer_text} · {self.page_no()}", align="C")
-        self.set_text_color(0)
-
-
-def _heading(pdf: FPDF, text: str, size: float = 12.5, keep_mm: float = 22) -> None:
+def _heading(pdf: pdfdoc.Document, text: str, size: float = 12.5, keep_mm: float = 22, level: int = 2) -> None:
     """A bold heading that starts a new page unless ``keep_mm`` of what follows fits below it."""
     if pdf.will_page_break(size * 0.5 + 4 + keep_mm):
         pdf.add_page()
     pdf.ln(3)
-    pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdfdoc.heading(pdf, text, level, size)
     pdf.ln(1)
     pdf.set_font(FONT, size=9)
 
@@ -328,7 +316,7 @@ def _wrapped_row(pdf: FPDF, widths: tuple[float, ...], texts: list[str], height:
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
 
 
-def _figure_table(pdf: FPDF, title: str, frame: pd.DataFrame, size: float = 8) -> None:
+def _figure_table(pdf: pdfdoc.Document, title: str, frame: pd.DataFrame, size: float = 8) -> None:
     """One section of key figures under its heading, one line per figure.
 
     Lines are drawn cell by cell (fast); only the head row and a line whose
@@ -337,7 +325,7 @@ def _figure_table(pdf: FPDF, title: str, frame: pd.DataFrame, size: float = 8) -
     """
     widths = (pdf.epw - VALUE_WIDTH_MM * len(frame.columns), *(VALUE_WIDTH_MM,) * len(frame.columns))
     height = size * 0.5
-    _heading(pdf, title, size=10, keep_mm=height * 5)
+    _heading(pdf, title, size=10, keep_mm=height * 5, level=3)
     pdf.set_font(FONT, "B", size)
     _wrapped_row(pdf, widths, ["", *map(str, frame.columns)], height, fill=True)
     pdf.set_font(FONT, size=size)
@@ -353,18 +341,13 @@ def _figure_table(pdf: FPDF, title: str, frame: pd.DataFrame, size: float = 8) -
 
 
 def to_pdf(report: Report) -> bytes:
-    """The report as an A4 PDF."""
-    pdf = _Pdf(format="A4", unit="mm")
+    """The report as an A4 PDF, tagged as far as fpdf2 goes (``pdfdoc``)."""
+    pdf = pdfdoc.document(report.title, report.lang)
     pdf.footer_text = report.title
     pdf.set_margins(MARGIN_MM, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_title(report.title)
-    pdf.set_creator("Quartiersatlas")
     pdf.add_page()
-    pdf.set_font(FONT, "B", 18)
-    pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdfdoc.heading(pdf, report.title, 1, 18)
     _paragraph(pdf, report.subtitle, size=11)
     _paragraph(pdf, " · ".join(report.lines), size=8.5)
     _paragraph(pdf, report.settings, size=8.5)
@@ -372,7 +355,7 @@ def to_pdf(report: Report) -> bytes:
         pdf.set_font(FONT, "B", 8.5)
         pdf.multi_cell(0, 5, report.demo, border=1, new_x="LMARGIN", new_y="NEXT", align="L", padding=1.5)  # type: ignore[arg-type]  # fpdf2 documents float padding, annotates int
         pdf.ln(2)
-    pdf.image(io.BytesIO(report.map_png), w=pdf.epw)
+    pdf.image(io.BytesIO(report.map_png), w=pdf.epw, alt_text=report.map_alt)
     _paragraph(pdf, report.map_caption, size=7.5)
 
     _heading(pdf, report.gap_heading)
@@ -450,7 +433,7 @@ def to_html(report: Report) -> str:
         f'<h1>{e(report.title)}</h1><p>{e(report.subtitle)}</p><p class="note">{e(" · ".join(report.lines))}</p>',
         f'<p class="note">{e(report.settings)}</p>',
         f'<p class="demo">{e(report.demo)}</p>' if report.demo else "",
-        f'<figure><img alt="{e(report.map_caption)}" src="data:image/png;base64,{image}">'
+        f'<figure><img alt="{e(report.map_alt)}" src="data:image/png;base64,{image}">'
         f'<figcaption class="note">{e(report.map_caption)}</figcaption></figure>',
         f"<h2>{e(report.gap_heading)}</h2>",
         *(f"<p>{e(text)}</p>" for text in report.gap_paragraphs),

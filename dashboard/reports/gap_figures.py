@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from dashboard.analysis.gaps import GapResult, ranked
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
+from dashboard.model.scenario import Scenario
 from dashboard.model.targets import TARGET_BANDS
 from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
@@ -97,14 +100,29 @@ def scenario_effect(before: GapResult, after: GapResult, lang: str) -> str:
 def settings_text(result: GapResult, lang: str) -> str:
     """The settings behind the figures, plain: group, threshold, distance method, minimum level, scenario."""
     p = result.params
+    return view_settings_text(
+        (p.target_group,), p.threshold, result.method.label_key, p.detour, p.min_level, result.scenario, lang
+    )
+
+
+def view_settings_text(
+    groups: Sequence[str],
+    threshold: float,
+    method_key: str,
+    detour: float,
+    min_level: str,
+    scenario: Scenario,
+    lang: str,
+) -> str:
+    """``settings_text`` of any view (the Karte's too, whose groups are a filter and which has no scenario)."""
     parts = [
-        code_label(p.target_group, lang),
-        f"{fmt_int(p.threshold, lang)} m",
-        t(result.method.label_key, lang, detour=fmt_num(p.detour, lang, 2)),
-        t("gap.settings.min_level", lang, level=code_label(p.min_level, lang)),
+        ", ".join(code_label(g, lang) for g in groups),
+        f"{fmt_int(threshold, lang)} m",
+        t(method_key, lang, detour=fmt_num(detour, lang, 2)),
+        t("gap.settings.min_level", lang, level=code_label(min_level, lang)),
     ]
-    if not result.scenario.is_empty:
-        added, disabled = len(result.scenario.added), len(result.scenario.disabled)
+    if not scenario.is_empty:
+        added, disabled = len(scenario.added), len(scenario.disabled)
         parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled).rstrip("."))
     return " · ".join(parts)
 

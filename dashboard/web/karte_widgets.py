@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import indicators
 from dashboard.analysis.city import City
+from dashboard.analysis.classify import Classes
 from dashboard.analysis.filters import in_bezirk
 from dashboard.i18n import t
 from dashboard.model import viewspec
 from dashboard.model.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
+from dashboard.reports import map_export
+from dashboard.web import downloads
 from dashboard.web.controls import codes_picker, level_slider, number_input
 from dashboard.web.links import view_state
-from dashboard.web.session import embedded, lang
+from dashboard.web.session import Loaded, embedded, lang, settings
 
 
 def map_view_controls(city: City) -> MapView:
@@ -120,4 +124,15 @@ def bezirk_picker(city: City, key: str) -> str | None:
         [None, *sorted(bezirke, key=lambda b: bezirke[b])],
         format_func=lambda b: t("map.filter.all_bezirke", lg) if b is None else bezirke[b],
         key=key,
+    )
+
+
+def map_download(loaded: Loaded, table: pd.DataFrame, classes: Classes, view: MapView) -> None:
+    """The Karte as it is shown, as PDF or PNG for the meeting (below the map: nothing moves the map)."""
+    lg, city = lang(), loaded.city
+    downloads.map_buttons(
+        lambda: map_export.karte_sheet(city, table, classes, view, settings(), lg, date.today()),
+        lambda page, suffix: map_export.file_name("karte", city, view.bezirk, page, suffix),
+        lg,
+        "karte_map",
     )

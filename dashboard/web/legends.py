@@ -17,10 +17,8 @@ from dashboard.analysis.classify import (
     Classes,
 )
 from dashboard.i18n import code_label, t
-from dashboard.maps.gap_map import DISTANCE_COLOURS, DISTANCE_STEPS, OFFER_COLOUR
-from dashboard.maps.karte import (
-    PARTICIPATION_COLOUR,
-)
+from dashboard.maps.gap_map import DISTANCE_COLOURS, OFFER_COLOUR, grid_labels
+from dashboard.maps.karte import PARTICIPATION_COLOUR, measure_format
 from dashboard.model import schema
 from dashboard.model.view import MapView
 from dashboard.web.session import lang
@@ -39,11 +37,8 @@ def legend(classes: Classes, view: MapView) -> None:
     """Legend of the choropleth and the point layers, drawn by Streamlit beside the map."""
     lg = lang()
     parts = [f"<b>{html.escape(t(f'map.measure.{view.measure}', lg, threshold=view.threshold_m))}</b><br>"]
-    fmt = (lambda v: i18n.fmt_share(v, lg)) if view.measure == "uncovered_share" else (lambda v: i18n.fmt_num(v, lg))
-    lower = classes.lower
-    for colour, upper in zip(classes.colours, classes.bounds, strict=False):
-        parts.append(swatch(colour, f"{fmt(lower)} – {fmt(upper)}"))
-        lower = upper
+    labels = classes.labels(measure_format(view.measure, lg))
+    parts.extend(swatch(colour, label) for colour, label in zip(classes.colours, labels, strict=True))
     parts.append(swatch("#d9d9d9", t("map.legend.no_data", lg)))
     parts.append(
         "<br><small>"
@@ -70,18 +65,14 @@ def gap_legend(result: gaps.GapResult, layers: frozenset[str]) -> None:
     if "grid" in layers:
         method = t(result.method.label_key, lg, detour=i18n.fmt_num(p.detour, lg, 2))
         parts.append(f"<b>{html.escape(t('gap.legend.grid', lg, method=method))}</b><br>")
-        steps = [int(s * p.threshold) for s in DISTANCE_STEPS]
-        labels = [t("gap.legend.grid.up_to", lg, m=m) for m in steps] + [t("gap.legend.grid.beyond", lg, m=steps[-1])]
-        parts.extend(swatch(c, label) for c, label in zip(DISTANCE_COLOURS, labels, strict=False))
+        parts.extend(swatch(c, label) for c, label in zip(DISTANCE_COLOURS, grid_labels(p.threshold, lg), strict=False))
         parts.append("<br>")
     if "index" in layers:
         parts.append(
             f"<b>{html.escape(t('gap.legend.index', lg, method=t(f'classify.{p.classification}', lg)))}</b><br>"
         )
-        lower = result.classes.lower
-        for colour, upper in zip(result.classes.colours, result.classes.bounds, strict=False):
-            parts.append(swatch(colour, f"{i18n.fmt_num(lower, lg, 0)} – {i18n.fmt_num(upper, lg, 0)}"))
-            lower = upper
+        labels = result.classes.labels(lambda v: i18n.fmt_num(v, lg, 0))
+        parts.extend(swatch(colour, label) for colour, label in zip(result.classes.colours, labels, strict=True))
         parts.append(swatch(NO_DATA_COLOUR, t("map.legend.no_data", lg)) + "<br>")
     if "offers" in layers:
         parts.append(swatch(OFFER_COLOUR, t("gap.legend.offers", lg), round_=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import geopandas as gpd
 import pandas as pd
@@ -23,11 +24,11 @@ from dashboard.i18n import code_label, t, tn
 from dashboard.model import schema, share_state, viewspec
 from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
-from dashboard.reports import council, gap_figures
+from dashboard.reports import council, gap_figures, map_export
 from dashboard.web import downloads
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
-from dashboard.web.session import Loaded, embedded, lang
+from dashboard.web.session import Loaded, embedded, lang, settings
 
 GAP = viewspec.GAP_PREFIX
 
@@ -256,3 +257,15 @@ def data_panel(loaded: Loaded, result: gaps.GapResult, area_ids: set[str]) -> No
     lg = lang()
     st.caption(t("gap.data.caption", lg))
     downloads.analysis_buttons(loaded.city, result, area_ids, lg)
+
+
+def map_download(loaded: Loaded, result: gaps.GapResult, layers: frozenset[str], bezirk: str | None) -> None:
+    """The gap map as it is shown – layers, Stadtbezirk, scenario – as PDF or PNG for the meeting."""
+    lg, city = lang(), loaded.city
+    selected = st.session_state.get("gap_selected")
+    downloads.map_buttons(
+        lambda: map_export.gap_sheet(city, result, layers, settings(), lg, date.today(), bezirk, selected),
+        lambda page, suffix: map_export.file_name("luecken", city, bezirk, page, suffix),
+        lg,
+        "gap_map_file",
+    )

@@ -12,7 +12,7 @@ from pyproj import Transformer
 
 from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.profile import UnknownArea
-from dashboard.maps.area_map import scale_length
+from dashboard.maps.print_map import scale_length
 from dashboard.model.areas import two_levels
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.model.schema import WEB_CRS
