@@ -18,6 +18,7 @@ import folium
 import jinja2
 import numpy as np
 import pandas as pd
+from folium.elements import JSCSSMixin
 
 from dashboard import i18n
 from dashboard.analysis.city import City
@@ -101,6 +102,24 @@ def prepare_map_data(city: City) -> MapData:
         offers=_lonlat(city.offers),
         bounds=bounds,
     )
+
+
+def entry_places(data: MapData) -> pd.DataFrame:
+    """Offers and actors with their map point, sorted by name, indexed ``offer:<id>`` / ``actor:<id>``:
+    the places a planned offer can be put at without the map."""
+    parts = [
+        pd.DataFrame(
+            {
+                "kind": kind,
+                "name": frame["name"].to_numpy(),
+                "lon": frame["lon"].to_numpy(),
+                "lat": frame["lat"].to_numpy(),
+            },
+            index=(kind + ":" + frame[f"{kind}_id"].astype(str)).to_numpy(),
+        )
+        for kind, frame in (("offer", data.offers), ("actor", data.actors))
+    ]
+    return pd.concat(parts).sort_values(["name", "kind"], kind="stable")
 
 
 def tooltip_html(title: str, rows: list[tuple[str, str]]) -> str:
@@ -302,6 +321,31 @@ class _Attribution(folium.MacroElement):
         self.text = html.escape(text)
 
 
+class _GestureHandling(JSCSSMixin, folium.MacroElement):
+    """On touch screens one finger scrolls the page past the map and two fingers move it; on a desktop the
+    wheel scrolls the page and Ctrl + wheel zooms (Leaflet.GestureHandling). Mouse dragging and the
+    keyboard (arrows, +/-) work as before. Its hints come in the reader's language."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.options.gestureHandlingOptions = {{ this.options|tojson }};
+        {{ this._parent.get_name() }}.gestureHandling.enable();
+        {% endmacro %}"""
+    )
+    #: the names ``localize`` serves from the app's own copy
+    default_js = [("gesturehandlingjs", "leaflet-gesture-handling.min.js")]
+    default_css = [("gesturehandlingcss", "leaflet-gesture-handling.min.css")]
+
+    def __init__(self, lang: str):
+        super().__init__()
+        text = {
+            "touch": t("map.gesture.touch", lang),
+            "scroll": t("map.gesture.scroll", lang),
+            "scrollMac": t("map.gesture.scroll_mac", lang),
+        }
+        self.options = {"text": text, "duration": 1000}
+
+
 class SetView(folium.MacroElement):
     """Opens the map at a centre and zoom (a shared link's position) instead of where it was fitted."""
 
@@ -335,6 +379,7 @@ def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, 
             max_zoom=18,
         ).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
+    _GestureHandling(lang).add_to(fmap)
     _Attribution(data_credits(city, lang)).add_to(fmap)
     return fmap
 
