@@ -322,14 +322,17 @@ class _Attribution(folium.MacroElement):
 
 
 class _GestureHandling(JSCSSMixin, folium.MacroElement):
-    """On touch screens one finger scrolls the page past the map and two fingers move it; on a desktop the
-    wheel scrolls the page and Ctrl + wheel zooms (Leaflet.GestureHandling). Mouse dragging and the
-    keyboard (arrows, +/-) work as before. Its hints come in the reader's language."""
+    """On phones and tablets one finger scrolls the page past the map and two fingers move it, with a hint in
+    the reader's language (Leaflet.GestureHandling). Only where touch is the main input: with a mouse the
+    plugin would leave dragging off when the pointer enters over an area (all our maps are covered by areas),
+    and its Ctrl + wheel rule would change the desktop. Keyboard and mouse work as before."""
 
     _template = jinja2.Template(
         """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.options.gestureHandlingOptions = {{ this.options|tojson }};
-        {{ this._parent.get_name() }}.gestureHandling.enable();
+        if (window.matchMedia("(hover: none) and (pointer: coarse)").matches) {
+            {{ this._parent.get_name() }}.options.gestureHandlingOptions = {{ this.options|tojson }};
+            {{ this._parent.get_name() }}.gestureHandling.enable();
+        }
         {% endmacro %}"""
     )
     #: the names ``localize`` serves from the app's own copy
@@ -344,6 +347,21 @@ class _GestureHandling(JSCSSMixin, folium.MacroElement):
             "scrollMac": t("map.gesture.scroll_mac", lang),
         }
         self.options = {"text": text, "duration": 1000}
+
+
+class _OneTabStop(folium.MacroElement):
+    """The map is one stop of the Tab key (arrows pan, + and - zoom). Leaflet makes each area and point
+    with a tooltip a stop of its own in Chromium, hundreds before the page goes on; the lists and tables
+    beside the map hold the same Quartiere, offers and figures."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("layeradd", function (e) {
+            var element = e.layer.getElement && e.layer.getElement();
+            if (element && element.tagName === "path") { element.setAttribute("tabindex", "-1"); }
+        });
+        {% endmacro %}"""
+    )
 
 
 class SetView(folium.MacroElement):
@@ -380,6 +398,7 @@ def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, 
         ).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
     _GestureHandling(lang).add_to(fmap)
+    _OneTabStop().add_to(fmap)
     _Attribution(data_credits(city, lang)).add_to(fmap)
     return fmap
 

@@ -184,7 +184,7 @@ def _place_by_keyboard(loaded: Loaded) -> None:
     if how == "area":
         names = loaded.city.units.set_index("area_id")["name"]
         area = st.selectbox(
-            t("map.choose_area", lg),
+            t("gap.place.area.choose", lg),
             sorted(data.unit_points.index, key=lambda a: (str(names.get(a, a)), a)),
             index=None,
             format_func=lambda a: str(names.get(a, a)),

@@ -100,3 +100,14 @@ def test_coordinates_outside_the_city_add_nothing_and_say_so(gap, lat, lon):
 def test_no_place_chosen_adds_nothing_and_says_so(gap):
     assert _place(gap, "coordinates", gap_place_lat=48.318).is_empty  # the longitude is missing
     assert "Es wurde kein Angebot gesetzt" in gap.error[0].value
+
+
+def test_the_accessibility_statement_tells_the_keyboard_and_touch_ways(app):
+    app.switch_page("pages/barrierefreiheit.py").run()
+    german = " ".join(m.value for m in app.markdown)
+    assert "ein Quartier über eine Liste mit Suche neben der Karte" in german
+    assert "Auf Touch-Geräten verschiebt ein Finger die Seite, zwei Finger verschieben die Karte." in german
+    assert "nur per Klick in die Karte. Die Rangliste" not in german and "Ein Finger verschiebt die Karte" not in german
+    app.sidebar.selectbox(key="lang_choice").set_value("en").run()
+    english = " ".join(m.value for m in app.markdown)
+    assert "On touch devices one finger scrolls the page and two fingers move the map." in english
