@@ -28,6 +28,7 @@ from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.reports import council, gap_figures
 from dashboard.web import downloads
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
+from dashboard.web.karte_widgets import quartier_names
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang
 
@@ -182,12 +183,12 @@ def _place_by_keyboard(loaded: Loaded) -> None:
     )
     point: tuple[float, float] | None = None
     if how == "area":
-        names = loaded.city.units.set_index("area_id")["name"]
+        names = quartier_names(loaded.city)
         area = st.selectbox(
             t("gap.place.area.choose", lg),
-            sorted(data.unit_points.index, key=lambda a: (str(names.get(a, a)), a)),
+            list(names),
             index=None,
-            format_func=lambda a: str(names.get(a, a)),
+            format_func=names.__getitem__,
             placeholder=t("map.choose_area.placeholder", lg),
             key="gap_place_area",
         )
