@@ -40,6 +40,7 @@ if side_col is None:
     st.stop()  # embedded: the map alone
 
 with side_col:
+    karte_widgets.area_choice(city, "selected")
     selected = st.session_state.get("selected")
     if selected in table.index:
         st.subheader(t("map.selected", lang, name=table.loc[selected, "name"]))

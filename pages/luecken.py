@@ -113,6 +113,7 @@ else:
     if side_col is None:
         st.stop()  # embedded: the map alone
     with side_col:
+        karte_widgets.area_choice(city, "gap_selected")
         c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
         target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
         c1.metric(
@@ -129,7 +130,7 @@ else:
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))
-    luecken_widgets.scenario_panel(before, result)
+    luecken_widgets.scenario_panel(loaded, before, result)
     if (comparison := luecken_widgets.method_comparison(loaded, params)) is not None:
         with st.expander(t("gap.methods", lang)):
             st.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))

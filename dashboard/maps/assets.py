@@ -59,6 +59,12 @@ VENDOR = (
             "dist/MarkerCluster.Default.css",
         ),
     ),
+    Package(
+        "leaflet-gesture-handling",
+        "1.2.2",
+        "sha512-Blf5V4PoNphWkzL7Y1qge+Spkd4OCQ2atjwUNhMhLIcjKzPcBH++x/lwOinaR9jSqLWqJ6oKYO8d0XdTffy4hQ==",
+        ("LICENSE", "dist/leaflet-gesture-handling.min.js", "dist/leaflet-gesture-handling.min.css"),
+    ),
 )
 
 
@@ -93,6 +99,8 @@ _SERVED = {
     "markerclusterjs": ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
     "markerclustercss": ("leaflet.markercluster", "dist/MarkerCluster.css"),
     "markerclusterdefaultcss": ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
+    "gesturehandlingjs": ("leaflet-gesture-handling", "dist/leaflet-gesture-handling.min.js"),
+    "gesturehandlingcss": ("leaflet-gesture-handling", "dist/leaflet-gesture-handling.min.css"),
 }
 #: folium.Map's defaults for icons and Bootstrap popups; the app uses neither.
 _DROPPED = frozenset(

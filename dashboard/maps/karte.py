@@ -19,6 +19,7 @@ import folium
 import jinja2
 import numpy as np
 import pandas as pd
+from folium.elements import JSCSSMixin
 
 from dashboard import i18n
 from dashboard.analysis.city import City
@@ -103,6 +104,24 @@ def prepare_map_data(city: City) -> MapData:
         offers=_lonlat(city.offers),
         bounds=bounds,
     )
+
+
+def entry_places(data: MapData) -> pd.DataFrame:
+    """Offers and actors with their map point, sorted by name, indexed ``offer:<id>`` / ``actor:<id>``:
+    the places a planned offer can be put at without the map."""
+    parts = [
+        pd.DataFrame(
+            {
+                "kind": kind,
+                "name": frame["name"].to_numpy(),
+                "lon": frame["lon"].to_numpy(),
+                "lat": frame["lat"].to_numpy(),
+            },
+            index=(kind + ":" + frame[f"{kind}_id"].astype(str)).to_numpy(),
+        )
+        for kind, frame in (("offer", data.offers), ("actor", data.actors))
+    ]
+    return pd.concat(parts).sort_values(["name", "kind"], kind="stable")
 
 
 def tooltip_html(title: str, rows: list[tuple[str, str]]) -> str:
@@ -314,6 +333,49 @@ class _Attribution(folium.MacroElement):
         self.text = html.escape(text)
 
 
+class _GestureHandling(JSCSSMixin, folium.MacroElement):
+    """On phones and tablets one finger scrolls the page past the map and two fingers move it, with a hint in
+    the reader's language (Leaflet.GestureHandling). Only where touch is the main input: with a mouse the
+    plugin would leave dragging off when the pointer enters over an area (all our maps are covered by areas),
+    and its Ctrl + wheel rule would change the desktop. Keyboard and mouse work as before."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        if (window.matchMedia("(hover: none) and (pointer: coarse)").matches) {
+            {{ this._parent.get_name() }}.options.gestureHandlingOptions = {{ this.options|tojson }};
+            {{ this._parent.get_name() }}.gestureHandling.enable();
+        }
+        {% endmacro %}"""
+    )
+    #: the names ``localize`` serves from the app's own copy
+    default_js = [("gesturehandlingjs", "leaflet-gesture-handling.min.js")]
+    default_css = [("gesturehandlingcss", "leaflet-gesture-handling.min.css")]
+
+    def __init__(self, lang: str):
+        super().__init__()
+        text = {
+            "touch": t("map.gesture.touch", lang),
+            "scroll": t("map.gesture.scroll", lang),
+            "scrollMac": t("map.gesture.scroll_mac", lang),
+        }
+        self.options = {"text": text, "duration": 1000}
+
+
+class _OneTabStop(folium.MacroElement):
+    """The map is one stop of the Tab key (arrows pan, + and - zoom). Leaflet makes each area and point
+    with a tooltip a stop of its own in Chromium, hundreds before the page goes on; the lists and tables
+    beside the map hold the same Quartiere, offers and figures."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("layeradd", function (e) {
+            var element = e.layer.getElement && e.layer.getElement();
+            if (element && element.tagName === "path") { element.setAttribute("tabindex", "-1"); }
+        });
+        {% endmacro %}"""
+    )
+
+
 class SetView(folium.MacroElement):
     """Opens the map at a centre and zoom (a shared link's position) instead of where it was fitted."""
 
@@ -347,6 +409,8 @@ def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, 
             max_zoom=18,
         ).add_to(fmap)
     fmap.fit_bounds(data.bounds.get(bezirk or "", data.bounds[""]))
+    _GestureHandling(lang).add_to(fmap)
+    _OneTabStop().add_to(fmap)
     _Attribution(data_credits(city, lang)).add_to(fmap)
     return fmap
 

@@ -113,6 +113,33 @@ def take_click(result: dict | None, map_key: str) -> dict | None:
     return click
 
 
+def quartier_names(city: City) -> dict[str, str]:
+    """Quartier id → name, in the order of the names: how a list of Quartiere reads."""
+    pairs = sorted(zip(city.units["area_id"], city.units["name"], strict=False), key=lambda p: (p[1], p[0]))
+    return dict(pairs)
+
+
+def area_choice(city: City, state_key: str) -> None:
+    """The Quartiere as a list searchable by typing: the keyboard's and screen reader's map click.
+
+    The list sets ``state_key`` as a click does (so the URL and the map's highlight follow), and it
+    shows what the map last chose: before the widget exists, its value is set from ``state_key``.
+    """
+    s = st.session_state
+    names = quartier_names(city)
+    widget = f"{state_key}_choice"
+    s[widget] = s.get(state_key) if s.get(state_key) in names else None
+    st.selectbox(
+        t("map.choose_area", lang()),
+        list(names),
+        index=None,
+        format_func=names.__getitem__,
+        placeholder=t("map.choose_area.placeholder", lang()),
+        key=widget,
+        on_change=lambda: s.update({state_key: s[widget]}),
+    )
+
+
 def bezirk_picker(city: City, key: str) -> str | None:
     """Sidebar choice of one Stadtbezirk (None = whole city; embedded: the link's)."""
     if embedded():

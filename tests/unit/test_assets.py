@@ -194,7 +194,9 @@ def test_install_places_files_and_second_call_does_nothing(tmp_path, fake_npm):
     assert not (dest / "leaflet" / "README.md").exists()
     assert assets.installed(dest, fake_npm.app)
     calls = fake_npm.log.read_text().splitlines()
-    assert calls == ["pack --json --ignore-scripts leaflet@1.9.4 leaflet.markercluster@1.5.3"]
+    assert calls == [
+        "pack --json --ignore-scripts leaflet@1.9.4 leaflet.markercluster@1.5.3 leaflet-gesture-handling@1.2.2"
+    ]
 
     assets.install(dest, fake_npm.app)
     assert fake_npm.log.read_text().splitlines() == calls

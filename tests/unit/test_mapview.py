@@ -9,7 +9,7 @@ import pytest
 from dashboard.analysis.city import prepare
 from dashboard.analysis.classify import classify
 from dashboard.analysis.indicators import unit_table
-from dashboard.maps.karte import build_map, prepare_map_data, tooltip_html
+from dashboard.maps.karte import build_map, entry_places, prepare_map_data, tooltip_html
 from dashboard.model.view import LAYER_KEYS, MapView
 from dashboard.model.workspace import LayerMeta
 from dashboard.store.settings import Settings
@@ -119,3 +119,25 @@ def test_every_map_names_the_data_sources_escaped_once_each():
     html = _render(city, MapView(layers=frozenset({"offers"})))[2]
     line = "Daten: Testdaten (CC0); &lt;b&gt;Stadt&lt;/b&gt; Kleinstadt (dl-de/by-2-0); neu.csv (ODbL 1.0)"
     assert f'addAttribution("{line}")'.replace("&", "\\u0026") in html and "<b>Stadt" not in html  # tojson
+
+
+@pytest.mark.parametrize(
+    ("lang", "hint"),
+    [("de", "Mit zwei Fingern verschieben Sie die Karte."), ("en", "Use two fingers to move the map.")],
+)
+def test_one_finger_scrolls_the_page_past_the_map_and_the_hint_speaks_the_readers_language(city, lang, hint):
+    view = MapView()
+    table = unit_table(city, view)
+    fmap, _ = build_map(prepare_map_data(city), city, table, classify(table[view.measure]), view, NO_TILES, lang)
+    html = fmap.get_root().render()
+    assert '<script src="/app/static/vendor/leaflet-gesture-handling/dist/leaflet-gesture-handling.min.js">' in html
+    assert f"{fmap.get_name()}.gestureHandling.enable();" in html
+    assert f'"touch": "{hint}"' in html
+    assert 'matchMedia("(hover: none) and (pointer: coarse)")' in html  # a mouse keeps dragging and wheel zoom
+    assert 'element.setAttribute("tabindex", "-1")' in html  # the map is one Tab stop, not one per area
+
+
+def test_entry_places_are_the_offers_and_actors_by_name_with_their_map_point(city):
+    places = entry_places(prepare_map_data(city))
+    assert list(places.index) == ["actor:a3", "offer:o2", "actor:a1", "offer:o1", "actor:a2"]
+    assert places.loc["offer:o1", ["kind", "lon", "lat"]].tolist() == ["offer", 9.72036, 48.3154]  # X0 + 250, Y0 + 250
