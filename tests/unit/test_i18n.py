@@ -91,6 +91,19 @@ def test_every_message_is_in_both_languages_german_as_source():
     assert i18n.messages("de").keys() == i18n.messages("en").keys()
 
 
+def test_the_template_holds_every_message_untranslated_and_no_file_has_a_damaged_entry():
+    """Branches append to the catalogs and git merges them by union; a merge that drops or doubles a line
+    would leave an entry without msgstr or with two msgids, which babel otherwise only warns about."""
+    for path in [i18n.po_path(lang) for lang in i18n.LANGUAGES]:
+        with path.open("rb") as f:
+            read_po(f, abort_invalid=True)
+    with (ROOT / "dashboard" / "i18n" / "locale" / "messages.pot").open("rb") as f:
+        template = read_po(f, abort_invalid=True)
+    german = {m.context: m.id for m in _catalog("de") if m.id}
+    assert {m.context: m.id for m in template if m.id} == german
+    assert all(not any(forms(m.string)) for m in template if m.id)
+
+
 def test_both_languages_fill_the_same_placeholders_in_every_form():
     """An English text needs the values its German text gets, no more and no fewer; each plural form alike."""
     flags = {m.context: m.flags for m in _catalog("de") if m.id}
