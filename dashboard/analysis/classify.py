@@ -52,6 +52,8 @@ class Classes:
 
     def labels(self, fmt: Callable[[float], str]) -> list[str]:
         """Each class as "lower – upper", numbers written by ``fmt`` (legends on the page and in print)."""
+        if not self.bounds:  # no value to classify: no class (a city without figures for the measure)
+            return []
         lowers = (self.lower, *self.bounds[:-1])
         return [f"{fmt(lower)} – {fmt(upper)}" for lower, upper in zip(lowers, self.bounds, strict=True)]
 

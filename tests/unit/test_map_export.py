@@ -146,6 +146,7 @@ def test_view_settings_text_is_the_settings_line_of_any_view():
 def test_class_labels_run_from_the_lowest_value_to_each_upper_bound():
     classes = Classes((10.0, 20.0, 35.0), 2.0, None, ("#a", "#b", "#c"))
     assert classes.labels(lambda v: f"{v:g}") == ["2 – 10", "10 – 20", "20 – 35"]
+    assert classify([float("nan"), float("nan")]).labels(str) == []  # a measure without figures: no legend
 
 
 def test_file_name_says_page_place_and_paper(city_and_result):
