@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.analysis.distance import StraightLine
 from dashboard.analysis.gaps import GapResult, ranked
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, fmt_short, t, tn
 from dashboard.model.scenario import Scenario
 from dashboard.model.targets import TARGET_BANDS
+from dashboard.model.view import MapView
 from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
 
@@ -137,6 +139,14 @@ def view_settings_text(
         added, disabled = len(scenario.added), len(scenario.disabled)
         parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled).rstrip("."))
     return " · ".join(parts)
+
+
+def map_view_settings_text(view: MapView, lang: str) -> str:
+    """``view_settings_text`` of the Karte: straight lines times its detour factor, no scenario."""
+    detour = view.detour
+    return view_settings_text(
+        view.target_groups, view.threshold_m, StraightLine(detour).label_key, detour, view.min_level, Scenario(), lang
+    )
 
 
 def settings_line(result: GapResult, lang: str) -> str:

@@ -26,15 +26,22 @@ _CSS = (
 )
 
 
-def summary_html(figures: Sequence[tuple[str, str, str | None]], settings: str, lang: str) -> str:
-    """The figures (label, value, exact value) as a list and the settings as one line, all text escaped."""
+def summary_html(
+    figures: Sequence[tuple[str, str, str | None]], settings: str, lang: str, title: str | None = None
+) -> str:
+    """The figures (label, value, exact value) as a list under an optional title (what they are of) and the
+    settings as one line, all text escaped."""
+    head = "" if title is None else f"<p><strong>{escape(title)}</strong></p>"
     items = "".join(
         f'<div><dt>{escape(label)}</dt><dd title="{escape(exact or value)}">{escape(value)}</dd></div>'
         for label, value, exact in figures
     )
+    listed = f"<dl>{items}</dl>" if items else ""
     line = escape(t("rep.settings", lang, settings=settings))
-    return f'<style>{_CSS}</style><section class="{CLASS}"><dl>{items}</dl><p>{line}</p></section>'
+    return f'<style>{_CSS}</style><section class="{CLASS}">{head}{listed}<p>{line}</p></section>'
 
 
-def phone_summary(figures: Sequence[tuple[str, str, str | None]], settings: str, lang: str) -> None:
-    st.html(summary_html(figures, settings, lang))
+def phone_summary(
+    figures: Sequence[tuple[str, str, str | None]], settings: str, lang: str, title: str | None = None
+) -> None:
+    st.html(summary_html(figures, settings, lang, title))

@@ -96,3 +96,21 @@ def test_a_gap_link_shows_its_figures_and_settings_above_the_map_for_phones(open
     assert "Szenario: 1 geplantes Angebot, 0 abgeschaltet" in summary
     page = everything(at)
     assert page.index("qa-first-screen") < page.index("streamlit_folium")  # above the map
+
+
+def test_a_karte_link_with_a_quartier_shows_its_figures_above_the_map_for_phones(open_link):
+    """The summary names the chosen Quartier and carries the figures of its column in the key-figure table."""
+    at = open_link(sel="0101", t="800")
+    summary = html.unescape(at.main.get("html")[0].proto.body)
+    assert "<p><strong>Quartier Am Bach</strong></p>" in summary
+    shown = re.findall(r"<dt>(.*?)</dt><dd title=\".*?\">(.*?)</dd>", summary)
+    column = at.table[0].value["Quartier"]  # the key figures: Quartier, Stadtbezirk, city
+    assert [label for label, _ in shown] == [
+        "Einwohner",
+        "ohne Angebot in 800 m (Anteil)",
+        "Mitwirkungsangebote je 1.000 EW",
+    ]
+    assert shown == [(label, column[label]) for label, _ in shown]
+    assert "Einstellungen der Ansicht: Kinder, Jugendliche, Familien, Erwachsene, Senioren, alle · 800 m" in summary
+    page = everything(at)
+    assert page.index("qa-first-screen") < page.index("streamlit_folium")  # above the map
