@@ -63,24 +63,23 @@ def _karte_first_screen(app_server, page, wait_for_map, save_artifact, name: str
     save_artifact(page, name, full_page=False)  # no axe here: the page's st.table scrolls sideways on a phone
 
 
-@pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport=PHONE)
-def test_on_a_phone_a_gap_link_shows_its_figures_and_settings_first(app_server, page, wait_for_map, save_artifact):
-    _gap_first_screen(app_server, page, wait_for_map, save_artifact, "first-screen-luecken-390x844")
+def _touch(viewport: dict[str, int]):
+    return pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport=viewport)
 
 
-@pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport=TABLET)
-def test_on_a_tablet_a_gap_link_shows_its_figures_and_settings_first(app_server, page, wait_for_map, save_artifact):
-    _gap_first_screen(app_server, page, wait_for_map, save_artifact, "first-screen-luecken-820x1180")
-
-
-@pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport=PHONE)
-def test_on_a_phone_a_karte_link_shows_its_quartier_first(app_server, page, wait_for_map, save_artifact):
-    _karte_first_screen(app_server, page, wait_for_map, save_artifact, "first-screen-karte-390x844")
-
-
-@pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport=TABLET)
-def test_on_a_tablet_a_karte_link_shows_its_quartier_first(app_server, page, wait_for_map, save_artifact):
-    _karte_first_screen(app_server, page, wait_for_map, save_artifact, "first-screen-karte-820x1180")
+@pytest.mark.parametrize(
+    ("check", "name"),
+    [
+        pytest.param(_gap_first_screen, "luecken-390x844", marks=_touch(PHONE), id="luecken-phone"),
+        pytest.param(_gap_first_screen, "luecken-820x1180", marks=_touch(TABLET), id="luecken-tablet"),
+        pytest.param(_karte_first_screen, "karte-390x844", marks=_touch(PHONE), id="karte-phone"),
+        pytest.param(_karte_first_screen, "karte-820x1180", marks=_touch(TABLET), id="karte-tablet"),
+    ],
+)
+def test_on_phones_and_tablets_a_link_shows_its_figures_and_settings_first(
+    app_server, page, wait_for_map, save_artifact, check, name
+):
+    check(app_server, page, wait_for_map, save_artifact, f"first-screen-{name}")
 
 
 @pytest.mark.parametrize("link", [GAP_LINK, KARTE_LINK])
