@@ -8,14 +8,25 @@ from dashboard.analysis.indicators import ranking
 from dashboard.i18n import code_label, fmt_num, t, tn
 from dashboard.maps.karte import build_map
 from dashboard.model.areas import area_at
-from dashboard.reports.figures import key_figures, ranking_frame
-from dashboard.web import karte_widgets, legends, links, session
+from dashboard.reports.figures import headline_key_figures, key_figures, ranking_frame
+from dashboard.reports.gap_figures import map_view_settings_text
+from dashboard.web import first_screen, karte_widgets, legends, links, session
 
 lang, loaded = session.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version
 view = karte_widgets.map_view_controls(city)
 table = karte_widgets.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
+
+selected = st.session_state.get("selected")
+rows = key_figures(table, selected, view, lang) if selected in table.index else None
+if not session.embedded():  # always drawn, so that the map below keeps its place in the page between runs
+    first_screen.phone_summary(
+        headline_key_figures(rows, view, lang) if rows else (),
+        map_view_settings_text(view, lang),
+        lang,
+        t("map.selected", lang, name=table.loc[selected, "name"]) if rows else None,
+    )
 
 map_col, side_col = session.map_columns([4, 3])
 with map_col:
@@ -41,10 +52,9 @@ if side_col is None:
 
 with side_col:
     karte_widgets.area_choice(city, "selected")
-    selected = st.session_state.get("selected")
-    if selected in table.index:
+    if rows:
         st.subheader(t("map.selected", lang, name=table.loc[selected, "name"]))
-        st.table(karte_widgets.figures_frame(key_figures(table, selected, view, lang)))
+        st.table(karte_widgets.figures_frame(rows))
         if st.button(t("map.clear_selection", lang)):
             st.session_state["selected"] = None
             st.rerun()

@@ -9,19 +9,21 @@ from dashboard.analysis.bivariate import (
     need_values,
 )
 from dashboard.analysis.filters import in_bezirk
-from dashboard.i18n import code_label, fmt_int, fmt_share, fmt_short, t
+from dashboard.i18n import code_label, t
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map
 from dashboard.model import viewspec
 from dashboard.model.areas import area_at
 from dashboard.model.targets import has_age_bands
 from dashboard.model.viewspec import BUILTIN_NEEDS
 from dashboard.reports.gap_figures import (
+    headline_figures,
     method_text,
     methods_frame,
     methods_summary,
     ranking_frame,
+    settings_text,
 )
-from dashboard.web import karte_widgets, legends, links, luecken_widgets, session
+from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, session
 
 lang, loaded = session.open_page("gap.heading")
 city = loaded.city
@@ -32,6 +34,9 @@ if not has_age_bands(city.cells, params.target_group):
     st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
     st.stop()
 before, result = luecken_widgets.gap_results(loaded, params)
+figures = headline_figures(result, lang)
+if not session.embedded():
+    first_screen.phone_summary(figures, settings_text(result, lang), lang)
 in_view = set(result.units.index[in_bezirk(result.units.reset_index(), city.units, bezirk)])
 
 GAP_VIEW = viewspec.GAP_VIEW
@@ -114,19 +119,9 @@ else:
         st.stop()  # embedded: the map alone
     with side_col:
         karte_widgets.area_choice(city, "gap_selected")
-        c1, c2, c3 = st.columns([5, 5, 3])  # room for seven-digit city totals
-        target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
-        c1.metric(
-            t("gap.metric.target", lang, group=code_label(params.target_group, lang)),
-            fmt_short(target, lang),
-            help=fmt_int(target, lang),
-        )
-        c2.metric(
-            t("gap.metric.uncovered", lang, threshold=params.threshold),
-            fmt_short(uncovered, lang),
-            help=fmt_int(uncovered, lang),
-        )
-        c3.metric(t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang))
+        columns = st.columns([5, 5, 3])  # room for seven-digit city totals
+        for column, (label, value, exact) in zip(columns, figures, strict=True):
+            column.metric(label, value, help=exact)
         st.subheader(t("gap.ranking", lang))
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))

@@ -68,3 +68,14 @@ def ranking_frame(ranked: pd.DataFrame, table: pd.DataFrame, view: MapView, lang
             t("fig.sectors_missing", lang): missing_sectors_texts(table, lang, ranked),
         }
     )
+
+
+def headline_key_figures(rows: list[tuple[str, ...]], view: MapView, lang: str) -> tuple[tuple[str, str, None], ...]:
+    """The Quartier's residents and the two figures the map can colour by, from the rows of ``key_figures``: what a
+    shared Karte link with a chosen Quartier is about, as (label, value, no exact value)."""
+    wanted = (
+        t("fig.residents", lang),
+        t("fig.uncovered_share", lang, threshold=view.threshold_m),
+        t("fig.offers_per_1000", lang),
+    )
+    return tuple((label, area_value, None) for label, area_value, *_ in rows if label in wanted)

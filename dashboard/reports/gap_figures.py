@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.analysis.distance import StraightLine
 from dashboard.analysis.gaps import GapResult, ranked
-from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
+from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, fmt_short, t, tn
 from dashboard.model.scenario import Scenario
 from dashboard.model.targets import TARGET_BANDS
+from dashboard.model.view import MapView
 from dashboard.model.viewspec import COMPONENTS
 from dashboard.reports.figures import missing_sectors_texts
 
@@ -97,6 +99,18 @@ def scenario_effect(before: GapResult, after: GapResult, lang: str) -> str:
     return t("gap.scenario.effect", lang, before=fmt_int(b, lang), after=fmt_int(a, lang), delta=signed(a - b, lang))
 
 
+def headline_figures(result: GapResult, lang: str) -> tuple[tuple[str, str, str | None], ...]:
+    """The page's headline figures as (label, value, exact value or None): one source for its metrics and for
+    the summary a phone shows above the map."""
+    group, threshold = code_label(result.params.target_group, lang), result.params.threshold
+    target, uncovered = result.city["target_residents"], result.city["uncovered_residents"]
+    return (
+        (t("gap.metric.target", lang, group=group), fmt_short(target, lang), fmt_int(target, lang)),
+        (t("gap.metric.uncovered", lang, threshold=threshold), fmt_short(uncovered, lang), fmt_int(uncovered, lang)),
+        (t("gap.metric.covered_share", lang), fmt_share(result.city["covered_share"], lang), None),
+    )
+
+
 def settings_text(result: GapResult, lang: str) -> str:
     """The settings behind the figures, plain: group, threshold, distance method, minimum level, scenario."""
     p = result.params
@@ -125,6 +139,14 @@ def view_settings_text(
         added, disabled = len(scenario.added), len(scenario.disabled)
         parts.append(tn("gap.scenario.changes", added, lang, added=added, disabled=disabled).rstrip("."))
     return " · ".join(parts)
+
+
+def map_view_settings_text(view: MapView, lang: str) -> str:
+    """``view_settings_text`` of the Karte: straight lines times its detour factor, no scenario."""
+    detour = view.detour
+    return view_settings_text(
+        view.target_groups, view.threshold_m, StraightLine(detour).label_key, detour, view.min_level, Scenario(), lang
+    )
 
 
 def settings_line(result: GapResult, lang: str) -> str:

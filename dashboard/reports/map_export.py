@@ -17,18 +17,16 @@ import pandas as pd
 
 from dashboard.analysis.city import City
 from dashboard.analysis.classify import Classes
-from dashboard.analysis.distance import StraightLine
 from dashboard.analysis.filters import in_bezirk
 from dashboard.analysis.gaps import GapResult, ranked
 from dashboard.analysis.indicators import ranking
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, t, tn
 from dashboard.maps import gap_map, karte, print_map
 from dashboard.maps.area_map import report_attribution
-from dashboard.model.scenario import Scenario
 from dashboard.model.view import MapView
 from dashboard.reports import pdfdoc
 from dashboard.reports.analysis_export import slug
-from dashboard.reports.gap_figures import settings_text, view_settings_text
+from dashboard.reports.gap_figures import map_view_settings_text, settings_text
 from dashboard.store.settings import Settings
 
 #: How many Quartiere the map's description names.
@@ -91,15 +89,7 @@ def karte_sheet(
     place = _place(city, view.bezirk)
     shown = ranking(table[in_bezirk(table.reset_index(), city.units, view.bezirk)], view.measure).head(TOP_NAMED)
     fmt = karte.measure_format(view.measure, lang)
-    line = view_settings_text(
-        view.target_groups,
-        view.threshold_m,
-        StraightLine(view.detour).label_key,
-        view.detour,
-        view.min_level,
-        Scenario(),
-        lang,
-    )
+    line = map_view_settings_text(view, lang)
     return MapSheet(
         title=t("mapx.title.karte", lang, measure=measure, place=place),
         lines=_lines(city, line, today, lang),

@@ -1,5 +1,10 @@
 """Share links in Streamlit's AppTest: a link restores the widgets, the URL follows the view, bad links only warn."""
 
+import html
+import re
+
+from tests.support.apptree import everything
+
 
 def _params(at) -> dict[str, str]:
     return {
@@ -78,3 +83,34 @@ def test_embedded_gap_map_takes_its_view_from_the_link(open_link):
     assert not at.title and not at.success  # no scenario panel
     assert [c.proto.component_name for c in at.get("component_instance")] == ["streamlit_folium.st_folium"]
     assert at.markdown[0].value.startswith("<b>Lückenindex 0–100")  # the legend of the linked layer only
+
+
+def test_a_gap_link_shows_its_figures_and_settings_above_the_map_for_phones(open_link):
+    """The phone summary carries the metrics' figures (label, value, exact value) and the view's settings."""
+    at = open_link(p="luecken", g="senioren", t="600", s="9.1,48.1,bildung,senioren,mitwirkung,20")
+    summary = at.main.get("html")[0].proto.body
+    shown = re.findall(r'<dt>(.*?)</dt><dd title="(.*?)">(.*?)</dd>', html.unescape(summary))
+    metrics = [(m.label, m.proto.help or m.value, m.value) for m in at.metric]
+    assert len(shown) == 3 and shown == metrics
+    assert "Einstellungen der Ansicht: Senioren · 600 m · Luftlinie × Umwegfaktor 1,00" in summary
+    assert "Szenario: 1 geplantes Angebot, 0 abgeschaltet" in summary
+    page = everything(at)
+    assert page.index("qa-first-screen") < page.index("streamlit_folium")  # above the map
+
+
+def test_a_karte_link_with_a_quartier_shows_its_figures_above_the_map_for_phones(open_link):
+    """The summary names the chosen Quartier and carries the figures of its column in the key-figure table."""
+    at = open_link(sel="0101", t="800")
+    summary = html.unescape(at.main.get("html")[0].proto.body)
+    assert "<p><strong>Quartier Am Bach</strong></p>" in summary
+    shown = re.findall(r"<dt>(.*?)</dt><dd title=\".*?\">(.*?)</dd>", summary)
+    column = at.table[0].value["Quartier"]  # the key figures: Quartier, Stadtbezirk, city
+    assert [label for label, _ in shown] == [
+        "Einwohner",
+        "ohne Angebot in 800 m (Anteil)",
+        "Mitwirkungsangebote je 1.000 EW",
+    ]
+    assert shown == [(label, column[label]) for label, _ in shown]
+    assert "Einstellungen der Ansicht: Kinder, Jugendliche, Familien, Erwachsene, Senioren, alle · 800 m" in summary
+    page = everything(at)
+    assert page.index("qa-first-screen") < page.index("streamlit_folium")  # above the map

@@ -127,11 +127,12 @@ def wait_for_map() -> Callable:
 
 @pytest.fixture
 def save_artifact(artifacts_dir: Path) -> Callable:
-    """``save_artifact(page, name)`` writes a full-page screenshot to test-artifacts/<name>.png."""
+    """``save_artifact(page, name)`` writes a full-page screenshot to test-artifacts/<name>.png (with
+    ``full_page=False`` only what the viewport shows, e.g. a phone's first screen)."""
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, full_page: bool = True) -> Path:
         path = artifacts_dir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save
