@@ -3,14 +3,13 @@
 from datetime import date
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
 from dashboard.reports import council
-from dashboard.web import downloads, links, luecken_widgets, session
+from dashboard.web import downloads, links, luecken_widgets, map_payload, session
 
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
@@ -44,12 +43,12 @@ if area.parent_name:
 figures_col, map_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader(t("pf.map", lang))
-    st_folium(
-        interactive_map(loaded.map_data, city, area, session.settings(), lang),
+    map_payload.show_map(
+        (loaded.version, area_id, lang, session.settings()),
+        lambda: (interactive_map(loaded.map_data, city, area, session.settings(), lang), []),
         key="profile_map",
         height=320,
-        use_container_width=True,
-        returned_objects=[],
+        returned_objects=(),
     )
     st.subheader(t("pf.download", lang))
     downloads.report_buttons(
