@@ -49,8 +49,12 @@ def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_object
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _kept(view_key: Hashable, returned_objects: tuple[str, ...], _build: Callable[[], Built]) -> dict:
-    return payload(*_build(), returned_objects)
+def _kept(
+    view_key: Hashable, key: str, returned_objects: tuple[str, ...], _build: Callable[[], Built]
+) -> tuple[dict, str]:
+    """The payload and the component's widget key, which st_folium derives from the script (a regex over it)."""
+    kept = payload(*_build(), returned_objects)
+    return kept, sf.generate_js_hash(kept["script"], key, False)
 
 
 def show_map(
@@ -76,14 +80,13 @@ def show_map(
             place_map(fmap, pos_key)
         return fmap, groups
 
-    kept = _kept((view_key, pos and tuple(pos)), returned_objects, built)
-    hash_key = sf.generate_js_hash(kept["script"], key, False)
+    kept, hash_key = _kept((view_key, pos and tuple(pos)), key, returned_objects, built)
 
     def _on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
 
     return sf._component_func(
-        **kept,
+        **{**kept, "default": dict(kept["default"])},  # the component hands the default back: a session's own copy
         key=hash_key,
         height=height,
         width=None,

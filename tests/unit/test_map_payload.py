@@ -57,9 +57,10 @@ def test_the_payload_is_built_once_per_view_key_and_anew_for_a_new_data_version(
         builds.append(1)
         return _karte(tiny_workspace())
 
-    first = map_payload._kept(("v1:viewer", EVERYTHING), RETURNED, build)
-    assert map_payload._kept(("v1:viewer", EVERYTHING), RETURNED, build) is first
+    first = map_payload._kept(("v1:viewer", EVERYTHING), "karte", RETURNED, build)
+    assert map_payload._kept(("v1:viewer", EVERYTHING), "karte", RETURNED, build) is first
     assert len(builds) == 1
-    map_payload._kept(("v2:viewer", EVERYTHING), RETURNED, build)
-    map_payload._kept(("v1:editor", EVERYTHING), RETURNED, build)
+    assert first[1] == sf.generate_js_hash(first[0]["script"], "karte")  # st_folium's widget key for it
+    map_payload._kept(("v2:viewer", EVERYTHING), "karte", RETURNED, build)
+    map_payload._kept(("v1:editor", EVERYTHING), "karte", RETURNED, build)
     assert len(builds) == 3
