@@ -8,7 +8,6 @@ from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
-from dashboard.reports import council
 from dashboard.web import downloads, links, luecken_widgets, map_payload, session
 
 lang, loaded = session.open_page("pf.heading")
@@ -33,8 +32,8 @@ st.session_state["_profile_last"] = area_id
 
 result, _ = luecken_widgets.gap_results(loaded, GapParams())
 today = date.today()
-counts = pf.unit_counts(city, result)
-profile = pf.profile(city, result, counts, area_id, today)
+report = luecken_widgets.report_context(loaded, result, result, lang, today)
+profile = pf.profile(city, result, report.counts, area_id, today)
 area = profile.area
 
 st.header(t("pf.title", lang, level=code_label(area.level, lang), name=area.name))
@@ -51,9 +50,7 @@ with map_col:
         returned_objects=(),
     )
     st.subheader(t("pf.download", lang))
-    downloads.report_buttons(
-        council.from_results(loaded.workspace, city, result, result, today, lang), area_id, "profile"
-    )
+    downloads.report_buttons(report, area_id, "profile")
 with figures_col:
     st.subheader(t("pf.figures", lang))
     for title, frame in pf.profile_sections(profile, lang):

@@ -337,11 +337,7 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
         t("gap.report.area", lg), options, format_func=lambda a: str(names.get(a, a)), key="gap_report_area"
     )
     st.caption(t("gap.report.caption", lg))
-    downloads.report_buttons(
-        _report_context(loaded.version, after.params, after.scenario, lg, date.today(), loaded, before, after),
-        area_id,
-        "gap_report",
-    )
+    downloads.report_buttons(report_context(loaded, before, after, lg, date.today()), area_id, "gap_report")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -350,6 +346,13 @@ def _report_context(
 ) -> council.ReportContext:
     """The report's context (its counts per Quartier take a tenth of a second) once per view and day."""
     return council.from_results(_loaded.workspace, _loaded.city, _before, _after, today, lang)
+
+
+def report_context(
+    loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, lang: str, today: date
+) -> council.ReportContext:
+    """The council report's context of a view (status quo ``before``, ``after`` with its scenario)."""
+    return _report_context(loaded.version, after.params, after.scenario, lang, today, loaded, before, after)
 
 
 def data_panel(loaded: Loaded, result: gaps.GapResult, area_ids: set[str]) -> None:
