@@ -1,7 +1,6 @@
 """Karte: all layers on one map, the first participation-gap view, key figures of a clicked Quartier."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.analysis.classify import classify
 from dashboard.analysis.indicators import ranking
@@ -10,7 +9,7 @@ from dashboard.maps.karte import build_map
 from dashboard.model.areas import area_at
 from dashboard.reports.figures import headline_key_figures, key_figures, ranking_frame
 from dashboard.reports.gap_figures import map_view_settings_text
-from dashboard.web import first_screen, karte_widgets, legends, links, session
+from dashboard.web import first_screen, karte_widgets, legends, links, map_payload, session
 
 lang, loaded = session.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version
@@ -30,15 +29,13 @@ if not session.embedded():  # always drawn, so that the map below keeps its plac
 
 map_col, side_col = session.map_columns([4, 3])
 with map_col:
-    fmap, groups = build_map(map_data, city, table, classes, view, session.settings(), lang)
-    links.place_map(fmap)
-    result = st_folium(
-        fmap,
+    result = map_payload.show_map(
+        (version, view, lang, session.settings()),
+        lambda: build_map(map_data, city, table, classes, view, session.settings(), lang),
         key="karte",
         height=620,
-        use_container_width=True,
-        returned_objects=["last_object_clicked", "center", "zoom"],  # a pan or zoom reruns the page: the URL follows
-        feature_group_to_add=groups,
+        returned_objects=("last_object_clicked", "center", "zoom"),  # a pan or zoom reruns the page: the URL follows
+        pos_key="map_pos",
     )
     links.follow_map(result)
     legends.legend(classes, view)

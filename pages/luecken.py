@@ -1,7 +1,6 @@
 """Lückenanalyse: who lacks participation offers, where, how many – and what a new offer would change."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.analysis.bivariate import (
     area_need_columns,
@@ -23,7 +22,7 @@ from dashboard.reports.gap_figures import (
     ranking_frame,
     settings_text,
 )
-from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, session
+from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_payload, session
 
 lang, loaded = session.open_page("gap.heading")
 city = loaded.city
@@ -62,10 +61,16 @@ if view == "need":
     crossed = cross(need_values(city, indicator), result.units["gap_index"])
     map_col, list_col = st.columns([3, 2], gap="medium")
     with map_col:
-        need_map = build_bivariate_map(loaded.map_data, city, crossed, indicator, session.settings(), lang, bezirk)
-        links.place_map(need_map, "gap_map_pos")
-        out = st_folium(
-            need_map, key="gap_need_map", height=600, use_container_width=True, returned_objects=["center", "zoom"]
+        out = map_payload.show_map(
+            (loaded.version, result.params, result.scenario, indicator, lang, session.settings(), bezirk),
+            lambda: (
+                build_bivariate_map(loaded.map_data, city, crossed, indicator, session.settings(), lang, bezirk),
+                [],
+            ),
+            key="gap_need_map",
+            height=600,
+            returned_objects=("center", "zoom"),
+            pos_key="gap_map_pos",
         )
         links.follow_map(out, "gap_map_pos")
         legends.bivariate_legend()
@@ -95,13 +100,16 @@ else:
         )
         selected = st.session_state.get("gap_selected")
         catchments = luecken_widgets.isochrones(loaded, result)
-        fmap, groups = build_gap_map(
-            loaded.map_data, city, result, layers, session.settings(), lang, selected, bezirk, catchments
-        )
-        links.place_map(fmap, "gap_map_pos")
-        out = st_folium(
-            fmap, key="gap_map", height=600, use_container_width=True,
-            returned_objects=["last_object_clicked", "center", "zoom"], feature_group_to_add=groups,
+        out = map_payload.show_map(
+            luecken_widgets.gap_map_key(loaded, result, layers, lang, session.settings(), selected, bezirk),
+            lambda: build_gap_map(
+                loaded.map_data, city, result, layers, session.settings(), lang, selected, bezirk, catchments,
+                luecken_widgets.gap_grid(loaded, result) if "grid" in layers else None,
+            ),
+            key="gap_map",
+            height=600,
+            returned_objects=("last_object_clicked", "center", "zoom"),
+            pos_key="gap_map_pos",
         )  # fmt: skip
         links.follow_map(out, "gap_map_pos")
         legends.gap_legend(result, layers)

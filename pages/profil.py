@@ -3,14 +3,12 @@
 from datetime import date
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
-from dashboard.reports import council
-from dashboard.web import downloads, links, luecken_widgets, session
+from dashboard.web import downloads, links, luecken_widgets, map_payload, session
 
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
@@ -34,8 +32,8 @@ st.session_state["_profile_last"] = area_id
 
 result, _ = luecken_widgets.gap_results(loaded, GapParams())
 today = date.today()
-counts = pf.unit_counts(city, result)
-profile = pf.profile(city, result, counts, area_id, today)
+report = luecken_widgets.report_context(loaded, result, result, lang, today)
+profile = pf.profile(city, result, report.counts, area_id, today)
 area = profile.area
 
 st.header(t("pf.title", lang, level=code_label(area.level, lang), name=area.name))
@@ -44,17 +42,15 @@ if area.parent_name:
 figures_col, map_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader(t("pf.map", lang))
-    st_folium(
-        interactive_map(loaded.map_data, city, area, session.settings(), lang),
+    map_payload.show_map(
+        (loaded.version, area_id, lang, session.settings()),
+        lambda: (interactive_map(loaded.map_data, city, area, session.settings(), lang), []),
         key="profile_map",
         height=320,
-        use_container_width=True,
-        returned_objects=[],
+        returned_objects=(),
     )
     st.subheader(t("pf.download", lang))
-    downloads.report_buttons(
-        council.from_results(loaded.workspace, city, result, result, today, lang), area_id, "profile"
-    )
+    downloads.report_buttons(report, area_id, "profile")
 with figures_col:
     st.subheader(t("pf.figures", lang))
     for title, frame in pf.profile_sections(profile, lang):

@@ -270,10 +270,11 @@ def _needs_jquery(element) -> bool:
     )
 
 
-def _walk(element):
+def walk(element):
+    """``element`` and everything under it."""
     yield element
     for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
+        yield from walk(child)
 
 
 #: folium's map header forbids zooming the map's page: ``maximum-scale=1.0, user-scalable=no``.
@@ -306,7 +307,7 @@ def localize(fmap: folium.Map, base_url: str = "/app/static/vendor") -> folium.M
     also where the map's page is allowed to zoom.
     """
     base_url = base_url.rstrip("/")
-    for element in _walk(fmap):
+    for element in walk(fmap):
         if isinstance(element, branca.colormap.ColorMap):
             raise ValueError(
                 "branca-Farbskalen laden d3 aus dem Internet (streamlit-folium fügt es hinzu); "

@@ -64,15 +64,18 @@ def grid_labels(threshold: float, lang: str) -> list[str]:
     return [t("gap.legend.grid.up_to", lang, m=m) for m in steps] + [t("gap.legend.grid.beyond", lang, m=steps[-1])]
 
 
-def _grid_overlay(result: GapResult) -> folium.raster_layers.ImageOverlay | None:
+#: The distance grid as one picture: PNG data URL and [[south, west], [north, east]] (see ``cells_image``).
+GridPicture = tuple[str, list[list[float]]]
+
+
+def grid_picture(result: GapResult) -> GridPicture | None:
+    """The distance grid of ``result`` as a picture (None without demand); the costliest part of the gap
+    map, so the page keeps it per data version, parameters and scenario."""
     cells = result.cells[result.cells["demand"] > 0]
     if len(cells) == 0:
         return None
     classes = distance_classes(cells["distance"].to_numpy(), result.params.threshold)
-    url, bounds = cells_image(
-        cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS), alpha=CELL_ALPHA
-    )
-    return folium.raster_layers.ImageOverlay(url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False)
+    return cells_image(cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS), alpha=CELL_ALPHA)
 
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
@@ -154,17 +157,21 @@ def build_gap_map(
     selected: str | None = None,
     bezirk: str | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
+    grid: GridPicture | None = None,
 ) -> tuple[folium.Map, list[folium.FeatureGroup]]:
     """Distance grid and/or gap-index choropleth, with offers, scenario markers and walking
-    catchments as feature groups."""
+    catchments as feature groups; ``grid`` is ``grid_picture(result)`` if the caller kept it."""
     fmap = base_map(data, city, settings, bezirk, lang)
     fills = {
         area: result.classes.colour_of(int(i))
         for area, i in zip(result.units.index, result.classes.index, strict=False)
     }
     area_layer(data, fills, _index_tips(data, result, lang), "index", index_opacity(layers)).add_to(fmap)
-    if "grid" in layers and (overlay := _grid_overlay(result)) is not None:
-        overlay.add_to(fmap)
+    if "grid" in layers and (picture := grid or grid_picture(result)) is not None:
+        url, bounds = picture
+        folium.raster_layers.ImageOverlay(
+            url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False
+        ).add_to(fmap)
     bezirk_outlines(data).add_to(fmap)
     groups = [feature_group("offers", _offer_points(data, result, lang))] if "offers" in layers else []
     if isochrones is not None and len(isochrones):

@@ -21,6 +21,7 @@ from dashboard.analysis.classify import (
 from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.i18n import code_label, t, tn
+from dashboard.maps.gap_map import GridPicture, grid_picture
 from dashboard.maps.karte import entry_places
 from dashboard.model import schema, share_state, viewspec
 from dashboard.model.areas import area_at
@@ -115,6 +116,16 @@ def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps
     return before, before if current.is_empty else _scenario_result(loaded.version, params, current, loaded.city)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _grid_picture(version: str, params: GapParams, scenario: Scenario, _result: gaps.GapResult) -> GridPicture | None:
+    return grid_picture(_result)
+
+
+def gap_grid(loaded: Loaded, result: gaps.GapResult) -> GridPicture | None:
+    """The distance grid's picture of ``result``, drawn once per data version, parameters and scenario."""
+    return _grid_picture(loaded.version, result.params, result.scenario, result)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _isochrone(version: str, x: float, y: float, _city: City) -> gpd.GeoDataFrame:
     assert _city.network is not None  # only asked for walking results
@@ -133,6 +144,12 @@ def isochrones(loaded: Loaded, result: gaps.GapResult) -> gpd.GeoDataFrame | Non
         for x, y in zip(shown["x"], shown["y"], strict=False)
     ]
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs) if parts else None
+
+
+def gap_map_key(loaded: Loaded, result: gaps.GapResult, *view) -> tuple:
+    """What the gap map of ``result`` shows – with the catchment of the offer chosen in the scenario panel –
+    as the key its payload is kept under (``map_payload``); ``view`` names the rest."""
+    return (loaded.version, result.params, result.scenario, st.session_state.get("gap_toggle_offer"), *view)
 
 
 def method_comparison(loaded: Loaded, params: GapParams) -> pd.DataFrame | None:
@@ -307,7 +324,7 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
     """
     lg = lang()
     ranked = [a for a in gaps.ranked(after).index if a in area_ids]
-    names = after.units["name"]
+    names = after.units["name"].to_dict()  # a dict: the list below asks once per Quartier on every run
     options = ranked + sorted((a for a in area_ids if a not in ranked), key=lambda a: str(names.get(a, a)))
     if not options:
         return
@@ -320,8 +337,22 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
         t("gap.report.area", lg), options, format_func=lambda a: str(names.get(a, a)), key="gap_report_area"
     )
     st.caption(t("gap.report.caption", lg))
-    ctx = council.from_results(loaded.workspace, loaded.city, before, after, lang=lg)
-    downloads.report_buttons(ctx, area_id, "gap_report")
+    downloads.report_buttons(report_context(loaded, before, after, lg, date.today()), area_id, "gap_report")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _report_context(
+    version: str, params: GapParams, scenario: Scenario, lang: str, today: date, _loaded: Loaded, _before, _after
+) -> council.ReportContext:
+    """The report's context (its counts per Quartier take a tenth of a second) once per view and day."""
+    return council.from_results(_loaded.workspace, _loaded.city, _before, _after, today, lang)
+
+
+def report_context(
+    loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, lang: str, today: date
+) -> council.ReportContext:
+    """The council report's context of a view (status quo ``before``, ``after`` with its scenario)."""
+    return _report_context(loaded.version, after.params, after.scenario, lang, today, loaded, before, after)
 
 
 def data_panel(loaded: Loaded, result: gaps.GapResult, area_ids: set[str]) -> None:

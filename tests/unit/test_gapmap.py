@@ -10,10 +10,12 @@ import pytest
 from dashboard.analysis.bivariate import PALETTE, cross, need_values, terciles
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse, with_scenario
+from dashboard.maps import gap_map
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map, distance_classes
 from dashboard.maps.karte import prepare_map_data
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.store.settings import Settings
+from dashboard.web import luecken_widgets
 from tests.support.factories import tiny_workspace
 
 NO_TILES = Settings(None, tile_url=None, tile_attribution="")
@@ -99,3 +101,20 @@ def test_bivariate_map_builds_with_escaped_tooltips(city):
     crossed = cross(need_values(city, "share_65_plus"), result.units["gap_index"])
     html = build_bivariate_map(data, city, crossed, "share_65_plus", NO_TILES, "de").get_root().render()
     assert "Quartier Am Bach" in html.replace("\\u003c", "<")
+
+
+def test_a_kept_grid_picture_is_drawn_as_given_and_kept_per_data_version(city, monkeypatch):
+    result = analyse(city, GapParams())
+    picture = gap_map.grid_picture(result)
+    assert picture is not None and picture[0].startswith("data:image/png;base64,")
+    monkeypatch.setattr(gap_map, "cells_image", lambda *a, **k: pytest.fail("the kept picture is drawn again"))
+    fmap, _ = build_gap_map(prepare_map_data(city), city, result, ALL, NO_TILES, "de", grid=picture)
+    assert [o.url for o in _layers(fmap, folium.raster_layers.ImageOverlay)] == [picture[0]]
+
+    monkeypatch.undo()
+    drawn = []
+    monkeypatch.setattr(luecken_widgets, "grid_picture", lambda r: drawn.append(r) or picture)
+    kept = luecken_widgets._grid_picture("v1:viewer", result.params, result.scenario, result)
+    assert luecken_widgets._grid_picture("v1:viewer", result.params, result.scenario, result) is kept
+    luecken_widgets._grid_picture("v2:viewer", result.params, result.scenario, result)
+    assert len(drawn) == 2  # once per data version

@@ -1,0 +1,101 @@
+"""The map on a page, its browser payload built once per view: what st_folium does, minus the rebuilding.
+
+Building a folium map and rendering it (st_folium renders it two to three times over) was most of the
+server's time for a shared link, and a link opens the same few views again and again, each open twice
+(the map's first report reruns the page). So the rendered payload is kept per ``view_key``: the data
+version – which names the role, so a viewer's map never comes from an editor's cache –, the view, the
+language and the map's opening position. The component is streamlit-folium's own, fed exactly as
+``st_folium`` feeds it (streamlit-folium 0.27.4, pinned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import folium
+import streamlit as st
+import streamlit_folium as sf
+
+from dashboard.maps.assets import walk
+from dashboard.web.links import place_map
+
+#: A map and the feature groups streamlit-folium adds without reloading it (see ``feature_group``).
+Built = tuple[folium.Map, list[folium.FeatureGroup]]
+
+
+def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_objects: tuple[str, ...]) -> dict:
+    """The component's arguments for ``fmap`` as ``st_folium`` computes them (it changes ``fmap``)."""
+    fmap.get_root().render()
+    fmap.render()
+    html, header = sf._get_html(fmap), sf._get_header(fmap)
+    script = sf._get_map_string(fmap)
+    defaults = {"last_object_clicked": None, "zoom": fmap.options.get("zoom")}  # what the pages ask for
+    js_links, css_links = [], []
+    for element in walk(fmap):
+        css_links += [href for _, href in getattr(element, "default_css", [])]
+        js_links += [src for _, src in getattr(element, "default_js", [])]
+    return {
+        "script": script,
+        "header": header,
+        "html": html,
+        "id": sf.get_full_id(fmap),
+        "default": {k: v for k, v in defaults.items() if k in returned_objects},
+        "feature_group": "".join(sf._get_feature_group_string(g, map=fmap, idx=i) for i, g in enumerate(groups))
+        if groups
+        else None,
+        "css_links": list(dict.fromkeys(css_links)),
+        "js_links": list(dict.fromkeys(js_links)),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _kept(
+    view_key: Hashable, key: str, returned_objects: tuple[str, ...], _build: Callable[[], Built]
+) -> tuple[dict, str]:
+    """The payload and the component's widget key, which st_folium derives from the script (a regex over it)."""
+    kept = payload(*_build(), returned_objects)
+    return kept, sf.generate_js_hash(kept["script"], key, False)
+
+
+def show_map(
+    view_key: Hashable,
+    build: Callable[[], Built],
+    *,
+    key: str,
+    height: int,
+    returned_objects: tuple[str, ...],
+    pos_key: str | None = None,
+) -> dict | None:
+    """``st_folium(build(), …)`` with the payload kept per ``view_key`` and, for a map whose position a
+    link holds, at ``pos_key``, the link's opening position.
+
+    ``view_key`` must name everything ``build`` reads (always the data version); ``build`` runs only
+    when that view is new to the server.
+    """
+    pos = st.session_state.get(pos_key) if pos_key else None
+
+    def built() -> Built:
+        fmap, groups = build()
+        if pos_key:
+            place_map(fmap, pos_key)
+        return fmap, groups
+
+    kept, hash_key = _kept((view_key, pos and tuple(pos)), key, returned_objects, built)
+
+    def _on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return sf._component_func(
+        **{**kept, "default": dict(kept["default"])},  # the component hands the default back: a session's own copy
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=list(returned_objects),
+        zoom=None,
+        center=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        on_change=_on_change,
+        wrap_longitude=False,
+    )
