@@ -41,7 +41,7 @@ $(VENDOR)/.installed-test: dashboard/maps/assets.py $(VENV)/.installed
 	touch $@
 
 run: setup $(DEMO)
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
+	$(PY) -m streamlit run dashboard/web/server.py --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true
 
 browser-deps: $(CHROMIUM)
 

@@ -134,10 +134,12 @@ else:
         st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
     st.subheader(t("gap.scenario", lang))
     luecken_widgets.scenario_panel(loaded, before, result)
-    if (comparison := luecken_widgets.method_comparison(loaded, params)) is not None:
-        with st.expander(t("gap.methods", lang)):
-            st.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
-            st.dataframe(
+    if city.has_network:  # the comparison is a second walking analysis: computed when someone opens it
+        methods = st.expander(t("gap.methods", lang), key="gap_methods_open", on_change="rerun")
+        if methods.open:
+            comparison = luecken_widgets.method_comparison(loaded, params)
+            methods.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
+            methods.dataframe(
                 methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch"
             )
 

@@ -51,10 +51,15 @@ class City:
         """Sectors present and missing per Quartier (``sector_mix``; read only): data only, so once per City."""
         return sector_mix(self)
 
+    @property
+    def has_network(self) -> bool:
+        """Whether the city has paths for a walking network, without building it (``network`` does)."""
+        return self.paths is not None and len(self.paths) > 0
+
     @cached_property
     def network(self) -> Network | None:
         """The walking network, built on first use: once per prepared City, so once per data version."""
-        return from_lines(self.paths) if self.paths is not None and len(self.paths) else None
+        return from_lines(self.paths) if self.has_network else None
 
     def bezirk_of(self, area_id: str) -> str | None:
         """Parent Stadtbezirk of a unit, None when unknown."""

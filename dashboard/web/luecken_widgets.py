@@ -152,10 +152,8 @@ def gap_map_key(loaded: Loaded, result: gaps.GapResult, *view) -> tuple:
     return (loaded.version, result.params, result.scenario, st.session_state.get("gap_toggle_offer"), *view)
 
 
-def method_comparison(loaded: Loaded, params: GapParams) -> pd.DataFrame | None:
-    """Luftlinie against Fußweg per Quartier, when the city has a walking network."""
-    if loaded.city.network is None:
-        return None
+def method_comparison(loaded: Loaded, params: GapParams) -> pd.DataFrame:
+    """Luftlinie against Fußweg per Quartier (the city must have a walking network: ``City.has_network``)."""
     straight = _status_quo(loaded.version, replace(params, distance="luftlinie"), loaded.city)
     walking = _status_quo(loaded.version, replace(params, distance="fussweg"), loaded.city)
     return gaps.compare_methods(straight, walking)

@@ -35,6 +35,7 @@ from dashboard.store.gpkgfile import DEMO_PATH, write_geopackage  # noqa: E402
 from tests.benchmarks.bench_gaps import synthetic_workspace  # noqa: E402
 from tests.benchmarks.bench_shared_link import LINKS  # noqa: E402
 from tests.support.loadtest import HEADLESS_ARGS, CpuTime, open_map, process_cpu_s  # noqa: E402
+from tests.support.paths import SERVER  # noqa: E402
 from tests.support.proxy import NGINX, running_nginx  # noqa: E402
 from tests.support.serving import CHROMIUM, start_streamlit, stop  # noqa: E402
 
@@ -51,7 +52,7 @@ def running_instances(count: int, workspace: Path, tmp: Path) -> Iterator[tuple[
     with contextlib.ExitStack() as stack:
         instances = []
         for n in range(count):
-            process, url = start_streamlit(ROOT / "app.py", tmp / f"{workspace.stem}-{count}-{n}.log", env)
+            process, url = start_streamlit(SERVER, tmp / f"{workspace.stem}-{count}-{n}.log", env)
             stack.callback(stop, process)
             instances.append((url, process.pid))
         if count == 1:

@@ -46,6 +46,7 @@ from dashboard.store.gpkgfile import DEMO_PATH  # noqa: E402
 from dashboard.store.settings import load_settings  # noqa: E402
 from tests.benchmarks.timing import RUNS, median_s  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME  # noqa: E402
+from tests.support.paths import SERVER  # noqa: E402
 from tests.support.serving import running_streamlit  # noqa: E402
 
 BROWSER_RUNS = 3
@@ -178,13 +179,34 @@ def browser_side(bare_script: Path, tmp: Path) -> dict:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", *CHROMIUM_ARGS])
         try:
-            with running_streamlit(ROOT / "app.py", tmp / "karte.log", env={"PYTHONPATH": str(ROOT)}) as url:
+            with running_streamlit(SERVER, tmp / "karte.log", env={"PYTHONPATH": str(ROOT)}) as url:
                 karte = map_ready(browser, url)
             with running_streamlit(bare_script, tmp / "bare.log", env={"PYTHONPATH": str(ROOT)}) as url:
                 bare = map_ready(browser, url)
         finally:
             browser.close()
     return {"karte": karte, "bare": bare}
+
+
+#: The bare app behind the same web server as the app (dashboard/web/server.py): a second baseline that
+#: shows what is left once both serve the browser files alike.
+BARE_SERVER = """from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from dashboard.web.frontend_files import FrontendFiles
+
+HERE = Path(__file__).parent
+app = st.App(HERE / "bare_app.py", middleware=[Middleware(FrontendFiles, app_static=HERE / "static")])
+"""
+
+
+def write_bare_server(tmp: Path) -> Path:
+    """``write_bare_app``'s app behind the app's own web server (call ``write_bare_app`` first)."""
+    script = tmp / "bare_server.py"
+    script.write_text(BARE_SERVER, encoding="utf-8")
+    return script
 
 
 def write_bare_app(tmp: Path) -> Path:

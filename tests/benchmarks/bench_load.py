@@ -33,6 +33,7 @@ from dashboard.store import gpkgfile  # noqa: E402
 from dashboard.store.base import open_store  # noqa: E402
 from dashboard.store.migrate import migrate  # noqa: E402
 from tests.support.loadtest import CpuTime, editors_run, viewers_run  # noqa: E402
+from tests.support.paths import SERVER  # noqa: E402
 from tests.support.serving import running_streamlit  # noqa: E402
 
 
@@ -114,7 +115,7 @@ def viewers(server, seconds: float, sessions: int, tmp: Path) -> None:
         for count, secs, ramp, think in runs:
             count, secs = (sessions if count == "N" else count), (seconds if secs == "T" else min(seconds, secs))
             with (
-                running_streamlit(ROOT / "app.py", tmp / f"viewers-{len(rows)}.log", env) as app_url,
+                running_streamlit(SERVER, tmp / f"viewers-{len(rows)}.log", env) as app_url,
                 CpuTime() as cpu,
             ):  # a fresh instance per run
                 result = viewers_run(app_url, sessions=count, seconds=secs, ramp_s=ramp, think_s=think)

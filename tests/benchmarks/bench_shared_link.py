@@ -1,7 +1,9 @@
 """Shared-link benchmark (`make bench`, issue 14 item 1): what opening a link costs, beside a bare one-map app.
 
-One run, one app instance on the demo city and the bare one-map app of ``bench_karte`` (same vendored Leaflet,
-same production server settings), opened in turns in fresh headless Chromium contexts: a Karte link, a
+One run, one app instance on the demo city (behind its own web server, dashboard/web/server.py, as deployed)
+and the bare one-map app of ``bench_karte`` (same vendored Leaflet, same production server settings) – plain, as
+the issue's baseline, and behind the same web server, which shows what is left once both serve the browser
+files alike –, opened in turns in fresh headless Chromium contexts: a Karte link, a
 Lückenanalyse link with a group, a threshold and a planned offer, a Profil link, and the bare app. Per open:
 the server process's own CPU seconds (``/proc``, until the server is quiet again, so the map's follow-up
 rerun counts) and the time until Leaflet has drawn in the map iframe. "first" is the first open of a link
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from dashboard.store.gpkgfile import DEMO_PATH  # noqa: E402
-from tests.benchmarks.bench_karte import write_bare_app  # noqa: E402
+from tests.benchmarks.bench_karte import write_bare_app, write_bare_server  # noqa: E402
 from tests.support.loadtest import (  # noqa: E402
     HEADLESS_ARGS,
     PAGE_TIMEOUT_MS,
@@ -39,6 +41,7 @@ from tests.support.loadtest import (  # noqa: E402
     open_map,
     process_cpu_s,
 )
+from tests.support.paths import SERVER  # noqa: E402
 from tests.support.serving import CHROMIUM, start_streamlit, stop  # noqa: E402
 
 #: The app's production server settings (.streamlit/config.toml), given to the bare app too: a fair baseline.
@@ -55,6 +58,7 @@ LINKS = {
     "Profil": {"v": "1", "p": "profil", "gebiet": "0101"},
 }
 BARE = "bare app"
+BARE_SERVED = "bare app, same web server"
 CHANGED_THRESHOLD = "450"
 THRESHOLD_LABEL = "Entfernungsschwelle (m)"
 QUIET_S, QUIET_CPU_S = 0.3, 0.01  # the server counts as done when it used at most 10 ms in 0.3 s
@@ -94,17 +98,21 @@ async def open_link(browser, url: str, pid: int, change_threshold: bool = False)
         await context.close()
 
 
-async def measure(app: tuple[str, int], bare: tuple[str, int], rounds: int) -> dict:
+async def measure(app: tuple[str, int], bare: tuple[str, int], served: tuple[str, int], rounds: int) -> dict:
     """Warm-up opens, then ``rounds + 1`` rounds over every link in a rotating order (round 0: the first opens)."""
     from playwright.async_api import async_playwright
 
     targets = {name: (f"{app[0]}/?{urlencode(query, safe=',')}", app[1]) for name, query in LINKS.items()}
     targets[BARE] = (bare[0], bare[1])
+    targets[BARE_SERVED] = (served[0], served[1])
     results: dict[str, list[dict]] = {name: [] for name in targets}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=HEADLESS_ARGS)
         try:
-            warm = {name: await open_link(browser, *server) for name, server in (("app", app), (BARE, bare))}
+            warm = {
+                name: await open_link(browser, *server)
+                for name, server in (("app", app), (BARE, bare), (BARE_SERVED, served))
+            }
             names = list(targets)
             for round_ in range(rounds + 1):
                 for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
@@ -124,28 +132,30 @@ def report(figures: dict, rounds: int) -> None:
     opens, warm = figures["opens"], figures["warm"]
     bare_cpu = statistics.median(o["cpu"] for o in opens[BARE])
     bare_drawn = statistics.median(o["drawn"] for o in opens[BARE])
+    served_cpu = statistics.median(o["cpu"] for o in opens[BARE_SERVED])
     print(
         f"\nServer warm-up (first open of the start page): app {warm['app']['cpu']:.2f} s CPU, "
         f"map drawn {warm['app']['drawn']:.1f} s; bare {warm[BARE]['cpu']:.2f} s CPU, {warm[BARE]['drawn']:.1f} s."
     )
-    print(f"Opens in fresh contexts; 'again' = median of {rounds} later opens, bare = median of {rounds + 1}.\n")
+    print(f"Opens in fresh contexts; 'again' = median of {rounds} later opens, bare = median of {rounds + 1}.")
+    print(f"Targets are against the plain bare app; the last column is against the {BARE_SERVED!r}.\n")
     print("| link | server CPU s first / again | x bare first / again | target CPU | map drawn s first / again "
-          "| x bare (again) | target drawn |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+          "| x bare (again) | target drawn | CPU x bare with same server, first / again |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for name, rows in opens.items():
         first, again = rows[0], rows[1:]
         cpu_again = statistics.median(o["cpu"] for o in again)
         drawn_again = statistics.median(o["drawn"] for o in again)
         ratio_first, ratio_again, ratio_drawn = first["cpu"] / bare_cpu, cpu_again / bare_cpu, drawn_again / bare_drawn
+        baseline = name in (BARE, BARE_SERVED)
         cpu_target = (
-            "–"
-            if name == BARE
-            else f"first {_check(ratio_first, CPU_RATIO)}; again {_check(ratio_again, CPU_RATIO_AGAIN)}"
+            "–" if baseline else f"first {_check(ratio_first, CPU_RATIO)}; again {_check(ratio_again, CPU_RATIO_AGAIN)}"
         )
         print(
             f"| {name} | {first['cpu']:.2f} / {cpu_again:.2f} | {ratio_first:.1f} / {ratio_again:.1f} | {cpu_target} | "
             f"{first['drawn']:.1f} / {drawn_again:.1f} | {ratio_drawn:.1f} | "
-            f"{'–' if name == BARE else _check(ratio_drawn, DRAWN_RATIO)} |"
+            f"{'–' if baseline else _check(ratio_drawn, DRAWN_RATIO)} | "
+            f"{first['cpu'] / served_cpu:.1f} / {cpu_again / served_cpu:.1f} |"
         )
     changes = [o for o in opens["Lückenanalyse"] if "rerun_cpu" in o]
     cpu = statistics.median(o["rerun_cpu"] for o in changes)
@@ -173,13 +183,17 @@ def main() -> int:
         secrets.write_text("", encoding="utf-8")
         env = {**SERVER_ENV, "PYTHONPATH": str(ROOT), "STREAMLIT_SECRETS_FILES": str(secrets)}
         app_env = {**env, "QUARTIERSATLAS_WORKSPACE": str(DEMO_PATH)}
-        app, app_url = start_streamlit(ROOT / "app.py", tmp / "app.log", app_env)
+        app, app_url = start_streamlit(SERVER, tmp / "app.log", app_env)
         try:
             bare, bare_url = start_streamlit(write_bare_app(tmp), tmp / "bare.log", env)
+            served, served_url = start_streamlit(write_bare_server(tmp), tmp / "bare-served.log", env)
             try:
-                figures = asyncio.run(measure((app_url, app.pid), (bare_url, bare.pid), args.rounds))
+                figures = asyncio.run(
+                    measure((app_url, app.pid), (bare_url, bare.pid), (served_url, served.pid), args.rounds)
+                )
             finally:
                 stop(bare)
+                stop(served)
         finally:
             stop(app)
     report(figures, args.rounds)

@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.store import gpkgfile
+from tests.support.paths import SERVER
 from tests.support.serving import (
     BROWSER_TIMEOUT_MS,
     CHROMIUM,
@@ -55,7 +56,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 def running_app(log_path: Path):
     """app.py under Streamlit on a free port until the block ends; yields its base URL."""
-    return running_streamlit(ROOT / "app.py", log_path)
+    return running_streamlit(SERVER, log_path)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +86,7 @@ def editing_app(store_path: Path, artifacts_dir: Path, request) -> Iterator[str]
     """The app on that store, with one editor account in a secrets file of its own (never the project's)."""
     secrets = editor_secrets(store_path.parent / "secrets.toml")
     env = {"QUARTIERSATLAS_WORKSPACE": str(store_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    with running_streamlit(ROOT / "app.py", artifacts_dir / f"streamlit-{request.module.__name__}.log", env) as url:
+    with running_streamlit(SERVER, artifacts_dir / f"streamlit-{request.module.__name__}.log", env) as url:
         yield url
 
 

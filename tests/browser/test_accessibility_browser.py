@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.store import gpkgfile
-from tests.browser.conftest import ROOT
 from tests.support.axe import assert_no_violations, violations
+from tests.support.paths import SERVER
 from tests.support.serving import editor_secrets, running_streamlit, sign_in, wait_idle
 
 #: Narrower, the side column's tables scroll sideways with nothing to focus (scrollable-region-focusable).
@@ -44,7 +44,7 @@ def a11y_app(tmp_path_factory, artifacts_dir: Path) -> Iterator[str]:
     store_path = Path(shutil.copy(gpkgfile.DEMO_PATH, folder / "quartiersatlas.gpkg"))
     secrets = editor_secrets(folder / "secrets.toml")
     env = {"QUARTIERSATLAS_WORKSPACE": str(store_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-a11y.log", env) as url:
+    with running_streamlit(SERVER, artifacts_dir / "streamlit-a11y.log", env) as url:
         yield url
 
 

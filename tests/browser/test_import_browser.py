@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
+from tests.support.paths import SERVER
 from tests.support.serving import BROWSER_TIMEOUT_MS, editor_secrets, running_streamlit, sign_in, wait_idle
 
 DATA = ROOT.parent / "shared" / "data"
@@ -39,7 +40,7 @@ def _editing_app(data_dir: Path, log: Path) -> Iterator[str]:
         "QUARTIER_DATABASE_URL": "",
         "STREAMLIT_SECRETS_FILES": str(secrets),
     }
-    with running_streamlit(ROOT / "app.py", log, env) as url:
+    with running_streamlit(SERVER, log, env) as url:
         yield url
 
 

@@ -22,7 +22,8 @@ from playwright.sync_api import expect
 from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from dashboard.store.migrate import migrate
-from tests.browser.conftest import MAP_IFRAME, ROOT
+from tests.browser.conftest import MAP_IFRAME
+from tests.support.paths import SERVER
 from tests.support.proxy import NGINX, established, running_nginx
 from tests.support.serving import (
     EDITOR_NAME,
@@ -52,7 +53,7 @@ class Cluster:
 
     def start(self, name: str) -> None:
         log = self.logs / f"streamlit-proxy-{name}.log"
-        self.processes[name], _ = start_streamlit(ROOT / "app.py", log, self.env, port=self.ports[name])
+        self.processes[name], _ = start_streamlit(SERVER, log, self.env, port=self.ports[name])
 
     def kill(self, name: str) -> None:
         """As a crash does: no chance to finish anything."""

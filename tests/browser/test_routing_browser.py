@@ -18,7 +18,7 @@ import bcrypt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
+from tests.support.paths import SERVER
 from tests.support.serving import running_streamlit
 
 PASSWORD = "Korrekt Pferd Batterie"
@@ -64,7 +64,7 @@ def _secrets(folder: Path) -> dict[str, str]:
 def editing_app(tmp_path_factory, artifacts_dir: Path) -> Iterator[str]:
     """The demo city with an editor account."""
     env = _secrets(tmp_path_factory.mktemp("routing"))
-    with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-routing.log", env) as url:
+    with running_streamlit(SERVER, artifacts_dir / "streamlit-routing.log", env) as url:
         yield url
 
 
@@ -118,7 +118,7 @@ def test_the_page_language_follows_the_ui_language(app_server, page):
 def test_first_session_after_start_shows_a_viewer_no_editor_page(tmp_path, artifacts_dir, page, path):
     """The first session after a server start is Streamlit's legacy mode: same addresses, same sidebar."""
     log = artifacts_dir / f"streamlit-routing-first-{path or 'karte'}.log"
-    with running_streamlit(ROOT / "app.py", log, _secrets(tmp_path)) as url:
+    with running_streamlit(SERVER, log, _secrets(tmp_path)) as url:
         _open(page, url, path)
         assert urlsplit(page.url).path == f"/{path}"
         expect(page.get_by_text("Page not found")).to_have_count(0)

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
+from tests.support.paths import SERVER
 from tests.support.serving import running_streamlit
 
 ATTRIBUTION = "© Vermessungsamt Teststadt"
@@ -62,7 +62,7 @@ def wms_app(wms, artifacts_dir: Path) -> Iterator[str]:
         "QUARTIERSATLAS_WMS_LAYERS": "stadtplan",
         "QUARTIERSATLAS_WMS_ATTRIBUTION": ATTRIBUTION,
     }
-    with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-wms.log", env) as app_url:
+    with running_streamlit(SERVER, artifacts_dir / "streamlit-wms.log", env) as app_url:
         yield app_url
 
 

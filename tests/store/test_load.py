@@ -27,7 +27,7 @@ from dashboard.store import gpkgfile
 from dashboard.store.base import StoreUnavailable, open_store
 from dashboard.store.migrate import migrate
 from tests.support import loadtest
-from tests.support.paths import ROOT
+from tests.support.paths import SERVER
 from tests.support.serving import running_streamlit
 
 pytestmark = pytest.mark.browser
@@ -104,7 +104,7 @@ def db_app(outage_db, artifacts_dir: Path, tmp_path_factory):
     secrets = tmp_path_factory.mktemp("load-app") / "secrets.toml"
     secrets.write_text("", encoding="utf-8")
     env = {"QUARTIER_DATABASE_URL": url, "QUARTIER_DATABASE_VIEWER_URL": "", "STREAMLIT_SECRETS_FILES": str(secrets)}
-    with running_streamlit(ROOT / "app.py", artifacts_dir / "streamlit-load.log", env) as app_url:
+    with running_streamlit(SERVER, artifacts_dir / "streamlit-load.log", env) as app_url:
         yield app_url
 
 

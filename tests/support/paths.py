@@ -8,6 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
+#: What a deployment starts (``streamlit run``): app.py behind the app's own web server.
+SERVER = ROOT / "dashboard" / "web" / "server.py"
 #: Real open data of six cities (``../shared/data`` beside the repository); never copied in.
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

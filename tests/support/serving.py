@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.paths import ROOT
+
 STARTUP_TIMEOUT_S = 60
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling Google's hosts.
@@ -59,12 +61,17 @@ def start_streamlit(
     script: Path, log_path: Path, env: dict[str, str] | None = None, port: int | None = None
 ) -> tuple[subprocess.Popen, str]:
     """Start ``script`` and wait until it answers; without a ``port``, another free port if the chosen one was
-    taken meanwhile (another test's server, e.g. a PostgreSQL, may grab it between choosing and binding)."""
+    taken meanwhile (another test's server, e.g. a PostgreSQL, may grab it between choosing and binding).
+
+    The app's server (``SERVER``) runs from the project folder, as in production (its settings are in
+    ``.streamlit/`` there); a throwaway script from its own folder.
+    """
+    cwd = ROOT if script.is_relative_to(ROOT) else script.parent
     for attempt in range(3):
         chosen = port or free_port()
         url = f"http://127.0.0.1:{chosen}"
         command = [
-            sys.executable, "-m", "streamlit", "run", script.name,
+            sys.executable, "-m", "streamlit", "run", str(script.relative_to(cwd)),
             "--server.headless", "true",
             "--server.port", str(chosen),
             "--server.address", "127.0.0.1",
@@ -73,7 +80,7 @@ def start_streamlit(
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 command,
-                cwd=script.parent,
+                cwd=cwd,
                 env={**os.environ, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -104,7 +111,7 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def running_streamlit(script: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``script`` under Streamlit (cwd = its folder) until the block ends; yields the base URL."""
+    """``script`` under Streamlit until the block ends; yields the base URL."""
     process, url = start_streamlit(script, log_path, env)
     try:
         yield url

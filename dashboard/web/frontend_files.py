@@ -1,0 +1,173 @@
+"""The browser code every link open fetches, served from memory and compressed once.
+
+A shared link opened in a new browser fetches Streamlit's frontend (about 130 files, 4.6 MB for the
+Karte), the map component and the vendored Leaflet before it draws anything. Streamlit serves each
+file anew from disk through its whole middleware stack, uncompressed, about 2 ms of server CPU per
+file: that was two thirds of the server's work per link open, more than running the page. This
+ASGI middleware answers those requests before Streamlit's stack: each file is read and gzipped once,
+then kept. Only files that do not change while the server runs are served here: Streamlit's hashed
+bundles and the components' hashed builds (cached by browsers for a year, as Streamlit does), and
+``static/vendor`` (revalidated by ETag, since its names carry no hash). Everything else, ranges
+included, goes on to Streamlit unchanged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Streamlit's built frontend; its js/, css/ and media/ names carry a content hash.
+STREAMLIT_BUILD = Path(streamlit.__file__).parent / "static"
+HASHED_DIRS = ("static/js/", "static/css/", "static/media/")
+IMMUTABLE = "public, immutable, max-age=31536000"
+#: Text worth compressing; fonts and images come compressed already.
+COMPRESSIBLE = {
+    "application/javascript",
+    "text/javascript",
+    "text/css",
+    "text/html",
+    "application/json",
+    "image/svg+xml",
+}
+MIN_COMPRESS_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One file as it is answered: its bytes, gzipped bytes (if worth it), headers."""
+
+    body: bytes
+    gzipped: bytes | None
+    content_type: str
+    cache_control: str
+    etag: str
+
+
+def keep(path: Path, cache_control: str) -> Kept:
+    """Read and compress ``path`` once."""
+    body = path.read_bytes()
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if content_type == "text/javascript":
+        content_type = "application/javascript"
+    compress = content_type in COMPRESSIBLE and len(body) >= MIN_COMPRESS_BYTES
+    if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+        content_type += "; charset=utf-8"
+    return Kept(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0) if compress else None,
+        content_type=content_type,
+        cache_control=cache_control,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+    )
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """``root / relative`` if it is a regular file within ``root``: no ``..``, ``.`` or empty segment,
+    no symlink out (a browser sends normalised paths; anything else is Streamlit's to refuse)."""
+    parts = relative.split("/")
+    if "\\" in relative or "\x00" in relative or any(part in ("", ".", "..") for part in parts):
+        return None
+    root = root.resolve()
+    try:
+        target = (root / relative).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return target if target.is_relative_to(root) and target.is_file() else None
+
+
+def component_root(name: str) -> Path | None:
+    """Where Streamlit's registry says a (v1) component's files are."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    found = Runtime.instance().component_registry.get_component_path(name)
+    return Path(found) if found else None
+
+
+class FrontendFiles:
+    """ASGI middleware: the unchanging browser files from memory (see the module's docstring).
+
+    ``app_static``: the app's ``static`` folder (``server.enableStaticServing``), whose ``vendor``
+    part is served here; ``base_url``: the path the app is served under (``server.baseUrlPath``,
+    read from Streamlit's settings at the first request when not given).
+    """
+
+    def __init__(self, app: ASGIApp, app_static: Path, base_url: str | None = None) -> None:
+        self.app = app
+        self.app_static = app_static
+        self.base_url = base_url
+        self.kept: dict[str, Kept | None] = {}
+
+    @property
+    def prefix(self) -> str:
+        if self.base_url is None:
+            self.base_url = str(streamlit.config.get_option("server.baseUrlPath") or "")
+        return "/" + self.base_url.strip("/") if self.base_url.strip("/") else ""
+
+    def locate(self, path: str) -> tuple[Path, str] | None:
+        """The file a request path names and its caching, or None for Streamlit to answer."""
+        if not path.startswith(self.prefix + "/"):
+            return None
+        path = path[len(self.prefix) + 1 :]
+        if path.startswith(HASHED_DIRS):
+            found = inside(STREAMLIT_BUILD, path)
+            return (found, IMMUTABLE) if found else None
+        if path.startswith("component/"):
+            name, _, rest = path[len("component/") :].partition("/")
+            root = component_root(name)
+            if root is None or not rest.startswith(HASHED_DIRS):  # index.html stays with Streamlit
+                return None
+            found = inside(root, rest)
+            return (found, IMMUTABLE) if found else None
+        if path.startswith("app/static/vendor/"):
+            found = inside(self.app_static, path[len("app/static/") :])
+            return (found, "no-cache") if found else None
+        return None
+
+    def lookup(self, path: str) -> Kept | None:
+        if path not in self.kept:
+            located = self.locate(path)
+            self.kept[path] = keep(*located) if located else None
+        return self.kept[path]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        kept = None if b"range" in headers else self.lookup(scope["path"])
+        if kept is None:
+            await self.app(scope, receive, send)
+            return
+        answer = [
+            (b"content-type", kept.content_type.encode()),
+            (b"cache-control", kept.cache_control.encode()),
+            (b"etag", kept.etag.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        if kept.etag in headers.get(b"if-none-match", b"").decode("latin-1").replace(" ", "").split(","):
+            await send({"type": "http.response.start", "status": 304, "headers": answer})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = kept.body
+        if kept.gzipped is not None and b"gzip" in headers.get(b"accept-encoding", b""):
+            body = kept.gzipped
+            answer.append((b"content-encoding", b"gzip"))
+        answer.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": answer})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

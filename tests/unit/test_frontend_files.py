@@ -1,0 +1,148 @@
+"""The browser files from memory (dashboard/web/frontend_files.py): what is answered, how, and what goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from pathlib import Path
+
+import pytest
+
+from dashboard.web import frontend_files
+from dashboard.web.frontend_files import IMMUTABLE, STREAMLIT_BUILD, FrontendFiles
+
+BUNDLE = min((STREAMLIT_BUILD / "static" / "js").glob("*.js"), key=lambda p: -p.stat().st_size)
+BUNDLE_PATH = f"/static/js/{BUNDLE.name}"
+
+
+class Downstream:
+    """Streamlit's own stack, as far as the middleware can tell: it records what reached it."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b"streamlit"})
+
+
+def request(app, path: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": [(k.replace("_", "-").lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
+@pytest.fixture
+def vendor(tmp_path: Path) -> Path:
+    """An app's static folder with one vendored library."""
+    (tmp_path / "vendor" / "leaflet").mkdir(parents=True)
+    (tmp_path / "vendor" / "leaflet" / "leaflet.js").write_text("var L = {};\n" * 200, encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("not for the web", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def served(vendor: Path) -> tuple[FrontendFiles, Downstream]:
+    downstream = Downstream()
+    return FrontendFiles(downstream, app_static=vendor, base_url=""), downstream
+
+
+def test_a_hashed_streamlit_bundle_comes_gzipped_from_memory_and_is_cached_for_a_year(served):
+    app, downstream = served
+    status, headers, body = request(app, BUNDLE_PATH, accept_encoding="gzip, deflate, br")
+    assert status == 200 and downstream.paths == []
+    assert headers["content-encoding"] == "gzip" and gzip.decompress(body) == BUNDLE.read_bytes()
+    assert headers["content-length"] == str(len(body))
+    assert headers["cache-control"] == IMMUTABLE
+    assert headers["content-type"] == "application/javascript; charset=utf-8"
+    assert headers["x-content-type-options"] == "nosniff" and headers["vary"] == "Accept-Encoding"
+
+
+def test_a_browser_that_does_not_take_gzip_gets_the_plain_file(served):
+    app, _ = served
+    status, headers, body = request(app, BUNDLE_PATH)
+    assert status == 200 and "content-encoding" not in headers and body == BUNDLE.read_bytes()
+
+
+def test_a_file_is_read_once(served, vendor):
+    app, _ = served
+    first = request(app, "/app/static/vendor/leaflet/leaflet.js")[2]
+    (vendor / "vendor" / "leaflet" / "leaflet.js").write_text("changed", encoding="utf-8")
+    assert request(app, "/app/static/vendor/leaflet/leaflet.js")[2] == first
+
+
+def test_vendored_files_are_revalidated_by_their_etag(served):
+    app, downstream = served
+    status, headers, body = request(app, "/app/static/vendor/leaflet/leaflet.js")
+    assert status == 200 and headers["cache-control"] == "no-cache" and body.startswith(b"var L")
+    again = request(app, "/app/static/vendor/leaflet/leaflet.js", if_none_match=f'W/"x", {headers["etag"]}')
+    assert again[0] == 304 and again[2] == b"" and again[1]["etag"] == headers["etag"]
+    assert request(app, "/app/static/vendor/leaflet/leaflet.js", if_none_match='"other"')[0] == 200
+    assert downstream.paths == []
+
+
+def test_head_gets_the_headers_without_the_body(served):
+    app, _ = served
+    status, headers, body = request(app, BUNDLE_PATH, method="HEAD")
+    assert status == 200 and body == b"" and headers["content-length"] == str(BUNDLE.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",  # the page itself: Streamlit's, never cached
+        "/static/index.html",  # not a hashed folder
+        "/static/js/../../index.html",
+        "/static/js/no-such-bundle.js",
+        "/app/static/vendor/../secret.txt",  # the app's static folder outside vendor/
+        "/app/static/secret.txt",
+        "/app/static/vendor/leaflet",  # a folder
+        "/_stcore/health",
+        "/component/unknown.component/static/js/main.js",
+    ],
+)
+def test_anything_else_goes_on_to_streamlit(served, path):
+    app, downstream = served
+    assert request(app, path)[0] == 299 and downstream.paths == [path]
+
+
+def test_ranges_and_other_methods_go_on_to_streamlit(served):
+    app, downstream = served
+    assert request(app, BUNDLE_PATH, range="bytes=0-10")[0] == 299
+    assert request(app, BUNDLE_PATH, method="POST")[0] == 299
+    assert downstream.paths == [BUNDLE_PATH, BUNDLE_PATH]
+
+
+def test_under_a_base_path_only_that_path_is_answered(vendor):
+    downstream = Downstream()
+    app = FrontendFiles(downstream, app_static=vendor, base_url="/quartiersatlas/")
+    assert request(app, f"/quartiersatlas{BUNDLE_PATH}")[0] == 200
+    assert request(app, BUNDLE_PATH)[0] == 299 and downstream.paths == [BUNDLE_PATH]
+
+
+def test_a_components_hashed_build_is_answered_its_page_is_not(served, tmp_path, monkeypatch):
+    app, downstream = served
+    build = tmp_path / "build"
+    (build / "static" / "js").mkdir(parents=True)
+    (build / "static" / "js" / "main.abc123.js").write_text("console.log(1);\n" * 100, encoding="utf-8")
+    (build / "index.html").write_text("<html></html>", encoding="utf-8")
+    monkeypatch.setattr(frontend_files, "component_root", lambda name: build if name == "karte.map" else None)
+    status, headers, _ = request(app, "/component/karte.map/static/js/main.abc123.js")
+    assert status == 200 and headers["cache-control"] == IMMUTABLE
+    assert request(app, "/component/karte.map/index.html")[0] == 299
+    assert request(app, "/component/karte.map/static/js/../../index.html")[0] == 299
