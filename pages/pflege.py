@@ -17,7 +17,7 @@ from dashboard.ingest.validation import layer_label
 from dashboard.model import schema
 from dashboard.store.base import EDITABLE_LAYERS, ConflictError, StoreError, open_store
 from dashboard.store.postgis import is_database_url
-from dashboard.web import edits, entry, karte_widgets, session, signin
+from dashboard.web import edits, entry, karte_widgets, places, session, signin
 
 entry.through_entry()
 lang, user, settings = session.lang(), signin.current_user(), session.settings()
@@ -198,6 +198,11 @@ def _stored_geometry(entry_id: str):
     return entries.loc[entries[spec.id_field].astype(str) == entry_id].geometry.iloc[0]
 
 
+def _take_spot(lon: float, lat: float) -> None:
+    """A chosen free spot: the open entry may move there, or a new entry starts there."""
+    s.update(pf_spot=(round(lon, 6), round(lat, 6)), pf_new=opened is None, pf_problems=None)
+
+
 def _spot_geometry():
     return edits.lonlat_to_layer(spot[0], spot[1], crs)
 
@@ -229,8 +234,12 @@ if spec.geometry_types:
                 _close()
                 s["pf_want"] = hit
             else:
-                s.update(pf_spot=(round(lon, 6), round(lat, 6)), pf_new=opened is None, pf_problems=None)
+                _take_spot(lon, lat)
             st.rerun()
+        with st.expander(t("edit.place", lang)):  # what a click on a free spot does, by keyboard
+            if point := places.keyboard_place(loaded, "pf_place", places.ENTRY_SPOT):
+                _take_spot(*point)
+                st.rerun()
 else:
     form_col = st.container()
 

@@ -22,15 +22,12 @@ from dashboard.analysis.gaps import GapParams
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.gap_map import GridPicture, grid_picture
-from dashboard.maps.karte import entry_places
 from dashboard.model import schema, share_state, viewspec
-from dashboard.model.areas import area_at
 from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.reports import council, gap_figures, map_export
-from dashboard.web import downloads
+from dashboard.web import downloads, places
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
-from dashboard.web.karte_widgets import quartier_names
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
 
@@ -182,68 +179,9 @@ def planned_offer(lon: float, lat: float) -> NewOffer:
     )
 
 
-#: Where a planned offer goes without the map: a Quartier's point, an existing entry's place, typed coordinates.
-PLACES = ("area", "entry", "coordinates")
-
-
 def _place_by_keyboard(loaded: Loaded) -> None:
-    """The keyboard's and screen reader's way to place a planned offer; it ends where a map click ends
-    (``planned_offer``). A Quartier stands for its point on the map (``MapData.unit_points``)."""
-    lg, data = lang(), loaded.map_data
-    how = st.radio(
-        t("gap.place.how", lg),
-        PLACES,
-        format_func=lambda p: t(f"gap.place.by.{p}", lg),
-        horizontal=True,
-        key="gap_place_by",
-    )
-    point: tuple[float, float] | None = None
-    if how == "area":
-        names = quartier_names(loaded.city)
-        area = st.selectbox(
-            t("gap.place.area.choose", lg),
-            list(names),
-            index=None,
-            format_func=names.__getitem__,
-            placeholder=t("map.choose_area.placeholder", lg),
-            key="gap_place_area",
-        )
-        if area is not None:
-            point = float(data.unit_points.at[area, "lon"]), float(data.unit_points.at[area, "lat"])
-    elif how == "entry":
-        places = entry_places(data)
-        kinds = {kind: t(f"gap.place.kind.{kind}", lg) for kind in ("offer", "actor")}
-        entry = st.selectbox(
-            t("gap.place.entry.choose", lg),
-            list(places.index),
-            index=None,
-            format_func=lambda e: f"{places.at[e, 'name']} ({kinds[places.at[e, 'kind']]})",
-            placeholder=t("map.choose_area.placeholder", lg),
-            key="gap_place_entry",
-        )
-        if entry is not None:
-            point = float(places.at[entry, "lon"]), float(places.at[entry, "lat"])
-    else:
-        lat_col, lon_col = st.columns(2)
-        lat = lat_col.number_input(t("gap.place.lat", lg), value=None, step=0.0001, format="%.5f", key="gap_place_lat")
-        lon = lon_col.number_input(t("gap.place.lon", lg), value=None, step=0.0001, format="%.5f", key="gap_place_lon")
-        if lat is not None and lon is not None:
-            point = float(lon), float(lat)
-    if not st.button(t("gap.place.add", lg), key="gap_place_add"):
-        return
-    if point is None:
-        st.error(t("gap.place.missing", lg))
-    elif area_at(loaded.city.units, *point) is None:
-        st.error(
-            t(
-                "gap.place.outside",
-                lg,
-                lat=i18n.fmt_num(point[1], lg, 5),
-                lon=i18n.fmt_num(point[0], lg, 5),
-                city=loaded.city.name,
-            )
-        )
-    else:
+    """The keyboard's way to place a planned offer; it ends where a map click ends (``planned_offer``)."""
+    if point := places.keyboard_place(loaded, "gap_place", places.PLANNED_OFFER):
         set_scenario(scenario().add(planned_offer(*point)))
         st.rerun()
 

@@ -177,6 +177,40 @@ def test_a_new_offer_at_a_clicked_spot(store_path):
     )  # opened after saving, shown as typed
 
 
+def test_a_spot_by_keyboard_starts_a_new_entry_where_a_click_would(store_path):
+    at = _page()
+    at.radio(key="pf_place_by").set_value("coordinates")
+    _run(at)
+    at.number_input(key="pf_place_lat").set_value(50.58)
+    at.number_input(key="pf_place_lon").set_value(8.91)
+    at.button(key="pf_place_add").click()
+    _run(at)
+    assert at.session_state["pf_spot"] == (8.91, 50.58) and at.session_state["pf_new"]
+    assert at.text_input(key="pf_new_offers_0_offer_id").value == "O0892"  # the new entry's form is open
+
+
+def test_a_spot_by_keyboard_moves_the_open_entry_and_a_spot_outside_is_refused(store_path):
+    at = _open(_page(), "O0005")
+    at.radio(key="pf_place_by").set_value("coordinates")
+    _run(at)
+    at.number_input(key="pf_place_lat").set_value(8.91)  # latitude and longitude swapped: far outside
+    at.number_input(key="pf_place_lon").set_value(50.58)
+    at.button(key="pf_place_add").click()
+    _run(at)
+    assert "pf_spot" not in at.session_state or at.session_state["pf_spot"] is None
+    assert any("außerhalb" in e.value and "Es wurde keine Stelle gewählt" in e.value for e in at.error)
+    at.radio(key="pf_place_by").set_value("area")
+    _run(at)
+    at.selectbox(key="pf_place_area").set_value("0101")
+    at.button(key="pf_place_add").click()
+    _run(at)
+    assert at.session_state["pf_spot"] is not None and not at.session_state["pf_new"]  # the open entry stays open
+    at.button(key="pf_move").click()
+    _run(at)
+    moved = _stored(store_path, "O0005").geometry
+    assert moved.distance(_stored(store_path, "O0001").geometry) < 5000
+
+
 def test_retiring_keeps_the_entry_and_takes_it_off_the_map(store_path):
     at = _page()
     _open(at, "O0005")

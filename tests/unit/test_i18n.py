@@ -22,7 +22,7 @@ LITERAL_KEY = re.compile(r"\bt\(\s*\"([a-z_]+\.[a-z0-9_.]+)\"")
 DYNAMIC_PREFIXES = (
     *("actors.entry.", "actors.facet.", "actors.view.", "band.", "classify.", "code.", "edit.action.", "edit.field."),
     *("gap.click.", "gap.component.", "gap.distance.", "gap.layer.", "gap.offer.", "gap.view.", "layer."),
-    *("gap.place.by.", "gap.place.kind."),
+    "gap.place.kind.",
     *("load.coordinates.", "load.count.", "load.export.", "load.mode.", "load.target.", "map.layer.", "map.measure."),
     *(
         "need.",
