@@ -27,23 +27,31 @@ if not session.embedded():  # always drawn, so that the map below keeps its plac
         t("map.selected", lang, name=table.loc[selected, "name"]) if rows else None,
     )
 
+
+def select_clicked(result: dict | None) -> None:
+    """A click on the map chooses its Quartier; the whole page reruns, as the side column shows it."""
+    if click := karte_widgets.take_click(result, "karte"):
+        st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
+        st.rerun()
+
+
+share = links.share_slot()  # below the sidebar's widgets; the map's fragment puts the share box there
 map_col, side_col = session.map_columns([4, 3])
 with map_col:
-    result = map_payload.show_map(
+    map_payload.live_map(
+        "karte",
+        share,
         (version, view, lang, session.settings()),
         lambda: build_map(map_data, city, table, classes, view, session.settings(), lang),
         key="karte",
         height=620,
-        returned_objects=("last_object_clicked", "center", "zoom"),  # a pan or zoom reruns the page: the URL follows
+        returned_objects=("last_object_clicked", "center", "zoom"),  # a pan or zoom reruns the map: the URL follows
         pos_key="map_pos",
+        on_click=select_clicked,
     )
-    links.follow_map(result)
     legends.legend(classes, view)
     if not session.embedded():
-        karte_widgets.map_download(loaded, table, classes, view)
-    if click := karte_widgets.take_click(result, "karte"):
-        st.session_state["selected"] = area_at(city.units, click["lng"], click["lat"])
-        st.rerun()
+        karte_widgets.map_download(loaded, table, classes, view)  # fitted to the data: no position, live or linked
 if side_col is None:
     st.stop()  # embedded: the map alone
 
@@ -82,4 +90,3 @@ with st.expander(t("map.method", lang), expanded=False):
             min_residents=view.min_residents,
         )
     )
-links.sync_url("karte")

@@ -61,7 +61,9 @@ if view == "need":
     crossed = cross(need_values(city, indicator), result.units["gap_index"])
     map_col, list_col = st.columns([3, 2], gap="medium")
     with map_col:
-        out = map_payload.show_map(
+        map_payload.live_map(
+            "luecken",
+            links.share_slot(),  # below the sidebar's widgets; the map's fragment puts the share box there
             (loaded.version, result.params, result.scenario, indicator, lang, session.settings(), bezirk),
             lambda: (
                 build_bivariate_map(loaded.map_data, city, crossed, indicator, session.settings(), lang, bezirk),
@@ -72,7 +74,6 @@ if view == "need":
             returned_objects=("center", "zoom"),
             pos_key="gap_map_pos",
         )
-        links.follow_map(out, "gap_map_pos")
         legends.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
@@ -100,7 +101,21 @@ else:
         )
         selected = st.session_state.get("gap_selected")
         catchments = luecken_widgets.isochrones(loaded, result)
-        out = map_payload.show_map(
+
+        def act_on_click(out: dict | None) -> None:
+            """A click places a planned offer or chooses a Quartier; the whole page reruns, as both change it."""
+            if click := karte_widgets.take_click(out, "gap"):
+                if mode == "place":
+                    luecken_widgets.set_scenario(
+                        luecken_widgets.scenario().add(luecken_widgets.planned_offer(click["lng"], click["lat"]))
+                    )
+                else:
+                    st.session_state["gap_selected"] = area_at(city.units, click["lng"], click["lat"])
+                st.rerun()
+
+        map_payload.live_map(
+            "luecken",
+            links.share_slot(),  # below the sidebar's widgets; the map's fragment puts the share box there
             luecken_widgets.gap_map_key(loaded, result, layers, lang, session.settings(), selected, bezirk),
             lambda: build_gap_map(
                 loaded.map_data, city, result, layers, session.settings(), lang, selected, bezirk, catchments,
@@ -110,19 +125,11 @@ else:
             height=600,
             returned_objects=("last_object_clicked", "center", "zoom"),
             pos_key="gap_map_pos",
+            on_click=act_on_click,
         )  # fmt: skip
-        links.follow_map(out, "gap_map_pos")
         legends.gap_legend(result, layers)
         if catchments is not None:
             st.caption(t("gap.isochrone.caption", lang))
-        if click := karte_widgets.take_click(out, "gap"):
-            if mode == "place":
-                luecken_widgets.set_scenario(
-                    luecken_widgets.scenario().add(luecken_widgets.planned_offer(click["lng"], click["lat"]))
-                )
-            else:
-                st.session_state["gap_selected"] = area_at(city.units, click["lng"], click["lat"])
-            st.rerun()
     if side_col is None:
         st.stop()  # embedded: the map alone
     with side_col:
@@ -152,4 +159,3 @@ if not session.embedded():
     luecken_widgets.data_panel(loaded, result, in_view)
 with st.expander(t("gap.method", lang)):
     st.markdown(method_text(result, city.data_date, lang))
-links.sync_url("luecken")

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.classify import (
@@ -132,15 +133,26 @@ def app_url() -> tuple[str, str]:
     return f"{origin}{base}", page
 
 
-def sync_url(page: str) -> None:
-    """Write the current view into the URL (when it changed) and offer it as a link; pages call this last."""
+def share_slot() -> DeltaGenerator | None:
+    """The share box's place at the bottom of the sidebar, for a map's fragment to fill (``sync_url``); None embedded.
+
+    A page reserves it after its last sidebar widget, so the box stays where every page has it.
+    """
+    return None if embedded() else st.sidebar.container()
+
+
+def sync_url(page: str, where: DeltaGenerator | None = None) -> None:
+    """Write the current view into the URL (when it changed) and offer it as a link in the sidebar; pages call this
+    last, or from their map's fragment into ``where`` (``share_slot``), so a pan or zoom reruns no more than the map.
+    """
     if embedded():
         return
+    where = where if where is not None else st.sidebar
     params = share_state.encode(view_state(page))
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
     link = app_url()[0] + (f"?{share_state.query_string(params)}" if params else "")
-    with st.sidebar.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
+    with where.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
         st.caption(t("share.caption", lang()))
         st.code(link, language=None, wrap_lines=True)
         if page in share_state.EMBEDDABLE:
@@ -150,7 +162,7 @@ def sync_url(page: str) -> None:
     if user.is_editor and not settings().uses_demo:  # the demo city is never written to
         query = share_state.query_string(params)
         saved_views.save_form(
-            page, query, user, settings().store(user.role), load().city.data_date, app_url()[0], lang()
+            where, page, query, user, settings().store(user.role), load().city.data_date, app_url()[0], lang()
         )
 
 

@@ -1,23 +1,27 @@
 """The map on a page, its browser payload built once per view: what st_folium does, minus the rebuilding.
 
 Building a folium map and rendering it (st_folium renders it two to three times over) was most of the
-server's time for a shared link, and a link opens the same few views again and again, each open twice
-(the map's first report reruns the page). So the rendered payload is kept per ``view_key``: the data
-version – which names the role, so a viewer's map never comes from an editor's cache –, the view, the
-language and the map's opening position. The component is streamlit-folium's own, fed exactly as
-``st_folium`` feeds it (streamlit-folium 0.27.4, pinned).
+server's time for a shared link, and a link opens the same few views again and again. So the rendered
+payload is kept per ``view_key``: the data version – which names the role, so a viewer's map never comes
+from an editor's cache –, the view, the language and the map's opening position. The component is
+streamlit-folium's own, fed exactly as ``st_folium`` feeds it (streamlit-folium 0.27.4, pinned).
+
+A page shows its map through ``live_map``: a fragment, so the map's reports (its first one right after it is
+drawn, each pan and zoom) rerun the map and what follows its position, never the whole page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Any
 
 import folium
 import streamlit as st
 import streamlit_folium as sf
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.maps.assets import walk
-from dashboard.web.links import place_map
+from dashboard.web.links import follow_map, place_map, sync_url
 
 #: A map and the feature groups streamlit-folium adds without reloading it (see ``feature_group``).
 Built = tuple[folium.Map, list[folium.FeatureGroup]]
@@ -99,3 +103,30 @@ def show_map(
         on_change=_on_change,
         wrap_longitude=False,
     )
+
+
+@st.fragment
+def live_map(
+    page: str,
+    share: DeltaGenerator | None,
+    view_key: Hashable,
+    build: Callable[[], Built],
+    *,
+    key: str,
+    height: int,
+    returned_objects: tuple[str, ...],
+    pos_key: str,
+    on_click: Callable[[dict | None], Any] | None = None,
+) -> None:
+    """``show_map`` as a fragment, with the URL and the share box (in ``share``, see ``links.share_slot``)
+    following where the reader moved the map: a pan or zoom reruns this, not the page.
+
+    ``on_click(result)`` handles a click; one that changes the page beside the map calls ``st.rerun()`` (the app).
+    The link is made here, so all it holds is chosen before the map; what comes after it changes the view only
+    through a rerun of the app.
+    """
+    result = show_map(view_key, build, key=key, height=height, returned_objects=returned_objects, pos_key=pos_key)
+    follow_map(result, pos_key)
+    if on_click is not None:
+        on_click(result)
+    sync_url(page, share)

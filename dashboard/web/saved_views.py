@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.i18n import fmt_date, t
 from dashboard.model import share_state
@@ -77,9 +78,19 @@ def header(opened: Opened, lang: str) -> None:
             st.info(t("views.data_changed", lang, stand=stand), icon="ℹ️")
 
 
-def save_form(page: str, query: str, user: User, data_store: DataStore, data_stand: str, base: str, lang: str) -> None:
-    """ "Ansicht speichern" beside the share link: title (required) and note; the new short link on success."""
-    with st.sidebar.popover(t("views.save", lang), icon=":material/bookmark_add:", width="stretch"):
+def save_form(
+    where: DeltaGenerator,
+    page: str,
+    query: str,
+    user: User,
+    data_store: DataStore,
+    data_stand: str,
+    base: str,
+    lang: str,
+) -> None:
+    """ "Ansicht speichern" beside the share link in ``where`` (the sidebar): title (required) and note; the new
+    short link on success."""
+    with where.popover(t("views.save", lang), icon=":material/bookmark_add:", width="stretch"):
         with st.form("save_view", border=False):
             title = st.text_input(t("views.title", lang), max_chars=TITLE_MAX, key="views_title")
             note = st.text_area(

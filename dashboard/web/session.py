@@ -46,8 +46,8 @@ def open_page(title_key: str) -> tuple[str, Loaded]:
 
 
 def on_opening_page(key: str, title_key: str):
-    """What a link left under ``key``, on the page it opened only (a map's first report reruns that page at
-    once, so it stays there); dropped once another page shows."""
+    """What a link left under ``key``, on the page it opened only (it stays while that page reruns); dropped
+    once another page shows."""
     s = st.session_state
     if (value := s.get(key)) and s.setdefault(f"{key}_page", title_key) == title_key:
         return value

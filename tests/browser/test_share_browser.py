@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard.model.share_state import ViewState, encode, map_position
 from tests.support.serving import link_query, open_fresh, shared_link, wait_idle
@@ -206,3 +207,65 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
         save_artifact(other, f"share-pos-{page_name}")
     finally:
         context.close()
+
+
+def _runs_started(page) -> list[tuple[str, ...]]:
+    """Each script run Streamlit starts for the page from now on, as it tells the browser (a ``new_session``
+    message): the fragments the run reruns, none for a run of the whole page."""
+    runs: list[tuple[str, ...]] = []
+
+    def frame(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg.FromString(payload)
+            if msg.WhichOneof("type") == "new_session":
+                runs.append(tuple(msg.metadata.run.fragment_ids))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return runs
+
+
+def _url_follows(page, frame, page_name: str) -> str:
+    """The ``pos`` of where the map stands, once the map has reported it (after any drag's glide), the address bar
+    holds it and the run it caused is over."""
+    frame.wait_for_function(
+        "() => { const d = window.__GLOBAL_DATA__.previous_data, c = window.map.getCenter();"
+        " return !!d.center && d.center.lat === c.lat && d.center.lng === c.lng && d.zoom === window.map.getZoom(); }"
+    )
+    field = {"karte": "map_pos", "luecken": "gap_map_pos"}[page_name]
+    pos = encode(ViewState(page_name, fields={field: map_position(*_leaflet_view(frame))}))["pos"]
+    page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=pos)
+    wait_idle(page)
+    return pos
+
+
+@pytest.mark.parametrize(
+    ("path", "page_name"),
+    [("", "karte"), ("/luecken", "luecken"), ("/?p=luecken&vw=need", "luecken")],
+    ids=["karte", "luecken", "luecken-need"],
+)
+def test_pan_and_zoom_rerun_the_map_not_the_page(app_server, page, wait_for_map, path, page_name):
+    """The map's reports (its first one, a drag, a zoom) rerun its fragment only; the URL and share box follow."""
+    runs = _runs_started(page)
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(f"{app_server}{path}")
+    frame = wait_for_map(page)
+    opening = _leaflet_view(frame)
+    _settled(page, frame)
+    fragment_runs = [i for i, fragments in enumerate(runs) if fragments]
+    assert fragment_runs, f"the map's first report reran the whole page: {runs}"
+    first = fragment_runs[0]  # the map's first report
+    assert runs[:first] and set(runs[:first]) == {()}  # before it, the page's own runs, whole ones
+
+    _drag_map(page, -160, 90)
+    panned = _url_follows(page, frame, page_name)
+    assert abs(_leaflet_view(frame)[1] - opening[1]) > 1e-3  # the drag did pan
+    assert link_query(shared_link(page))["pos"] == [panned]
+
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.wait_for_function(f"() => window.map.getZoom() === {opening[2] + 1}")
+    zoomed = _url_follows(page, frame, page_name)
+    assert zoomed != panned
+    assert link_query(shared_link(page))["pos"] == [zoomed]
+    assert len(runs) - first >= 3 and set(runs[first:]) == {runs[first]}, runs  # no run of the page since
+    share = page.get_by_test_id("stSidebar").get_by_role("button").last
+    expect(share).to_contain_text("Link teilen")  # the share box stays at the bottom of the sidebar
