@@ -8,7 +8,7 @@ from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
-from dashboard.web import downloads, links, luecken_widgets, map_payload, session
+from dashboard.web import downloads, links, luecken_widgets, map_payload, profile_view, session
 
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
@@ -33,8 +33,8 @@ st.session_state["_profile_last"] = area_id
 result, _ = luecken_widgets.gap_results(loaded, GapParams())
 today = date.today()
 report = luecken_widgets.report_context(loaded, result, result, lang, today)
-profile = pf.profile(city, result, report.counts, area_id, today)
-area = profile.area
+view = profile_view.profile_view(loaded, report, area_id, lang, today)  # the default view: made once per data version
+area = view.profile.area
 
 st.header(t("pf.title", lang, level=code_label(area.level, lang), name=area.name))
 if area.parent_name:
@@ -53,22 +53,19 @@ with map_col:
     downloads.report_buttons(report, area_id, "profile")
 with figures_col:
     st.subheader(t("pf.figures", lang))
-    for title, frame in pf.profile_sections(profile, lang):
+    for title, frame in view.sections:
         st.markdown(f"**{title}**")
         st.dataframe(frame, height="content")  # not st.table: it would read area names as Markdown
 
 st.subheader(t("pf.charts", lang))
 chart_cols = st.columns(2)
-for i, chart in enumerate(pf.charts(profile, lang)):
-    chart_cols[i % 2].altair_chart(chart, width="stretch")
+for i, spec in enumerate(view.charts):
+    chart_cols[i % 2].vega_lite_chart(spec, width="stretch")
 
-for key, table, columns in (
-    ("pf.actors", profile.actors, pf.ACTOR_COLUMNS),
-    ("pf.offers", profile.offers, pf.OFFER_COLUMNS),
-):
-    st.subheader(t(key, lang, n=len(table)))
-    if len(table):
-        st.dataframe(pf.list_frame(table, columns, lang), hide_index=True, width="stretch")
+for key, count, frame in view.lists:
+    st.subheader(t(key, lang, n=count))
+    if count:
+        st.dataframe(frame, hide_index=True, width="stretch")
     else:
         st.info(t("pf.none", lang))
 st.caption(tn("pf.outdated_note", pf.DEFAULT_MAX_AGE_MONTHS, lang, months=pf.DEFAULT_MAX_AGE_MONTHS))

@@ -86,3 +86,18 @@ def test_vergleich_side_by_side_and_all_quartiere(app):
     assert people.loc["Einwohner"].tolist() == ["300", "400", "50"]
     assert [b.label for b in app.get("download_button")] == ["CSV (Excel)", "GeoPackage", "GeoJSON"]
     assert SECRET not in _everything(app)
+
+
+def test_a_profile_is_made_once_per_data_version_area_and_language(app, monkeypatch):
+    """A profile link opened again shows the kept profile: nothing is figured out anew."""
+    from dashboard.analysis import profile as pf
+
+    made = []
+    real = pf.profile
+    monkeypatch.setattr(pf, "profile", lambda *a, **k: made.append(a[3]) or real(*a, **k))
+    first = _profile(app, profile_area="0102")
+    shown = _everything(first)
+    second = _profile(app)  # the same session runs the page again
+    assert _everything(second) == shown and made.count("0102") <= 1
+    _profile(app, lang="en")
+    assert made.count("0102") <= 2

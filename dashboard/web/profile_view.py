@@ -1,0 +1,47 @@
+"""The Quartiersprofil's content, made once per data version, area, language and day.
+
+A profile link is opened again and again, and making its figures, tables and charts anew on every
+open was most of the server's time for it (the charts' conversion to Vega-Lite alone a quarter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import profile as pf
+from dashboard.reports.council import ReportContext
+from dashboard.web.session import Loaded
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """What the page shows of one area; read only (kept and shared by every session)."""
+
+    profile: pf.Profile
+    sections: list[tuple[str, pd.DataFrame]]
+    charts: list[dict]  # Vega-Lite specifications
+    lists: list[tuple[str, int, pd.DataFrame]]  # message key, count, the list as shown
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _made(version: str, area_id: str, lang: str, today: date, _loaded: Loaded, _report: ReportContext) -> ProfileView:
+    profile = pf.profile(_loaded.city, _report.result, _report.counts, area_id, today)
+    lists = [
+        (key, len(table), pf.list_frame(table, columns, lang))
+        for key, table, columns in (
+            ("pf.actors", profile.actors, pf.ACTOR_COLUMNS),
+            ("pf.offers", profile.offers, pf.OFFER_COLUMNS),
+        )
+    ]
+    return ProfileView(
+        profile, pf.profile_sections(profile, lang), [chart.to_dict() for chart in pf.charts(profile, lang)], lists
+    )
+
+
+def profile_view(loaded: Loaded, report: ReportContext, area_id: str, lang: str, today: date) -> ProfileView:
+    """The profile of ``area_id`` from the status quo ``report`` (made from ``loaded`` for ``today``)."""
+    return _made(loaded.version, area_id, lang, today, loaded, report)
