@@ -66,7 +66,8 @@ def page_setup(lang: str, where: Any) -> None:
     )
 
 
-#: Runs on every script run; sets up once per page what keeps working while Streamlit redraws its elements.
+#: Runs whenever Streamlit puts the sidebar's script into the page; sets up once per page what keeps working while
+#: Streamlit redraws its elements.
 #: ``window.qaTexts`` (selector → [attribute or "textContent", text]) goes into the page after every change of
 #: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening. A table whose scroll box
 #: is narrower than the table (a phone) becomes a named Tab stop, so arrow keys scroll it (WCAG 2.1.1); it is
@@ -165,7 +166,7 @@ METRIC_COLUMN = (
 def keyboard_and_small_screens() -> None:
     """What keyboards, screen readers and narrow screens need of Streamlit's own elements, on every page.
 
-    - A collapsed sidebar (phones and tablets start with it) is hidden once it has slid out: its controls lie
+    - A collapsed sidebar (phones start with it) is hidden once it has slid out: its controls lie
       off-screen, so Tab would reach them with the focus out of sight (WCAG 2.4.7); opened, it works as before.
     - Table cells wrap, so a table needs less room on a phone (one still wider scrolls, see ``page_setup``).
     - The main area (Streamlit's target of the skip link, a Tab stop) and a scrolling table show their focus, and
