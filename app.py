@@ -44,6 +44,7 @@ pages = [
 navigation = st.navigation(pages, position="hidden")  # drawn by entry.sidebar_navigation
 links.settle_link()
 entry.readable_captions()
+entry.keyboard_and_small_screens()
 if not session.embedded():
     entry.page_setup(lang, st.sidebar)
     entry.sidebar_navigation(pages)

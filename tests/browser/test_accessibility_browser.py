@@ -67,6 +67,19 @@ def test_page_has_no_wcag_violations(a11y_app, page, wait_for_map, name):
     _check(page, has_map, wait_for_map)
 
 
+@pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+@pytest.mark.parametrize("name", ["karte", "luecken", "profil"])
+def test_shared_link_on_a_phone_has_no_wcag_violations(a11y_app, page, wait_for_map, save_artifact, name):
+    """The pages councillors get as links, on a phone: the collapsed sidebar, stacked columns, tables wider than
+    the screen (the Karte with a Quartier chosen)."""
+    path = {"karte": "/?sel=0101", "luecken": PAGES["luecken"][0], "profil": PAGES["profil"][0]}[name]
+    page.goto(a11y_app + path)
+    wait_for_map(page, ".leaflet-container")
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    _check(page, True, wait_for_map)
+    save_artifact(page, f"a11y-phone-{name}")
+
+
 @pytest.mark.parametrize("name", EDITOR_PAGES)
 def test_editor_page_has_no_wcag_violations(a11y_app, page, wait_for_map, name):
     """Signed in in this browser session: a new address would open a new one, so the sidebar leads there."""

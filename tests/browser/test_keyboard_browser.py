@@ -14,10 +14,10 @@ VIEWPORT = {"width": 1400, "height": 1100}
 CENTRE = "() => { const c = Object.values(window).find(v => v instanceof L.Map).getCenter(); return [c.lat, c.lng]; }"
 
 
-def _tab_to(page, target, limit: int = 300) -> None:
-    """Press Tab until ``target`` has the focus; fails if the keyboard never gets there."""
+def _tab_to(page, target, limit: int = 300, key: str = "Tab") -> None:
+    """Press Tab (or ``key``) until ``target`` has the focus; fails if the keyboard never gets there."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         if target.evaluate("e => e === document.activeElement"):
             return
     raise AssertionError(f"{target} ist mit der Tabulatortaste nicht erreichbar")
@@ -119,3 +119,136 @@ def test_on_a_phone_one_finger_scrolls_the_page_and_two_fingers_move_the_map(app
     start = _swipe(page, fingers=2)
     frame.wait_for_function(f"centre => ({CENTRE})() + '' !== centre + ''", arg=centre)  # the map moved …
     assert main.evaluate("e => e.scrollTop") == start  # … the page did not
+
+
+PHONE = pytest.mark.browser_context_args(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+#: A shared Karte link with a Quartier chosen: its key figures and the ranking are tables wider than a phone.
+KARTE_LINK = "/?v=1&p=karte&b=01&sel=0101"
+#: What the focused element shows and where it is on the screen (inside a frame: the frame's focused element). Visible
+#: focus: an outline or a ring (box-shadow) on it or on its box around it, or that box's border in the theme's colour
+#: (Streamlit's lists and fields).
+FOCUSED = """() => {
+    let e = document.activeElement, left = 0, top = 0;
+    const inSidebar = !!e.closest('[data-testid=stSidebar]'), testid = e.dataset.testid || null;
+    while (e.tagName === 'IFRAME' && e.contentDocument && e.contentDocument.activeElement) {
+        const frame = e.getBoundingClientRect();
+        left += frame.left;
+        top += frame.top;
+        e = e.contentDocument.activeElement;
+    }
+    const box = e.getBoundingClientRect();
+    const drawn = [e, e.parentElement, e.parentElement?.parentElement].filter(Boolean).map(x => getComputedStyle(x));
+    return {
+        testid, inSidebar, tag: e.tagName, name: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 60),
+        inside: box.width > 0 && box.height > 0 && left + box.left >= 0 && top + box.top >= 0
+            && left + box.left < innerWidth && top + box.top < innerHeight,
+        ring: drawn.some(style => (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+            || style.boxShadow !== 'none' || style.borderColor === 'rgb(31, 95, 122)'),
+    };
+}"""
+
+
+def _tab(page, key: str = "Tab") -> dict:
+    page.keyboard.press(key)
+    return page.evaluate(FOCUSED)
+
+
+def _seen(focused: dict) -> None:
+    """The focus is drawn, and on screen (at least the start of a box taller than the screen) (WCAG 2.4.7)."""
+    assert focused["inside"] and focused["ring"], focused
+
+
+@PHONE
+def test_on_a_phone_the_keyboard_starts_in_german_with_visible_focus_and_opens_the_sidebar(
+    app_server, page, wait_for_map, save_artifact
+):
+    page.goto(app_server + KARTE_LINK)
+    wait_for_map(page)
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    expect(sidebar).to_be_hidden()  # its controls lie off-screen: no Tab stops there
+    expect(sidebar).to_have_attribute("aria-label", "Seitenleiste")
+
+    skip = _tab(page)  # Streamlit's skip link, in the page's language
+    assert skip["testid"] == "stSkipToContent" and skip["name"] == "Zum Hauptinhalt springen", skip
+    _seen(skip)
+    save_artifact(page, "phone-keyboard-1-skip-link", full_page=False)
+    opener = _tab(page)
+    assert opener["testid"] == "stExpandSidebarButton" and opener["name"] == "Seitenleiste öffnen", opener
+    _seen(opener)
+    main = _tab(page)  # the main area, where the skip link leads; its content follows
+    assert main["testid"] == "stMain", main
+    _seen(main)
+    for _ in range(5):
+        stop = _tab(page)
+        assert not stop["inSidebar"], stop
+        _seen(stop)
+
+    _tab_to(page, page.get_by_role("button", name="Seitenleiste öffnen"), key="Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    expect(sidebar).to_be_visible()
+    closer = page.get_by_role("button", name="Seitenleiste schließen")
+    expect(closer).to_be_focused()  # the focus moved into the opened sidebar, not lost
+    page.wait_for_function("() => !document.getAnimations().some(a => a.playState === 'running')")
+    _seen(page.evaluate(FOCUSED))
+    stops = []
+    district = page.get_by_role("combobox", name="Stadtbezirk")
+    while not district.evaluate("e => e === document.activeElement"):
+        stops.append(_tab(page))
+        assert stops[-1]["inSidebar"] and len(stops) < 30, stops
+    for stop in stops:
+        _seen(stop)
+    assert stops[0]["name"].endswith("Karte"), stops[0]  # the navigation first (after the icon's name)
+    page.keyboard.type("Linden")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]b=03(&|$)"))
+    save_artifact(page, "phone-keyboard-2-sidebar-open", full_page=False)
+
+    _tab_to(page, closer, key="Shift+Tab")  # closed by its button …
+    page.keyboard.press("Enter")
+    expect(sidebar).to_be_hidden()
+    expect(page.get_by_role("button", name="Seitenleiste öffnen")).to_be_focused()
+    page.keyboard.press("Enter")  # … or by leaving it: the focus is never hidden under it
+    expect(closer).to_be_focused()
+    _tab_to(page, page.get_by_test_id("stMain"))
+    expect(sidebar).to_be_hidden()
+
+
+@PHONE
+def test_streamlits_own_texts_follow_the_ui_language(app_server, page, wait_for_map):
+    page.goto(f"{app_server}{KARTE_LINK}&lang=en")
+    wait_for_map(page)
+    wait_idle(page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("stSkipToContent")).to_have_text("Skip to main content")
+    expect(page.get_by_role("button", name="Open sidebar")).to_be_visible()  # Streamlit says "Expand sidebar"
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-label", "Sidebar")
+
+
+@PHONE
+def test_on_a_phone_a_table_wider_than_the_screen_scrolls_by_keyboard(app_server, page, wait_for_map, save_artifact):
+    page.goto(app_server + KARTE_LINK)
+    wait_for_map(page)
+    wait_idle(page)
+    box = page.get_by_role("region", name="Tabelle, mit den Pfeiltasten seitlich verschiebbar").first
+    _tab_to(page, box)
+    _seen(page.evaluate(FOCUSED))
+    save_artifact(page, "phone-keyboard-table", full_page=False)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("e => e.scrollLeft > 0", arg=box.element_handle())
+    assert_no_violations(page)
+
+
+def test_on_the_desktop_only_a_table_wider_than_its_place_is_a_tab_stop(app_server, page, wait_for_map):
+    page.set_viewport_size(VIEWPORT)
+    page.goto(app_server + KARTE_LINK)
+    wait_for_map(page)
+    wait_idle(page)
+    boxes = page.get_by_test_id("stTable").locator("> div")
+    expect(boxes).to_have_count(2)  # the Quartier's figures (three columns of long words) and the ranking
+    stops = [box.evaluate("e => [e.scrollWidth > e.clientWidth, e.tabIndex === 0]") for box in boxes.all()]
+    assert [wide for wide, _ in stops] == [stop for _, stop in stops] and not all(wide for wide, _ in stops), stops
+    assert_no_violations(page)
