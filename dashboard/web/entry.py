@@ -132,7 +132,13 @@ _PAGE_SCRIPT = """(() => {
                 put(box, "aria-label", window.qaScrollLabel);
             }
         };
-        new MutationObserver(() => window.qaApply()).observe(document.body, {childList: true, subtree: true});
+        let planned = false;  // once per frame: Streamlit changes the page thousands of times while it draws
+        new MutationObserver(() => {
+            if (!planned) {
+                planned = true;
+                requestAnimationFrame(() => { planned = false; window.qaApply(); });
+            }
+        }).observe(document.body, {childList: true, subtree: true});
     }
     window.qaApply();
 })();"""
