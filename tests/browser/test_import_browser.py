@@ -19,7 +19,14 @@ from dashboard.store import gpkgfile
 from dashboard.store.base import open_store
 from tests.browser.conftest import MAP_IFRAME, ROOT
 from tests.support.paths import SERVER
-from tests.support.serving import BROWSER_TIMEOUT_MS, editor_secrets, running_streamlit, sign_in, wait_idle
+from tests.support.serving import (
+    BROWSER_TIMEOUT_MS,
+    editor_secrets,
+    map_settled,
+    running_streamlit,
+    sign_in,
+    wait_idle,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 BEZIRKE = DATA / "stuttgart-stadtbezirke-derived" / "Stgt_Stadtbezirke_dissolved_EPSG25832.geojson"
@@ -184,7 +191,7 @@ def test_editor_builds_stuttgart_from_real_files(
     assert frame.locator("path.leaflet-interactive").count() >= 152  # the Quartiere, at least
     expect(page.get_by_text("Demodaten – fiktive Stadt")).to_have_count(0)
     assert any("/app/static/vendor/leaflet/" in url for url in requests_made)
-    page.wait_for_timeout(1_000)  # the map's first report reruns the page once
+    map_settled(page, frame)  # the map's first report has run the map's part again
     save_artifact(page, "import-stuttgart-karte")
     # requests_made fails the test afterwards on any request that left this machine
 
@@ -242,9 +249,8 @@ def test_hostile_names_are_shown_as_text(demo_app, demo_dir, page, wait_for_map,
     assert offers.loc[["angebote-0001", "angebote-0002"], "name"].tolist() == [SCRIPT_NAME, IMG_NAME]
 
     _open(page, "Karte")
-    wait_for_map(page)
-    page.wait_for_timeout(1_000)  # the map's first report reruns the page once
     frame = wait_for_map(page)
+    map_settled(page, frame)  # the map's first report has run the map's part again
     expect(page.get_by_test_id("stSidebar").get_by_role("checkbox", name="Angebote", exact=True)).to_be_checked()
     assert SCRIPT_NAME in _hover_offer(page, "&lt;script&gt;")
     save_artifact(page, "import-feindlich-tooltip")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard.model.share_state import ViewState, encode, map_position
-from tests.support.serving import link_query, open_fresh, shared_link, wait_idle
+from tests.support.serving import link_query, map_settled, open_fresh, shared_link, wait_idle
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -165,12 +165,6 @@ def _drag_map(page, dx: int, dy: int) -> None:
     page.mouse.up()
 
 
-def _settled(page, frame) -> None:
-    """The map has reported its view to the app and the rerun that caused is over."""
-    frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined")
-    wait_idle(page)
-
-
 @pytest.mark.parametrize("path", ["", "/luecken"], ids=["karte", "luecken"])
 def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
     app_server, browser, page, wait_for_map, save_artifact, path
@@ -179,7 +173,7 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
     page.goto(f"{app_server}{path}")
     frame = wait_for_map(page)
     opening = _leaflet_view(frame)
-    _settled(page, frame)
+    map_settled(page, frame)
     assert "pos" not in link_query(page.url)  # the map as fitted to the data: no position in the link
 
     _drag_map(page, -160, 90)
@@ -191,7 +185,7 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
     field = {"karte": "map_pos", "luecken": "gap_map_pos"}[page_name]
     expected = encode(ViewState(page_name, fields={field: map_position(*moved)}))["pos"]
     page.wait_for_function("pos => new URLSearchParams(location.search).get('pos') === pos", arg=expected)
-    _settled(page, frame)
+    map_settled(page, frame)
     assert _leaflet_view(frame) == moved  # the rerun neither rebuilt nor moved the map
     link = shared_link(page)
     assert link_query(link)["pos"] == [expected]
@@ -202,7 +196,7 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
         shown = _leaflet_view(other_frame)
         assert shown[2] == moved[2]
         assert abs(shown[0] - moved[0]) < 1e-4 and abs(shown[1] - moved[1]) < 1e-4
-        _settled(other, other_frame)
+        map_settled(other, other_frame)
         assert link_query(other.url) == link_query(link)  # opening at the link's position writes nothing new
         save_artifact(other, f"share-pos-{page_name}")
     finally:
@@ -250,7 +244,7 @@ def test_pan_and_zoom_rerun_the_map_not_the_page(app_server, page, wait_for_map,
     page.goto(f"{app_server}{path}")
     frame = wait_for_map(page)
     opening = _leaflet_view(frame)
-    _settled(page, frame)
+    map_settled(page, frame)
     fragment_runs = [i for i, fragments in enumerate(runs) if fragments]
     assert fragment_runs, f"the map's first report reran the whole page: {runs}"
     first = fragment_runs[0]  # the map's first report

@@ -42,6 +42,12 @@ def wait_idle(page) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
+def map_settled(page, frame) -> None:
+    """The map in ``frame`` has reported its view to the app and the run that caused is over."""
+    frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined")
+    wait_idle(page)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
