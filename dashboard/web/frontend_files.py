@@ -110,7 +110,7 @@ class FrontendFiles:
         self.app = app
         self.app_static = app_static
         self.base_url = base_url
-        self.kept: dict[str, Kept | None] = {}
+        self.kept: dict[str, Kept] = {}
 
     @property
     def prefix(self) -> str:
@@ -139,10 +139,11 @@ class FrontendFiles:
         return None
 
     def lookup(self, path: str) -> Kept | None:
-        if path not in self.kept:
-            located = self.locate(path)
-            self.kept[path] = keep(*located) if located else None
-        return self.kept[path]
+        """The kept file for ``path``; only files are kept, never a miss (any address can be asked for)."""
+        kept = self.kept.get(path)
+        if kept is None and (located := self.locate(path)):
+            kept = self.kept[path] = keep(*located)
+        return kept
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):

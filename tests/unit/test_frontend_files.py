@@ -121,6 +121,14 @@ def test_anything_else_goes_on_to_streamlit(served, path):
     assert request(app, path)[0] == 299 and downstream.paths == [path]
 
 
+def test_only_files_are_kept_not_the_addresses_that_name_none(served):
+    app, _ = served
+    for n in range(50):
+        request(app, f"/static/js/no-such-bundle-{n}.js")
+    request(app, BUNDLE_PATH)
+    assert list(app.kept) == [BUNDLE_PATH]
+
+
 def test_ranges_and_other_methods_go_on_to_streamlit(served):
     app, downstream = served
     assert request(app, BUNDLE_PATH, range="bytes=0-10")[0] == 299
