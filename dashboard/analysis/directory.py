@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
 from dashboard.analysis.city import City
 from dashboard.i18n import code_label, fmt_date, fmt_int, t, tn
 from dashboard.model import schema
+from dashboard.model.projection import transform
 from dashboard.model.targets import served_groups
 
 FACETS = ("entry", "sector", "category", "target_group", "bezirk", "quartier")
@@ -195,9 +195,7 @@ def build(city: City, cooperations: pd.DataFrame) -> Directory:
     entries = _entries(actors, offers, parent)
     entries = entries.assign(sort=_folded(entries["name"]).to_numpy())
     entries = entries.sort_values(["entry", "sort"], kind="stable").drop(columns="sort").reset_index(drop=True)
-    lon, lat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True).transform(
-        entries["x"].to_numpy(), entries["y"].to_numpy()
-    )
+    lon, lat = transform(schema.ANALYSIS_CRS, schema.WEB_CRS, entries["x"].to_numpy(), entries["y"].to_numpy())
     entries = entries.assign(lon=np.round(lon, 5), lat=np.round(lat, 5)).drop(columns=["x", "y"])
     entries["area_names"] = [_names_text([area_names[a] for a in areas]) for areas in entries["areas"]]
     bezirke_of = [[parent[a] for a in areas if isinstance(parent[a], str)] for areas in entries["areas"]]

@@ -34,7 +34,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -44,6 +43,7 @@ from dashboard.analysis.filters import in_bezirk
 from dashboard.analysis.gaps import GapParams, GapResult
 from dashboard.model import schema, share_state
 from dashboard.model.areas import assign_points
+from dashboard.model.projection import transform
 from dashboard.model.scenario import NewOffer
 
 #: ``reason`` code of a candidate made from a populated cell, and of a listed one that gives no reason.
@@ -792,8 +792,9 @@ def planned_offers(found: SitingResult, params: GapParams, candidates: pd.DataFr
     reproduces the figures.
     """
     known = candidates.set_index("site_id")["capacity"]
-    to_lonlat = Transformer.from_crs(schema.ANALYSIS_CRS, schema.WEB_CRS, always_xy=True)
-    lons, lats = to_lonlat.transform(found.sites["x"].to_numpy(float), found.sites["y"].to_numpy(float))
+    lons, lats = transform(
+        schema.ANALYSIS_CRS, schema.WEB_CRS, found.sites["x"].to_numpy(float), found.sites["y"].to_numpy(float)
+    )
     category = NewOffer.category if NewOffer.category in params.categories else params.categories[0]
     offers = []
     capacities = found.sites["site_id"].map(known).astype(float)

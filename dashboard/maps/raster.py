@@ -14,14 +14,12 @@ import io
 
 import numpy as np
 from PIL import Image
-from pyproj import Transformer
 
 from dashboard.model import schema
 from dashboard.model.grid import CELL_SIZE
+from dashboard.model.projection import transform
 
-_TO_MERCATOR = Transformer.from_crs(schema.ANALYSIS_CRS, "EPSG:3857", always_xy=True)
-_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", schema.ANALYSIS_CRS, always_xy=True)
-_TO_LONLAT = Transformer.from_crs("EPSG:3857", schema.WEB_CRS, always_xy=True)
+MERCATOR = "EPSG:3857"
 PIXEL_M = 50.0  # Web Mercator metres per pixel (~33 m on the ground in Germany): each cell ≥ 3×3 px
 
 
@@ -62,7 +60,7 @@ def pixel_centres(west: float, north: float, width: int, height: int) -> tuple[n
     node_cols = np.unique(np.r_[cols[::LATTICE_STEP], cols[-1]])
     node_rows = np.unique(np.r_[rows[::LATTICE_STEP], rows[-1]])
     mx, my = np.meshgrid(west + node_cols * PIXEL_M, north - node_rows * PIXEL_M)
-    nx, ny = _FROM_MERCATOR.transform(mx, my)
+    nx, ny = transform(MERCATOR, schema.ANALYSIS_CRS, mx, my)
     along_rows, along_cols = _linear_weights(rows, node_rows).T, _linear_weights(cols, node_cols)
     return (along_rows @ np.asarray(nx) @ along_cols).ravel(), (along_rows @ np.asarray(ny) @ along_cols).ravel()
 
@@ -78,7 +76,9 @@ def cells_image(
     if len(x) == 0:
         return "", [[0.0, 0.0], [0.0, 0.0]]
     half = CELL_SIZE / 2
-    corners_x, corners_y = _TO_MERCATOR.transform(
+    corners_x, corners_y = transform(
+        schema.ANALYSIS_CRS,
+        MERCATOR,
         np.array([x.min() - half, x.max() + half, x.min() - half, x.max() + half]),
         np.array([y.min() - half, y.min() - half, y.max() + half, y.max() + half]),
     )
@@ -100,8 +100,8 @@ def cells_image(
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", transparency=bytes([alpha] * len(colours) + [0]))
     # the image spans whole pixels: its true east and south edges
-    (lon_w, lon_e), (lat_s, lat_n) = _TO_LONLAT.transform(
-        [west, west + width * PIXEL_M], [north - height * PIXEL_M, north]
+    (lon_w, lon_e), (lat_s, lat_n) = transform(
+        MERCATOR, schema.WEB_CRS, [west, west + width * PIXEL_M], [north - height * PIXEL_M, north]
     )
     data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return data_url, [[lat_s, lon_w], [lat_n, lon_e]]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-from pyproj import Transformer
 
 from dashboard.model import schema
 from dashboard.model.areas import assign_points
+from dashboard.model.projection import transform
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,6 @@ class Scenario:
         return Scenario(self.added, disabled)
 
 
-_TO_ANALYSIS = Transformer.from_crs(schema.WEB_CRS, schema.ANALYSIS_CRS, always_xy=True)
 SCENARIO_PREFIX = "szenario-"
 #: Offer columns an analysis needs (``City.offers`` has these plus more).
 OFFER_COLUMNS = [
@@ -71,7 +70,9 @@ def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFram
     """The added offers as rows like ``City.offers`` (x, y in the analysis CRS, area, level rank)."""
     if not scenario.added:
         return pd.DataFrame(columns=OFFER_COLUMNS)
-    x, y = _TO_ANALYSIS.transform([o.lon for o in scenario.added], [o.lat for o in scenario.added])
+    x, y = transform(
+        schema.WEB_CRS, schema.ANALYSIS_CRS, [o.lon for o in scenario.added], [o.lat for o in scenario.added]
+    )
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=schema.ANALYSIS_CRS)
     return pd.DataFrame(
         {

@@ -25,7 +25,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 from shapely.geometry import Point
 
 from dashboard.analysis.city import City
@@ -42,6 +41,7 @@ from dashboard.maps.karte import (
 )
 from dashboard.model import schema
 from dashboard.model.areas import assign_points
+from dashboard.model.projection import transform
 from dashboard.model.roles import User, editor_action
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
@@ -160,8 +160,8 @@ def form_values(layer: str, raw: dict) -> dict:
 
 def lonlat_to_layer(lon: float, lat: float, crs) -> Point:
     """A clicked map position (WGS84) as a point in the CRS the store wants for the layer."""
-    x, y = pyproj.Transformer.from_crs(schema.WEB_CRS, crs, always_xy=True).transform(lon, lat)
-    return Point(x, y)
+    x, y = transform(schema.WEB_CRS, crs, lon, lat)
+    return Point(float(x), float(y))
 
 
 def check_entry(

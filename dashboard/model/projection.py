@@ -1,0 +1,35 @@
+"""Coordinate transformations, done on one thread of their own.
+
+A pyproj ``Transformer`` keeps its PROJ object per thread and makes it anew in every new thread; that
+costs 0.04–0.15 s per pair of reference systems, as PROJ looks the operation up in its database. Streamlit
+runs each script run in a new thread, so every run that projected a point paid it again: a third of the
+server's time for a Lückenanalyse view opened for the first time (its planned offer, the 100 m grid
+picture). Here each transformation is made once per process, on the one thread that does all projecting.
+"""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import ArrayLike
+from pyproj import Transformer
+
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projection")
+
+
+def transform(source: str, target: str, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """``x``, ``y`` (easting/longitude first) from ``source`` to ``target``, as arrays of their shape."""
+    return _THREAD.submit(_project, source, target, x, y).result()
+
+
+@functools.cache
+def _transformer(source: str, target: str) -> Transformer:
+    """Made, and used, on the projection thread only."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def _project(source: str, target: str, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    nx, ny = _transformer(source, target).transform(x, y)
+    return np.asarray(nx), np.asarray(ny)

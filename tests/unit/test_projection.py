@@ -1,0 +1,40 @@
+"""Coordinate transformations on their own thread (dashboard/model/projection.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from dashboard.model import projection, schema
+
+
+def test_the_laea_origin_lands_on_its_false_easting_and_northing():
+    """ETRS89-LAEA (EPSG:3035) is centred at 10° E, 52° N, with x0 = 4,321,000 m and y0 = 3,210,000 m."""
+    x, y = projection.transform(schema.WEB_CRS, schema.ANALYSIS_CRS, [10.0], [52.0])
+    assert x == pytest.approx([4_321_000.0], abs=0.01)
+    assert y == pytest.approx([3_210_000.0], abs=0.01)
+    lon, lat = projection.transform(schema.ANALYSIS_CRS, schema.WEB_CRS, x, y)
+    assert (lon[0], lat[0]) == pytest.approx((10.0, 52.0), abs=1e-9)
+
+
+def test_each_transformation_is_made_once_whatever_thread_asks():
+    """Streamlit runs every script run in a new thread: the transformation must not be made again in each."""
+    source, target = schema.ANALYSIS_CRS, "EPSG:3857"
+    projection.transform(source, target, [4_321_000.0], [3_210_000.0])
+    made = projection._transformer.cache_info().misses
+    results = []
+
+    def run() -> None:
+        results.append(projection.transform(source, target, np.array([4_321_000.0]), np.array([3_210_000.0])))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert projection._transformer.cache_info().misses == made
+    assert len(results) == 4
+    assert all(np.allclose(r, results[0]) for r in results)
+    assert results[0][0] == pytest.approx([1_113_194.9], abs=0.1)  # 10° E on Web Mercator: 10/360 of 40,075,016.7 m
