@@ -3,17 +3,22 @@
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.web import entry, links, session, signin
+from dashboard.web import entry, links, map_first, session, signin
 
 st.set_page_config(page_title="Quartiersatlas", page_icon="🗺️", layout="wide")
 start = links.start_from_link()  # the page a shared link opens at the root, and its view
 lang = session.lang()
 editor_only = "visible" if signin.current_user().is_editor else "hidden"
+karte = st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte")
+luecken = st.Page(
+    "pages/luecken.py", title=t("nav.gaps", lang), icon=":material/travel_explore:", default=start == "luecken"
+)
+profil = st.Page(
+    "pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:", default=start == "profil"
+)
 pages = [
-    st.Page("pages/karte.py", title=t("nav.map", lang), icon=":material/map:", default=start == "karte"),
-    st.Page(
-        "pages/luecken.py", title=t("nav.gaps", lang), icon=":material/travel_explore:", default=start == "luecken"
-    ),
+    karte,
+    luecken,
     st.Page("pages/akteure.py", title=t("nav.actors", lang), icon=":material/hub:", default=start == "akteure"),
     st.Page(
         "pages/standorte.py",
@@ -21,9 +26,7 @@ pages = [
         icon=":material/add_location_alt:",
         default=start == "standorte",
     ),
-    st.Page(
-        "pages/profil.py", title=t("nav.profile", lang), icon=":material/location_city:", default=start == "profil"
-    ),
+    profil,
     st.Page(
         "pages/vergleich.py",
         title=t("nav.compare", lang),
@@ -47,8 +50,10 @@ entry.readable_captions()
 entry.keyboard_and_small_screens()
 if not session.embedded():
     entry.page_setup(lang, st.sidebar)
-    entry.sidebar_navigation(pages)
-    session.language_picker()
+    if not (navigation in (karte, luecken, profil) and map_first.active()):  # else they come once the map is drawn
+        map_first.show_rest()  # another page: the link's map-first screen is over
+        entry.sidebar_navigation(pages)
+        session.language_picker()
     navigation.run()
 else:  # an embed has no sidebar, and nothing may stand above its map
     navigation.run()

@@ -9,11 +9,12 @@ from dashboard.maps.karte import build_map
 from dashboard.model.areas import area_at
 from dashboard.reports.figures import headline_key_figures, key_figures, ranking_frame
 from dashboard.reports.gap_figures import map_view_settings_text
-from dashboard.web import first_screen, karte_widgets, legends, links, map_payload, session
+from dashboard.web import first_screen, karte_widgets, legends, links, map_first, map_payload, session
 
 lang, loaded = session.open_page("map.heading")
 city, map_data, version = loaded.city, loaded.map_data, loaded.version
-view = karte_widgets.map_view_controls(city)
+first = map_first.active()  # a link's first run: the page down to its map, the rest once the map is drawn
+view = karte_widgets.map_view_controls(city, controls=not first)
 table = karte_widgets.unit_table(version, city, view)
 classes = classify(table[view.measure], view.classification, view.classes, reverse=view.measure == "offers_per_1000")
 
@@ -48,7 +49,10 @@ with map_col:
         returned_objects=("last_object_clicked", "center", "zoom"),  # a pan or zoom reruns the map: the URL follows
         pos_key="map_pos",
         on_click=select_clicked,
+        first=first,
     )
+    if first:
+        st.stop()
     legends.legend(classes, view)
     if not session.embedded():
         karte_widgets.map_download(loaded, table, classes, view)  # fitted to the data: no position, live or linked

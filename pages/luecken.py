@@ -22,14 +22,18 @@ from dashboard.reports.gap_figures import (
     ranking_frame,
     settings_text,
 )
-from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_payload, session
+from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_first, map_payload, session
 
 lang, loaded = session.open_page("gap.heading")
 city = loaded.city
 st.caption(t("gap.intro", lang))
-bezirk = karte_widgets.bezirk_picker(city, "gap_bezirk")
-params = luecken_widgets.gap_controls(city)
+first = map_first.active()  # a link's first run: the page down to its map, the rest once the map is drawn
+bezirk = karte_widgets.bezirk_picker(city, "gap_bezirk", controls=not first)
+params = luecken_widgets.gap_controls(city, controls=not first)
 if not has_age_bands(city.cells, params.target_group):
+    if first:  # no map on this page: the widgets to choose another group come now
+        map_first.show_rest()
+        st.rerun()
     st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
     st.stop()
 before, result = luecken_widgets.gap_results(loaded, params)
@@ -73,7 +77,10 @@ if view == "need":
             height=600,
             returned_objects=("center", "zoom"),
             pos_key="gap_map_pos",
+            first=first,
         )
+        if first:
+            st.stop()
         legends.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
@@ -85,7 +92,7 @@ if view == "need":
         else:
             st.dataframe(luecken_widgets.double_need_frame(double, indicator), hide_index=True, width="stretch")
 else:
-    layers = luecken_widgets.gap_layers()
+    layers = luecken_widgets.gap_layers(controls=not first)
     map_col, side_col = session.map_columns([4, 3])
     with map_col:
         mode = (
@@ -126,7 +133,10 @@ else:
             returned_objects=("last_object_clicked", "center", "zoom"),
             pos_key="gap_map_pos",
             on_click=act_on_click,
+            first=first,
         )  # fmt: skip
+        if first:
+            st.stop()
         legends.gap_legend(result, layers)
         if catchments is not None:
             st.caption(t("gap.isochrone.caption", lang))

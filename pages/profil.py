@@ -8,10 +8,11 @@ from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import code_label, t, tn
 from dashboard.maps.area_map import interactive_map
-from dashboard.web import downloads, links, luecken_widgets, map_payload, profile_view, session
+from dashboard.web import downloads, links, luecken_widgets, map_first, map_payload, profile_view, session
 
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
+first = map_first.active()  # a link's first run: the page down to its map, the rest once the map is drawn
 labels = pf.choice_labels(city, lang)
 if not labels:
     st.info(t("pf.no_areas", lang))
@@ -42,13 +43,19 @@ if area.parent_name:
 figures_col, map_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader(t("pf.map", lang))
-    map_payload.show_map(
+    map_payload.live_map(
+        "profil",
+        links.share_slot(),
         (loaded.version, area_id, lang, session.settings()),
         lambda: (interactive_map(loaded.map_data, city, area, session.settings(), lang), []),
         key="profile_map",
         height=320,
-        returned_objects=(),
+        returned_objects=("center", "zoom"),  # its first report brings the rest of a page drawn map-first
+        pos_key="profile_map_pos",
+        first=first,
     )
+    if first:
+        st.stop()
     st.subheader(t("pf.download", lang))
     downloads.report_buttons(report, area_id, "profile")
 with figures_col:
@@ -69,4 +76,3 @@ for key, count, frame in view.lists:
     else:
         st.info(t("pf.none", lang))
 st.caption(tn("pf.outdated_note", pf.DEFAULT_MAX_AGE_MONTHS, lang, months=pf.DEFAULT_MAX_AGE_MONTHS))
-links.sync_url("profil")

@@ -22,9 +22,10 @@ from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
 
 
-def map_view_controls(city: City) -> MapView:
-    """Sidebar widgets → the view of the Karte page (embedded: no widgets, the link's view)."""
-    if not embedded():
+def map_view_controls(city: City, controls: bool = True) -> MapView:
+    """Sidebar widgets → the view of the Karte page (embedded, or without ``controls``: no widgets, the link's
+    view)."""
+    if controls and not embedded():
         _map_widgets(city)
     state = view_state("karte")
     return MapView(
@@ -140,9 +141,9 @@ def area_choice(city: City, state_key: str) -> None:
     )
 
 
-def bezirk_picker(city: City, key: str) -> str | None:
-    """Sidebar choice of one Stadtbezirk (None = whole city; embedded: the link's)."""
-    if embedded():
+def bezirk_picker(city: City, key: str, controls: bool = True) -> str | None:
+    """Sidebar choice of one Stadtbezirk (None = whole city; embedded, or without ``controls``: the link's)."""
+    if embedded() or not controls:
         return st.session_state.get(key)
     lg = lang()
     bezirke = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))

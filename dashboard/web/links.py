@@ -25,7 +25,7 @@ from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.model.view import LAYER_KEYS
 from dashboard.model.viewspec import BUILTIN_NEEDS
-from dashboard.web import saved_views
+from dashboard.web import map_first, saved_views
 from dashboard.web.session import embedded, lang, load, settings
 from dashboard.web.signin import current_user
 
@@ -107,6 +107,7 @@ def start_from_link() -> str:
             known_needs=[*BUILTIN_NEEDS, *area_need_columns(city)],
         )
         seed_session(state)
+        map_first.open_link(page or state.page)
         s["_link_page"], s["_link_notices"] = share_state.PAGES[0] if page else state.page, notices
         if page == s["_link_page"]:  # /karte: the root page, which st.navigation knows as "/" only
             st.rerun()
@@ -141,9 +142,10 @@ def share_slot() -> DeltaGenerator | None:
     return None if embedded() else st.sidebar.container()
 
 
-def sync_url(page: str, where: DeltaGenerator | None = None) -> None:
+def sync_url(page: str, where: DeltaGenerator | None = None, box: bool = True) -> None:
     """Write the current view into the URL (when it changed) and offer it as a link in the sidebar; pages call this
     last, or from their map's fragment into ``where`` (``share_slot``), so a pan or zoom reruns no more than the map.
+    Without ``box``: the URL only (a page drawn map-first offers the link with the rest of the page).
     """
     if embedded():
         return
@@ -151,6 +153,8 @@ def sync_url(page: str, where: DeltaGenerator | None = None) -> None:
     params = share_state.encode(view_state(page))
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+    if not box:
+        return
     link = app_url()[0] + (f"?{share_state.query_string(params)}" if params else "")
     with where.popover(t("share.button", lang()), icon=":material/share:", width="stretch"):
         st.caption(t("share.caption", lang()))

@@ -34,13 +34,13 @@ from dashboard.web.session import Loaded, embedded, lang, settings
 GAP = viewspec.GAP_PREFIX
 
 
-def gap_controls(city: City) -> GapParams:
+def gap_controls(city: City, controls: bool = True) -> GapParams:
     """Sidebar widgets → the parameters of the gap analysis (each target group keeps its own threshold).
 
     Walking routes are offered only where the city has a path network; otherwise the sidebar says
-    that distances are straight lines times the detour factor.
+    that distances are straight lines times the detour factor. Embedded, or without ``controls``: the link's.
     """
-    if not embedded():
+    if controls and not embedded():
         _gap_widgets(city)
     return gaps.params_from_view(view_state("luecken"), has_network=city.paths is not None)
 
@@ -83,8 +83,8 @@ def _gap_widgets(city: City) -> None:
             side.warning(t("gap.breaks_invalid", lg, text=text))
 
 
-def gap_layers() -> frozenset[str]:
-    if embedded():
+def gap_layers(controls: bool = True) -> frozenset[str]:
+    if embedded() or not controls:
         return view_state("luecken").get("gap_layers")
     lg = lang()
     st.sidebar.subheader(t("gap.layers", lg))

@@ -7,7 +7,8 @@ from an editor's cache –, the view, the language and the map's opening positio
 streamlit-folium's own, fed exactly as ``st_folium`` feeds it (streamlit-folium 0.27.4, pinned).
 
 A page shows its map through ``live_map``: a fragment, so the map's reports (its first one right after it is
-drawn, each pan and zoom) rerun the map and what follows its position, never the whole page.
+drawn, each pan and zoom) rerun the map and what follows its position, never the whole page – except the first
+report of a page drawn map-first (``map_first``), which brings the rest of the page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import streamlit_folium as sf
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.maps.assets import walk
+from dashboard.web import map_first
 from dashboard.web.links import follow_map, place_map, sync_url
 
 #: A map and the feature groups streamlit-folium adds without reloading it (see ``feature_group``).
@@ -88,6 +90,7 @@ def show_map(
 
     def _on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
+        map_first.show_rest()
 
     return sf._component_func(
         **{**kept, "default": dict(kept["default"])},  # the component hands the default back: a session's own copy
@@ -117,16 +120,20 @@ def live_map(
     returned_objects: tuple[str, ...],
     pos_key: str,
     on_click: Callable[[dict | None], Any] | None = None,
+    first: bool = False,
 ) -> None:
     """``show_map`` as a fragment, with the URL and the share box (in ``share``, see ``links.share_slot``)
     following where the reader moved the map: a pan or zoom reruns this, not the page.
 
     ``on_click(result)`` handles a click; one that changes the page beside the map calls ``st.rerun()`` (the app).
     The link is made here, so all it holds is chosen before the map; what comes after it changes the view only
-    through a rerun of the app.
+    through a rerun of the app. ``first``: the page draws map-first this run; the map's first report then reruns
+    the app, which draws the page whole.
     """
     result = show_map(view_key, build, key=key, height=height, returned_objects=returned_objects, pos_key=pos_key)
+    if first and not map_first.active():  # the map has reported: the rest of the page comes
+        st.rerun()
     follow_map(result, pos_key)
     if on_click is not None:
         on_click(result)
-    sync_url(page, share)
+    sync_url(page, share, box=not first)

@@ -75,8 +75,8 @@ def test_places_per_site_limit_whom_each_serves_and_travel_into_the_scenario(app
     assert [offer.capacity for offer in at.session_state["scenario"].added] == [150, 150]
 
 
-def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
-    at = app.switch_page(PAGE).run()
+def into_the_scenario(at):
+    """One site for seniors, taken into the scenario: the Lückenanalyse opens with it and the same group."""
     at.sidebar.selectbox(key="gap_target_group").set_value("senioren").run()
     at.number_input(key="sites_new_sites").set_value(1).run()
     next(b for b in at.button if b.key == "sites_into_scenario").click().run()
@@ -84,6 +84,10 @@ def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
     assert at.title[0].value == "Lückenanalyse: Kleinstadt"
     assert at.sidebar.selectbox(key="gap_target_group").value == "senioren"
     assert at.success[0].value.startswith("Szenario: 1 geplantes Angebot, 0 abgeschaltet.")
+
+
+def test_into_the_scenario_opens_the_gap_analysis_with_the_sites(app):
+    into_the_scenario(app.switch_page(PAGE).run())
 
 
 def test_the_page_has_its_own_link_that_restores_it(open_link):

@@ -32,6 +32,7 @@ from tests.support.serving import (
     CHROMIUM_ARGS,
     MAP_IFRAME,
     editor_secrets,
+    page_whole,
     running_streamlit,
 )
 
@@ -109,7 +110,8 @@ def requests_made(context) -> Iterator[list[str]]:
 
 
 def _wait_for_map(page, selector: str = "path.leaflet-interactive"):
-    """The map's frame once its vector layers exist and the iframe has a height.
+    """The map's frame once its vector layers exist and the iframe has a height, and the page is whole (a link's
+    map comes first, the rest of the page after it).
 
     Layers are awaited "attached", as the iframe is 0 px high while loading; it stays 0 px if the
     map script failed after drawing (e.g. MarkerCluster on a map without maxZoom), hence the
@@ -118,6 +120,7 @@ def _wait_for_map(page, selector: str = "path.leaflet-interactive"):
     iframe = page.locator(MAP_IFRAME).first
     page.frame_locator(MAP_IFRAME).first.locator(selector).first.wait_for(state="attached", timeout=MAP_TIMEOUT_MS)
     iframe.wait_for(state="visible", timeout=MAP_TIMEOUT_MS)
+    page_whole(page)
     return iframe.element_handle().content_frame()
 
 

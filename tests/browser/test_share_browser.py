@@ -203,19 +203,29 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
         context.close()
 
 
-def _runs_started(page) -> list[tuple[str, ...]]:
+def _runs_drawing(page) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
     """Each script run Streamlit starts for the page from now on, as it tells the browser (a ``new_session``
-    message): the fragments the run reruns, none for a run of the whole page."""
-    runs: list[tuple[str, ...]] = []
+    message): the fragments the run reruns (none for a run of the whole page) and the elements it draws, as
+    (root, kind), where root 0 is the main area and 1 the sidebar. The list fills while the page runs."""
+    runs: list[tuple[tuple[str, ...], list[tuple[int, str]]]] = []
 
     def frame(payload: str | bytes) -> None:
         if isinstance(payload, bytes):
             msg = ForwardMsg.FromString(payload)
-            if msg.WhichOneof("type") == "new_session":
-                runs.append(tuple(msg.metadata.run.fragment_ids))
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                runs.append((tuple(msg.metadata.run.fragment_ids), []))
+            elif kind == "delta" and runs and msg.delta.WhichOneof("type") == "new_element":
+                runs[-1][1].append((msg.metadata.delta_path[0], msg.delta.new_element.WhichOneof("type")))
 
     page.on("websocket", lambda ws: ws.on("framereceived", frame))
     return runs
+
+
+def _iframes_loaded(page) -> int:
+    return page.evaluate(
+        "() => performance.getEntriesByType('resource').filter(e => e.initiatorType === 'iframe').length"
+    )
 
 
 def _url_follows(page, frame, page_name: str) -> str:
@@ -238,17 +248,21 @@ def _url_follows(page, frame, page_name: str) -> str:
     ids=["karte", "luecken", "luecken-need"],
 )
 def test_pan_and_zoom_rerun_the_map_not_the_page(app_server, page, wait_for_map, path, page_name):
-    """The map's reports (its first one, a drag, a zoom) rerun its fragment only; the URL and share box follow."""
-    runs = _runs_started(page)
+    """The map's reports (a drag, a zoom) rerun its fragment only; the URL and share box follow. Only its first
+    report, which brings the rest of a page drawn map-first, is followed by one run of the whole page."""
+    drawn = _runs_drawing(page)
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{app_server}{path}")
     frame = wait_for_map(page)
     opening = _leaflet_view(frame)
     map_settled(page, frame)
+    runs = [fragments for fragments, _ in drawn]
     fragment_runs = [i for i, fragments in enumerate(runs) if fragments]
     assert fragment_runs, f"the map's first report reran the whole page: {runs}"
-    first = fragment_runs[0]  # the map's first report
-    assert runs[:first] and set(runs[:first]) == {()}  # before it, the page's own runs, whole ones
+    report = fragment_runs[0]  # the map's first report
+    assert runs[:report] and set(runs[:report]) == {()}  # before it, the page's own runs, whole ones
+    assert runs[report + 1 :] == [()], runs  # then one whole run: the rest of the page
+    first = len(runs)
 
     _drag_map(page, -160, 90)
     panned = _url_follows(page, frame, page_name)
@@ -260,6 +274,36 @@ def test_pan_and_zoom_rerun_the_map_not_the_page(app_server, page, wait_for_map,
     zoomed = _url_follows(page, frame, page_name)
     assert zoomed != panned
     assert link_query(shared_link(page))["pos"] == [zoomed]
-    assert len(runs) - first >= 3 and set(runs[first:]) == {runs[first]}, runs  # no run of the page since
+    runs = [fragments for fragments, _ in drawn]
+    assert len(runs) - first >= 2 and set(runs[first:]) == {runs[report]}, runs  # no run of the page since
     share = page.get_by_test_id("stSidebar").get_by_role("button").last
     expect(share).to_contain_text("Link teilen")  # the share box stays at the bottom of the sidebar
+
+
+WIDGETS = {"selectbox", "checkbox", "radio", "multiselect", "slider", "number_input", "button_group", "text_input"}
+
+
+@pytest.mark.parametrize(
+    ("path", "map_kind"),
+    [
+        ("/?p=karte&b=01", "component_instance"),
+        ("/?p=luecken&g=senioren&t=400&s=8.88914,50.57643,begegnung,senioren,mitwirkung,30", "component_instance"),
+        ("/?p=profil&gebiet=0101", "component_instance"),
+    ],
+    ids=["karte", "luecken", "profil"],
+)
+def test_a_link_draws_its_map_first_and_the_rest_once_the_map_is_drawn(app_server, page, wait_for_map, path, map_kind):
+    """The link's first run draws the page down to its map: no navigation, no sidebar widget, nothing after the map;
+    the map's first report brings the rest in one run of the whole page, and the map is drawn once."""
+    runs = _runs_drawing(page)
+    page.goto(f"{app_server}{path}")
+    wait_for_map(page)  # waits for the page whole
+    first_run = next(drawn for _, drawn in runs if drawn)  # a run the link's settling cuts short draws nothing
+    assert (0, map_kind) == first_run[-1], first_run  # the map is the last thing the first run draws
+    assert not {kind for root, kind in first_run if root == 1} & WIDGETS, first_run  # the sidebar: script and badge
+    report = next(i for i, (fragments, _) in enumerate(runs) if fragments)
+    rest = [drawn for fragments, drawn in runs[report + 1 :] if not fragments]
+    assert len(rest) == 1, runs
+    assert {(1, "selectbox"), (1, "page_link")} <= set(rest[0])  # the language and the navigation come now
+    assert len(rest[0]) > len(first_run) + 5
+    assert _iframes_loaded(page) == 1  # the map stayed where it was: its frame was not made again

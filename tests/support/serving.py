@@ -42,6 +42,14 @@ def wait_idle(page) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
+def page_whole(page) -> None:
+    """The page is drawn whole and the run is over: a link's first run draws a map page down to its map, and the
+    map's first report brings the rest, its navigation among it (an embed has neither)."""
+    if "view=embed" not in page.url:
+        page.locator(".st-key-app_nav [data-testid=stPageLink]").first.wait_for(state="attached")
+    wait_idle(page)
+
+
 def map_settled(page, frame) -> None:
     """The map in ``frame`` has reported its view to the app and the run that caused is over."""
     frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined")

@@ -1,0 +1,47 @@
+"""A link's first screen: its map before the rest of the page.
+
+The browser draws a page's elements one after the other on one thread, the map's frame among them, so a page of
+some forty elements (sidebar widgets, tables, the side column) drew its map about a second later than the same
+map alone. A link to a map page therefore opens map-first: its first runs draw the page down to its map and stop
+there, without navigation or sidebar widgets; the map's first report (``map_payload``) reruns the page whole.
+Everything above the map in the main area is the same in both runs, so the map keeps its place and is not drawn
+again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.web.session import embedded
+
+#: Session state: ``PENDING`` from a link's opening until its map has reported (or another page shows), then
+#: ``SHOWN``. Only a session's first page may wait: widgets a run leaves out lose their values, and before the
+#: first page there are none.
+MAP_FIRST = "_map_first"
+PENDING, SHOWN = "pending", "shown"
+#: The pages a link opens map-first (the share link's ``p``).
+MAP_FIRST_PAGES = ("karte", "luecken", "profil")
+
+
+def open_link(page: str) -> None:
+    """A session's first run: a link to ``page`` opens map-first if that page has a map, unless it is an embed
+    (the map alone anyway) or the session has no browser (no request headers: a script run by AppTest), which
+    has no map that could report."""
+    if page in MAP_FIRST_PAGES and not embedded() and _browser():
+        st.session_state[MAP_FIRST] = PENDING
+
+
+def active() -> bool:
+    """Whether this run draws the page map-first: down to its map, without sidebar widgets, and stops there."""
+    return st.session_state.get(MAP_FIRST) == PENDING and not embedded()
+
+
+def _browser() -> bool:
+    """Whether a browser runs this session: it sent request headers (AppTest's sessions have none)."""
+    return bool(st.context.headers)
+
+
+def show_rest() -> None:
+    """The rest of the page may come: the map has reported (it is drawn), or the page shows no map this run."""
+    if st.session_state.get(MAP_FIRST) == PENDING:
+        st.session_state[MAP_FIRST] = SHOWN
