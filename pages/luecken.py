@@ -19,7 +19,6 @@ from dashboard.reports.gap_figures import (
     method_text,
     methods_frame,
     methods_summary,
-    ranking_frame,
     settings_text,
 )
 from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_first, map_payload, session
@@ -148,7 +147,9 @@ else:
         for column, (label, value, exact) in zip(columns, figures, strict=True):
             column.metric(label, value, help=exact)
         st.subheader(t("gap.ranking", lang))
-        st.dataframe(ranking_frame(result, lang, in_view), hide_index=True, width="stretch", height=430)
+        st.dataframe(
+            luecken_widgets.ranking_table(loaded, result, lang, in_view), hide_index=True, width="stretch", height=430
+        )
     st.subheader(t("gap.scenario", lang))
     luecken_widgets.scenario_panel(loaded, before, result)
     if city.has_network:  # the comparison is a second walking analysis: computed when someone opens it

@@ -123,6 +123,19 @@ def gap_grid(loaded: Loaded, result: gaps.GapResult) -> GridPicture | None:
     return _grid_picture(loaded.version, result.params, result.scenario, result)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _ranking_table(
+    version: str, params: GapParams, scenario: Scenario, lang: str, in_view: frozenset[str], _result: gaps.GapResult
+) -> pd.DataFrame:
+    return gap_figures.ranking_frame(_result, lang, in_view)
+
+
+def ranking_table(loaded: Loaded, result: gaps.GapResult, lang: str, in_view: set[str]) -> pd.DataFrame:
+    """The page's ranking of ``result`` in the Stadtbezirk shown, its figures formatted once per data version,
+    view and language (every run of the page shows it)."""
+    return _ranking_table(loaded.version, result.params, result.scenario, lang, frozenset(in_view), result)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _isochrone(version: str, x: float, y: float, _city: City) -> gpd.GeoDataFrame:
     assert _city.network is not None  # only asked for walking results
