@@ -48,7 +48,8 @@ CAPTION_COLOUR = "#4b5560"
 def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
     text as German, as BITV asks; put Streamlit's own English texts (the skip link, the sidebar's name, its
-    open and close buttons) into that language; and let the keyboard scroll a table that is wider than its place.
+    open and close buttons, the headings' links, the lists' clear buttons) into that language; and let the
+    keyboard scroll a table that is wider than its place.
 
     ``where``: the sidebar. Not above the page in the main area: two elements there cost the
     Lückenanalyse map its clicks. An embed (no sidebar) keeps Streamlit's "en" for now.
@@ -58,6 +59,9 @@ def page_setup(lang: str, where: Any) -> None:
         '[data-testid="stSidebar"]': ("aria-label", t("page.sidebar", lang)),
         '[data-testid="stExpandSidebarButton"]': ("aria-label", t("page.sidebar.open", lang)),
         '[data-testid="stSidebarCollapseButton"] button': ("aria-label", t("page.sidebar.close", lang)),
+        'a[aria-label="Link to heading"]': ("aria-label", t("page.heading_link", lang)),
+        '[aria-label="Clear value"]': ("aria-label", t("page.clear_value", lang)),
+        '[aria-label="Clear all"]': ("aria-label", t("page.clear_all", lang)),
     }
     where.html(
         f"<script>document.documentElement.lang = {json.dumps(lang)}; window.qaTexts = {json.dumps(texts)}; "
@@ -120,8 +124,7 @@ _PAGE_SCRIPT = """(() => {
                 if (document.activeElement === document.body) target.focus();
             }
             for (const [selector, [name, text]] of Object.entries(window.qaTexts)) {
-                const element = document.querySelector(selector);
-                if (element) put(element, name, text);
+                document.querySelectorAll(selector).forEach(element => put(element, name, text));
             }
             for (const table of document.querySelectorAll("[data-testid=stTable] > div > table")) {
                 for (const element of [table, table.parentElement]) {

@@ -252,3 +252,14 @@ def test_on_the_desktop_only_a_table_wider_than_its_place_is_a_tab_stop(app_serv
     stops = [box.evaluate("e => [e.scrollWidth > e.clientWidth, e.tabIndex === 0]") for box in boxes.all()]
     assert [wide for wide, _ in stops] == [stop for _, stop in stops] and not all(wide for wide, _ in stops), stops
     assert_no_violations(page)
+
+
+def test_streamlits_heading_links_and_clear_buttons_speak_the_ui_language(app_server, page, wait_for_map):
+    """Streamlit names them in English only ("Link to heading", "Clear all", "Clear value"); a screen reader would
+    read them out in the page's German."""
+    page.goto(f"{app_server}/?p=luecken&g=senioren")
+    wait_for_map(page)
+    for english in ("Link to heading", "Clear all", "Clear value"):
+        expect(page.locator(f'[aria-label="{english}"]')).to_have_count(0)
+    expect(page.get_by_role("link", name="Link zu diesem Abschnitt").first).to_be_attached()
+    expect(page.get_by_role("button", name="Alle entfernen").first).to_be_attached()
