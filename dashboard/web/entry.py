@@ -177,6 +177,8 @@ def keyboard_and_small_screens() -> None:
 
     - A collapsed sidebar (phones start with it) is hidden once it has slid out: its controls lie
       off-screen, so Tab would reach them with the focus out of sight (WCAG 2.4.7); opened, it works as before.
+    - An open sidebar always shows its close button: Streamlit shows it only while the mouse is over the
+      sidebar and hides it from the keyboard otherwise, so on a desktop the keyboard could not close it.
     - Table cells wrap, so a table needs less room on a phone (one still wider scrolls, see ``page_setup``).
     - The main area (Streamlit's target of the skip link, a Tab stop) and a scrolling table show their focus, and
       the navigation's links more than by Streamlit's faint background.
@@ -188,6 +190,8 @@ def keyboard_and_small_screens() -> None:
     st.html(
         "<style>[data-testid='stSidebar'][data-collapsed='true'] "
         f"{{ visibility: hidden; transition: {SIDEBAR_SLIDE}, visibility 0s 300ms; }} "
+        "[data-testid='stSidebar'][data-collapsed='false'] [data-testid='stSidebarCollapseButton'] "
+        "{ visibility: visible; } "
         "[data-testid='stTable'] th, [data-testid='stTable'] td { white-space: normal; } "
         "[data-testid='stMain']:focus-visible, [data-testid='stTable'] > div:focus-visible, "
         "[data-testid='stPageLink-NavLink']:focus-visible "

@@ -263,3 +263,22 @@ def test_streamlits_heading_links_and_clear_buttons_speak_the_ui_language(app_se
         expect(page.locator(f'[aria-label="{english}"]')).to_have_count(0)
     expect(page.get_by_role("link", name="Link zu diesem Abschnitt").first).to_be_attached()
     expect(page.get_by_role("button", name="Alle entfernen").first).to_be_attached()
+
+
+def test_on_a_desktop_the_keyboard_closes_and_opens_the_sidebar(app_server, page, wait_for_map):
+    """Streamlit shows the close button only under the mouse, and hides it from the keyboard otherwise."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(app_server + KARTE_LINK)
+    wait_for_map(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    page.mouse.move(1300, 900)  # not over the sidebar
+    closer = page.get_by_role("button", name="Seitenleiste schließen")
+    expect(closer).to_be_visible()
+    _tab_to(page, closer)
+    page.keyboard.press("Enter")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    opener = page.get_by_role("button", name="Seitenleiste öffnen")
+    expect(opener).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    expect(closer).to_be_focused()
