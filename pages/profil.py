@@ -15,6 +15,9 @@ city = loaded.city
 first = map_first.active()  # a link's first run: the page down to its map, the rest once the map is drawn
 labels = pf.choice_labels(city, lang)
 if not labels:
+    if first:  # no map on this page: the rest comes now
+        map_first.show_rest()
+        st.rerun()
     st.info(t("pf.no_areas", lang))
     st.stop()
 
@@ -28,7 +31,11 @@ if clicked in labels and clicked != st.session_state.get("_profile_clicked"):
 elif st.session_state.get("profile_area") not in labels:
     last = st.session_state.get("_profile_last")
     st.session_state["profile_area"] = last if last in labels else city.units["area_id"].iloc[0]
-area_id = st.selectbox(t("pf.choose", lang), list(labels), format_func=labels.get, key="profile_area")
+choice = st.container()  # the list, in its place above the map; on a link's first screen it comes with the rest
+if first:
+    area_id = st.session_state["profile_area"]
+else:
+    area_id = choice.selectbox(t("pf.choose", lang), list(labels), format_func=labels.get, key="profile_area")
 st.session_state["_profile_last"] = area_id
 
 result, _ = luecken_widgets.gap_results(loaded, GapParams())
