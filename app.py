@@ -50,10 +50,19 @@ entry.readable_captions()
 entry.keyboard_and_small_screens()
 if not session.embedded():
     entry.page_setup(lang, st.sidebar)
-    if not (navigation in (karte, luecken, profil) and map_first.active()):  # else they come once the map is drawn
+    whole = not (navigation in (karte, luecken, profil) and map_first.active())
+    if whole:  # else the navigation comes once the map is drawn
         map_first.show_rest()  # another page: the link's map-first screen is over
         entry.sidebar_navigation(pages)
         session.language_picker()
-    navigation.run()
+    else:
+        map_first.reached(False)
+    try:
+        navigation.run()
+    finally:
+        if not whole and map_first.stopped_before_map():  # stopped or failed above its map: the way on, now
+            map_first.show_rest()
+            entry.sidebar_navigation(pages)
+            session.language_picker()
 else:  # an embed has no sidebar, and nothing may stand above its map
     navigation.run()

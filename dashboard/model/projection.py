@@ -10,13 +10,26 @@ picture). Here each transformation is made once per process, on the one thread t
 from __future__ import annotations
 
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import Transformer
 
-_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projection")
+_THREAD: ThreadPoolExecutor
+
+
+def _start() -> None:
+    """A new projection thread: at import, and in a forked child (``report --all`` forks workers), which
+    inherits the executor but not its thread and would wait for it for ever."""
+    global _THREAD
+    _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projection")
+
+
+_start()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_start)
 
 
 def transform(source: str, target: str, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

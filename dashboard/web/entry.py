@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGES, t
 from dashboard.web.first_screen import WIDE_PX
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -59,9 +59,13 @@ def page_setup(lang: str, where: Any) -> None:
         '[data-testid="stSidebar"]': ("aria-label", t("page.sidebar", lang)),
         '[data-testid="stExpandSidebarButton"]': ("aria-label", t("page.sidebar.open", lang)),
         '[data-testid="stSidebarCollapseButton"] button': ("aria-label", t("page.sidebar.close", lang)),
-        'a[aria-label="Link to heading"]': ("aria-label", t("page.heading_link", lang)),
-        '[aria-label="Clear value"]': ("aria-label", t("page.clear_value", lang)),
-        '[aria-label="Clear all"]': ("aria-label", t("page.clear_all", lang)),
+        **{
+            ", ".join(f'{tag}[aria-label="{label}"]' for label in (english, *(t(key, other) for other in LANGUAGES))): (
+                "aria-label",
+                t(key, lang),
+            )
+            for tag, english, key in _STREAMLIT_LABELS
+        },
     }
     where.html(
         f"<script>document.documentElement.lang = {json.dumps(lang)}; window.qaTexts = {json.dumps(texts)}; "
@@ -79,6 +83,14 @@ def page_setup(lang: str, where: Any) -> None:
 #: that button: the focus goes to the sidebar's first control, or to the opening button, instead of being lost.
 #: Where the open sidebar lies over the page (phones), the focus leaving it for the page closes it, as a tap
 #: beside it does: the focus is never hidden under it.
+#: Streamlit's English labels on elements it makes many of: (element, its label, catalog key). Matched by the
+#: label in every UI language too, so that a change of language renames the elements already named.
+_STREAMLIT_LABELS = (
+    ("a", "Link to heading", "page.heading_link"),
+    ("", "Clear value", "page.clear_value"),
+    ("", "Clear all", "page.clear_all"),
+)
+
 _PAGE_SCRIPT = """(() => {
     if (!window.qaApply) {
         const put = (element, name, text) => {

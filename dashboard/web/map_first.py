@@ -19,6 +19,8 @@ from dashboard.web.session import embedded
 #: first page there are none.
 MAP_FIRST = "_map_first"
 PENDING, SHOWN = "pending", "shown"
+#: Session state: whether this run of a map-first page has reached its map (``reached``).
+REACHED = "_map_first_reached"
 #: The pages a link opens map-first (the share link's ``p``).
 MAP_FIRST_PAGES = ("karte", "luecken", "profil")
 
@@ -45,3 +47,14 @@ def show_rest() -> None:
     """The rest of the page may come: the map has reported (it is drawn), or the page shows no map this run."""
     if st.session_state.get(MAP_FIRST) == PENDING:
         st.session_state[MAP_FIRST] = SHOWN
+
+
+def reached(value: bool = True) -> None:
+    """The page has drawn its map this run (a map-first run sets False before the page runs)."""
+    st.session_state[REACHED] = value
+
+
+def stopped_before_map() -> bool:
+    """Whether a map-first run ended before its map (a stop, an error): no map would ever report, so the
+    reader needs the navigation now."""
+    return active() and not st.session_state.get(REACHED, False)

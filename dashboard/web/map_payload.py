@@ -131,6 +131,8 @@ def live_map(
     the app, which draws the page whole.
     """
     result = show_map(view_key, build, key=key, height=height, returned_objects=returned_objects, pos_key=pos_key)
+    if first:
+        map_first.reached()
     if first and not map_first.active():  # the map has reported: the rest of the page comes
         st.rerun()
     follow_map(result, pos_key)

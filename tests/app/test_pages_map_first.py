@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store.gpkgfile import write_geopackage
-from dashboard.web import map_first
+from dashboard.web import karte_widgets, map_first
 from tests.app.test_pages_standorte import into_the_scenario
 from tests.support.apptree import texts
 from tests.support.factories import tiny_workspace
@@ -89,6 +89,22 @@ def test_only_a_link_to_a_map_page_opens_map_first_and_only_its_first_page(brows
     assert at.session_state[map_first.MAP_FIRST] == map_first.SHOWN
     at.switch_page("pages/karte.py").run()
     assert "layer_offers" in _keys(at)
+
+
+def test_a_page_that_fails_above_its_map_still_offers_the_navigation(browser_session, tmp_path, monkeypatch):
+    """No map would report: the reader needs the way to the other pages at once."""
+
+    def broken(*args):
+        raise RuntimeError("kaputt")
+
+    write_geopackage(tiny_workspace(), tmp_path / "kleinstadt.gpkg")
+    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(tmp_path / "kleinstadt.gpkg"))
+    monkeypatch.setattr(karte_widgets, "unit_table", broken)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.exception
+    assert at.session_state[map_first.MAP_FIRST] == map_first.SHOWN
+    assert "lang_choice" in _keys(at)
+    assert at.sidebar.get("page_link")
 
 
 def test_without_a_browser_the_page_comes_whole_at_once(open_link):

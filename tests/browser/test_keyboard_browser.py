@@ -264,6 +264,11 @@ def test_streamlits_heading_links_and_clear_buttons_speak_the_ui_language(app_se
     expect(page.get_by_role("link", name="Link zu diesem Abschnitt").first).to_be_attached()
     expect(page.get_by_role("button", name="Alle entfernen").first).to_be_attached()
 
+    _choose(page, page.get_by_role("combobox", name="Sprache / Language"), "English")  # the names follow
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"^Gap analysis: "))).to_be_visible()
+    expect(page.locator('[aria-label="Link zu diesem Abschnitt"], [aria-label="Alle entfernen"]')).to_have_count(0)
+    expect(page.get_by_role("link", name="Link to this section").first).to_be_attached()
+
 
 def test_on_a_desktop_the_keyboard_closes_and_opens_the_sidebar(app_server, page, wait_for_map):
     """Streamlit shows the close button only under the mouse, and hides it from the keyboard otherwise."""

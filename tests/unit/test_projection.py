@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 
 import numpy as np
@@ -38,3 +40,15 @@ def test_each_transformation_is_made_once_whatever_thread_asks():
     assert len(results) == 4
     assert all(np.allclose(r, results[0]) for r in results)
     assert results[0][0] == pytest.approx([1_113_194.9], abs=0.1)  # 10° E on Web Mercator: 10/360 of 40,075,016.7 m
+
+
+def _in_child(_: int) -> float:
+    return float(projection.transform(schema.WEB_CRS, schema.ANALYSIS_CRS, [10.0], [52.0])[0][0])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is a POSIX call")
+def test_a_forked_worker_projects_after_its_parent_did():
+    """``report --all`` forks its workers after the parent has projected: the child needs a thread of its own."""
+    projection.transform(schema.WEB_CRS, schema.ANALYSIS_CRS, [10.0], [52.0])
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map_async(_in_child, range(2)).get(timeout=60) == pytest.approx([4_321_000.0] * 2, abs=0.01)
