@@ -17,9 +17,8 @@ from PIL import Image
 
 from dashboard.model import schema
 from dashboard.model.grid import CELL_SIZE
-from dashboard.model.projection import transform
+from dashboard.model.projection import MERCATOR, transform
 
-MERCATOR = "EPSG:3857"
 PIXEL_M = 50.0  # Web Mercator metres per pixel (~33 m on the ground in Germany): each cell ≥ 3×3 px
 
 

@@ -4,18 +4,27 @@ A pyproj ``Transformer`` keeps its PROJ object per thread and makes it anew in e
 costs 0.04–0.15 s per pair of reference systems, as PROJ looks the operation up in its database. Streamlit
 runs each script run in a new thread, so every run that projected a point paid it again: a third of the
 server's time for a Lückenanalyse view opened for the first time (its planned offer, the 100 m grid
-picture). Here each transformation is made once per process, on the one thread that does all projecting.
+picture). Here each transformation is made once per process, on the one thread that does all projecting,
+and the web server has the app's own ones made at its start (``prepare``), not in a councillor's first open.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import Transformer
+
+from dashboard.model import schema
+
+#: Web Mercator, the grid of the web map's tiles (the 100 m grid picture is drawn in it).
+MERCATOR = "EPSG:3857"
+#: The reference systems the app itself moves between: the data's, the analysis's, the map's.
+APP_CRS = (schema.WEB_CRS, schema.ANALYSIS_CRS, MERCATOR)
 
 _THREAD: ThreadPoolExecutor
 
@@ -35,6 +44,12 @@ if hasattr(os, "register_at_fork"):
 def transform(source: str, target: str, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """``x``, ``y`` (easting/longitude first) from ``source`` to ``target``, as arrays of their shape."""
     return _THREAD.submit(_project, source, target, x, y).result()
+
+
+def prepare() -> Future:
+    """Make the transformations between the app's reference systems now, on the projection thread (0.5 s
+    altogether), and return at once: callers queue behind them instead of paying for them in a page run."""
+    return _THREAD.submit(lambda: [_transformer(s, t) for s, t in itertools.permutations(APP_CRS, 2)])
 
 
 @functools.cache

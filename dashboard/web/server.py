@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboard.model import projection
 from dashboard.web.frontend_files import FrontendFiles
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +59,10 @@ def _open_files() -> list[int]:
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: st.App) -> AsyncIterator[None]:
-    """At each start of the server: its socket is bound by then (Streamlit binds it before it loads this app)."""
+    """At each start of the server: its socket is bound by then (Streamlit binds it before it loads this app);
+    the projections are made while the server waits for its first visitor."""
     send_without_delay()
+    projection.prepare()
     yield
 
 

@@ -23,7 +23,7 @@ def test_the_laea_origin_lands_on_its_false_easting_and_northing():
 
 def test_each_transformation_is_made_once_whatever_thread_asks():
     """Streamlit runs every script run in a new thread: the transformation must not be made again in each."""
-    source, target = schema.ANALYSIS_CRS, "EPSG:3857"
+    source, target = schema.ANALYSIS_CRS, projection.MERCATOR
     projection.transform(source, target, [4_321_000.0], [3_210_000.0])
     made = projection._transformer.cache_info().misses
     results = []
@@ -52,3 +52,13 @@ def test_a_forked_worker_projects_after_its_parent_did():
     projection.transform(schema.WEB_CRS, schema.ANALYSIS_CRS, [10.0], [52.0])
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map_async(_in_child, range(2)).get(timeout=60) == pytest.approx([4_321_000.0] * 2, abs=0.01)
+
+
+def test_prepare_makes_every_transformation_the_app_uses_so_no_page_run_makes_one():
+    projection.prepare().result(timeout=60)
+    made = projection._transformer.cache_info().misses
+    for source in projection.APP_CRS:
+        for target in projection.APP_CRS:
+            if source != target:
+                projection.transform(source, target, [4_321_000.0], [3_210_000.0])
+    assert projection._transformer.cache_info().misses == made
