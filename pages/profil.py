@@ -64,7 +64,7 @@ with map_col:
     if first:
         st.stop()
     st.subheader(t("pf.download", lang))
-    downloads.report_buttons(report, area_id, "profile")
+    downloads.report_buttons(lambda: report, area_id, "profile", lang)
 with figures_col:
     st.subheader(t("pf.figures", lang))
     for title, frame in view.sections:

@@ -8,6 +8,8 @@ so that placing an offer does not reset the view.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -33,6 +35,7 @@ from dashboard.maps.karte import (
 )
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.maps.raster import cells_image
+from dashboard.model.projection import to_crs
 from dashboard.model.scenario import SCENARIO_PREFIX
 from dashboard.model.schema import WEB_CRS
 from dashboard.store.settings import Settings
@@ -81,7 +84,7 @@ def grid_picture(result: GapResult) -> GridPicture | None:
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
     min_residents = result.params.min_residents
 
-    def rows(row: pd.Series) -> list[tuple[str, str]]:
+    def rows(row: Mapping[str, Any]) -> list[tuple[str, str]]:
         if row["suppressed"]:
             return [(t("fig.residents", lang), tn("fig.suppressed", min_residents, lang, min_residents=min_residents))]
         return [
@@ -130,7 +133,7 @@ ISOCHRONE_STYLE = {300: ("#08306b", 0.35), 500: ("#2171b5", 0.25), 1000: ("#6bae
 
 def isochrone_layer(isochrones: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     """Walking catchments as nested polygons, largest first so the smaller ones stay visible."""
-    shapes = isochrones.sort_values("distance", ascending=False).to_crs(WEB_CRS)
+    shapes = to_crs(isochrones.sort_values("distance", ascending=False), WEB_CRS)
     shapes["geometry"] = shapes.geometry.simplify(0.00005)
     shapes["tip"] = [html.escape(t("gap.isochrone.tip", lang, m=int(d))) for d in shapes["distance"]]
     style = {int(d): ISOCHRONE_STYLE.get(int(d), ("#2171b5", 0.2)) for d in shapes["distance"]}

@@ -12,8 +12,9 @@ feature groups).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import jinja2
@@ -29,6 +30,7 @@ from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.assets import localize
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.model.view import MapView
 from dashboard.store.settings import Settings
 
@@ -60,7 +62,7 @@ def _features(frame) -> dict:
         return {"type": "FeatureCollection", "features": []}
     simple = frame[["area_id", "name", "geometry"]].copy()
     simple["geometry"] = simple.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
-    simple = simple.to_crs(schema.WEB_CRS)
+    simple = to_crs(simple, schema.WEB_CRS)
     simple["geometry"] = simple.geometry.set_precision(10**-COORD_DIGITS)
     collection = simple.__geo_interface__
     for feature in collection["features"]:
@@ -73,7 +75,7 @@ def _features(frame) -> dict:
 def _lonlat(frame) -> pd.DataFrame:
     if len(frame) == 0:
         return pd.DataFrame(columns=[*frame.columns.drop("geometry", errors="ignore"), "lon", "lat"])
-    web = frame.to_crs(schema.WEB_CRS)
+    web = to_crs(frame, schema.WEB_CRS)
     points = web.geometry if (web.geom_type == "Point").all() else web.geometry.representative_point()
     out = pd.DataFrame(frame.drop(columns="geometry"))
     out["lon"] = points.x.round(COORD_DIGITS).to_numpy()
@@ -82,7 +84,7 @@ def _lonlat(frame) -> pd.DataFrame:
 
 
 def _bounds(frame) -> list[list[float]]:
-    west, south, east, north = frame.to_crs(schema.WEB_CRS).total_bounds
+    west, south, east, north = to_crs(frame, schema.WEB_CRS).total_bounds
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
@@ -205,11 +207,14 @@ def area_layer(
 
 
 def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> dict[str, str]:
-    """Tooltip per Quartier: its name and the rows ``rows_of(table_row)`` gives (none outside the table)."""
+    """Tooltip per Quartier: its name and the rows ``rows_of(table_row)`` gives (none outside the table).
+
+    The rows come as dicts: a pandas row per Quartier cost more than all the formatting."""
+    records = table.to_dict("index")
     tips = {}
     for feature in data.units["features"]:
         area = feature["id"]
-        rows = rows_of(table.loc[area]) if area in table.index else []
+        rows = rows_of(records[area]) if area in records else []
         tips[area] = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
     return tips
 
@@ -229,7 +234,7 @@ def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapV
     return area_layer(data, fills, tips, "quartiere", 0.75 if "choropleth" in view.layers else 0.05)
 
 
-def _measure_text(row: pd.Series, view: MapView, lang: str) -> str:
+def _measure_text(row: Mapping[str, Any], view: MapView, lang: str) -> str:
     if row["suppressed"]:
         return tn("fig.suppressed", view.min_residents, lang, min_residents=view.min_residents)
     return measure_format(view.measure, lang)(row[view.measure])

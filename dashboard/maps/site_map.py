@@ -22,6 +22,7 @@ from dashboard.i18n import fmt_int, t
 from dashboard.maps.assets import localize
 from dashboard.maps.karte import MapData, base_map, bezirk_outlines
 from dashboard.model import grid, schema
+from dashboard.model.projection import to_crs
 from dashboard.store.settings import Settings
 
 SITE_COLOUR = "#6a1b9a"
@@ -29,7 +30,7 @@ CELL_COLOUR = "#f57c00"
 
 
 def _shapes(geometry: np.ndarray, tips: list[str], name: str, style: dict) -> folium.GeoJson:
-    frame = gpd.GeoDataFrame({"tip": tips}, geometry=geometry, crs=schema.ANALYSIS_CRS).to_crs(schema.WEB_CRS)
+    frame = to_crs(gpd.GeoDataFrame({"tip": tips}, geometry=geometry, crs=schema.ANALYSIS_CRS), schema.WEB_CRS)
     return folium.GeoJson(
         frame.__geo_interface__,
         name=name,
@@ -63,8 +64,8 @@ def catchments(result: GapResult, found: SitingResult, lang: str) -> folium.GeoJ
 
 def site_markers(found: SitingResult, lang: str) -> list[folium.Marker]:
     """One numbered marker per site; the number is also its accessible name and tooltip."""
-    points = gpd.GeoSeries(gpd.points_from_xy(found.sites["x"], found.sites["y"]), crs=schema.ANALYSIS_CRS).to_crs(
-        schema.WEB_CRS
+    points = to_crs(
+        gpd.GeoSeries(gpd.points_from_xy(found.sites["x"], found.sites["y"]), crs=schema.ANALYSIS_CRS), schema.WEB_CRS
     )
     markers = []
     for rank, gain, point in zip(found.sites["rank"], found.sites["gain"], points, strict=False):

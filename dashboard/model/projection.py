@@ -14,8 +14,11 @@ import functools
 import itertools
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
+import geopandas as gpd
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike
 from pyproj import Transformer
 
@@ -25,6 +28,8 @@ from dashboard.model import schema
 MERCATOR = "EPSG:3857"
 #: The reference systems the app itself moves between: the data's, the analysis's, the map's.
 APP_CRS = (schema.WEB_CRS, schema.ANALYSIS_CRS, MERCATOR)
+
+Geo = TypeVar("Geo", gpd.GeoSeries, gpd.GeoDataFrame)
 
 _THREAD: ThreadPoolExecutor
 
@@ -44,6 +49,25 @@ if hasattr(os, "register_at_fork"):
 def transform(source: str, target: str, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """``x``, ``y`` (easting/longitude first) from ``source`` to ``target``, as arrays of their shape."""
     return _THREAD.submit(_project, source, target, x, y).result()
+
+
+def to_crs(shapes: Geo, target: str) -> Geo:
+    """``shapes.to_crs(target)``, with the transformation made once: geopandas makes it anew on every call."""
+    if shapes.crs is None:
+        raise ValueError("Cannot transform naive geometries. Please set a crs on the object first.")
+    source = shapes.crs.to_string()
+    moved = gpd.GeoSeries(
+        shapely.transform(
+            np.asarray(shapes.geometry.array), lambda xy: np.column_stack(transform(source, target, xy[:, 0], xy[:, 1]))
+        ),
+        index=shapes.index,
+        crs=target,
+    )
+    if isinstance(shapes, gpd.GeoSeries):
+        return moved.rename(shapes.name)
+    out = shapes.copy()
+    out[shapes.geometry.name] = moved
+    return out
 
 
 def prepare() -> Future:

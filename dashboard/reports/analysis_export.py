@@ -28,6 +28,7 @@ from dashboard.analysis.city import City
 from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import fmt_date, t
 from dashboard.model import grid, schema
+from dashboard.model.projection import to_crs
 from dashboard.model.scenario import new_offers_frame
 from dashboard.reports import gap_export, gis_export
 from dashboard.reports.gap_figures import RANKING_COLUMNS, method_text, ranking_values, settings_text
@@ -178,7 +179,7 @@ def scenario_frame(result: GapResult, city: City) -> gpd.GeoDataFrame:
             geometry=[point if ok else None for point, ok in zip(points, known, strict=True)],
             crs=schema.ANALYSIS_CRS,
         )
-        parts.append(off.assign(change=SWITCHED_OFF).to_crs(schema.WEB_CRS))
+        parts.append(to_crs(off.assign(change=SWITCHED_OFF), schema.WEB_CRS))
     columns = ["change", "offer_id", "name", "category", "target_groups", "level", "capacity", "area_id"]
     if not parts:
         return gpd.GeoDataFrame(columns=[*columns, "geometry"], geometry="geometry", crs=schema.WEB_CRS)

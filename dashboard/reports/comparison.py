@@ -20,6 +20,7 @@ from dashboard.analysis.profile import Figure, figures, group_counts, resolve, v
 from dashboard.i18n import code_label, t
 from dashboard.maps.area_map import area_shape
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.reports import gap_export
 
 #: Decimals of each kind of figure in the table and the CSV (shares in per cent).
@@ -110,4 +111,4 @@ def gpkg_export(table: pd.DataFrame, city: City) -> bytes:
 
 def geojson_export(table: pd.DataFrame, city: City) -> bytes:
     """The areas with their figures as GeoJSON in EPSG:4326 (what web maps and RFC 7946 expect)."""
-    return geo_frame(table, city).to_crs(schema.WEB_CRS).to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    return to_crs(geo_frame(table, city), schema.WEB_CRS).to_json(drop_id=True, ensure_ascii=False).encode("utf-8")

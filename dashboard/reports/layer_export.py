@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.reports.gap_export import cell_rows, csv_bytes
 
 FORMATS = ("geojson", "csv")
@@ -25,7 +26,7 @@ def layer_geojson(frame: pd.DataFrame, layer: str) -> bytes:
     columns = _schema_columns(frame, layer)
     if not schema.LAYERS[layer].geometry_types:
         raise ValueError(f"{layer} has no geometry; export it as CSV")
-    web = frame[[*columns, "geometry"]].to_crs(schema.WEB_CRS)
+    web = to_crs(frame[[*columns, "geometry"]], schema.WEB_CRS)
     return web.to_json(drop_id=True, ensure_ascii=False, na="null").encode("utf-8")
 
 
@@ -34,7 +35,7 @@ def layer_csv(frame: pd.DataFrame, layer: str) -> bytes:
     table = pd.DataFrame(frame[columns]).copy()
     layout: list[tuple[str, int | None]] = [(name, None) for name in columns]
     if schema.LAYERS[layer].geometry_types and len(frame):
-        web = frame.geometry.to_crs(schema.WEB_CRS)
+        web = to_crs(frame.geometry, schema.WEB_CRS)
         if (web.geom_type == "Point").all():
             table["lon"], table["lat"] = web.x.to_numpy(), web.y.to_numpy()
             layout += [("lon", 6), ("lat", 6)]

@@ -17,6 +17,7 @@ import pandas as pd
 from dashboard.analysis.city import City
 from dashboard.analysis.siting import ClosureResult, SitingResult
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.reports.analysis_export import cell_ids
 from dashboard.reports.gap_export import cell_rows, csv_bytes, write_atomic
 from dashboard.store import gpkgfile
@@ -44,7 +45,7 @@ LAYERS = {NEW_SITE: "new_sites", CLOSURE: "closures"}
 
 def _rows(kind: str, table: pd.DataFrame, city: City, change: str, alone: pd.Series | None) -> gpd.GeoDataFrame:
     points = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=schema.ANALYSIS_CRS)
-    lonlat = points.to_crs("EPSG:4326")
+    lonlat = to_crs(points, schema.WEB_CRS)
     names = city.units.set_index("area_id")["name"]
     frame = pd.DataFrame(
         {

@@ -27,6 +27,7 @@ from dashboard import i18n
 from dashboard.analysis.city import prepare
 from dashboard.i18n import t
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.model.roles import Role, workspace_for
 from dashboard.model.workspace import Workspace
 from dashboard.service import layers
@@ -237,9 +238,10 @@ class StoreProvider(BaseProvider):
 
 def config(served: dict[str, Collection], url: str, host: str, port: int, city: str) -> dict:
     """pygeoapi's configuration: the server, its metadata and one collection per entry of ``served``."""
-    extent = gpd.GeoSeries(
-        [c.frame.geometry.union_all() for c in served.values() if len(c.frame)], crs=layers.GIS_CRS
-    ).to_crs(schema.WEB_CRS)
+    extent = to_crs(
+        gpd.GeoSeries([c.frame.geometry.union_all() for c in served.values() if len(c.frame)], crs=layers.GIS_CRS),
+        schema.WEB_CRS,
+    )
     bounds = [round(float(v), 6) for v in extent.total_bounds] if len(extent) else [-180.0, -90.0, 180.0, 90.0]
     resources = {
         name: {

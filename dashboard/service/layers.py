@@ -17,6 +17,7 @@ from dashboard.analysis.city import City
 from dashboard.analysis.filters import in_bezirk
 from dashboard.analysis.gaps import decode_link, params_from_view, view_results
 from dashboard.model import schema
+from dashboard.model.projection import to_crs
 from dashboard.model.roles import Role, visible_fields
 from dashboard.model.targets import has_age_bands
 from dashboard.model.workspace import Workspace
@@ -54,17 +55,20 @@ def public_layer(workspace: Workspace, layer: str) -> gpd.GeoDataFrame:
     """One schema layer with the fields a viewer may see, nothing else, in ``GIS_CRS``."""
     frame = workspace.layer(layer)
     columns = [c for c in visible_fields(layer, Role.VIEWER) if c in frame.columns]
-    return gpd.GeoDataFrame(frame[columns], geometry=frame.geometry, crs=frame.crs).to_crs(GIS_CRS)
+    return to_crs(gpd.GeoDataFrame(frame[columns], geometry=frame.geometry, crs=frame.crs), GIS_CRS)
 
 
 def _quartiere(city: City) -> gpd.GeoDataFrame:
     """The Quartiere with id, name and Stadtbezirk, in ``GIS_CRS``: the shapes the per-Quartier layers fill."""
     units = city.units
-    return gpd.GeoDataFrame(
-        units[["area_id", "name", "parent_id"]].reset_index(drop=True),
-        geometry=units.geometry.to_numpy(),
-        crs=units.crs,
-    ).to_crs(GIS_CRS)
+    return to_crs(
+        gpd.GeoDataFrame(
+            units[["area_id", "name", "parent_id"]].reset_index(drop=True),
+            geometry=units.geometry.to_numpy(),
+            crs=units.crs,
+        ),
+        GIS_CRS,
+    )
 
 
 def housing_per_quartier(city: City) -> gpd.GeoDataFrame:

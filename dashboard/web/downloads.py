@@ -16,12 +16,12 @@ from dashboard.maps.print_map import PAGES_MM
 from dashboard.reports import analysis_export, council, map_export
 
 
-def report_buttons(ctx: council.ReportContext, area_id: str, key: str) -> None:
-    """PDF and HTML of ``area_id``'s report; built only when clicked (a report takes about a second)."""
-    lang = ctx.lang
+def report_buttons(context: Callable[[], council.ReportContext], area_id: str, key: str, lang: str) -> None:
+    """PDF and HTML of ``area_id``'s report; built only when clicked (a report takes about a second), and so
+    is its ``context`` where a page has not made it anyway (a tenth of a second for a new Lückenanalyse view)."""
     st.download_button(
         t("pf.download.pdf", lang),
-        lambda: council.to_pdf(council.build(ctx, area_id)),
+        lambda: council.to_pdf(council.build(context(), area_id)),
         file_name=council.file_name(area_id),
         mime="application/pdf",
         on_click="ignore",
@@ -30,7 +30,7 @@ def report_buttons(ctx: council.ReportContext, area_id: str, key: str) -> None:
     )
     st.download_button(
         t("pf.download.html", lang),
-        lambda: council.to_html(council.build(ctx, area_id)),
+        lambda: council.to_html(council.build(context(), area_id)),
         file_name=council.file_name(area_id, ".html"),
         mime="text/html",
         on_click="ignore",

@@ -41,7 +41,7 @@ from dashboard.maps.karte import (
 )
 from dashboard.model import schema
 from dashboard.model.areas import assign_points
-from dashboard.model.projection import transform
+from dashboard.model.projection import to_crs, transform
 from dashboard.model.roles import User, editor_action
 from dashboard.model.workspace import LayerMeta, Workspace
 from dashboard.store import gpkgfile
@@ -240,7 +240,7 @@ def open_entry(entries: pd.DataFrame, layer: str, entry_id: str) -> Opened | Non
     row = rows.iloc[0]
     lon = lat = None
     if spec.geometry_types and row.geometry is not None and not row.geometry.is_empty:
-        point = gpd.GeoSeries([row.geometry], crs=entries.crs).to_crs(schema.WEB_CRS).representative_point().iloc[0]
+        point = to_crs(gpd.GeoSeries([row.geometry], crs=entries.crs), schema.WEB_CRS).representative_point().iloc[0]
         lon, lat = round(point.x, 6), round(point.y, 6)
     values = {name: _plain(row.get(name)) for name in spec.field_names}
     return Opened(layer, str(entry_id), int(row[ROW_VERSION]), values, _plain(row.get(RETIRED)), lon, lat)
@@ -377,7 +377,7 @@ def map_points(entries: pd.DataFrame, layer: str, bezirke: gpd.GeoDataFrame) -> 
         return pd.DataFrame(columns=columns)
     active = entries[entries[RETIRED].isna() & entries.geometry.notna() & ~entries.geometry.is_empty]
     points = active.geometry if (active.geom_type == "Point").all() else active.geometry.representative_point()
-    web = points.to_crs(schema.WEB_CRS)
+    web = to_crs(points, schema.WEB_CRS)
     bezirk = assign_points(points, bezirke) if len(bezirke) else pd.Series([None] * len(active), index=active.index)
     name = active["name"] if "name" in active else active[spec.id_field]
     return pd.DataFrame(

@@ -286,7 +286,10 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
         t("gap.report.area", lg), options, format_func=lambda a: str(names.get(a, a)), key="gap_report_area"
     )
     st.caption(t("gap.report.caption", lg))
-    downloads.report_buttons(report_context(loaded, before, after, lg, date.today()), area_id, "gap_report")
+    today = date.today()
+    downloads.report_buttons(
+        lambda: council.from_results(loaded.workspace, loaded.city, before, after, today, lg), area_id, "gap_report", lg
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -6,8 +6,10 @@ import multiprocessing
 import os
 import threading
 
+import geopandas as gpd
 import numpy as np
 import pytest
+from shapely.geometry import Point, Polygon
 
 from dashboard.model import projection, schema
 
@@ -62,3 +64,33 @@ def test_prepare_makes_every_transformation_the_app_uses_so_no_page_run_makes_on
             if source != target:
                 projection.transform(source, target, [4_321_000.0], [3_210_000.0])
     assert projection._transformer.cache_info().misses == made
+
+
+def test_to_crs_moves_frames_and_series_as_geopandas_does():
+    shapes = gpd.GeoDataFrame(
+        {"name": ["Punkt", "Fläche"]},
+        geometry=[
+            Point(4_321_000, 3_210_000),
+            Polygon([(4_321_000, 3_210_000), (4_330_000, 3_210_000), (4_321_000, 3_220_000)]),
+        ],
+        crs=schema.ANALYSIS_CRS,
+        index=["a", "b"],
+    ).rename_geometry("geom")
+    moved = projection.to_crs(shapes, schema.WEB_CRS)
+    expected = shapes.to_crs(schema.WEB_CRS)
+    assert list(moved.columns) == ["name", "geom"] and moved.geometry.name == "geom"
+    assert moved.crs == expected.crs and list(moved.index) == ["a", "b"]
+    assert moved.geom_equals_exact(expected.geometry, tolerance=1e-9).all()
+    assert shapes.crs == schema.ANALYSIS_CRS  # the input is left as it was
+    series = projection.to_crs(shapes.geometry, schema.WEB_CRS)
+    assert isinstance(series, gpd.GeoSeries) and series.name == "geom"
+    assert series.geom_equals_exact(expected.geometry, tolerance=1e-9).all()
+
+
+def test_to_crs_keeps_empty_and_missing_shapes_and_refuses_shapes_without_a_crs():
+    shapes = gpd.GeoSeries([None, Point(4_321_000, 3_210_000)], crs=schema.ANALYSIS_CRS)
+    moved = projection.to_crs(shapes, schema.WEB_CRS)
+    assert moved.iloc[0] is None and moved.iloc[1].coords[0] == pytest.approx((10.0, 52.0))
+    assert len(projection.to_crs(shapes.iloc[:0], schema.WEB_CRS)) == 0
+    with pytest.raises(ValueError, match="naive"):
+        projection.to_crs(gpd.GeoSeries([Point(0, 0)]), schema.WEB_CRS)
