@@ -52,7 +52,7 @@ with map_col:
         first=first,
     )
     if first:
-        st.stop()
+        map_first.stop_at_map()
     legends.legend(classes, view)
     if not session.embedded():
         karte_widgets.map_download(loaded, table, classes, view)  # fitted to the data: no position, live or linked

@@ -79,7 +79,7 @@ if view == "need":
             first=first,
         )
         if first:
-            st.stop()
+            map_first.stop_at_map()
         legends.bivariate_legend()
     with list_col:
         st.subheader(t("gap.double_list", lang))
@@ -135,7 +135,7 @@ else:
             first=first,
         )  # fmt: skip
         if first:
-            st.stop()
+            map_first.stop_at_map()
         legends.gap_legend(result, layers)
         if catchments is not None:
             st.caption(t("gap.isochrone.caption", lang))

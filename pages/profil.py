@@ -62,7 +62,7 @@ with map_col:
         first=first,
     )
     if first:
-        st.stop()
+        map_first.stop_at_map()
     st.subheader(t("pf.download", lang))
     downloads.report_buttons(lambda: report, area_id, "profile", lang)
 with figures_col:

@@ -7,6 +7,8 @@ map's first report brings the rest, and that the map is not drawn twice, the bro
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -117,3 +119,18 @@ def test_an_embed_is_never_map_first(browser_session, open_link):
     at = open_link(view="embed")
     assert map_first.MAP_FIRST not in at.session_state
     assert len(_map_paths(at.main)) == 1
+
+
+def test_a_map_that_never_reports_still_lets_the_rest_come(browser_session, open_link):
+    """Its script blocked, a browser too old for it: the map-first screen's timer shows the page whole anyway."""
+    at = open_link(p="luecken", g="senioren", t="400")
+    at.run()  # a rerun before the time is up (the timer's own, say) still waits for the map
+    assert at.session_state[map_first.MAP_FIRST] == map_first.PENDING
+    assert _keys(at) == set()
+
+    at.session_state[map_first.SINCE] = time.monotonic() - map_first.GIVE_UP_S
+    at.run()  # the timer's run once the time is up
+    assert not at.exception
+    assert at.session_state[map_first.MAP_FIRST] == map_first.SHOWN
+    assert "gap_target_group" in _keys(at)
+    assert "Rangliste: größte Lücke zuerst" in texts(at)

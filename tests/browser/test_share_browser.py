@@ -308,3 +308,13 @@ def test_a_link_draws_its_map_first_and_the_rest_once_the_map_is_drawn(app_serve
     assert {(1, "selectbox"), (1, "page_link")} <= set(rest[0])  # the language and the navigation come now
     assert len(rest[0]) > len(first_run) + 5
     assert _iframes_loaded(page) == 1  # the map stayed where it was: its frame was not made again
+
+
+def test_a_link_whose_map_never_reports_shows_the_page_whole_after_a_while(app_server, page):
+    """The map's frame blocked, so it never reports: the map-first screen's timer brings the navigation and the
+    rest of the page all the same (``map_first.GIVE_UP_S``)."""
+    page.route(re.compile(r".*/component/streamlit_folium\..*"), lambda route: route.abort())
+    page.goto(f"{app_server}/?p=luecken&g=senioren&t=400")
+    nav = page.get_by_test_id("stSidebar").locator(".st-key-app_nav").get_by_role("link").first
+    expect(nav).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Rangliste: größte Lücke zuerst")).to_be_visible()
