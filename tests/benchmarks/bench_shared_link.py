@@ -50,6 +50,7 @@ SERVER_ENV = {
     "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
     "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION": "true",
     "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false",
+    "STREAMLIT_RUNNER_MAGIC_ENABLED": "false",
 }
 PLANNED_OFFER = "8.88914,50.57643,begegnung,senioren,mitwirkung,30"  # in Altstadt (0101) of the demo city
 LINKS = {
