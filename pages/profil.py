@@ -13,7 +13,7 @@ from dashboard.web import downloads, links, luecken_widgets, map_first, map_payl
 lang, loaded = session.open_page("pf.heading")
 city = loaded.city
 first = map_first.active()  # a link's first run: the page down to its map, the rest once the map is drawn
-labels = pf.choice_labels(city, lang)
+labels = profile_view.area_labels(loaded, lang)
 if not labels:
     if first:  # no map on this page: the rest comes now
         map_first.show_rest()

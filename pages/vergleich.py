@@ -6,12 +6,12 @@ from dashboard.analysis import profile as pf
 from dashboard.analysis.gaps import GapParams
 from dashboard.i18n import t
 from dashboard.reports import comparison as cmp
-from dashboard.web import links, luecken_widgets, session
+from dashboard.web import links, luecken_widgets, profile_view, session
 
 lang, loaded = session.open_page("cmp.heading")
 city = loaded.city
 st.caption(t("cmp.intro", lang))
-labels = pf.choice_labels(city, lang)
+labels = profile_view.area_labels(loaded, lang)
 if not labels:
     st.info(t("pf.no_areas", lang))
     st.stop()

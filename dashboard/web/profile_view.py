@@ -45,3 +45,13 @@ def _made(version: str, area_id: str, lang: str, today: date, _loaded: Loaded, _
 def profile_view(loaded: Loaded, report: ReportContext, area_id: str, lang: str, today: date) -> ProfileView:
     """The profile of ``area_id`` from the status quo ``report`` (made from ``loaded`` for ``today``)."""
     return _made(loaded.version, area_id, lang, today, loaded, report)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _labels(version: str, lang: str, _loaded: Loaded) -> dict[str, str]:
+    return pf.choice_labels(_loaded.city, lang)
+
+
+def area_labels(loaded: Loaded, lang: str) -> dict[str, str]:
+    """Every selectable area in list order → its label, once per data version and language (read only)."""
+    return _labels(loaded.version, lang, loaded)
