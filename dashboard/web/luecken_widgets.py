@@ -231,8 +231,7 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
         st.markdown(f"**{t('gap.place', lg)}**")
         _place_by_keyboard(loaded)
     with off_col:
-        existing = before.offers.sort_values("name")
-        labels = dict(zip(existing["offer_id"], existing["name"], strict=False))
+        labels = _offer_names(loaded.version, before.params, before)
         choice = st.selectbox(
             t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer"
         )
@@ -246,12 +245,30 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
     if current.is_empty:
         st.info(t("gap.scenario.empty", lg))
         return
+    effect, table = _scenario_effect(loaded.version, after.params, current, lg, before, after)
     st.success(
         tn("gap.scenario.changes", len(current.added), lg, added=len(current.added), disabled=len(current.disabled))
         + " "
-        + gap_figures.scenario_effect(before, after, lg)
+        + effect
     )
-    st.dataframe(gap_figures.scenario_frame(gaps.compare(before, after), lg), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _offer_names(version: str, params: GapParams, _before: gaps.GapResult) -> dict[str, str]:
+    """The offers a scenario can switch off, by name (read only: shared by every session)."""
+    existing = _before.offers.sort_values("name")
+    return dict(zip(existing["offer_id"], existing["name"], strict=False))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scenario_effect(
+    version: str, params: GapParams, scenario: Scenario, lang: str, _before: gaps.GapResult, _after: gaps.GapResult
+) -> tuple[str, pd.DataFrame]:
+    """The scenario's effect in words and per Quartier, once per view (every run of the page shows it; read only)."""
+    return gap_figures.scenario_effect(_before, _after, lang), gap_figures.scenario_frame(
+        gaps.compare(_before, _after), lang
+    )
 
 
 def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
