@@ -30,9 +30,9 @@ Built = tuple[folium.Map, list[folium.FeatureGroup]]
 
 
 def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_objects: tuple[str, ...]) -> dict:
-    """The component's arguments for ``fmap`` as ``st_folium`` computes them (it changes ``fmap``)."""
+    """The component's arguments for ``fmap`` as ``st_folium`` computes them (it changes ``fmap``); st_folium
+    renders the map once more after the page, which changes nothing of them (a quarter of the time)."""
     fmap.get_root().render()
-    fmap.render()
     html, header = sf._get_html(fmap), sf._get_header(fmap)
     script = sf._get_map_string(fmap)
     defaults = {"last_object_clicked": None, "zoom": fmap.options.get("zoom")}  # what the pages ask for
