@@ -10,7 +10,9 @@ they belong. It is embedded as a data URL: no server involved.
 from __future__ import annotations
 
 import base64
+import functools
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -74,33 +76,50 @@ def cells_image(
     x, y, classes = np.asarray(x, float), np.asarray(y, float), np.asarray(classes, int)
     if len(x) == 0:
         return "", [[0.0, 0.0], [0.0, 0.0]]
+    pixels = _pixel_cells(float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+    lookup = class_grid(x, y, classes)[0].ravel()
+    pixel_class = np.where(pixels.cell >= 0, lookup[np.maximum(pixels.cell, 0)], -1)
+
+    # a palette image (one byte per pixel, the last entry transparent): a quarter of the RGBA data to compress
+    index = np.where(pixel_class >= 0, pixel_class, len(colours)).astype(np.uint8).reshape(pixels.shape)
+    image = Image.fromarray(index, "P")
+    image.putpalette([value for c in colours for value in _hex_to_rgba(c, alpha)[:3]] + [0, 0, 0])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=bytes([alpha] * len(colours) + [0]))
+    data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return data_url, [list(corner) for corner in pixels.bounds]
+
+
+@dataclass(frozen=True)
+class _Pixels:
+    shape: tuple[int, int]  # the picture's rows and columns
+    cell: np.ndarray  # per pixel, row by row: its cell's place in ``class_grid``'s array (flat), -1 = none
+    bounds: list[list[float]]  # [[south, west], [north, east]] of the picture
+
+
+@functools.lru_cache(maxsize=4)
+def _pixel_cells(x_min: float, x_max: float, y_min: float, y_max: float) -> _Pixels:
+    """Which cell lies under each pixel of the picture of cells spanning these centres: the same for every
+    picture of a city's grid, so it is worked out once (half the time of a picture)."""
     half = CELL_SIZE / 2
     corners_x, corners_y = transform(
         schema.ANALYSIS_CRS,
         MERCATOR,
-        np.array([x.min() - half, x.max() + half, x.min() - half, x.max() + half]),
-        np.array([y.min() - half, y.min() - half, y.max() + half, y.max() + half]),
+        np.array([x_min - half, x_max + half, x_min - half, x_max + half]),
+        np.array([y_min - half, y_min - half, y_max + half, y_max + half]),
     )
     west, east, south, north = min(corners_x), max(corners_x), min(corners_y), max(corners_y)
     width, height = int(np.ceil((east - west) / PIXEL_M)), int(np.ceil((north - south) / PIXEL_M))
     gx, gy = pixel_centres(west, north, width, height)
 
-    lookup, col0, row0 = class_grid(x, y, classes)
+    extent, col0, row0 = class_grid(np.array([x_min, x_max]), np.array([y_min, y_max]), np.zeros(2, int))
     pc = np.floor(np.asarray(gx) / CELL_SIZE - col0).astype(int)
     pr = np.floor(np.asarray(gy) / CELL_SIZE - row0).astype(int)
-    inside = (pc >= 0) & (pr >= 0) & (pc < lookup.shape[1]) & (pr < lookup.shape[0])
-    pixel_class = np.full(pc.shape, -1)
-    pixel_class[inside] = lookup[pr[inside], pc[inside]]
-
-    # a palette image (one byte per pixel, the last entry transparent): a quarter of the RGBA data to compress
-    index = np.where(pixel_class >= 0, pixel_class, len(colours)).astype(np.uint8).reshape(height, width)
-    image = Image.fromarray(index, "P")
-    image.putpalette([value for c in colours for value in _hex_to_rgba(c, alpha)[:3]] + [0, 0, 0])
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", transparency=bytes([alpha] * len(colours) + [0]))
+    inside = (pc >= 0) & (pr >= 0) & (pc < extent.shape[1]) & (pr < extent.shape[0])
+    cell = np.where(inside, pr * extent.shape[1] + pc, -1)
+    cell.flags.writeable = False  # shared by every picture of the grid
     # the image spans whole pixels: its true east and south edges
     (lon_w, lon_e), (lat_s, lat_n) = transform(
         MERCATOR, schema.WEB_CRS, [west, west + width * PIXEL_M], [north - height * PIXEL_M, north]
     )
-    data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return data_url, [[lat_s, lon_w], [lat_n, lon_e]]
+    return _Pixels((height, width), cell, [[float(lat_s), float(lon_w)], [float(lat_n), float(lon_e)]])

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 from pyproj import Transformer
 
+from dashboard.maps import raster
 from dashboard.maps.raster import PIXEL_M, cells_image, pixel_centres
 
 X0, Y0 = 4_300_050.0, 2_800_050.0  # a cell centre in EPSG:3035
@@ -55,3 +56,18 @@ def test_pixel_centres_match_projecting_every_pixel():
     px, py = np.meshgrid(west + (np.arange(width) + 0.5) * PIXEL_M, north - (np.arange(height) + 0.5) * PIXEL_M)
     ex, ey = Transformer.from_crs(3857, 3035, always_xy=True).transform(px.ravel(), py.ravel())
     assert np.abs(gx - ex).max() < 0.01 and np.abs(gy - ey).max() < 0.01  # metres
+
+
+def test_pictures_of_one_grid_share_where_its_cells_lie_and_stay_as_drawn_alone():
+    """A new view colours the same cells anew: only the colours are worked out again, the picture is the same."""
+    rng = np.random.default_rng(7)
+    x = X0 + 100.0 * rng.integers(0, 40, 300)
+    y = Y0 + 100.0 * rng.integers(0, 30, 300)
+    colours = ["#ff0000", "#00ff00", "#0000ff"]
+    first, second = rng.integers(-1, 3, 300), rng.integers(-1, 3, 300)
+    raster._pixel_cells.cache_clear()
+    cells_image(x, y, first, colours)
+    shared = cells_image(x, y, second, colours)
+    assert raster._pixel_cells.cache_info().hits == 1
+    raster._pixel_cells.cache_clear()
+    assert cells_image(x, y, second, colours) == shared
