@@ -184,4 +184,7 @@ def test_chart_data_compares_shares(tiny):
     p = _profile(tiny, "0101")
     data = pf.chart_data(p, "offers_level_", ("information", "mitwirkung"), "code", "offers", "de")
     assert data["share"].tolist() == [0.0, 1.0, 0.5, 0.5, 0.5, 0.5]  # per column (area, Bezirk, city) each level
-    assert len(pf.charts(p, "de")) == 4
+    charts = pf.charts(p, "de")
+    assert len(charts) == 4
+    for chart in charts:  # the page sends them unvalidated: here they are checked against the Vega-Lite schema
+        chart.to_dict(validate=True)
