@@ -2,14 +2,13 @@
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.analysis import directory, network, opportunities
 from dashboard.i18n import code_label, fmt_int, t
 from dashboard.maps import directory_map
 from dashboard.maps.karte import tooltip_html
 from dashboard.model import schema
-from dashboard.web import karte_widgets, links, session
+from dashboard.web import karte_widgets, links, map_payload, session
 
 lang, loaded = session.open_page("actors.heading")
 city, version = loaded.city, loaded.version
@@ -143,8 +142,16 @@ else:
     map_col, card_col = st.columns([3, 2], gap="medium")
     with map_col:
         one_bezirk = chosen["bezirk"][0] if len(chosen["bezirk"]) == 1 else None
-        fmap = directory_map.hits_map(index, hits, loaded.map_data, city, session.settings(), one_bezirk, lang)
-        st_folium(fmap, key="actors_map", height=480, use_container_width=True, returned_objects=[])
+        map_payload.show_map(
+            (version, query, tuple((f, tuple(v)) for f, v in chosen.items()), one_bezirk, lang, session.settings()),
+            lambda: (
+                directory_map.hits_map(index, hits, loaded.map_data, city, session.settings(), one_bezirk, lang),
+                [],
+            ),
+            key="actors_map",
+            height=480,
+            returned_objects=(),
+        )
         st.markdown(directory_map.sector_legend_html(lang), unsafe_allow_html=True)
         if len(hits.rows) > directory_map.MAP_LIMIT:
             st.caption(t("actors.map_limit", lang, limit=fmt_int(directory_map.MAP_LIMIT, lang)))

@@ -1,14 +1,13 @@
 """Standortplanung: where would N new offers reach most of the target group who have none in reach?"""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
 from dashboard.reports import charts
 from dashboard.reports.gap_figures import method_text, settings_line
-from dashboard.web import jobs, karte_widgets, links, luecken_widgets, session, standort_widgets
+from dashboard.web import jobs, karte_widgets, links, luecken_widgets, map_payload, session, standort_widgets
 
 lang, loaded = session.open_page("sites.heading")
 city = loaded.city
@@ -49,8 +48,13 @@ if note := standort_widgets.fewer_sites_note(found, choice.sites, lang):
 
 map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
-    site_map = build_site_map(loaded.map_data, city, result, found, session.settings(), lang, bezirk)
-    st_folium(site_map, key="sites_map", height=560, use_container_width=True, returned_objects=[])
+    map_payload.show_map(
+        standort_widgets.site_map_key(loaded, result, found, lang, session.settings(), bezirk),
+        lambda: (build_site_map(loaded.map_data, city, result, found, session.settings(), lang, bezirk), []),
+        key="sites_map",
+        height=560,
+        returned_objects=(),
+    )
     st.caption(t("sites.map.caption", lang))
 with side_col:
     st.subheader(t("sites.table", lang))

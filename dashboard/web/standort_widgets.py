@@ -210,6 +210,13 @@ def fewer_sites_note(found: siting.SitingResult, asked: int, lg: str) -> str | N
     return tn("sites.fewer", len(found.sites), lg, count=len(found.sites), asked=asked)
 
 
+def site_map_key(loaded: Loaded, result: gaps.GapResult, found: siting.SitingResult, *view) -> tuple:
+    """Everything the sites map shows (``map_payload.show_map``): the data version, the analysis and its scenario,
+    the sites found – where, in which order, whom each reaches, by which method – and ``view`` (language, …)."""
+    sites = tuple(map(tuple, found.sites[["x", "y", "rank", "gain"]].to_numpy().tolist()))
+    return (loaded.version, result.params, result.scenario, found.method, found.objective, sites, *view)
+
+
 def sites_frame(found: siting.SitingResult, city: City, lg: str) -> pd.DataFrame:
     """One row per site for the table: rank, Quartier, newly reached, cumulative, candidate and reason."""
     names = city.units.set_index("area_id")["name"]
