@@ -1,11 +1,14 @@
-"""Rendered map text kept as text, not compiled again as a Jinja template.
+"""Rendered map text kept as text, never compiled again as a Jinja template.
 
 branca renders each map element's template and wraps the result – JavaScript with the element's GeoJSON,
 tooltips and styles, hundreds of kilobytes for a Quartier map – in a new ``Element``, whose constructor
-compiles that text as a Jinja template, to render it once more when the page is assembled. Text without
-Jinja syntax renders to itself, so the compiling is pure cost: 40 % of building and rendering a
-Lückenanalyse map (0.19 s → 0.10 s of CPU per new view, same output). ``install`` has branca's
-``Element`` make such text a ``Literal``; text with Jinja syntax is compiled as before.
+compiles that text as a Jinja template, to render it once more when the page is assembled. That was 40 % of
+building and rendering a Lückenanalyse map, and it was dangerous: the text holds the data, so an offer named
+``{{ … }}`` (typed by an editor, imported, or taken from OpenStreetMap) ran as template code on the server.
+
+``install`` has branca's ``Element`` keep its text as a ``Literal`` that renders to itself, exactly as Jinja
+renders text without template syntax. Only the few templates that are meant as templates – written in code,
+never made from data – are compiled (``TEMPLATES``).
 """
 
 from __future__ import annotations
@@ -16,14 +19,20 @@ from typing import Any
 import branca.element
 import jinja2
 
-#: What starts a Jinja expression, statement or comment in the default syntax branca uses.
-JINJA_SYNTAX = re.compile(r"\{[{%#]")
 #: Jinja's lexer turns every newline into "\n" and drops one newline at the very end.
 NEWLINES = re.compile(r"\r\n|\r|\n")
+#: Element texts meant as templates: branca's ``Div`` lists its children with one, and ``assets`` puts the map's
+#: header back as ``this.text``.
+TEMPLATES = frozenset(
+    {
+        "{% for name, element in this._children.items() %}{{element.render(**kwargs)}}{% endfor %}",
+        "{{ this.text }}",
+    }
+)
 
 
 class Literal:
-    """A template without Jinja syntax: renders to its text exactly as Jinja would."""
+    """Text that renders to itself, as Jinja renders text without template syntax."""
 
     __slots__ = ("text",)
 
@@ -36,8 +45,8 @@ class Literal:
 
 
 def template(source: str) -> jinja2.Template | Literal:
-    """What ``jinja2.Template(source)`` renders, compiled only if ``source`` has Jinja syntax."""
-    return jinja2.Template(source) if JINJA_SYNTAX.search(source) else Literal(source)
+    """A template written in code (``TEMPLATES``) compiled; any other text – rendered output, data – kept as is."""
+    return jinja2.Template(source) if source in TEMPLATES else Literal(source)
 
 
 def install() -> None:

@@ -55,11 +55,14 @@ def to_crs(shapes: Geo, target: str) -> Geo:
     """``shapes.to_crs(target)``, with the transformation made once: geopandas makes it anew on every call."""
     if shapes.crs is None:
         raise ValueError("Cannot transform naive geometries. Please set a crs on the object first.")
-    source = shapes.crs.to_string()
+    source: str = shapes.crs.to_string()
+
+    def move(xyz: np.ndarray) -> np.ndarray:
+        x, y = transform(source, target, xyz[:, 0], xyz[:, 1])
+        return np.column_stack([x, y, xyz[:, 2:]])  # heights are kept, as geopandas keeps them
+
     moved = gpd.GeoSeries(
-        shapely.transform(
-            np.asarray(shapes.geometry.array), lambda xy: np.column_stack(transform(source, target, xy[:, 0], xy[:, 1]))
-        ),
+        shapely.transform(np.asarray(shapes.geometry.array), move, include_z=None),
         index=shapes.index,
         crs=target,
     )

@@ -212,9 +212,11 @@ def fewer_sites_note(found: siting.SitingResult, asked: int, lg: str) -> str | N
 
 def site_map_key(loaded: Loaded, result: gaps.GapResult, found: siting.SitingResult, *view) -> tuple:
     """Everything the sites map shows (``map_payload.show_map``): the data version, the analysis and its scenario,
-    the sites found – where, in which order, whom each reaches, by which method – and ``view`` (language, …)."""
+    the sites found – where, in which order, whom each reaches –, the residents each cell newly has covered (a quick
+    and an exact answer may differ there alone), and ``view`` (language, …)."""
     sites = tuple(map(tuple, found.sites[["x", "y", "rank", "gain"]].to_numpy().tolist()))
-    return (loaded.version, result.params, result.scenario, found.method, found.objective, sites, *view)
+    served = int(pd.util.hash_pandas_object(found.served).sum())
+    return (loaded.version, result.params, result.scenario, found.method, sites, served, *view)
 
 
 def sites_frame(found: siting.SitingResult, city: City, lg: str) -> pd.DataFrame:

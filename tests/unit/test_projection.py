@@ -92,5 +92,9 @@ def test_to_crs_keeps_empty_and_missing_shapes_and_refuses_shapes_without_a_crs(
     moved = projection.to_crs(shapes, schema.WEB_CRS)
     assert moved.iloc[0] is None and moved.iloc[1].coords[0] == pytest.approx((10.0, 52.0))
     assert len(projection.to_crs(shapes.iloc[:0], schema.WEB_CRS)) == 0
+    heights = projection.to_crs(
+        gpd.GeoSeries([Point(4_321_000, 3_210_000, 87.5)], crs=schema.ANALYSIS_CRS), "EPSG:4326"
+    )
+    assert heights.iloc[0].has_z and heights.iloc[0].coords[0] == pytest.approx((10.0, 52.0, 87.5))
     with pytest.raises(ValueError, match="naive"):
         projection.to_crs(gpd.GeoSeries([Point(0, 0)]), schema.WEB_CRS)
