@@ -7,7 +7,7 @@ import openpyxl
 from playwright.sync_api import expect
 
 from tests.support.axe import assert_no_violations
-from tests.support.serving import wait_idle
+from tests.support.serving import choose_radio, click_map, wait_idle
 
 
 def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait_for_map, save_artifact):
@@ -21,9 +21,8 @@ def test_direct_link_place_offer_and_see_the_effect(fresh_app_server, page, wait
     expect(page.get_by_text("Rangliste: größte Lücke zuerst")).to_be_visible()
 
     save_artifact(page, "luecken-start")
-    page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    choose_radio(page, "setzt ein geplantes Angebot", other="wählt ein Quartier")
+    click_map(page)
     effect = page.get_by_test_id("stAlert").filter(
         has_text=re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
     )

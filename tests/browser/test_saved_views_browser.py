@@ -6,8 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from dashboard.store.base import open_store
-from tests.browser.conftest import MAP_IFRAME
-from tests.support.serving import open_fresh, sign_in, wait_idle
+from tests.support.serving import choose_radio, click_map, open_fresh, sign_in, wait_idle
 
 EFFECT = re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
 
@@ -27,10 +26,8 @@ def test_a_saved_view_opens_with_its_note_and_the_same_figures(editing_app, stor
     sign_in(page, editing_app)
     page.get_by_test_id("stSidebar").locator(".st-key-app_nav").get_by_text("Lückenanalyse").click()
     wait_for_map(page)
-    page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
-    wait_idle(page)
-    box = page.locator(MAP_IFRAME).bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    choose_radio(page, "setzt ein geplantes Angebot", other="wählt ein Quartier")
+    click_map(page)
     figures = _figures(page)
 
     page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("Ansicht speichern")).click()

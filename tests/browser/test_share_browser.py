@@ -11,18 +11,16 @@ from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard.model.share_state import ViewState, encode, map_position
-from tests.support.serving import link_query, map_settled, open_fresh, shared_link, wait_idle
-
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
-
-
-def _click_map(page, fx: float = 0.45, fy: float = 0.55) -> None:
-    """Click the map once the app is idle: during a rerun the frame may be replaced and have no box."""
-    wait_idle(page)
-    frame = page.locator(MAP)
-    frame.wait_for(state="visible")
-    box = frame.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+from tests.support.serving import (
+    MAP_IFRAME,
+    choose_radio,
+    click_map,
+    link_query,
+    map_settled,
+    open_fresh,
+    shared_link,
+    wait_idle,
+)
 
 
 def _checkbox(page, label: str):
@@ -43,7 +41,7 @@ def test_karte_view_opens_the_same_in_a_new_browser(app_server, browser, page, w
     threshold.fill("800")
     threshold.press("Enter")
     expect(page).to_have_url(re.compile(r"t=800"))
-    _click_map(page)
+    click_map(page, 0.45, 0.55)
     heading = page.get_by_role("heading", name=re.compile(r"^Quartier "))
     expect(heading).to_be_visible()
     expect(page).to_have_url(re.compile(r"sel="))
@@ -76,10 +74,10 @@ def test_gap_view_with_scenario_opens_the_same_in_a_new_browser(app_server, brow
     threshold.press("Enter")
     expect(page).to_have_url(re.compile(r"t=600"))
     wait_idle(page)
-    expect(page.locator(MAP)).to_have_count(1)  # the map rebuilt for 600 m has replaced the old one
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)  # the map rebuilt for 600 m has replaced the old one
     wait_for_map(page)
-    page.get_by_test_id("stRadioGroup").get_by_text("setzt ein geplantes Angebot").click()
-    _click_map(page, 0.5, 0.5)
+    choose_radio(page, "setzt ein geplantes Angebot", other="wählt ein Quartier")
+    click_map(page)
     expect(
         page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet"))
     ).to_be_visible()
@@ -157,7 +155,7 @@ def test_link_with_a_map_position_opens_the_map_there(app_server, page, wait_for
 
 
 def _drag_map(page, dx: int, dy: int) -> None:
-    box = page.locator(MAP).bounding_box()
+    box = page.locator(MAP_IFRAME).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
@@ -192,7 +190,7 @@ def test_panned_and_zoomed_map_opens_the_same_in_a_new_browser(
 
     context, other = open_fresh(browser, link, wait_for_map)
     try:
-        other_frame = other.locator(MAP).first.element_handle().content_frame()
+        other_frame = other.locator(MAP_IFRAME).first.element_handle().content_frame()
         shown = _leaflet_view(other_frame)
         assert shown[2] == moved[2]
         assert abs(shown[0] - moved[0]) < 1e-4 and abs(shown[1] - moved[1]) < 1e-4

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,6 +40,70 @@ def wait_idle(page) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+#: How long a widget change may take to start its run before the test counts it as lost (see ``choose_radio``).
+RUN_START_MS = 15_000
+
+
+def _started_run(page, action: Callable[[], object]) -> bool:
+    """Do ``action`` (a widget change) on the idle app; whether it started a run, which is then awaited.
+
+    ``wait_idle`` right after a click may find the app still idle, before the click's run has begun, and what the
+    test does next would meet that run half-way; so the script state's first change after the action is awaited.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_idle(page)
+    page.evaluate(
+        """() => {
+            const app = document.querySelector('[data-testid=stApp]');
+            window.__qaRunStarted = false;
+            const seen = new MutationObserver(() => { window.__qaRunStarted = true; seen.disconnect(); });
+            seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        }"""
+    )
+    action()
+    try:
+        page.wait_for_function("() => window.__qaRunStarted", timeout=RUN_START_MS)
+    except PlaywrightTimeout:
+        return False
+    wait_idle(page)
+    return True
+
+
+def choose_radio(page, option: str, other: str) -> None:
+    """Choose ``option`` of a radio group and wait for the run it starts.
+
+    On a busy machine (CI's two cores, a second browser test beside) a radio change has been seen, about once in
+    thirty, to show as chosen in the browser and start no run: the app never heard of it, and the map click that
+    followed chose a Quartier instead of placing an offer. The test then does what a reader would: it chooses
+    ``other`` and ``option`` again.
+    """
+    group = page.get_by_test_id("stRadioGroup").filter(has_text=option)
+    for _ in range(3):
+        if _started_run(page, group.get_by_text(option, exact=True).click):
+            return
+        _started_run(page, group.get_by_text(other, exact=True).click)
+    raise AssertionError(f"„{option}“ gewählt, aber die App hat dreimal keinen Lauf begonnen")
+
+
+def click_map(page, fx: float = 0.5, fy: float = 0.5) -> None:
+    """Click the map at a fraction of its frame once the app is idle, and wait until the map has reported a click
+    on one of its shapes to the app (a click on nothing reports nothing; the test would wait in vain for its
+    effect)."""
+    wait_idle(page)
+    iframe = page.locator(MAP_IFRAME)
+    iframe.wait_for(state="visible")
+    frame = iframe.element_handle().content_frame()
+    before = frame.evaluate("() => window.__GLOBAL_DATA__.last_object_clicked_count")
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    frame.wait_for_function(
+        "before => window.__GLOBAL_DATA__.last_object_clicked_count > before"
+        " && window.__GLOBAL_DATA__.previous_data.last_object_clicked === window.__GLOBAL_DATA__.last_object_clicked",
+        arg=before,
+    )
 
 
 def page_whole(page) -> None:
