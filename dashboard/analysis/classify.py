@@ -81,7 +81,9 @@ def classify(
     elif k < 3:  # too few distinct values to classify: every value is its own class
         scheme = mapclassify.UserDefined(values[valid], bins=list(distinct))
     else:
-        scheme = _SCHEMES[method](values[valid], k=k)
+        with warnings.catch_warnings():  # skewed figures (many at 0) give fewer classes: the legend shows them all
+            warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+            scheme = _SCHEMES[method](values[valid], k=k)
     bounds = tuple(float(b) for b in scheme.bins)
     index[valid] = scheme.yb
     palette = YLORRD[max(3, len(bounds))][-len(bounds) :]
