@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.support.serving import click_map
+
 INTERACTIVE = "path.leaflet-interactive"
 
 
@@ -28,8 +30,7 @@ def test_open_map_toggle_layer_click_quartier(app_server, page, wait_for_map, sa
         timeout=30_000,
     )
 
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    click_map(page, 0.45, 0.55)
     heading = page.get_by_role("heading", name=re.compile(r"^Quartier "))
     expect(heading).to_be_visible()
     expect(page.get_by_role("table").get_by_text("ohne Angebot in 500 m (Personen)")).to_be_visible()

@@ -76,9 +76,8 @@ def choose_radio(page, option: str, other: str) -> None:
     """Choose ``option`` of a radio group and wait for the run it starts.
 
     On a busy machine (CI's two cores, a second browser test beside) a radio change has been seen, about once in
-    thirty, to show as chosen in the browser and start no run: the app never heard of it, and the map click that
-    followed chose a Quartier instead of placing an offer. The test then does what a reader would: it chooses
-    ``other`` and ``option`` again.
+    thirty, to show as chosen in the browser and start no run, so the map click that followed chose a Quartier
+    instead of placing an offer. The test then does what a reader would: it chooses ``other`` and ``option`` again.
     """
     group = page.get_by_test_id("stRadioGroup").filter(has_text=option)
     for _ in range(3):
