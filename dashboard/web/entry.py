@@ -48,8 +48,8 @@ CAPTION_COLOUR = "#4b5560"
 def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
     text as German, as BITV asks; put Streamlit's own English texts (the skip link, the sidebar's name, its
-    open and close buttons, the headings' links, the lists' clear buttons) into that language; and let the
-    keyboard scroll a table that is wider than its place.
+    open and close buttons, the headings' links, the lists' clear buttons, the help buttons) into that language;
+    and let the keyboard scroll a table that is wider than its place.
 
     ``where``: the sidebar. Not above the page in the main area: two elements there cost the
     Lückenanalyse map its clicks. An embed (no sidebar) keeps Streamlit's "en" for now.
@@ -67,8 +67,13 @@ def page_setup(lang: str, where: Any) -> None:
             for tag, english, key in _STREAMLIT_LABELS
         },
     }
+    prefixes = [
+        [[english.format(label=""), *(t(key, other, label="") for other in LANGUAGES)], t(key, lang, label="")]
+        for english, key in _STREAMLIT_LABEL_PREFIXES
+    ]
     where.html(
         f"<script>document.documentElement.lang = {json.dumps(lang)}; window.qaTexts = {json.dumps(texts)}; "
+        f"window.qaPrefixes = {json.dumps(prefixes)}; "
         f"window.qaScrollLabel = {json.dumps(t('page.table_scroll', lang))};{_PAGE_SCRIPT}</script>",
         unsafe_allow_javascript=True,
     )
@@ -89,7 +94,11 @@ _STREAMLIT_LABELS = (
     ("a", "Link to heading", "page.heading_link"),
     ("", "Clear value", "page.clear_value"),
     ("", "Clear all", "page.clear_all"),
+    ("button", "Help", "page.help"),
 )
+#: Streamlit's English labels that name the element they belong to, "Help for Zielgruppe": (the label with
+#: ``{label}`` for that name, catalog key of the same in the UI language).
+_STREAMLIT_LABEL_PREFIXES = (("Help for {label}", "page.help_for"),)
 
 _PAGE_SCRIPT = """(() => {
     if (!window.qaApply) {
@@ -137,6 +146,13 @@ _PAGE_SCRIPT = """(() => {
             }
             for (const [selector, [name, text]] of Object.entries(window.qaTexts)) {
                 document.querySelectorAll(selector).forEach(element => put(element, name, text));
+            }
+            for (const [known, ours] of window.qaPrefixes) {
+                for (const prefix of known.filter(prefix => prefix !== ours)) {
+                    document.querySelectorAll(`[aria-label^="${prefix}"]`).forEach(element => {
+                        put(element, "aria-label", ours + element.getAttribute("aria-label").slice(prefix.length));
+                    });
+                }
             }
             for (const table of document.querySelectorAll("[data-testid=stTable] > div > table")) {
                 for (const element of [table, table.parentElement]) {

@@ -254,20 +254,24 @@ def test_on_the_desktop_only_a_table_wider_than_its_place_is_a_tab_stop(app_serv
     assert_no_violations(page)
 
 
-def test_streamlits_heading_links_and_clear_buttons_speak_the_ui_language(app_server, page, wait_for_map):
-    """Streamlit names them in English only ("Link to heading", "Clear all", "Clear value"); a screen reader would
-    read them out in the page's German."""
+def test_streamlits_heading_links_clear_and_help_buttons_speak_the_ui_language(app_server, page, wait_for_map):
+    """Streamlit names them in English only ("Link to heading", "Clear all", "Clear value", "Help for …"); a screen
+    reader would read them out in the page's German."""
     page.goto(f"{app_server}/?p=luecken&g=senioren")
     wait_for_map(page)
-    for english in ("Link to heading", "Clear all", "Clear value"):
+    for english in ("Link to heading", "Clear all", "Clear value", "Help"):
         expect(page.locator(f'[aria-label="{english}"]')).to_have_count(0)
+    expect(page.locator('[aria-label^="Help for "]')).to_have_count(0)
     expect(page.get_by_role("link", name="Link zu diesem Abschnitt").first).to_be_attached()
     expect(page.get_by_role("button", name="Alle entfernen").first).to_be_attached()
+    expect(page.get_by_role("button", name="Hilfe zu Zielgruppe „Senioren“")).to_be_attached()  # the headline figure
 
     _choose(page, page.get_by_role("combobox", name="Sprache / Language"), "English")  # the names follow
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Gap analysis: "))).to_be_visible()
     expect(page.locator('[aria-label="Link zu diesem Abschnitt"], [aria-label="Alle entfernen"]')).to_have_count(0)
     expect(page.get_by_role("link", name="Link to this section").first).to_be_attached()
+    expect(page.locator('[aria-label^="Hilfe zu "]')).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile(r"^Help for Target group")).first).to_be_attached()
 
 
 def test_on_a_desktop_the_keyboard_closes_and_opens_the_sidebar(app_server, page, wait_for_map):
