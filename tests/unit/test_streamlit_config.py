@@ -20,6 +20,7 @@ def test_the_server_runs_as_in_production_and_sends_nothing_home():
     assert CONFIG["runner"]["postScriptGC"] is False
     assert CONFIG["runner"]["magicEnabled"] is False
     assert CONFIG["browser"]["gatherUsageStats"] is False
+    assert CONFIG["global"]["disableWidgetStateDuplicationWarning"] is True  # a link's view: no stack in the log
 
 
 def _magic_lines(source: str) -> list[int]:
