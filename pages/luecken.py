@@ -8,7 +8,7 @@ from dashboard.analysis.bivariate import (
     need_values,
 )
 from dashboard.analysis.filters import in_bezirk
-from dashboard.i18n import code_label, t
+from dashboard.i18n import t
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map
 from dashboard.model import viewspec
 from dashboard.model.areas import area_at
@@ -33,8 +33,7 @@ if not has_age_bands(city.cells, params.target_group):
     if first:  # no map on this page: the widgets to choose another group come now
         map_first.show_rest()
         st.rerun()
-    st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
-    st.stop()
+    luecken_widgets.stop_without_age_bands(params.target_group)
 before, result = luecken_widgets.gap_results(loaded, params)
 figures = headline_figures(result, lang)
 if not session.embedded():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
+from dashboard.i18n import fmt_int, fmt_share, t, tn
 from dashboard.maps.site_map import build_site_map
 from dashboard.model.targets import has_age_bands
 from dashboard.reports import charts
@@ -15,8 +15,7 @@ st.caption(t("sites.intro", lang))
 bezirk = karte_widgets.bezirk_picker(city, "gap_bezirk")
 params = luecken_widgets.gap_controls(city)  # the Lückenanalyse's settings: the sites answer its gap
 if not has_age_bands(city.cells, params.target_group):
-    st.warning(t("gap.no_age_bands", lang, group=code_label(params.target_group, lang)))
-    st.stop()
+    luecken_widgets.stop_without_age_bands(params.target_group)
 _, result = luecken_widgets.gap_results(loaded, params)
 st.markdown(settings_line(result, lang))
 choice = standort_widgets.site_controls()

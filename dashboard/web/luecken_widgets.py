@@ -45,6 +45,22 @@ def gap_controls(city: City, controls: bool = True) -> GapParams:
     return gaps.params_from_view(view_state("luecken"), has_network=city.paths is not None)
 
 
+def stop_without_age_bands(group: str) -> None:
+    """The population has no age bands for ``group``: say so, offer the whole population and stop the page.
+
+    A shared link keeps its group on a city that counts residents only in totals; the group's choice sits in the
+    sidebar, folded away on a phone, so the way out is offered beside the message.
+    """
+    lg = lang()
+    st.warning(t("gap.no_age_bands", lg, group=code_label(group, lg)))
+    st.button(t("gap.no_age_bands.all", lg), key="gap_all_residents", on_click=_choose_all_residents)
+    st.stop()
+
+
+def _choose_all_residents() -> None:
+    st.session_state[GAP + viewspec.TARGET_GROUP.name] = "alle"
+
+
 def _gap_widgets(city: City) -> None:
     lg = lang()
     side = st.sidebar

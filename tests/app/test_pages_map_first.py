@@ -78,6 +78,13 @@ def test_a_gap_link_without_age_bands_for_its_group_shows_the_page_whole(browser
     assert at.session_state[map_first.MAP_FIRST] == map_first.SHOWN
     assert "gap_target_group" in _keys(at)
 
+    at.button(key="gap_all_residents").click().run()  # the way out beside the message (the sidebar is folded on phones)
+    assert not at.exception
+    assert at.session_state["gap_target_group"] == "alle"
+    assert not [w for w in at.warning if "Kinder" in w.value]
+    assert at.metric  # the analysis for all residents, headline figures first
+    assert "g" not in at.query_params  # the link follows: the default group is left out
+
 
 def test_only_a_link_to_a_map_page_opens_map_first_and_only_its_first_page(browser_session, open_link):
     """Widgets a run leaves out lose their values: a page after the first must come whole, or it would lose the
