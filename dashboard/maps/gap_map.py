@@ -34,7 +34,7 @@ from dashboard.maps.karte import (
     selection_layer,
 )
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
-from dashboard.maps.raster import cells_image
+from dashboard.maps.raster import cells_image, pixels_of
 from dashboard.model.projection import to_crs
 from dashboard.model.scenario import SCENARIO_PREFIX
 from dashboard.model.schema import WEB_CRS
@@ -73,12 +73,20 @@ GridPicture = tuple[str, list[list[float]]]
 
 def grid_picture(result: GapResult) -> GridPicture | None:
     """The distance grid of ``result`` as a picture (None without demand); the costliest part of the gap
-    map, so the page keeps it per data version, parameters and scenario."""
-    cells = result.cells[result.cells["demand"] > 0]
-    if len(cells) == 0:
+    map, so the page keeps it per data version, parameters and scenario. Cells without demand stay clear
+    but span the picture: every picture of a city then shares where its cells lie (``prepare_grid``)."""
+    cells = result.cells
+    demand = cells["demand"].to_numpy() > 0
+    if not demand.any():
         return None
-    classes = distance_classes(cells["distance"].to_numpy(), result.params.threshold)
+    classes = np.where(demand, distance_classes(cells["distance"].to_numpy(), result.params.threshold), -1)
     return cells_image(cells["x"].to_numpy(), cells["y"].to_numpy(), classes, list(DISTANCE_COLOURS), alpha=CELL_ALPHA)
+
+
+def prepare_grid(city: City) -> None:
+    """Work out where the city's cells lie in its grid pictures now (the server's start), not in the first
+    Lückenanalyse a visitor opens."""
+    pixels_of(city.cells["x"].to_numpy(), city.cells["y"].to_numpy())
 
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:

@@ -76,7 +76,7 @@ def cells_image(
     x, y, classes = np.asarray(x, float), np.asarray(y, float), np.asarray(classes, int)
     if len(x) == 0:
         return "", [[0.0, 0.0], [0.0, 0.0]]
-    pixels = _pixel_cells(float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+    pixels = pixels_of(x, y)
     lookup = class_grid(x, y, classes)[0].ravel()
     pixel_class = np.where(pixels.cell >= 0, lookup[np.maximum(pixels.cell, 0)], -1)
 
@@ -95,6 +95,12 @@ class _Pixels:
     shape: tuple[int, int]  # the picture's rows and columns
     cell: np.ndarray  # per pixel, row by row: its cell's place in ``class_grid``'s array (flat), -1 = none
     bounds: list[list[float]]  # [[south, west], [north, east]] of the picture
+
+
+def pixels_of(x: np.ndarray, y: np.ndarray) -> _Pixels:
+    """Which cell lies under each pixel of the picture of the cells centred at ``x``, ``y``: kept per extent, so
+    every picture of a city's grid shares it, and the server can work it out at its start."""
+    return _pixel_cells(float(np.min(x)), float(np.max(x)), float(np.min(y)), float(np.max(y)))
 
 
 @functools.lru_cache(maxsize=4)

@@ -122,6 +122,13 @@ def _scenario_result(version: str, params: GapParams, scenario: Scenario, _city:
     return gaps.with_scenario(_city, _status_quo(version, params, _city), scenario)
 
 
+def prepare_default_view(loaded: Loaded) -> None:
+    """The default analysis and its report context, which every Quartiersprofil shows, made at the server's start
+    (once per data version either way)."""
+    result = _status_quo(loaded.version, GapParams(), loaded.city)
+    report_context(loaded, result, result, i18n.DEFAULT_LANGUAGE, date.today())
+
+
 def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps.GapResult]:
     """Status quo and the current scenario (the same object when the scenario is empty)."""
     before = _status_quo(loaded.version, params, loaded.city)

@@ -11,6 +11,7 @@ import contextlib
 import os
 import socket
 import stat
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -60,9 +61,12 @@ def _open_files() -> list[int]:
 @contextlib.asynccontextmanager
 async def _lifespan(_app: st.App) -> AsyncIterator[None]:
     """At each start of the server: its socket is bound by then (Streamlit binds it before it loads this app);
-    the projections are made while the server waits for its first visitor."""
+    the projections are made and the city is read while the server waits for its first visitor."""
+    from dashboard.web import startup  # the pages' caches are made once Streamlit's runtime exists, not before
+
     send_without_delay()
     projection.prepare()
+    threading.Thread(target=startup.warm, name="warm", daemon=True).start()
     yield
 
 

@@ -145,16 +145,21 @@ def load() -> Loaded:
     ``version``, so no cache keyed by it can hand an editor's result to a viewer. The store's
     version is one cheap question per rerun, so every instance sees another's saves at once.
     """
-    s = settings()
-    role = current_user().role
     try:
-        if s.uses_demo:
-            return _load(f"{DEMO}:{_data_version(gpkgfile.DEMO_PATH)}:{role.value}", DEMO, role)
-        data_store = s.store(role)
-        return _load(f"{data_store.version()}:{role.value}", str(s.store_location), role)
+        return load_as(current_user().role)
     except StoreError as err:
         st.error(err.text(lang()), icon="⚠️")
         st.stop()
+
+
+def load_as(role: Role) -> Loaded:
+    """The configured city as ``role`` may see it (``load`` for the session's role; the server's start for a
+    viewer's); raises ``StoreError``."""
+    s = settings()
+    if s.uses_demo:
+        return _load(f"{DEMO}:{_data_version(gpkgfile.DEMO_PATH)}:{role.value}", DEMO, role)
+    data_store = s.store(role)
+    return _load(f"{data_store.version()}:{role.value}", str(s.store_location), role)
 
 
 def banners(city: City) -> None:
