@@ -85,8 +85,9 @@ def grid_picture(result: GapResult) -> GridPicture | None:
 
 def prepare_grid(city: City) -> None:
     """Work out where the city's cells lie in its grid pictures now (the server's start), not in the first
-    Lückenanalyse a visitor opens."""
-    pixels_of(city.cells["x"].to_numpy(), city.cells["y"].to_numpy())
+    Lückenanalyse a visitor opens); a city without residents yet has no grid to picture."""
+    if len(city.cells):
+        pixels_of(city.cells["x"].to_numpy(), city.cells["y"].to_numpy())
 
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,10 +98,15 @@ class _Pixels:
     bounds: list[list[float]]  # [[south, west], [north, east]] of the picture
 
 
+_PIXELS_MADE = threading.Lock()
+
+
 def pixels_of(x: np.ndarray, y: np.ndarray) -> _Pixels:
     """Which cell lies under each pixel of the picture of the cells centred at ``x``, ``y``: kept per extent, so
-    every picture of a city's grid shares it, and the server can work it out at its start."""
-    return _pixel_cells(float(np.min(x)), float(np.max(x)), float(np.min(y)), float(np.max(y)))
+    every picture of a city's grid shares it, and the server can work it out at its start (a page that asks
+    meanwhile waits for it rather than working it out twice)."""
+    with _PIXELS_MADE:
+        return _pixel_cells(float(np.min(x)), float(np.max(x)), float(np.min(y)), float(np.max(y)))
 
 
 @functools.lru_cache(maxsize=4)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import subprocess
 import sys
+import threading
 from datetime import date
 
 import pytest
@@ -15,15 +17,18 @@ from dashboard.model.roles import Role
 from dashboard.reports import council
 from dashboard.store.base import StoreUnavailable
 from dashboard.store.gpkgfile import write_geopackage
-from dashboard.web import luecken_widgets, session, startup
+from dashboard.web import luecken_widgets, server, session, startup
 from tests.support.factories import tiny_workspace
 from tests.support.paths import ROOT
 
 
-@pytest.fixture
-def tiny_store(tmp_path, monkeypatch):
+@pytest.fixture(params=["with residents"])
+def tiny_store(tmp_path, monkeypatch, request):
+    workspace = tiny_workspace()
+    if request.param == "no residents yet":
+        del workspace.layers["population"]
     path = tmp_path / "kleinstadt.gpkg"
-    write_geopackage(tiny_workspace(), path)
+    write_geopackage(workspace, path)
     monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
     caches = (session._load, luecken_widgets._status_quo, luecken_widgets._report_context)
     for cache in caches:
@@ -78,3 +83,26 @@ def test_a_start_that_cannot_prepare_leaves_it_to_the_first_page(tiny_store, mon
         startup.warm()
     assert [r.getMessage() for r in caplog.records] == logged
     assert all(r.exc_info is None for r in caplog.records)  # no stack, no error text (it may hold a secret)
+
+
+@pytest.mark.parametrize("tiny_store", ["no residents yet"], indirect=True)
+def test_a_city_without_residents_yet_is_prepared_without_a_word(tiny_store, caplog):
+    """Areas imported, the population not yet: there is no grid to picture, and nothing to warn about."""
+    with caplog.at_level(logging.WARNING):
+        startup.warm()
+    assert not caplog.records
+    assert raster._pixel_cells.cache_info().currsize == 0
+    assert luecken_widgets._status_quo(session.load_as(Role.VIEWER).version, gaps.GapParams(), None) is not None
+
+
+def test_the_server_starts_the_preparation_beside_itself(monkeypatch):
+    started = threading.Event()
+    monkeypatch.setattr(startup, "warm", started.set)
+    monkeypatch.setattr(server.projection, "prepare", lambda: None)
+
+    async def start() -> None:
+        async with server._lifespan(server.app):
+            pass
+
+    asyncio.run(start())
+    assert started.wait(timeout=30)
