@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -104,5 +105,6 @@ def test_the_server_starts_the_preparation_beside_itself(monkeypatch):
         async with server._lifespan(server.app):
             pass
 
-    asyncio.run(start())
+    with ThreadPoolExecutor(1) as own_loop:  # a browser test before may have left this thread's loop running
+        own_loop.submit(asyncio.run, start()).result(timeout=60)
     assert started.wait(timeout=30)
