@@ -28,7 +28,7 @@ from dashboard.store.base import StoreUnavailable, open_store
 from dashboard.store.migrate import migrate
 from tests.support import loadtest
 from tests.support.paths import SERVER
-from tests.support.serving import running_streamlit
+from tests.support.serving import outside_event_loop, running_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -108,27 +108,8 @@ def db_app(outage_db, artifacts_dir: Path, tmp_path_factory):
         yield app_url
 
 
-def _outside_event_loop(work):
-    """Run ``work`` in a thread of its own: a browser test earlier on this worker leaves pytest-playwright's
-    asyncio loop running in the main thread, where Playwright's sync API and asyncio.run() refuse to start."""
-    results: dict = {}
-
-    def run() -> None:
-        try:
-            results["value"] = work()
-        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
-            results["error"] = err
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in results:
-        raise results["error"]
-    return results.get("value")
-
-
 def test_viewer_sessions_on_a_postgis_app(db_app):
-    result = _outside_event_loop(lambda: loadtest.viewers_run(db_app, sessions=3, seconds=5))
+    result = outside_event_loop(lambda: loadtest.viewers_run(db_app, sessions=3, seconds=5))
     print(result)
     assert result["errors"] == {} and result["foreign_hosts"] == []
     assert result["page_loads"] >= 3 and result["reruns"] >= 3
@@ -200,7 +181,7 @@ def test_database_stopped_mid_save_nothing_written_app_reports_and_recovers(outa
             finally:
                 browser.close()
 
-    _outside_event_loop(in_browser)
+    outside_event_loop(in_browser)
 
     # (i) nothing of the interrupted save is in the store: same data version, same values, no history record
     assert data_store.version() == version

@@ -9,10 +9,12 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.paths import ROOT
@@ -33,6 +35,7 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 #: How long a browser test waits for what it needs. Generous, because CI's 2 cores may be busy; a test
 #: never waits a fixed time, so a fast machine is not slowed down by it.
 BROWSER_TIMEOUT_MS = 90_000
+T = TypeVar("T")
 
 
 def wait_idle(page) -> None:
@@ -117,6 +120,25 @@ def map_settled(page, frame) -> None:
     """The map in ``frame`` has reported its view to the app and the run that caused is over."""
     frame.wait_for_function("() => window.__GLOBAL_DATA__.previous_data.center !== undefined")
     wait_idle(page)
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """Run ``work`` in a thread of its own: a browser test earlier on this worker leaves pytest-playwright's
+    asyncio loop running in the main thread, where Playwright's sync API and asyncio.run() refuse to start."""
+    results: dict = {}
+
+    def run() -> None:
+        try:
+            results["value"] = work()
+        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
+            results["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in results:
+        raise results["error"]
+    return results.get("value")
 
 
 def free_port() -> int:

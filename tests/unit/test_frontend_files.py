@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.web import frontend_files
 from dashboard.web.frontend_files import IMMUTABLE, STREAMLIT_BUILD, FrontendFiles
+from tests.support.serving import outside_event_loop
 
 BUNDLE = min((STREAMLIT_BUILD / "static" / "js").glob("*.js"), key=lambda p: -p.stat().st_size)
 BUNDLE_PATH = f"/static/js/{BUNDLE.name}"
@@ -42,7 +43,7 @@ def request(app, path: str, method: str = "GET", **headers: str) -> tuple[int, d
     async def send(message) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    outside_event_loop(lambda: asyncio.run(app(scope, receive, send)))
     start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
 

@@ -7,7 +7,6 @@ import logging
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -21,6 +20,7 @@ from dashboard.store.gpkgfile import write_geopackage
 from dashboard.web import luecken_widgets, server, session, startup
 from tests.support.factories import tiny_workspace
 from tests.support.paths import ROOT
+from tests.support.serving import outside_event_loop
 
 
 @pytest.fixture(params=["with residents"])
@@ -105,6 +105,5 @@ def test_the_server_starts_the_preparation_beside_itself(monkeypatch):
         async with server._lifespan(server.app):
             pass
 
-    with ThreadPoolExecutor(1) as own_loop:  # a browser test before may have left this thread's loop running
-        own_loop.submit(asyncio.run, start()).result(timeout=60)
+    outside_event_loop(lambda: asyncio.run(start()))
     assert started.wait(timeout=30)
