@@ -55,6 +55,12 @@ class GapParams:
     breaks: tuple[float, ...] = ()  # upper bounds for classification "user"
     distance: str = viewspec.DISTANCE.default  # luftlinie | fussweg (walking routes, where the city has a network)
 
+    def __post_init__(self) -> None:
+        """The group's default threshold written out, so that the same analysis has the same cache key whether a
+        caller named the default (a Lückenanalyse link) or left it out (the Quartiersprofil)."""
+        if self.threshold_m is None:
+            object.__setattr__(self, "threshold_m", DEFAULT_THRESHOLD_M[self.target_group])
+
     @property
     def threshold(self) -> int:
         return self.threshold_m if self.threshold_m is not None else DEFAULT_THRESHOLD_M[self.target_group]

@@ -105,6 +105,13 @@ def test_target_group_uses_its_age_bands_and_threshold(city):
     )
 
 
+def test_a_default_threshold_named_or_left_out_is_one_analysis_and_one_cache_key():
+    """The Quartiersprofil asks for ``GapParams()``, a Lückenanalyse link names 500 m: one analysis, made once."""
+    assert GapParams() == GapParams(threshold_m=500) and hash(GapParams()) == hash(GapParams(threshold_m=500))
+    assert GapParams(target_group="senioren") == GapParams(target_group="senioren", threshold_m=400)
+    assert GapParams(target_group="senioren") != GapParams(target_group="senioren", threshold_m=500)
+
+
 def test_detour_factor_shrinks_coverage(city):
     assert analyse(city, GapParams(threshold_m=900)).units.loc["0101", "covered_residents"] == 300
     assert analyse(city, GapParams(threshold_m=900, detour=1.2)).units.loc["0101", "covered_residents"] == 100
