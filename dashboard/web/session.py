@@ -163,8 +163,9 @@ def load_as(role: Role) -> Loaded:
 
 
 def banners(city: City) -> None:
-    """Demo notice and data date, shown at the top of every page that shows data."""
+    """Demo notice and data date, shown at the top of every page that shows data (a reader must know when the
+    figures are from, or that nobody said)."""
     if city.is_demo:
         st.info(t("app.demo_banner", lang(), city=city.name), icon="ℹ️")
-    if city.data_date:
-        st.caption(t("app.data_date", lang(), date=i18n.fmt_date(city.data_date, lang())))
+    known = i18n.fmt_date(city.data_date, lang()) if city.data_date else t("app.data_date.unknown", lang())
+    st.caption(t("app.data_date", lang(), date=known))

@@ -81,6 +81,17 @@ def test_demo_banner_on_demo_data(tmp_path, monkeypatch):
     assert "Demodaten – fiktive Stadt" in _texts(at)
 
 
+def test_data_without_a_date_says_so_where_the_date_would_stand(app, tmp_path, monkeypatch):
+    assert "Datenstand: 01.01.2026" in _texts(app)
+    workspace = tiny_workspace()
+    workspace.meta.clear()  # imported without --stand, as the Berlin walkthrough's data was
+    path = tmp_path / "ohne-stand.gpkg"
+    write_geopackage(workspace, path)
+    monkeypatch.setenv("QUARTIERSATLAS_WORKSPACE", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert "Datenstand: nicht angegeben – beim Import mit dem Stand der Daten nachtragen" in _texts(at)
+
+
 def _gap_page(at):
     at.switch_page("pages/luecken.py").run()
     assert not at.exception
