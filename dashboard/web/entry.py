@@ -48,8 +48,8 @@ CAPTION_COLOUR = "#4b5560"
 def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
     text as German, as BITV asks; put Streamlit's own English texts (the skip link, the sidebar's name, its
-    open and close buttons, the headings' links, the lists' clear buttons, the help buttons) into that language;
-    and let the keyboard scroll a table that is wider than its place.
+    open and close buttons, the headings' links, the lists' clear buttons, the help buttons, the tables' and number
+    fields' buttons) into that language; and let the keyboard scroll a table that is wider than its place.
 
     ``where``: the sidebar. Not above the page in the main area: two elements there cost the
     Lückenanalyse map its clicks. An embed (no sidebar) keeps Streamlit's "en" for now.
@@ -95,10 +95,18 @@ _STREAMLIT_LABELS = (
     ("", "Clear value", "page.clear_value"),
     ("", "Clear all", "page.clear_all"),
     ("button", "Help", "page.help"),
+    ("button", "Open", "page.open"),
+    ("button", "Decrement", "page.decrement"),
+    ("button", "Increment", "page.increment"),
+    ("button", "Show/hide columns", "page.table_columns"),
+    ("button", "Download as CSV", "page.table_csv"),
+    ("button", "Search", "page.table_search"),
+    ("button", "Fullscreen", "page.fullscreen"),
+    ("span", "Selected values", "page.selected_values"),
 )
 #: Streamlit's English labels that name the element they belong to, "Help for Zielgruppe": (the label with
 #: ``{label}`` for that name, catalog key of the same in the UI language).
-_STREAMLIT_LABEL_PREFIXES = (("Help for {label}", "page.help_for"),)
+_STREAMLIT_LABEL_PREFIXES = (("Help for {label}", "page.help_for"), ("Remove {label}", "page.remove"))
 
 _PAGE_SCRIPT = """(() => {
     if (!window.qaApply) {

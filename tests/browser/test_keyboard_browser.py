@@ -255,16 +255,23 @@ def test_on_the_desktop_only_a_table_wider_than_its_place_is_a_tab_stop(app_serv
 
 
 def test_streamlits_heading_links_clear_and_help_buttons_speak_the_ui_language(app_server, page, wait_for_map):
-    """Streamlit names them in English only ("Link to heading", "Clear all", "Clear value", "Help for …"); a screen
-    reader would read them out in the page's German."""
+    """Streamlit names them in English only ("Link to heading", "Clear all", "Help for …", "Download as CSV", …); a
+    screen reader would read them out in the page's German."""
     page.goto(f"{app_server}/?p=luecken&g=senioren")
     wait_for_map(page)
-    for english in ("Link to heading", "Clear all", "Clear value", "Help"):
+    english_labels = (
+        "Link to heading", "Clear all", "Clear value", "Help", "Open", "Decrement", "Increment",
+        "Show/hide columns", "Download as CSV", "Search", "Fullscreen", "Selected values",
+    )  # fmt: skip
+    for english in english_labels:
         expect(page.locator(f'[aria-label="{english}"]')).to_have_count(0)
-    expect(page.locator('[aria-label^="Help for "]')).to_have_count(0)
+    expect(page.locator('[aria-label^="Help for "], [aria-label^="Remove "]')).to_have_count(0)
     expect(page.get_by_role("link", name="Link zu diesem Abschnitt").first).to_be_attached()
     expect(page.get_by_role("button", name="Alle entfernen").first).to_be_attached()
     expect(page.get_by_role("button", name="Hilfe zu Zielgruppe „Senioren“")).to_be_attached()  # the headline figure
+    expect(page.get_by_role("button", name="Als CSV herunterladen").first).to_be_attached()  # the ranking's toolbar
+    expect(page.get_by_role("button", name="Erhöhen").first).to_be_attached()  # the threshold's + button
+    expect(page.get_by_role("button", name="Entfernen: alle").first).to_be_attached()  # a chosen category's chip
 
     _choose(page, page.get_by_role("combobox", name="Sprache / Language"), "English")  # the names follow
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Gap analysis: "))).to_be_visible()
@@ -272,6 +279,7 @@ def test_streamlits_heading_links_clear_and_help_buttons_speak_the_ui_language(a
     expect(page.get_by_role("link", name="Link to this section").first).to_be_attached()
     expect(page.locator('[aria-label^="Hilfe zu "]')).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile(r"^Help for Target group")).first).to_be_attached()
+    expect(page.get_by_role("button", name="Download as CSV").first).to_be_attached()
 
 
 def test_on_a_desktop_the_keyboard_closes_and_opens_the_sidebar(app_server, page, wait_for_map):
