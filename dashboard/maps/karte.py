@@ -327,12 +327,13 @@ class _Attribution(folium.MacroElement):
     """Adds an (escaped) text to Leaflet's attribution line, e.g. the demo-data notice.
 
     The line keeps Leaflet's small type (0.75rem): folium sets the whole map to 1rem, and a city's source
-    files then took three lines over the bottom of the map.
+    files then took three lines over the bottom of the map. It leaves the scale bar its corner: a long list of
+    sources wraps beside it instead of covering it.
     """
 
     _template = jinja2.Template(
         """{% macro header(this, kwargs) %}
-        <style>.leaflet-container .leaflet-control-attribution { font-size: 0.75rem; }</style>
+        <style>.leaflet-container .leaflet-control-attribution { font-size: 0.75rem; max-width: 65%; }</style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         {% if this.text %}{{ this._parent.get_name() }}.attributionControl"""

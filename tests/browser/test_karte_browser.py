@@ -35,3 +35,21 @@ def test_open_map_toggle_layer_click_quartier(app_server, page, wait_for_map, sa
     expect(heading).to_be_visible()
     expect(page.get_by_role("table").get_by_text("ohne Angebot in 500 m (Personen)")).to_be_visible()
     save_artifact(page, "karte-quartier")
+
+
+def test_a_long_list_of_sources_leaves_the_scale_bar_visible(app_server, page, wait_for_map):
+    """A city imported from many files names each in the credit line (Berlin's four took three lines); the line
+    wraps beside the scale bar instead of lying over it."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{app_server}/")
+    frame = wait_for_map(page)
+    frame.evaluate(
+        """() => document.querySelector('.leaflet-control-attribution').insertAdjacentText('beforeend',
+            ' · Daten: berlin-lor-forecast-areas-from-2021.geojson; berlin-lor-districts.geojson; '
+            + 'berlin-lor-population-2024-02-t2-forecast-areas.csv; '
+            + 'berlin-points-of-interest-community-centers.geojson')"""
+    )
+    scale = frame.locator(".leaflet-control-scale").bounding_box()
+    credit = frame.locator(".leaflet-control-attribution").bounding_box()
+    assert scale and credit
+    assert scale["x"] + scale["width"] <= credit["x"] or scale["y"] + scale["height"] <= credit["y"]
