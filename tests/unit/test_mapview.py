@@ -119,7 +119,8 @@ def test_every_map_names_the_data_sources_escaped_once_each():
     html = _render(city, MapView(layers=frozenset({"offers"})))[2]
     line = "Daten: Testdaten (CC0); &lt;b&gt;Stadt&lt;/b&gt; Kleinstadt (dl-de/by-2-0); neu.csv (ODbL 1.0)"
     assert f'addAttribution("{line}")'.replace("&", "\\u0026") in html and "<b>Stadt" not in html  # tojson
-    assert ".leaflet-control-attribution { font-size: 0.75rem; }" in html  # small, as Leaflet has it: folium's 1rem
+    # small, as Leaflet has it (folium sets 1rem), and beside the scale bar, not over it
+    assert ".leaflet-control-attribution { font-size: 0.75rem; max-width: 65%; }" in html
 
 
 @pytest.mark.parametrize(
