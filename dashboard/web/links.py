@@ -16,7 +16,7 @@ from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.classify import (
     parse_breaks,
 )
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGES, code_label, t
 from dashboard.maps.karte import (
     SetView,
 )
@@ -68,8 +68,10 @@ def view_state(page: str) -> ViewState:
             value = tuple(
                 int(s.get(f"gap_weight_{c}", d)) for c, d in zip(viewspec.COMPONENTS, param.default, strict=False)
             )
+        elif name == "gap_target_group":
+            value = target_group()
         elif name == "gap_threshold_m":
-            group = s.get("gap_target_group", viewspec.TARGET_GROUP.default)
+            group = target_group()
             value = s.get(f"gap_threshold_m_{group}")
             value = None if value in (None, DEFAULT_THRESHOLD_M[group]) else int(value)
         elif name == "gap_breaks":
@@ -84,6 +86,17 @@ def view_state(page: str) -> ViewState:
             viewspec.CLASSIFICATION.default
         )  # unreadable breaks: the analysis falls back, and so does the link
     return ViewState(page, lang(), fields)
+
+
+def target_group() -> str:
+    """The chosen target group's code. Streamlit keeps a select box's choice by its label, and a map report that
+    crosses a change of language on its way brings back the old language's label ("Senioren" under English
+    labels): the label stands for its group (seen once in CI as a stack in the server's log)."""
+    chosen = st.session_state.get("gap_target_group", viewspec.TARGET_GROUP.default)
+    options, default = viewspec.TARGET_GROUP.options, viewspec.TARGET_GROUP.default
+    if chosen in options:
+        return chosen
+    return next((o for o in options if chosen in {code_label(o, lg) for lg in LANGUAGES}), default)
 
 
 def start_from_link() -> str:
