@@ -179,6 +179,29 @@ def test_numbers_follow_the_locale(lang, number, share, decimal):
     assert i18n.fmt_num(3.46, lang, digits=1) == decimal
 
 
+#: Figures where writing them goes wrong first: halves (Babel rounds the decimal of ``str(value)`` half to even,
+#: where ``format`` would round the binary float), negative zero, groups, infinity.
+EDGE_FIGURES = [0, 0.5, 1.5, 2.5, -0.5, -2.5, -0.04, -0.0, 0.125, 2.675, 0.005, 0.015, 0.995, 1 / 3, 7, 999.5]
+EDGE_FIGURES += [1234.5, -1234.5, 999999.95, 123456789.123, 1e9, 1e-7, float("inf"), -float("inf")]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_figures_are_written_as_babel_writes_them(lang):
+    """The fast number formats give Babel's text, rounding included."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    locale = Locale.parse({"de": "de_DE", "en": "en_GB"}[lang])
+    spread = [x * 10.0**e for e in range(-3, 8) for x in (1.005, 2.345, 6.785, 9.995, -3.125, -0.45)]
+    for value in EDGE_FIGURES + spread:
+        for digits in (0, 1, 2):
+            want = parse_pattern("#,##0." + "0" * digits).apply(value, locale)
+            assert i18n.fmt_num(value, lang, digits) == want, (value, digits)
+        assert i18n.fmt_share(value, lang) == locale.percent_formats[None].apply(value, locale), value
+        if value not in (float("inf"), -float("inf")):
+            assert i18n.fmt_int(value, lang) == parse_pattern("#,##0").apply(round(value), locale), value
+
+
 def test_missing_values_show_a_dash():
     assert i18n.fmt_int(None) == i18n.fmt_share(float("nan")) == i18n.fmt_num(None) == "–"
 
