@@ -114,14 +114,16 @@ class GapResult:
 
 def qualifying(offers: pd.DataFrame, params: GapParams) -> pd.DataFrame:
     """Participation offers that count for this analysis."""
-    if len(offers) == 0:
-        return offers
-    keep = (
+    return offers[_counts(offers, params)] if len(offers) else offers
+
+
+def _counts(offers: pd.DataFrame, params: GapParams) -> np.ndarray:
+    """Which of ``offers`` count for this analysis (``qualifying``)."""
+    return (
         offers["category"].isin(params.categories).to_numpy()
         & serving(offers["target_groups"], (params.target_group,))
         & (offers["level_rank"].to_numpy() >= schema.level_rank(params.min_level))
     )
-    return offers[keep]
 
 
 def _with_supply(offers: pd.DataFrame) -> pd.DataFrame:
@@ -132,10 +134,15 @@ def _with_supply(offers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
-    existing = pd.DataFrame(city.offers.loc[~city.offers["offer_id"].isin(scenario.disabled), OFFER_COLUMNS])
-    parts = [part for part in (existing, new_offers_frame(scenario, city.units)) if len(part)]
-    combined = pd.concat(parts, ignore_index=True) if parts else existing
-    return _with_supply(qualifying(combined, params).reset_index(drop=True))
+    """The offers that count, the scenario's changes applied; the city's offers are cut once (not copied)."""
+    offers = city.offers
+    keep = _counts(offers, params) if len(offers) else np.zeros(0, dtype=bool)
+    if scenario.disabled:
+        keep &= ~offers["offer_id"].isin(scenario.disabled).to_numpy()
+    counted = offers.loc[keep, OFFER_COLUMNS]
+    if scenario.added:
+        counted = pd.concat([counted, qualifying(new_offers_frame(scenario, city.units), params)], ignore_index=True)
+    return _with_supply(counted.reset_index(drop=True))
 
 
 def _sum_by_unit(codes: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
