@@ -103,7 +103,8 @@ def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
             (t("gap.col.index", lang), fmt_num(row["gap_index"], lang, 0)),
         ]
 
-    return area_tips(data, result.units, rows, lang)
+    columns = ["suppressed", "target_residents", "uncovered_residents", "uncovered_share", "gap_index"]
+    return area_tips(data, result.units[columns], rows, lang)  # the rows' columns only: a row per Quartier as a dict
 
 
 def shown_offers(result: GapResult, offers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

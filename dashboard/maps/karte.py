@@ -28,6 +28,7 @@ from dashboard.analysis.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
 from dashboard.analysis.filters import actors_mask, in_bezirk, offers_mask
 from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.assets import localize
+from dashboard.maps.feature_layer import FeatureLayer, style_indices
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.model import schema
 from dashboard.model.projection import to_crs
@@ -138,71 +139,50 @@ def _collection(features: list[dict]) -> dict:
 
 def point_layer(
     name: str, frame: pd.DataFrame, columns: dict[str, list[str]], styles: list[dict], radius: float
-) -> folium.GeoJson:
-    """One GeoJson layer of circle markers; the tooltip shows ``columns`` (label → one text per point).
+) -> FeatureLayer:
+    """One layer of circle markers; the tooltip shows ``columns`` (label → one text per point).
 
-    Only the escaped texts travel with each point; labels are sent once and
-    styles are looked up per point id here, so folium sends each distinct
-    style once. This halves what the browser receives compared with HTML per point.
+    Only the escaped texts travel with each point; labels and the few distinct styles are sent once
+    (``FeatureLayer``). This halves what the browser receives compared with HTML per point.
     """
     fields = [f"f{i}" for i in range(len(columns))]
     texts = list(columns.values())
+    kept, indices = style_indices([{"fillOpacity": 0.9, "radius": radius, "fill": True, **style} for style in styles])
     features = [
         {
             "type": "Feature",
             "id": str(i),
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {field: html.escape(str(values[i])) for field, values in zip(fields, texts, strict=False)},
+            "properties": {
+                "s": indices[i],
+                **{field: html.escape(str(values[i])) for field, values in zip(fields, texts, strict=False)},
+            },
         }
         for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"], strict=False))
     ]
-    collection = _collection(features)
-    tooltip = (
-        folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(label) for label in columns], sticky=False)
-        if features
-        else None
+    return FeatureLayer(
+        _collection(features), name=name, styles=kept, radius=radius, labels=[html.escape(label) for label in columns]
     )
-    return folium.GeoJson(
-        collection,
-        name=name,
-        marker=folium.CircleMarker(radius=radius, fill=True),
-        style_function=lambda f: {"fillOpacity": 0.9, "radius": radius, **styles[int(f["id"])]},
-        tooltip=tooltip,
-    )
-
-
-def _tooltip(collection: dict) -> folium.GeoJsonTooltip | None:
-    """The escaped ``tip`` property as tooltip (folium refuses a tooltip on an empty layer)."""
-    return folium.GeoJsonTooltip(fields=["tip"], labels=False) if collection["features"] else None
 
 
 def area_layer(
     data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float
-) -> folium.GeoJson:
-    """The Quartiere as one GeoJson layer, each filled with ``fills[area]`` and with an escaped tooltip."""
+) -> FeatureLayer:
+    """The Quartiere as one layer, each filled with ``fills[area]`` and with an escaped tooltip."""
+    colours = [fills.get(f["id"], NO_DATA_COLOUR) for f in data.units["features"]]
+    kept, indices = style_indices(
+        [{"fillColor": c, "fillOpacity": fill_opacity, "color": OUTLINE, "weight": 0.6} for c in colours]
+    )
     features = [
-        {
-            **f,
-            "properties": {
-                "area_id": f["id"],
-                "tip": tips.get(f["id"], ""),
-                "fill": fills.get(f["id"], NO_DATA_COLOUR),
-            },
-        }
-        for f in data.units["features"]
+        {**f, "properties": {"area_id": f["id"], "tip": tips.get(f["id"], ""), "s": i}}
+        for f, i in zip(data.units["features"], indices, strict=True)
     ]
-    collection = _collection(features)
-    return folium.GeoJson(
-        collection,
+    return FeatureLayer(
+        _collection(features),
         name=name,
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": fill_opacity,
-            "color": OUTLINE,
-            "weight": 0.6,
-        },
-        highlight_function=lambda f: {"weight": 2.5, "color": SELECTED},
-        tooltip=_tooltip(collection),
+        styles=kept,
+        tip_property="tip",
+        highlight={"weight": 2.5, "color": SELECTED},
     )
 
 
@@ -313,14 +293,15 @@ def _housing_layer(data: MapData, table: pd.DataFrame, view: MapView, lang: str)
     return point_layer("housing", rows, columns, styles, radius=6)
 
 
-def selection_layer(data: MapData, selected: str) -> folium.GeoJson:
+def _outline_layer(features: list[dict], name: str, style: dict) -> FeatureLayer:
+    """Outlines only: no fill, no tooltip, not clickable."""
+    plain = [{**f, "properties": {"s": 0}} for f in features]
+    return FeatureLayer(_collection(plain), name=name, styles=[{"fill": False, **style}], interactive=False)
+
+
+def selection_layer(data: MapData, selected: str) -> FeatureLayer:
     features = [f for f in data.units["features"] if f["id"] == selected]
-    return folium.GeoJson(
-        _collection(features),
-        name="selection",
-        style_function=lambda f: {"fill": False, "color": SELECTED, "weight": 4},
-        interactive=False,
-    )
+    return _outline_layer(features, "selection", {"color": SELECTED, "weight": 4})
 
 
 class _Attribution(folium.MacroElement):
@@ -436,13 +417,8 @@ def data_credits(city: City, lang: str) -> str:
     return " · ".join(part for part in (demo, text) if part)
 
 
-def bezirk_outlines(data: MapData) -> folium.GeoJson:
-    return folium.GeoJson(
-        data.bezirke,
-        name="bezirke",
-        style_function=lambda f: {"fill": False, "color": OUTLINE, "weight": 2.5},
-        interactive=False,
-    )
+def bezirk_outlines(data: MapData) -> FeatureLayer:
+    return _outline_layer(data.bezirke["features"], "bezirke", {"color": OUTLINE, "weight": 2.5})
 
 
 def feature_group(name: str, *layers: folium.Element) -> folium.FeatureGroup:

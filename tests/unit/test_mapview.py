@@ -99,10 +99,10 @@ def test_tooltip_escapes_labels_and_values():
 def test_choropleth_colours_follow_classes(city):
     fmap, _, _ = _render(city, MapView())
     quartiere = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "quartiere")
-    fills = {f["id"]: f["properties"]["fill"] for f in quartiere.data["features"]}
+    fills = {f["id"]: quartiere.styles[f["properties"]["s"]]["fillColor"] for f in quartiere.data["features"]}
     assert fills["0201"] == fills["0202"] == "#d9d9d9"  # suppressed: no data colour
     assert fills["0101"] != fills["0102"]
-    json.dumps(quartiere.data)  # serialisable as sent to the browser
+    assert json.loads(quartiere.encoded) == json.loads(json.dumps(quartiere.data))  # as sent to the browser
 
 
 def test_every_map_names_the_data_sources_escaped_once_each():
