@@ -22,10 +22,10 @@ from jinja2.utils import htmlsafe_json_dumps
 class FeatureLayer(folium.GeoJson):
     """A FeatureCollection whose features carry their style's index in ``properties.s``.
 
-    ``radius``: draw points as circle markers of this radius (their style may set its own). ``tooltip``: the
-    property holding a feature's tooltip as HTML (sticky, follows the mouse), or the labels of the properties
-    ``f0``, ``f1``, … shown as a table (fixed at the point). ``highlight``: the style while the mouse is over a
-    feature.
+    ``radius``: draw points as circle markers of this radius (their style may set its own). ``tip_property``:
+    the property holding a feature's tooltip as HTML (sticky, follows the mouse); else ``labels``: the labels of
+    the properties ``f0``, ``f1``, … shown as a table (fixed at the point). ``highlight``: the style while the
+    mouse is over a feature. ``shapes``: the features' geometries encoded already (see ``encoded``).
     """
 
     _template = jinja2.Template(
@@ -80,8 +80,10 @@ class FeatureLayer(folium.GeoJson):
         labels: Sequence[str] = (),
         highlight: dict | None = None,
         interactive: bool = True,
+        shapes: Sequence[str] | None = None,
     ):
         super().__init__(collection, name=name)
+        self.shapes = shapes
         self.styles = list(styles)
         self.radius = radius
         self.tip_property = tip_property
@@ -91,8 +93,16 @@ class FeatureLayer(folium.GeoJson):
 
     @cached_property
     def encoded(self) -> str:
-        """The FeatureCollection as JSON safe inside a script element, encoded once for every render."""
-        return htmlsafe_json_dumps(self.data)
+        """The FeatureCollection as JSON safe inside a script element, encoded once for every render; with
+        ``shapes`` (each feature's geometry so encoded, in order: once per data version) only the rest is."""
+        if self.shapes is None:
+            return str(htmlsafe_json_dumps(self.data))
+        features = [
+            str(htmlsafe_json_dumps({k: v for k, v in feature.items() if k != "geometry"}))[:-1]
+            + f', "geometry": {shape}}}'
+            for feature, shape in zip(self.data["features"], self.shapes, strict=True)
+        ]
+        return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
 
 
 def style_indices(styles: Sequence[dict]) -> tuple[list[dict], list[int]]:

@@ -92,15 +92,18 @@ def prepare_grid(city: City) -> None:
 
 def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
     min_residents = result.params.min_residents
+    suppressed = [(t("fig.residents", lang), tn("fig.suppressed", min_residents, lang, min_residents=min_residents))]
+    labels = [t(key, lang) for key in ("gap.col.target_residents", "gap.col.uncovered", "gap.col.uncovered_share")]
+    index_label = t("gap.col.index", lang)  # the labels once, not per Quartier
 
     def rows(row: Mapping[str, Any]) -> list[tuple[str, str]]:
         if row["suppressed"]:
-            return [(t("fig.residents", lang), tn("fig.suppressed", min_residents, lang, min_residents=min_residents))]
+            return suppressed
         return [
-            (t("gap.col.target_residents", lang), fmt_int(row["target_residents"], lang)),
-            (t("gap.col.uncovered", lang), fmt_int(row["uncovered_residents"], lang)),
-            (t("gap.col.uncovered_share", lang), fmt_share(row["uncovered_share"], lang)),
-            (t("gap.col.index", lang), fmt_num(row["gap_index"], lang, 0)),
+            (labels[0], fmt_int(row["target_residents"], lang)),
+            (labels[1], fmt_int(row["uncovered_residents"], lang)),
+            (labels[2], fmt_share(row["uncovered_share"], lang)),
+            (index_label, fmt_num(row["gap_index"], lang, 0)),
         ]
 
     columns = ["suppressed", "target_residents", "uncovered_residents", "uncovered_share", "gap_index"]
@@ -126,7 +129,8 @@ def shown_offers(result: GapResult, offers: pd.DataFrame) -> tuple[pd.DataFrame,
 def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
     """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
     shown, status = shown_offers(result, data.offers)
-    columns = {**offer_columns(shown, lang), t("fig.status", lang): [t(f"gap.offer.{s}", lang) for s in status]}
+    named = {s: t(f"gap.offer.{s}", lang) for s in _OFFER_STYLES}
+    columns = {**offer_columns(shown, lang), t("fig.status", lang): [named[s] for s in status]}
     styles = [_OFFER_STYLES[s] for s in status]
     return point_layer("offers", shown, columns, styles, radius=5)
 

@@ -21,6 +21,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 from folium.elements import JSCSSMixin
+from jinja2.utils import htmlsafe_json_dumps
 
 from dashboard import i18n
 from dashboard.analysis.city import City
@@ -50,6 +51,7 @@ class MapData:
     """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
 
     units: dict  # GeoJSON FeatureCollection, feature id = area_id
+    unit_shapes: tuple[str, ...]  # each feature's geometry as JSON for a script element (``FeatureLayer``)
     bezirke: dict
     unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
     actors: pd.DataFrame  # lon, lat + fields
@@ -99,8 +101,10 @@ def prepare_map_data(city: City) -> MapData:
             members if len(members) else city.bezirke[city.bezirke["area_id"] == bezirk.area_id]
         )
     unit_points = _lonlat(units.assign(geometry=units.geometry.representative_point())[["area_id", "geometry"]])
+    features = _features(units)
     return MapData(
-        units=_features(units),
+        units=features,
+        unit_shapes=tuple(str(htmlsafe_json_dumps(f["geometry"])) for f in features["features"]),
         bezirke=_features(city.bezirke),
         unit_points=unit_points.set_index("area_id"),
         actors=_lonlat(city.actors),
@@ -183,6 +187,7 @@ def area_layer(
         styles=kept,
         tip_property="tip",
         highlight={"weight": 2.5, "color": SELECTED},
+        shapes=data.unit_shapes,
     )
 
 
@@ -191,11 +196,12 @@ def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> dict[st
 
     The rows come as dicts: a pandas row per Quartier cost more than all the formatting."""
     records = table.to_dict("index")
+    quartier = t("map.tooltip.quartier", lang)
     tips = {}
     for feature in data.units["features"]:
         area = feature["id"]
         rows = rows_of(records[area]) if area in records else []
-        tips[area] = tooltip_html(f"{t('map.tooltip.quartier', lang)} {feature['properties']['name']}", rows)
+        tips[area] = tooltip_html(f"{quartier} {feature['properties']['name']}", rows)
     return tips
 
 

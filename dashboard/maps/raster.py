@@ -23,6 +23,8 @@ from dashboard.model.grid import CELL_SIZE
 from dashboard.model.projection import MERCATOR, transform
 
 PIXEL_M = 50.0  # Web Mercator metres per pixel (~33 m on the ground in Germany): each cell ≥ 3×3 px
+#: zlib level of the picture: 3 compresses a city's grid in a third of the time of Pillow's default 6, 12 % larger
+PNG_LEVEL = 3
 
 
 def _hex_to_rgba(colour: str, alpha: int) -> tuple[int, int, int, int]:
@@ -86,7 +88,7 @@ def cells_image(
     image = Image.fromarray(index, "P")
     image.putpalette([value for c in colours for value in _hex_to_rgba(c, alpha)[:3]] + [0, 0, 0])
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", transparency=bytes([alpha] * len(colours) + [0]))
+    image.save(buffer, format="PNG", transparency=bytes([alpha] * len(colours) + [0]), compress_level=PNG_LEVEL)
     data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return data_url, [list(corner) for corner in pixels.bounds]
 

@@ -1,8 +1,8 @@
 """The Quartiersprofil's content, made once per data version, area, language and day.
 
 A profile link is opened again and again, and making its figures, tables and charts anew on every
-open was most of the server's time for it (the charts' conversion to Vega-Lite alone a quarter). The charts
-are not validated against the Vega-Lite schema here (two thirds of that conversion): their test does it.
+open was most of the server's time for it. The charts are not validated against the Vega-Lite schema here
+(two thirds of altair's conversion): their test does it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _made(version: str, area_id: str, lang: str, today: date, _loaded: Loaded, _
     return ProfileView(
         profile,
         pf.profile_sections(profile, lang),
-        [chart.to_dict(validate=False) for chart in pf.charts(profile, lang)],
+        pf.charts(profile, lang),
         lists,
     )
 

@@ -8,6 +8,7 @@ none covered; Höhe (0201): 50 residents, withheld.
 
 from datetime import date
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -186,5 +187,9 @@ def test_chart_data_compares_shares(tiny):
     assert data["share"].tolist() == [0.0, 1.0, 0.5, 0.5, 0.5, 0.5]  # per column (area, Bezirk, city) each level
     charts = pf.charts(p, "de")
     assert len(charts) == 4
-    for chart in charts:  # the page sends them unvalidated: here they are checked against the Vega-Lite schema
-        chart.to_dict(validate=True)
+    for spec in charts:  # the page sends them unvalidated: here they are checked against the Vega-Lite schema
+        alt.Chart.from_dict(spec).to_dict(validate=True)
+    rows = next(iter(charts[3]["datasets"].values()))  # offers by level, the area's rows put in
+    share = {(row["code"], row["column"]): row["share"] for row in rows}
+    area = rows[0]["column"]
+    assert share[("Information", area)] == 0.0 and share[("Mitwirkung", area)] == 1.0
