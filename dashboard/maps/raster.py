@@ -80,11 +80,12 @@ def cells_image(
     if len(x) == 0:
         return "", [[0.0, 0.0], [0.0, 0.0]]
     pixels = pixels_of(x, y)
+    # a palette image (one byte per pixel, the last entry transparent): a quarter of the RGBA data to compress.
+    # Each cell's palette entry, then one lookup per pixel – a pixel outside the cells (-1) takes the last, clear
+    # one: no temporary the size of the picture but the picture itself.
     lookup = class_grid(x, y, classes)[0].ravel()
-    pixel_class = np.where(pixels.cell >= 0, lookup[np.maximum(pixels.cell, 0)], -1)
-
-    # a palette image (one byte per pixel, the last entry transparent): a quarter of the RGBA data to compress
-    index = np.where(pixel_class >= 0, pixel_class, len(colours)).astype(np.uint8).reshape(pixels.shape)
+    entry = np.append(np.where(lookup >= 0, lookup, len(colours)), len(colours)).astype(np.uint8)
+    index = entry[pixels.cell].reshape(pixels.shape)
     image = Image.fromarray(index, "P")
     image.putpalette([value for c in colours for value in _hex_to_rgba(c, alpha)[:3]] + [0, 0, 0])
     buffer = io.BytesIO()

@@ -17,6 +17,7 @@ from dashboard.model import viewspec
 from dashboard.model.view import CLASSIFICATIONS, LAYER_KEYS, MEASURES, MapView
 from dashboard.reports import map_export
 from dashboard.web import downloads
+from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.controls import codes_picker, level_slider, number_input
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
@@ -78,7 +79,7 @@ def figures_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=HASH_FUNCS)
 def _unit_table(version: str, view: MapView, _city: City) -> pd.DataFrame:
     return indicators.unit_table(_city, view)
 

@@ -27,6 +27,7 @@ from dashboard.model.scenario import SCENARIO_PREFIX, NewOffer, Scenario
 from dashboard.model.targets import DEFAULT_THRESHOLD_M
 from dashboard.reports import council, gap_figures, map_export
 from dashboard.web import downloads, places
+from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
@@ -112,12 +113,12 @@ def gap_layers(controls: bool = True) -> frozenset[str]:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _status_quo(version: str, params: GapParams, _city: City) -> gaps.GapResult:
     return gaps.analyse(_city, params)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _scenario_result(version: str, params: GapParams, scenario: Scenario, _city: City) -> gaps.GapResult:
     return gaps.with_scenario(_city, _status_quo(version, params, _city), scenario)
 
@@ -136,7 +137,7 @@ def gap_results(loaded: Loaded, params: GapParams) -> tuple[gaps.GapResult, gaps
     return before, before if current.is_empty else _scenario_result(loaded.version, params, current, loaded.city)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _grid_picture(version: str, params: GapParams, scenario: Scenario, _result: gaps.GapResult) -> GridPicture | None:
     return grid_picture(_result)
 
@@ -146,7 +147,7 @@ def gap_grid(loaded: Loaded, result: gaps.GapResult) -> GridPicture | None:
     return _grid_picture(loaded.version, result.params, result.scenario, result)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
 def _ranking_table(
     version: str, params: GapParams, scenario: Scenario, lang: str, in_view: frozenset[str], _result: gaps.GapResult
 ) -> pd.DataFrame:
@@ -277,14 +278,14 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _offer_names(version: str, params: GapParams, _before: gaps.GapResult) -> dict[str, str]:
     """The offers a scenario can switch off, by name (read only: shared by every session)."""
     existing = _before.offers.sort_values("name")
     return dict(zip(existing["offer_id"], existing["name"], strict=False))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
 def _scenario_effect(
     version: str, params: GapParams, scenario: Scenario, lang: str, _before: gaps.GapResult, _after: gaps.GapResult
 ) -> tuple[str, pd.DataFrame]:
@@ -332,7 +333,7 @@ def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, 
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _report_context(
     version: str, params: GapParams, scenario: Scenario, lang: str, today: date, _loaded: Loaded, _before, _after
 ) -> council.ReportContext:

@@ -23,6 +23,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.maps.assets import walk
 from dashboard.web import map_first
+from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.links import follow_map, place_map, sync_url
 
 #: A map and the feature groups streamlit-folium adds without reloading it (see ``feature_group``).
@@ -54,7 +55,7 @@ def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_object
     }
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
 def _kept(
     view_key: Hashable, key: str, returned_objects: tuple[str, ...], _build: Callable[[], Built]
 ) -> tuple[dict, str]:

@@ -20,6 +20,7 @@ from dashboard.ingest.validation import ERROR, Problem
 from dashboard.model import viewspec
 from dashboard.model.scenario import Scenario
 from dashboard.web import jobs, luecken_widgets
+from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.controls import number_input
 from dashboard.web.session import Loaded, lang, settings
 from dashboard.web.signin import current_user
@@ -109,7 +110,7 @@ def _candidates(city: City, bezirk: str | None, choice: SiteChoice) -> pd.DataFr
         return None
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
 def _quick(
     version: str, params: gaps.GapParams, scenario: Scenario, key: str, sites: int, _result, _candidates
 ) -> tuple[siting.Coverage, siting.SitingResult, pd.DataFrame]:
