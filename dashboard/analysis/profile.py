@@ -415,6 +415,13 @@ def charts(p: Profile, lang: str) -> list[dict]:
     return out
 
 
+def prepare_charts(lang: str) -> None:
+    """Make the charts' specifications in ``lang`` now (the server's start): altair's first conversion costs
+    more than a whole profile."""
+    for index in range(len(CHARTS)):
+        _chart_spec(index, lang)
+
+
 @functools.lru_cache(maxsize=16)
 def _chart_spec(index: int, lang: str) -> dict:
     """Chart ``CHARTS[index]`` without its rows; altair's conversion to a specification took a third of the time

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.analysis import gaps
+from dashboard.analysis import gaps, profile
 from dashboard.maps import gap_map, raster
 from dashboard.model.roles import Role
 from dashboard.reports import council
@@ -59,6 +59,12 @@ def test_the_start_makes_the_default_analysis_and_its_report_context_every_profi
     result = luecken_widgets._status_quo(loaded.version, gaps.GapParams(), loaded.city)
     context = luecken_widgets.report_context(loaded, result, result, "de", date.today())
     assert context.result is result and context.today == date.today()
+
+
+def test_the_start_makes_the_profile_charts_in_the_default_language(tiny_store):
+    profile._chart_spec.cache_clear()
+    startup.warm()
+    assert profile._chart_spec.cache_info().currsize == len(profile.CHARTS)
 
 
 def test_the_start_never_imports_streamlit_folium():
