@@ -155,3 +155,12 @@ def test_a_components_hashed_build_is_answered_its_page_is_not(served, tmp_path,
     assert status == 200 and headers["cache-control"] == IMMUTABLE
     assert request(app, "/component/karte.map/index.html")[0] == 299
     assert request(app, "/component/karte.map/static/js/../../index.html")[0] == 299
+
+
+def test_the_bundles_prepared_at_the_start_are_answered_without_reading_them_again(monkeypatch):
+    small = min((STREAMLIT_BUILD / "static" / "js").glob("*.js"), key=lambda p: p.stat().st_size)
+    assert frontend_files.prepare() > 100  # Streamlit's scripts and styles up to a megabyte
+    assert BUNDLE.resolve() not in frontend_files._PREPARED  # the largest (Plotly) only when a page asks for it
+    monkeypatch.setattr(frontend_files, "keep", lambda *a: pytest.fail(f"read again: {a[0]}"))
+    status, headers, body = request(FrontendFiles(Downstream(), Path("/nowhere")), f"/static/js/{small.name}")
+    assert status == 200 and body == small.read_bytes() and headers["cache-control"] == IMMUTABLE
