@@ -44,7 +44,8 @@ COMPRESSIBLE = {
 }
 MIN_COMPRESS_BYTES = 1024
 #: Streamlit bundles up to this size are read and compressed at the server's start (``prepare``): together about
-#: 11 MB, 0.4 s of CPU. The larger ones are chart libraries the app does not use (Plotly, deck.gl, ECharts, …).
+#: 11 MB, 0.4 s of CPU. The larger ones are not fetched when a link opens: chart libraries the app does not use
+#: (Plotly, deck.gl, ECharts, elk) and the code highlighter, which the share box fetches once it is opened.
 PREPARE_MAX_BYTES = 1 << 20
 
 
