@@ -12,8 +12,10 @@ EFFECT = re.compile(r"Szenario: 1 geplantes Angebot, 0 abgeschaltet")
 
 
 def _figures(page) -> list[str]:
-    """The headline figures and the scenario's effect, as the page shows them."""
+    """The headline figures and the scenario's effect, as the page shows them (each awaited: seen once in CI, the
+    effect was drawn and the app idle while the figures beside the map were not there yet)."""
     expect(page.get_by_test_id("stAlert").filter(has_text=EFFECT)).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_have_count(3)
     wait_idle(page)
     return [
         *page.get_by_test_id("stMetric").all_inner_texts(),
