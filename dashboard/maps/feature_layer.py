@@ -18,6 +18,8 @@ import folium
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 
+from dashboard.maps import bulk_data
+
 
 class FeatureLayer(folium.GeoJson):
     """A FeatureCollection whose features carry their style's index in ``properties.s``.
@@ -65,7 +67,7 @@ class FeatureLayer(folium.GeoJson):
             return div;
         }, {sticky: false, className: "foliumtooltip"});
         {%- endif %}
-        {{ this.get_name() }}.addData({{ this.encoded }});
+        {{ this.get_name() }}.addData({{ this.data_text }});
         {% endmacro %}"""
     )
 
@@ -103,6 +105,11 @@ class FeatureLayer(folium.GeoJson):
             for feature, shape in zip(self.data["features"], self.shapes, strict=True)
         ]
         return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
+
+    @property
+    def data_text(self) -> str:
+        """``encoded`` where the script holds it, or its placeholder while a payload is made (``bulk_data``)."""
+        return bulk_data.inline(self.encoded)
 
 
 def style_indices(styles: Sequence[dict]) -> tuple[list[dict], list[int]]:

@@ -8,6 +8,7 @@ so that placing an offer does not reset the view.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from dashboard.analysis.city import City
 from dashboard.analysis.classify import NO_DATA_COLOUR
 from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import fmt_int, fmt_num, fmt_share, t, tn
+from dashboard.maps import bulk_data
 from dashboard.maps.assets import localize
 from dashboard.maps.karte import (
     MapData,
@@ -164,6 +166,23 @@ def isochrone_layer(isochrones: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
     )
 
 
+class GridOverlay(folium.raster_layers.ImageOverlay):
+    """The grid picture as an image layer whose picture, a data URL, is bulk data (``bulk_data``); folium writes
+    the URL as JSON, which is the URL itself between quotes when it holds only characters JSON leaves alone."""
+
+    @property
+    def url(self) -> str:
+        return bulk_data.inline(self.picture) if PLAIN_URL.fullmatch(self.picture) else self.picture
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.picture = value
+
+
+#: A URL JSON writes as it is (no quote, backslash, control character, nor ``<``, ``>``, ``&``, ``'``).
+PLAIN_URL = re.compile(r"[A-Za-z0-9+/=:;,.\-]*")
+
+
 def build_gap_map(
     data: MapData,
     city: City,
@@ -186,9 +205,7 @@ def build_gap_map(
     area_layer(data, fills, _index_tips(data, result, lang), "index", index_opacity(layers)).add_to(fmap)
     if "grid" in layers and (picture := grid or grid_picture(result)) is not None:
         url, bounds = picture
-        folium.raster_layers.ImageOverlay(
-            url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False
-        ).add_to(fmap)
+        GridOverlay(url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False).add_to(fmap)
     bezirk_outlines(data).add_to(fmap)
     groups = [feature_group("offers", _offer_points(data, result, lang))] if "offers" in layers else []
     if isochrones is not None and len(isochrones):

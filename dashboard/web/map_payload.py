@@ -21,6 +21,7 @@ import streamlit as st
 import streamlit_folium as sf
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard.maps import bulk_data
 from dashboard.maps.assets import walk
 from dashboard.web import map_first
 from dashboard.web.cache_keys import HASH_FUNCS
@@ -32,24 +33,27 @@ Built = tuple[folium.Map, list[folium.FeatureGroup]]
 
 def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_objects: tuple[str, ...]) -> dict:
     """The component's arguments for ``fmap`` as ``st_folium`` computes them (it changes ``fmap``); st_folium
-    renders the map once more after the page, which changes nothing of them (a quarter of the time)."""
-    fmap.get_root().render()
-    html, header = sf._get_html(fmap), sf._get_header(fmap)
-    script = sf._get_map_string(fmap)
+    renders the map once more after the page, which changes nothing of them (a quarter of the time). The layers'
+    data is set aside while streamlit-folium takes the script apart (``bulk_data``)."""
+    with bulk_data.set_aside() as aside:
+        fmap.get_root().render()
+        html, header = sf._get_html(fmap), sf._get_header(fmap)
+        script = sf._get_map_string(fmap)
+        feature_group = (
+            "".join(sf._get_feature_group_string(g, map=fmap, idx=i) for i, g in enumerate(groups)) if groups else None
+        )
     defaults = {"last_object_clicked": None, "zoom": fmap.options.get("zoom")}  # what the pages ask for
     js_links, css_links = [], []
     for element in walk(fmap):
         css_links += [href for _, href in getattr(element, "default_css", [])]
         js_links += [src for _, src in getattr(element, "default_js", [])]
     return {
-        "script": script,
-        "header": header,
-        "html": html,
+        "script": aside.put_back(script),
+        "header": aside.put_back(header),
+        "html": aside.put_back(html),
         "id": sf.get_full_id(fmap),
         "default": {k: v for k, v in defaults.items() if k in returned_objects},
-        "feature_group": "".join(sf._get_feature_group_string(g, map=fmap, idx=i) for i, g in enumerate(groups))
-        if groups
-        else None,
+        "feature_group": None if feature_group is None else aside.put_back(feature_group),
         "css_links": list(dict.fromkeys(css_links)),
         "js_links": list(dict.fromkeys(js_links)),
     }

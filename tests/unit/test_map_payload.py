@@ -2,13 +2,17 @@
 
 import re
 
+import pytest
 import streamlit_folium as sf
 
 from dashboard.analysis.city import prepare
 from dashboard.analysis.classify import classify
+from dashboard.analysis.gaps import GapParams, analyse, with_scenario
 from dashboard.analysis.indicators import unit_table
+from dashboard.maps.gap_map import build_gap_map
 from dashboard.maps.karte import build_map, prepare_map_data
 from dashboard.model.roles import Role, workspace_for
+from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.model.view import LAYER_KEYS, MapView
 from dashboard.store.settings import Settings
 from dashboard.web import map_payload
@@ -29,18 +33,36 @@ def _no_ids(text: str) -> str:
     return re.sub(r"_[0-9a-f]{32}", "_ID", text)  # folium's random element ids
 
 
-def test_payload_is_what_st_folium_sends(monkeypatch):
+def _gap_map(workspace):
+    city = prepare(workspace)
+    data = prepare_map_data(city)
+    lon, lat = data.unit_points.loc["0102", ["lon", "lat"]]
+    scenario = Scenario(added=(NewOffer(lon, lat, name="Treff <i>neu</i> QaBulk0X"),), disabled=("o1",))
+    result = with_scenario(city, analyse(city, GapParams()), scenario)
+    return build_gap_map(data, city, result, frozenset({"grid", "index", "offers"}), NO_TILES, "de", "0101")
+
+
+@pytest.mark.parametrize("make", [_karte, _gap_map], ids=["karte", "luecken"])
+def test_payload_is_what_st_folium_sends(monkeypatch, make):
     sent = {}
     monkeypatch.setattr(sf, "_component_func", lambda **kwargs: sent.update(kwargs))
-    fmap, groups = _karte(tiny_workspace())
+    fmap, groups = make(tiny_workspace())
     sf.st_folium(fmap, key="karte", returned_objects=list(RETURNED), feature_group_to_add=groups)
-    kept = map_payload.payload(*_karte(tiny_workspace()), RETURNED)
+    kept = map_payload.payload(*make(tiny_workspace()), RETURNED)
     assert set(kept) < set(sent)
     for name, value in kept.items():
         assert (_no_ids(value) if isinstance(value, str) else value) == (
             _no_ids(sent[name]) if isinstance(sent[name], str) else sent[name]
         ), name
     assert sf.generate_js_hash(kept["script"], "karte") == sent["key"]
+
+
+def test_a_gap_maps_data_is_in_place_in_its_payload():
+    kept = map_payload.payload(*_gap_map(tiny_workspace()), RETURNED)
+    assert "data:image/png;base64," in kept["script"]  # the grid picture
+    planned = "Treff &lt;i&gt;neu&lt;/i&gt; QaBulk0X".replace("&", "\\u0026")  # escaped for HTML, then for a script
+    assert planned in kept["feature_group"]
+    assert not re.search(r"QaBulk[0-9a-f]{12}X", kept["script"] + kept["feature_group"])  # no placeholder left
 
 
 def test_a_viewers_payload_has_no_contact_data():
