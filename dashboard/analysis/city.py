@@ -17,6 +17,7 @@ import pandas as pd
 from dashboard.analysis.walknet import Network, from_lines
 from dashboard.model import schema
 from dashboard.model.areas import assign_points
+from dashboard.model.scenario import OFFER_COLUMNS
 from dashboard.model.workspace import Workspace
 
 
@@ -50,6 +51,12 @@ class City:
     def sectors(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
         """Sectors present and missing per Quartier (``sector_mix``; read only): data only, so once per City."""
         return sector_mix(self)
+
+    @cached_property
+    def offer_rows(self) -> pd.DataFrame:
+        """The offers' columns an analysis counts with (``scenario.OFFER_COLUMNS``; read only), cut once per City:
+        cutting them out of the whole table anew was a fifth of the time an analysis spent on its offers."""
+        return self.offers[OFFER_COLUMNS]
 
     @property
     def has_network(self) -> bool:

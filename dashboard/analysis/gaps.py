@@ -33,7 +33,7 @@ from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.model import schema, share_state, viewspec
-from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
+from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.model.share_state import ViewState
 from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
 from dashboard.model.viewspec import COMPONENTS
@@ -128,18 +128,19 @@ def _counts(offers: pd.DataFrame, params: GapParams) -> np.ndarray:
 
 def _with_supply(offers: pd.DataFrame) -> pd.DataFrame:
     """Capacity as 2SFCA supply; a missing capacity counts as the median of the known ones (else 1)."""
-    capacity = pd.to_numeric(offers["capacity"], errors="coerce").astype(float)
-    fallback = capacity.median() if capacity.notna().any() else 1.0
-    return offers.assign(supply=capacity.fillna(fallback).clip(lower=0).to_numpy())
+    capacity = pd.to_numeric(offers["capacity"], errors="coerce").to_numpy(dtype=float)
+    known = capacity[~np.isnan(capacity)]
+    fallback = float(np.median(known)) if len(known) else 1.0
+    return offers.assign(supply=np.clip(np.where(np.isnan(capacity), fallback, capacity), 0, None))
 
 
 def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
     """The offers that count, the scenario's changes applied; the city's offers are cut once (not copied)."""
-    offers = city.offers
+    offers = city.offer_rows
     keep = _counts(offers, params) if len(offers) else np.zeros(0, dtype=bool)
     if scenario.disabled:
         keep &= ~offers["offer_id"].isin(scenario.disabled).to_numpy()
-    counted = offers.loc[keep, OFFER_COLUMNS]
+    counted = offers[keep]
     if scenario.added:
         counted = pd.concat([counted, qualifying(new_offers_frame(scenario, city.units), params)], ignore_index=True)
     return _with_supply(counted.reset_index(drop=True))

@@ -13,9 +13,11 @@ With target group "alle", 500 m, level Mitwirkung, only offer o1 (capacity 30, a
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Transformer
 
+from dashboard.analysis import gaps
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse, compare, params_from_view, ranked, with_scenario
 from dashboard.model import share_state
@@ -176,3 +178,10 @@ def test_a_link_stands_for_the_parameters_the_page_computes_with():
     assert params_from_view(state, has_network=False).distance == "luftlinie"  # no path network, no walking
     state, _ = share_state.decode(share_state.link_params(link + "&t=650"))
     assert params_from_view(state, has_network=False).threshold == 650
+
+
+def test_supply_is_the_capacity_a_missing_one_the_median_of_the_known_ones_never_below_zero():
+    offers = pd.DataFrame({"capacity": [10, None, 30, -5, "unbekannt"]})
+    assert gaps._with_supply(offers)["supply"].tolist() == [10.0, 10.0, 30.0, 0.0, 10.0]
+    assert gaps._with_supply(pd.DataFrame({"capacity": [None, None]}))["supply"].tolist() == [1.0, 1.0]
+    assert gaps._with_supply(pd.DataFrame({"capacity": [4.0, 7.0]}))["supply"].tolist() == [4.0, 7.0]

@@ -39,6 +39,10 @@ def test_the_rule():
         False,
     ]
     assert serving(pd.Series(["erwachsene", None]), ("alle",)).tolist() == [True, True]
+    repeated = pd.Series(["kinder", None, "kinder;senioren", "kinder", " senioren ", None, "", "kinder;senioren"])
+    for group in schema.TARGET_GROUPS:  # each distinct list is asked once: the same answer as row by row
+        assert serving(repeated, (group,)).tolist() == [serves(v, group) for v in repeated], group
+    assert serving(pd.Series([], dtype=object), ("kinder",)).tolist() == []
     assert served_groups("alle") == [*(g for g in schema.TARGET_GROUPS if g != "alle"), "alle"]
     assert served_groups("familien;kinder") == ["kinder", "familien"]
 
