@@ -28,7 +28,7 @@ import pandas as pd
 from dashboard.analysis.bivariate import area_need_columns
 from dashboard.analysis.city import City
 from dashboard.analysis.counts import summed, unit_ids
-from dashboard.analysis.gaps import GapResult, rates
+from dashboard.analysis.gaps import GapResult, rates, with_columns
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t
 from dashboard.model import schema
 from dashboard.model.targets import serving
@@ -162,22 +162,30 @@ def group_counts(counts: pd.DataFrame, groups: Mapping[str, Sequence[str]], city
 
 
 def values(counts: pd.DataFrame, min_residents: int) -> pd.DataFrame:
-    """Every figure from summed counts (rows = areas or groups); withheld below ``min_residents``."""
+    """Every figure from summed counts (rows = areas or groups); withheld below ``min_residents``.
+
+    Computed as arrays and added in one step: column by column, pandas spent more on its bookkeeping than on
+    the figures (a profile nobody had opened paid for it)."""
     table = rates(counts, min_residents)
+
+    def column(name: str, positive: bool = False) -> np.ndarray:
+        values_ = table[name].to_numpy(dtype=float)
+        return np.where(values_ > 0, values_, np.nan) if positive else values_
+
+    banded, dwellings, offers = (column(c, positive=True) for c in ("banded_residents", "dwellings", "offers"))
     with np.errstate(invalid="ignore", divide="ignore"):
-        for band in schema.AGE_BANDS:
-            table[f"share_{band}"] = table[band] / table["banded_residents"].where(table["banded_residents"] > 0)
-        dwellings = table["dwellings"].where(table["dwellings"] > 0)
-        table["subsidised_share"] = table["subsidised"] / dwellings
-        table["barrier_free_share"] = table["barrier_free"] / dwellings
-        table["participation_share"] = table["participation_offers"] / table["offers"].where(table["offers"] > 0)
-        table["gap_index"] = table["gap_weighted"] / table["rated_target"].where(table["rated_target"] > 0)
-    table["sectors_missing"] = [
-        tuple(s for s in schema.SECTORS if not row[f"actors_{s}"] > 0) for _, row in table.iterrows()
-    ]
-    rated = [f.column for f in FIGURES if f.rated]
-    table.loc[table["suppressed"].astype(bool), rated] = np.nan
-    return table
+        figures_ = {f"share_{band}": column(band) / banded for band in schema.AGE_BANDS} | {
+            "subsidised_share": column("subsidised") / dwellings,
+            "barrier_free_share": column("barrier_free") / dwellings,
+            "participation_share": column("participation_offers") / offers,
+            "gap_index": column("gap_weighted") / column("rated_target", positive=True),
+        }
+    actors = np.column_stack([column(f"actors_{s}") for s in schema.SECTORS])
+    sectors_missing = [tuple(s for s, n in zip(schema.SECTORS, row, strict=True) if not n > 0) for row in actors]
+    suppressed = table["suppressed"].to_numpy(dtype=bool)
+    for name in (f.column for f in FIGURES if f.rated):
+        figures_[name] = np.where(suppressed, np.nan, figures_[name] if name in figures_ else column(name))
+    return with_columns(table, figures_ | {"sectors_missing": sectors_missing})
 
 
 # --- areas -----------------------------------------------------------------------------------
@@ -273,7 +281,13 @@ def profile(
 
 def stand_date(text: object) -> date | None:
     """The last day a Stand (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) can mean; None if unreadable."""
-    if not isinstance(text, str) or not text.strip():
+    return _stand_date(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _stand_date(text: str) -> date | None:
+    """Kept: a city's entries share few Stand dates, and reading one (a pandas Period) costs a list's row."""
+    if not text.strip():
         return None
     freq = {10: "D", 7: "M", 4: "Y"}.get(len(text.strip()))
     try:
@@ -285,31 +299,33 @@ def stand_date(text: object) -> date | None:
 def outdated(stands: pd.Series, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> np.ndarray:
     """Entries whose Stand is older than ``max_age_months`` before ``today``, or unknown."""
     limit = (pd.Timestamp(today) - pd.DateOffset(months=max_age_months)).date()
-    dates = stands.map(stand_date)
-    return dates.map(lambda d: d is None or d < limit).to_numpy(dtype=bool)
+    dates = [stand_date(text) for text in stands]
+    return np.array([d is None or d < limit for d in dates], dtype=bool)
 
 
-def _public(frame: pd.DataFrame, layer: schema.Layer, today: date, max_age_months: int) -> pd.DataFrame:
-    """Only the public fields of a layer (never contact data), sorted by name, with the outdated flag."""
-    columns = [c for c in layer.public_field_names if c in frame.columns]
-    table = pd.DataFrame(frame[columns]).sort_values("name", kind="stable").reset_index(drop=True)
-    table["outdated"] = outdated(table["stand"], today, max_age_months)
-    return table
+def _public(frame: pd.DataFrame, inside: np.ndarray, layer: schema.Layer, today: date, max_age_months: int):
+    """Only the public fields of the rows ``inside`` a layer (never contact data), sorted by name, with the
+    outdated flag. The rows are taken before the columns: a whole column per field cost more than the list."""
+    positions = [frame.columns.get_loc(c) for c in layer.public_field_names if c in frame.columns]
+    table = pd.DataFrame(frame.iloc[np.flatnonzero(inside), positions])
+    table = table.sort_values("name", kind="stable").reset_index(drop=True)
+    return table.assign(outdated=outdated(table["stand"], today, max_age_months))
 
 
 def actors_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> pd.DataFrame:
     """Actors located in the area or naming one of its Quartiere as where they work."""
     actors = city.actors
     members = set(area.members)
-    works_here = actors["quartiere"].map(lambda v: bool(members & set(schema.split_list(v))))
-    inside = actors["area_id"].isin(members) | works_here.astype(bool)
-    return _public(actors[inside], schema.ACTORS, today, max_age_months)
+    codes, lists = pd.factorize(actors["quartiere"])  # few distinct lists: each is read once
+    names_one = np.array([bool(members & set(schema.split_list(v))) for v in lists] + [False], dtype=bool)
+    inside = actors["area_id"].isin(members).to_numpy() | names_one[codes]
+    return _public(actors, inside, schema.ACTORS, today, max_age_months)
 
 
 def offers_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> pd.DataFrame:
     """Offers located in the area, with the name of their operator."""
-    offers = city.offers[city.offers["area_id"].isin(set(area.members))]
-    table = _public(offers, schema.OFFERS, today, max_age_months)
+    inside = city.offers["area_id"].isin(set(area.members)).to_numpy()
+    table = _public(city.offers, inside, schema.OFFERS, today, max_age_months)
     names = dict(zip(city.actors["actor_id"], city.actors["name"], strict=False))
     table.insert(table.columns.get_loc("operator_actor_id"), "operator", table["operator_actor_id"].map(names))
     return table
@@ -337,23 +353,24 @@ def figure_sections(
     Counts that are zero in every column are left out, so a profile lists the
     categories that exist rather than a page of zeros.
     """
+    columns = table.to_dict("list")  # a few rows: plain lists, not a pandas lookup per figure
     sections = []
     for section in SECTIONS:
-        rows = []
+        labels, rows = [], []
         for figure in (f for f in figure_list if f.section == section):
-            column = table[figure.column]
+            column = columns[figure.column]
             if (
                 figure.kind == "int"
                 and section != "extra"
                 and figure.column != "residents"
-                and not (column.fillna(0) != 0).any()
+                and not any(v is not None and v == v and v != 0 for v in column)  # missing counts as zero
             ):
                 continue
-            rows.append([figure.label(lang), *(format_value(v, figure.kind, lang) for v in column)])
+            labels.append(figure.label(lang))
+            rows.append([format_value(v, figure.kind, lang) for v in column])
         if rows:
-            sections.append(
-                (t(f"pf.section.{section}", lang), pd.DataFrame(rows, columns=["", *headers]).set_index(""))
-            )
+            frame = pd.DataFrame(rows, columns=list(headers), index=pd.Index(labels, name=""))
+            sections.append((t(f"pf.section.{section}", lang), frame))
     return sections
 
 

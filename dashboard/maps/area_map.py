@@ -33,7 +33,6 @@ from dashboard.maps.karte import (
 )
 from dashboard.maps.print_map import fit_extent, north_arrow, png_bytes, scale_bar, symbol
 from dashboard.model import schema
-from dashboard.model.projection import to_crs
 from dashboard.model.scenario import Scenario, new_offers_frame
 from dashboard.store.settings import Settings
 
@@ -71,8 +70,7 @@ def interactive_map(data: MapData, city: City, area: Area, settings: Settings, l
         for rank in offers["level_rank"]
     ]
     point_layer("offers", offers, offer_columns(offers, lang), styles, radius=5).add_to(fmap)
-    west, south, east, north = to_crs(area_shape(city, area), schema.WEB_CRS).total_bounds
-    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]], padding=(12, 12))
+    fmap.fit_bounds(data.area_bounds[area.area_id], padding=(12, 12))
     localize(fmap)
     return fmap
 

@@ -20,6 +20,7 @@ import folium
 import jinja2
 import numpy as np
 import pandas as pd
+import shapely
 from folium.elements import JSCSSMixin
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -56,7 +57,8 @@ class MapData:
     unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
     actors: pd.DataFrame  # lon, lat + fields
     offers: pd.DataFrame
-    bounds: dict  # bezirk id (or "" for the city) → [[south, west], [north, east]]
+    bounds: dict  # bezirk id (or "" for the city) → [[south, west], [north, east]] of its Quartiere
+    area_bounds: dict  # area id (Quartier or Stadtbezirk) → [[south, west], [north, east]] of its own polygon
 
 
 def _features(frame) -> dict:
@@ -91,6 +93,14 @@ def _bounds(frame) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+def _each_bounds(frame) -> dict[str, list[list[float]]]:
+    corners = shapely.bounds(to_crs(frame, schema.WEB_CRS).geometry.to_numpy())
+    return {
+        area_id: [[float(south), float(west)], [float(north), float(east)]]
+        for area_id, (west, south, east, north) in zip(frame["area_id"], corners, strict=True)
+    }
+
+
 def prepare_map_data(city: City) -> MapData:
     """Simplify and reproject once; the result is reused on every rerun."""
     units = city.units
@@ -110,6 +120,7 @@ def prepare_map_data(city: City) -> MapData:
         actors=_lonlat(city.actors),
         offers=_lonlat(city.offers),
         bounds=bounds,
+        area_bounds=_each_bounds(city.bezirke) | _each_bounds(units),
     )
 
 
