@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -159,6 +160,12 @@ class _NumberFormat:
         )
 
     def apply(self, value: float) -> str:
+        if self.digits == 0 and self.scale == 0 and math.isfinite(value):
+            # Whole numbers, most figures: rounding the float half to even is rounding its decimal so (a decimal
+            # that ends in .5 is a float exactly; any other float lies on the same side of .5 as its decimal).
+            text = f"{abs(round(value)):,}"
+            negative = int(math.copysign(1.0, value) < 0)
+            return self.prefixes[negative] + text.translate(self.separators) + self.suffixes[negative]
         number = Decimal(str(value)).scaleb(self.scale)
         negative = int(number.is_signed())
         if number.is_infinite():
