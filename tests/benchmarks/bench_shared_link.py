@@ -6,10 +6,11 @@ the issue's baseline, and behind the same web server, which shows what is left o
 files alike –, opened in turns in fresh headless Chromium contexts: a Karte link, a
 Lückenanalyse link with a group, a threshold and a planned offer, a Profil link, and the bare app. Per open:
 the server process's own CPU seconds (``/proc``, until the server is quiet again, so the map's follow-up
-rerun counts) and the time until Leaflet has drawn in the map iframe. "first" is the first open of a link
-after the server was warmed by one open of its start page; "again" the median of the later opens. One
-changed widget on the Lückenanalyse (the threshold) is timed as well. Prints the issue's targets with
-PASS/MISS. Informative only: the exit code is 0 unless something crashed.
+rerun counts) and the time until Leaflet has drawn in the map iframe. "first" is the median of the opens of views
+the server had not built yet, after it was warmed by one open of its start page: the link itself in the first
+round, then in each round the same link with another threshold or Quartier (``unseen_view``); "again" the median
+of the link's later opens. One changed widget on the Lückenanalyse (the threshold) is timed as well. Prints the
+issue's targets with PASS/MISS. Informative only: the exit code is 0 unless something crashed.
 
     .venv/bin/python tests/benchmarks/bench_shared_link.py [--rounds 4]
 """
@@ -58,6 +59,24 @@ LINKS = {
     "Lückenanalyse": {"v": "1", "p": "luecken", "g": "senioren", "t": "400", "s": PLANNED_OFFER},
     "Profil": {"v": "1", "p": "profil", "gebiet": "0101"},
 }
+#: Quartiere of the demo city for profiles nobody has opened (one per round; the link's own is 0101).
+OTHER_AREAS = ("0102", "0103", "0104", "0105", "0106", "0201", "0202", "0203", "0204", "0205", "0206", "0207")
+
+
+def unseen_view(name: str, round_: int) -> dict[str, str]:
+    """The link ``name`` changed so that the server has built its view in no round before: another threshold
+    (never the one the widget test types) or another Quartier. A first open is one sample per view; these make
+    it a median like the others."""
+    query = dict(LINKS[name])
+    if name == "Profil":
+        query["gebiet"] = OTHER_AREAS[(round_ - 1) % len(OTHER_AREAS)]
+    elif name == "Karte":
+        query["t"] = str(500 + 10 * round_)
+    else:
+        query["t"] = str(int(query["t"]) - 10 * round_)
+    return query
+
+
 BARE = "bare app"
 BARE_SERVED = "bare app, same web server"
 CHANGED_THRESHOLD = "450"
@@ -115,14 +134,18 @@ async def measure(app: tuple[str, int], bare: tuple[str, int], served: tuple[str
                 for name, server in (("app", app), (BARE, bare), (BARE_SERVED, served))
             }
             names = list(targets)
+            unseen: dict[str, list[dict]] = {name: [] for name in LINKS}
             for round_ in range(rounds + 1):
                 for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
                     url, pid = targets[name]
                     change = name == "Lückenanalyse" and round_ > 0
                     results[name].append(await open_link(browser, url, pid, change_threshold=change))
+                    if name in LINKS and round_ > 0:
+                        other = f"{app[0]}/?{urlencode(unseen_view(name, round_), safe=',')}"
+                        unseen[name].append(await open_link(browser, other, pid))
         finally:
             await browser.close()
-    return {"warm": warm, "opens": results}
+    return {"warm": warm, "opens": results, "unseen": unseen}
 
 
 def _check(value: float, limit: float) -> str:
@@ -138,13 +161,18 @@ def report(figures: dict, rounds: int) -> None:
         f"\nServer warm-up (first open of the start page): app {warm['app']['cpu']:.2f} s CPU, "
         f"map drawn {warm['app']['drawn']:.1f} s; bare {warm[BARE]['cpu']:.2f} s CPU, {warm[BARE]['drawn']:.1f} s."
     )
-    print(f"Opens in fresh contexts; 'again' = median of {rounds} later opens, bare = median of {rounds + 1}.")
+    print(
+        f"Opens in fresh contexts; 'again' = median of {rounds} later opens, bare = median of {rounds + 1}; "
+        f"'first' = median of {rounds + 1} opens of views the server had not built: the link in the first round, "
+        "then the same link with another threshold (Karte, Lückenanalyse) or Quartier (Profil), one per round."
+    )
     print(f"Targets are against the plain bare app; the last column is against the {BARE_SERVED!r}.\n")
     print("| link | server CPU s first / again | x bare first / again | target CPU | map drawn s first / again "
           "| x bare (again) | target drawn | CPU x bare with same server, first / again |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for name, rows in opens.items():
-        first, again = rows[0], rows[1:]
+        firsts, again = [rows[0], *figures["unseen"].get(name, [])], rows[1:]
+        first = {key: statistics.median(o[key] for o in firsts) for key in ("cpu", "drawn")}
         cpu_again = statistics.median(o["cpu"] for o in again)
         drawn_again = statistics.median(o["drawn"] for o in again)
         ratio_first, ratio_again, ratio_drawn = first["cpu"] / bare_cpu, cpu_again / bare_cpu, drawn_again / bare_drawn
