@@ -106,7 +106,7 @@ def test_head_gets_the_headers_without_the_body(served):
 @pytest.mark.parametrize(
     "path",
     [
-        "/",  # the page itself: Streamlit's, never cached
+        "/luecken",  # a page's own address: Streamlit answers it with the app's page
         "/static/index.html",  # not a hashed folder
         "/static/js/../../index.html",
         "/static/js/no-such-bundle.js",
@@ -144,7 +144,18 @@ def test_under_a_base_path_only_that_path_is_answered(vendor):
     assert request(app, BUNDLE_PATH)[0] == 299 and downstream.paths == [BUNDLE_PATH]
 
 
-def test_a_components_hashed_build_is_answered_its_page_is_not(served, tmp_path, monkeypatch):
+@pytest.mark.parametrize("path", ["/", "/index.html", "/favicon.png"])
+def test_the_page_every_link_opens_comes_from_memory_and_is_revalidated_each_time(served, path):
+    app, downstream = served
+    status, headers, body = request(app, path, accept_encoding="gzip")
+    assert status == 200 and headers["cache-control"] == "no-cache" and downstream.paths == []
+    name = "favicon.png" if path.endswith(".png") else "index.html"
+    plain = (STREAMLIT_BUILD / name).read_bytes()
+    assert (gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body) == plain
+    assert request(app, path, if_none_match=headers["etag"])[0] == 304
+
+
+def test_a_components_build_and_page_are_answered(served, tmp_path, monkeypatch):
     app, downstream = served
     build = tmp_path / "build"
     (build / "static" / "js").mkdir(parents=True)
@@ -153,8 +164,10 @@ def test_a_components_hashed_build_is_answered_its_page_is_not(served, tmp_path,
     monkeypatch.setattr(frontend_files, "component_root", lambda name: build if name == "karte.map" else None)
     status, headers, _ = request(app, "/component/karte.map/static/js/main.abc123.js")
     assert status == 200 and headers["cache-control"] == IMMUTABLE
-    assert request(app, "/component/karte.map/index.html")[0] == 299
+    status, headers, body = request(app, "/component/karte.map/index.html")
+    assert status == 200 and headers["cache-control"] == "no-cache" and body == b"<html></html>"
     assert request(app, "/component/karte.map/static/js/../../index.html")[0] == 299
+    assert request(app, "/component/karte.map/other.html")[0] == 299
 
 
 def test_the_bundles_prepared_at_the_start_are_answered_without_reading_them_again(monkeypatch):
