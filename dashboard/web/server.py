@@ -14,9 +14,12 @@ import stat
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit import config
+from streamlit.runtime import Runtime
 
 from dashboard.model import projection
 from dashboard.web.frontend_files import FrontendFiles
@@ -58,6 +61,20 @@ def _open_files() -> list[int]:
         return []
 
 
+def keep_compiled_scripts(cache: Any, watcher: str) -> bool:
+    """Have Streamlit's cache of compiled page scripts keep them when the last visitor leaves; returns whether
+    it does.
+
+    Streamlit forgets them then, so that a script edited meanwhile is read anew. With the file watcher off
+    (``watcher`` "none", as deployed) a script changes only with a restart, and a link opened while nobody else
+    was on the server compiled app.py and its page again: a millisecond or two of every such open.
+    """
+    if watcher != "none":
+        return False
+    cache.clear = lambda: None
+    return True
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(_app: st.App) -> AsyncIterator[None]:
     """At each start of the server: its socket is bound by then (Streamlit binds it before it loads this app);
@@ -65,6 +82,8 @@ async def _lifespan(_app: st.App) -> AsyncIterator[None]:
     from dashboard.web import startup  # the pages' caches are made once Streamlit's runtime exists, not before
 
     send_without_delay()
+    if Runtime.exists():
+        keep_compiled_scripts(Runtime.instance()._script_cache, str(config.get_option("server.fileWatcherType")))
     projection.prepare()
     threading.Thread(target=startup.warm, name="warm", daemon=True).start()
     yield

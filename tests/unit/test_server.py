@@ -1,4 +1,5 @@
-"""The app's web server (dashboard/web/server.py): its sockets send without Nagle's delay."""
+"""The app's web server (dashboard/web/server.py): its sockets send without Nagle's delay; compiled pages are
+kept while no file is watched."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import socket
 import sys
 
 import pytest
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
-from dashboard.web.server import send_without_delay
+from dashboard.web.server import keep_compiled_scripts, send_without_delay
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the open files are read from /proc (Linux)")
 
@@ -33,3 +35,15 @@ def test_other_sockets_and_files_are_left_alone():
         fds = [udp.fileno(), unbound.fileno(), text.fileno(), 987654]  # the last one is not open
         assert send_without_delay(fds) == []
         assert unbound.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+
+def test_compiled_pages_are_kept_when_the_last_visitor_leaves_unless_files_are_watched(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text("x = 1\n", encoding="utf-8")
+    deployed, developing = ScriptCache(), ScriptCache()
+    assert keep_compiled_scripts(deployed, "none") and not keep_compiled_scripts(developing, "auto")
+    compiled = {cache: cache.get_bytecode(str(page)) for cache in (deployed, developing)}
+    for cache in compiled:
+        cache.clear()  # what Streamlit does when the last session ends
+    assert deployed.get_bytecode(str(page)) is compiled[deployed]
+    assert developing.get_bytecode(str(page)) is not compiled[developing]
