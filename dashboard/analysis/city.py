@@ -17,8 +17,12 @@ import pandas as pd
 from dashboard.analysis.walknet import Network, from_lines
 from dashboard.model import schema
 from dashboard.model.areas import assign_points
-from dashboard.model.scenario import OFFER_COLUMNS
+from dashboard.model.scenario import OFFER_COLUMNS, Scenario, new_offers_frame
+from dashboard.model.targets import group_residents
 from dashboard.model.workspace import Workspace
+
+#: Scenarios whose new offers a City keeps (``City.planned_offers``); a few rows each.
+KEPT_SCENARIOS = 64
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,31 @@ class City:
     def sectors(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
         """Sectors present and missing per Quartier (``sector_mix``; read only): data only, so once per City."""
         return sector_mix(self)
+
+    @cached_property
+    def _made(self) -> dict[str, dict]:
+        """What ``residents_of`` and ``planned_offers`` have made, by group and by scenario."""
+        return {"residents": {}, "planned": {}}
+
+    def residents_of(self, group: str) -> np.ndarray:
+        """Residents of ``group`` per cell (``targets.group_residents``; read only), once per City and group: every
+        analysis of the group added its age bands up anew."""
+        made = self._made["residents"]
+        if group not in made:
+            residents = np.asarray(group_residents(self.cells, group), dtype=float)
+            residents.flags.writeable = False
+            made[group] = residents
+        return made[group]
+
+    def planned_offers(self, scenario: Scenario) -> pd.DataFrame:
+        """The scenario's new offers as rows like ``offers`` (``scenario.new_offers_frame``; read only), once per
+        City and scenario for the latest ``KEPT_SCENARIOS``: its analysis, map and report each placed them."""
+        made = self._made["planned"]
+        if scenario not in made:
+            if len(made) >= KEPT_SCENARIOS:
+                made.clear()
+            made[scenario] = new_offers_frame(scenario, self.units)
+        return made[scenario]
 
     @cached_property
     def offer_rows(self) -> pd.DataFrame:

@@ -33,9 +33,9 @@ from dashboard.analysis.distance import DistanceMethod, StraightLine
 from dashboard.analysis.fca import supply_ratios
 from dashboard.analysis.walknet import WalkingDistance
 from dashboard.model import schema, share_state, viewspec
-from dashboard.model.scenario import Scenario, new_offers_frame
+from dashboard.model.scenario import Scenario
 from dashboard.model.share_state import ViewState
-from dashboard.model.targets import DEFAULT_THRESHOLD_M, group_residents, serving
+from dashboard.model.targets import DEFAULT_THRESHOLD_M, serving
 from dashboard.model.viewspec import COMPONENTS
 
 
@@ -142,7 +142,7 @@ def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
         keep &= ~offers["offer_id"].isin(scenario.disabled).to_numpy()
     counted = offers[keep]
     if scenario.added:
-        counted = pd.concat([counted, qualifying(new_offers_frame(scenario, city.units), params)], ignore_index=True)
+        counted = pd.concat([counted, qualifying(city.planned_offers(scenario), params)], ignore_index=True)
     return _with_supply(counted.reset_index(drop=True))
 
 
@@ -307,7 +307,7 @@ def analyse(
     method = method or distance_method(city, params)
     offers = _offers(city, params, scenario)
     cells = city.cells[["x", "y", "area_id", "unit", "residents"]]  # copy-on-write: nothing copied here
-    demand = np.asarray(group_residents(city.cells, params.target_group), dtype=float)
+    demand = city.residents_of(params.target_group)
     xy = np.column_stack([cells["x"].to_numpy(), cells["y"].to_numpy()])
     distance, pairs = method.reach(xy, offers[["x", "y"]].to_numpy(), params.threshold)
     ratio = supply_ratios(demand, offers["supply"].to_numpy(), pairs)
@@ -353,7 +353,7 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
         access -= np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
         kept = kept.take(np.flatnonzero(~off))
     offers = kept.reset_index(drop=True)
-    added = _with_supply(qualifying(new_offers_frame(scenario, city.units), params)) if scenario.added else kept[:0]
+    added = _with_supply(qualifying(city.planned_offers(scenario), params)) if scenario.added else kept[:0]
     if len(added):
         new_xy = added[["x", "y"]].to_numpy()
         nearest, pairs = method.reach(xy, new_xy, params.threshold)

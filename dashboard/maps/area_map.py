@@ -33,7 +33,7 @@ from dashboard.maps.karte import (
 )
 from dashboard.maps.print_map import fit_extent, north_arrow, png_bytes, scale_bar, symbol
 from dashboard.model import schema
-from dashboard.model.scenario import Scenario, new_offers_frame
+from dashboard.model.scenario import Scenario
 from dashboard.store.settings import Settings
 
 AREA_FILL = "#1f5f7a"
@@ -114,7 +114,7 @@ def report_map_png(city: City, area: Area, attribution: str, lang: str, scenario
         linewidth=0.6,
         zorder=5,
     )
-    planned = new_offers_frame(scenario, city.units).assign(number=range(1, len(scenario.added) + 1))
+    planned = city.planned_offers(scenario).assign(number=range(1, len(scenario.added) + 1))
     off = city.offers[city.offers["offer_id"].isin(scenario.disabled)]
     planned, off = (
         points[points["x"].between(xmin, xmax) & points["y"].between(ymin, ymax)] for points in (planned, off)

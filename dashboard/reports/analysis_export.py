@@ -29,7 +29,6 @@ from dashboard.analysis.gaps import GapResult
 from dashboard.i18n import fmt_date, t
 from dashboard.model import grid, schema
 from dashboard.model.projection import to_crs
-from dashboard.model.scenario import new_offers_frame
 from dashboard.reports import gap_export, gis_export
 from dashboard.reports.gap_figures import RANKING_COLUMNS, method_text, ranking_values, settings_text
 from dashboard.store import gpkgfile
@@ -161,7 +160,7 @@ def scenario_frame(result: GapResult, city: City) -> gpd.GeoDataFrame:
     scenario = result.scenario
     parts = []
     if scenario.added:
-        planned = new_offers_frame(scenario, city.units)
+        planned = city.planned_offers(scenario)
         fields = ["offer_id", "name", "category", "target_groups", "level", "capacity", "area_id"]
         parts.append(
             gpd.GeoDataFrame(

@@ -51,7 +51,7 @@ from dashboard.analysis.profile import (
 )
 from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps import area_map
-from dashboard.model.scenario import Scenario, new_offers_frame
+from dashboard.model.scenario import Scenario
 from dashboard.model.workspace import Workspace
 from dashboard.reports import pdfdoc
 from dashboard.reports.gap_export import write_atomic
@@ -198,7 +198,7 @@ def _scenario_paragraphs(ctx: ReportContext, area: Area) -> tuple[str, ...]:
 def planned_frame(ctx: ReportContext) -> pd.DataFrame:
     """The scenario's planned offers: number, name, Quartier, places and position (WGS 84), as the link carries it."""
     lang, scenario = ctx.lang, ctx.result.scenario
-    planned = new_offers_frame(scenario, ctx.city.units)
+    planned = ctx.city.planned_offers(scenario)
     names = dict(zip(ctx.city.units["area_id"], ctx.city.units["name"], strict=False))
     return pd.DataFrame(
         {
