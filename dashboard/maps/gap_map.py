@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import folium
@@ -30,9 +30,11 @@ from dashboard.maps.karte import (
     area_tips,
     base_map,
     bezirk_outlines,
+    escaped_point_layer,
+    escaped_rows,
     feature_group,
     offer_columns,
-    point_layer,
+    offer_texts,
     selection_layer,
 )
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
@@ -112,29 +114,53 @@ def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
     return area_tips(data, result.units[columns], rows, lang)  # the rows' columns only: a row per Quartier as a dict
 
 
+def offer_status(result: GapResult, offer_ids: Iterable[str]) -> list[str | None]:
+    """How the gap map shows each of a city's offers: "on" (it counts), "off" (the scenario switches it off) or
+    None (it does not count for this analysis). The scenario's planned offers (``planned``) are "new"."""
+    disabled = set(result.scenario.disabled)
+    used = {i for i in result.offers["offer_id"] if not i.startswith(SCENARIO_PREFIX)}
+    return ["off" if i in disabled else "on" if i in used else None for i in offer_ids]
+
+
+def planned(result: GapResult) -> pd.DataFrame:
+    """The scenario's planned offers that count for ``result``."""
+    return result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
+
+
 def shown_offers(result: GapResult, offers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The offers the gap map shows – those that count, those the scenario switches off, the planned
     ones – taken from ``offers`` (the city's or the map's), each with its status "on", "off" or "new"."""
-    used = result.offers[~result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
-    shown = offers[offers["offer_id"].isin(set(used["offer_id"]) | set(result.scenario.disabled))]
-    planned = result.offers[result.offers["offer_id"].str.startswith(SCENARIO_PREFIX)]
-    if len(planned):
-        shown = pd.concat([shown, planned], ignore_index=True)
-    disabled = set(result.scenario.disabled)
-    status = [
-        "new" if offer_id.startswith(SCENARIO_PREFIX) else "off" if offer_id in disabled else "on"
-        for offer_id in shown["offer_id"]
-    ]
-    return shown, status
+    status = offer_status(result, offers["offer_id"])
+    shown = offers[[s is not None for s in status]]
+    new = planned(result)
+    if len(new):
+        shown = pd.concat([shown, new], ignore_index=True)
+    return shown, [s for s in status if s is not None] + ["new"] * len(new)
 
 
 def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
-    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green)."""
-    shown, status = shown_offers(result, data.offers)
-    named = {s: t(f"gap.offer.{s}", lang) for s in _OFFER_STYLES}
-    columns = {**offer_columns(shown, lang), t("fig.status", lang): [named[s] for s in status]}
-    styles = [_OFFER_STYLES[s] for s in status]
-    return point_layer("offers", shown, columns, styles, radius=5)
+    """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green); the city's
+    offers' texts as the page keeps them (``offer_texts``), only the planned ones' are written here."""
+    labels, texts = offer_texts(data, lang)
+    status = offer_status(result, data.offers["offer_id"])
+    rows = [k for k, s in enumerate(status) if s is not None]
+    new = planned(result)
+    named = {s: html.escape(t(f"gap.offer.{s}", lang)) for s in _OFFER_STYLES}
+    shown = [s for s in status if s is not None] + ["new"] * len(new)
+    lon, lat = data.offers["lon"].to_numpy(), data.offers["lat"].to_numpy()
+    points = [(float(lon[k]), float(lat[k])) for k in rows]
+    rows_texts = [texts[k] for k in rows]
+    if len(new):  # the status quo's offers have no lon, lat: they are the city's
+        points += list(zip(new["lon"], new["lat"], strict=True))
+        rows_texts += escaped_rows(offer_columns(new, lang))
+    return escaped_point_layer(
+        "offers",
+        points,
+        [*labels, t("fig.status", lang)],
+        [(*row, named[s]) for row, s in zip(rows_texts, shown, strict=True)],
+        [_OFFER_STYLES[s] for s in shown],
+        radius=5,
+    )
 
 
 _OFFER_STYLES = {

@@ -12,8 +12,8 @@ feature groups).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -59,6 +59,7 @@ class MapData:
     offers: pd.DataFrame
     bounds: dict  # bezirk id (or "" for the city) → [[south, west], [north, east]] of its Quartiere
     area_bounds: dict  # area id (Quartier or Stadtbezirk) → [[south, west], [north, east]] of its own polygon
+    made: dict = field(default_factory=dict, compare=False, repr=False)  # what is kept per data version (read only)
 
 
 def _features(frame) -> dict:
@@ -160,23 +161,37 @@ def point_layer(
     Only the escaped texts travel with each point; labels and the few distinct styles are sent once
     (``FeatureLayer``). This halves what the browser receives compared with HTML per point.
     """
-    fields = [f"f{i}" for i in range(len(columns))]
-    texts = list(columns.values())
+    points = list(zip(frame["lon"], frame["lat"], strict=True))
+    return escaped_point_layer(name, points, list(columns), escaped_rows(columns) or [()] * len(points), styles, radius)
+
+
+def escaped_rows(columns: Mapping[str, Sequence[object]]) -> list[tuple[str, ...]]:
+    """Per point, the texts of ``columns`` (label → one value per point), HTML-escaped."""
+    return [tuple(html.escape(str(value)) for value in row) for row in zip(*columns.values(), strict=True)]
+
+
+def escaped_point_layer(
+    name: str,
+    points: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    texts: Sequence[tuple[str, ...]],
+    styles: Sequence[dict],
+    radius: float,
+) -> FeatureLayer:
+    """``point_layer`` from lon/lat ``points`` and, per point, its tooltip's texts escaped already (a page keeps
+    those of a city's offers, ``offer_texts``)."""
     kept, indices = style_indices([{"fillOpacity": 0.9, "radius": radius, "fill": True, **style} for style in styles])
     features = [
         {
             "type": "Feature",
             "id": str(i),
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {
-                "s": indices[i],
-                **{field: html.escape(str(values[i])) for field, values in zip(fields, texts, strict=False)},
-            },
+            "properties": {"s": indices[i], **{f"f{j}": text for j, text in enumerate(row)}},
         }
-        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"], strict=False))
+        for i, ((lon, lat), row) in enumerate(zip(points, texts, strict=True))
     ]
     return FeatureLayer(
-        _collection(features), name=name, styles=kept, radius=radius, labels=[html.escape(label) for label in columns]
+        _collection(features), name=name, styles=kept, radius=radius, labels=[html.escape(label) for label in labels]
     )
 
 
@@ -269,6 +284,16 @@ def offer_columns(offers: pd.DataFrame, lang: str) -> dict[str, list[str]]:
         ],
         t("fig.level", lang): [code_label(v, lang) for v in offers["level"]],
     }
+
+
+def offer_texts(data: MapData, lang: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The labels of an offer's tooltip (``offer_columns``) and, per row of ``data.offers``, its texts escaped: once
+    per data version and language (read only) – the gap map of every new view showed them anew."""
+    key = ("offer_texts", lang)
+    if key not in data.made:
+        columns = offer_columns(data.offers, lang)
+        data.made[key] = (list(columns), escaped_rows(columns))
+    return data.made[key]
 
 
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:

@@ -10,9 +10,9 @@ import pytest
 from dashboard.analysis.bivariate import PALETTE, cross, need_values, terciles
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse, with_scenario
-from dashboard.maps import gap_map
+from dashboard.maps import gap_map, karte
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map, distance_classes
-from dashboard.maps.karte import prepare_map_data
+from dashboard.maps.karte import point_layer, prepare_map_data
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.store.settings import Settings
 from dashboard.web import luecken_widgets
@@ -118,3 +118,21 @@ def test_a_kept_grid_picture_is_drawn_as_given_and_kept_per_data_version(city, m
     assert luecken_widgets._grid_picture("v1:viewer", result.params, result.scenario, result) is kept
     luecken_widgets._grid_picture("v2:viewer", result.params, result.scenario, result)
     assert len(drawn) == 2  # once per data version
+
+
+def test_the_offers_layer_from_kept_texts_is_the_layer_of_the_offers_shown(city, monkeypatch):
+    data = prepare_map_data(city)
+    lon, lat = data.unit_points.loc["0102", ["lon", "lat"]]
+    scenario = Scenario(added=(NewOffer(lon, lat, name="Treff <i>neu</i>"),), disabled=("o1",))
+    for result in (analyse(city, GapParams()), with_scenario(city, analyse(city, GapParams()), scenario)):
+        for lang in ("de", "en"):
+            shown, status = gap_map.shown_offers(result, data.offers)
+            named = [gap_map.t(f"gap.offer.{s}", lang) for s in status]
+            columns = {**gap_map.offer_columns(shown, lang), gap_map.t("fig.status", lang): named}
+            styles = [gap_map._OFFER_STYLES[s] for s in status]
+            expected = point_layer("offers", shown, columns, styles, radius=5)
+            assert gap_map._offer_points(data, result, lang).encoded == expected.encoded, lang
+    written = []
+    monkeypatch.setattr(karte, "offer_columns", lambda offers, lang: written.append(len(offers)) or {})
+    gap_map._offer_points(data, analyse(city, GapParams(threshold_m=300)), "de")
+    assert written == []  # the city's offers' texts were kept per language
