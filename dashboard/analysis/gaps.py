@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -225,15 +226,14 @@ def gap_index(
     )
 
 
-def _unit_table(
-    city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams, city_fca: float
-) -> pd.DataFrame:
-    """Per Quartier: residents from the counts every page shares (``City.counts``), coverage and supply of
-    this run, rates and the gap index – computed as arrays, made a table once."""
+def _unit_columns(
+    city: City, cells: pd.DataFrame, offers: pd.DataFrame, params: GapParams, city_fca: float, ids: pd.Index
+) -> dict[str, Any]:
+    """Per Quartier ``ids``: residents from the counts every page shares (``City.counts``), coverage and supply of
+    this run, rates and the gap index – as arrays, which the Stadtbezirke and the city are summed from."""
     n = len(city.units)
     codes = cells["unit"].to_numpy()
     demand = cells["demand"].to_numpy()
-    ids = unit_ids(city)
     present, missing = city.sectors
     counts = {
         "residents": city.counts["residents"].to_numpy(),
@@ -246,16 +246,18 @@ def _unit_table(
     index = _index_columns(rated, missing, city_fca, params.weights, has_actors=len(city.actors) > 0)
     named = {"name": city.units["name"].to_numpy(), "parent_id": city.units["parent_id"].to_numpy()}
     sectors = {"sectors_present": present, "sectors_missing": missing}
-    return pd.DataFrame(named | counts | sectors | rated | index, index=ids)
+    return named | counts | sectors | rated | index
 
 
-def _bezirk_table(units: pd.DataFrame, city: City) -> pd.DataFrame:
-    """Counts summed per Stadtbezirk, rated; the gap index weighted by the target group of rated Quartiere."""
-    codes, parents = pd.factorize(units["parent_id"].to_numpy(), sort=True)  # no Bezirk: -1, left out
+def _bezirk_table(units: Mapping[str, Any], city: City) -> pd.DataFrame:
+    """Counts summed per Stadtbezirk, rated; the gap index weighted by the target group of rated Quartiere.
+    ``units``: the columns of the Quartiere (``_unit_columns``, or their table)."""
+    codes, parents = pd.factorize(np.asarray(units["parent_id"]), sort=True)  # no Bezirk: -1, left out
     n = len(parents)
-    gap = units["gap_index"].to_numpy(dtype=float)
-    weight = np.where(~units["suppressed"].to_numpy(dtype=bool) & ~np.isnan(gap), units["target_residents"], 0.0)
-    counts = {c: _sum_by_unit(codes, units[c].to_numpy(dtype=float), n) for c in COUNTS}
+    gap = np.asarray(units["gap_index"], dtype=float)
+    suppressed = np.asarray(units["suppressed"], dtype=bool)
+    weight = np.where(~suppressed & ~np.isnan(gap), np.asarray(units["target_residents"], dtype=float), 0.0)
+    counts = {c: _sum_by_unit(codes, np.asarray(units[c], dtype=float), n) for c in COUNTS}
     with np.errstate(invalid="ignore", divide="ignore"):
         weighted = _sum_by_unit(codes, weight * np.nan_to_num(gap), n) / _sum_by_unit(codes, weight, n)
     names = dict(zip(city.bezirke["area_id"], city.bezirke["name"], strict=False))
@@ -276,8 +278,10 @@ def _finish(
     demand = cells["demand"].to_numpy()
     total_demand = demand.sum()
     city_fca = float((demand * cells["access"].to_numpy()).sum() / total_demand * 1000) if total_demand > 0 else 0.0
-    units = _unit_table(city, cells, offers, params, city_fca)
-    totals = {c: np.array([units[c].sum()]) for c in COUNTS}
+    ids = unit_ids(city)
+    columns = _unit_columns(city, cells, offers, params, city_fca, ids)
+    units = pd.DataFrame(columns, index=ids)  # made a table once
+    totals = {c: np.array([np.nansum(columns[c])]) for c in COUNTS}
     city_row = pd.Series(totals | _rate_columns(totals, 0)).map(lambda v: v[0])
     return GapResult(
         params=params,
@@ -286,7 +290,7 @@ def _finish(
         cells=cells,
         offers=offers,
         units=units,
-        bezirke=_bezirk_table(units, city),
+        bezirke=_bezirk_table(columns, city),
         city=city_row,
         classes=_classes(units["gap_index"], params),
     )
