@@ -408,5 +408,8 @@ def compare(before: GapResult, after: GapResult) -> pd.DataFrame:
 
 def ranked(result: GapResult) -> pd.DataFrame:
     """Rated Quartiere, largest gap index first; ties by more uncovered residents."""
-    rated = result.units[~result.units["suppressed"] & result.units["gap_index"].notna()]
-    return rated.sort_values(["gap_index", "uncovered_residents"], ascending=[False, False], kind="stable")
+    units = result.units
+    gap, uncovered = units["gap_index"].to_numpy(dtype=float), units["uncovered_residents"].to_numpy(dtype=float)
+    rated = np.flatnonzero(~units["suppressed"].to_numpy(dtype=bool) & ~np.isnan(gap))
+    # a stable sort of the positions, last key first: the table is taken once, not sorted column by column
+    return units.take(rated[np.lexsort((-uncovered[rated], -gap[rated]))])

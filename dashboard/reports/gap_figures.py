@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dashboard.analysis.distance import StraightLine
@@ -37,8 +38,8 @@ def ranking_values(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
     if area_ids is not None:
         rows = rows[rows.index.isin(area_ids)]
     class_of = dict(zip(result.units.index, result.classes.index, strict=False))
-    weights = pd.Series(result.params.weights, index=list(COMPONENTS), dtype=float)
-    share = rows[list(COMPONENTS)].mul(weights / weights.sum() * 100, axis=1)
+    weights = np.asarray(result.params.weights, dtype=float)
+    share = rows[list(COMPONENTS)].to_numpy(dtype=float) * (weights / weights.sum() * 100)
     return pd.DataFrame(
         {
             "rank": range(1, len(rows) + 1),
@@ -49,7 +50,7 @@ def ranking_values(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
             "uncovered_residents": rows["uncovered_residents"].to_numpy(dtype=float),
             "uncovered_share": rows["uncovered_share"].to_numpy(dtype=float),
             "fca_per_1000": rows["fca_per_1000"].to_numpy(dtype=float),
-            "components": [" / ".join(fmt_num(v, lang, 0) for v in r) for r in share.to_numpy()],
+            "components": [" / ".join(fmt_num(v, lang, 0) for v in r) for r in share],
             "sectors_missing": missing_sectors_texts(result.units, lang, rows),
         }
     )

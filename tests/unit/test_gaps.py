@@ -11,6 +11,7 @@ With target group "alle", 500 m, level Mitwirkung, only offer o1 (capacity 30, a
 """
 
 import math
+import types
 
 import numpy as np
 import pandas as pd
@@ -185,3 +186,16 @@ def test_supply_is_the_capacity_a_missing_one_the_median_of_the_known_ones_never
     assert gaps._with_supply(offers)["supply"].tolist() == [10.0, 10.0, 30.0, 0.0, 10.0]
     assert gaps._with_supply(pd.DataFrame({"capacity": [None, None]}))["supply"].tolist() == [1.0, 1.0]
     assert gaps._with_supply(pd.DataFrame({"capacity": [4.0, 7.0]}))["supply"].tolist() == [4.0, 7.0]
+
+
+def test_ranking_is_by_gap_index_then_uncovered_residents_then_the_order_of_the_quartiere():
+    units = pd.DataFrame(
+        {
+            "gap_index": [50.0, 80.0, 50.0, np.nan, 50.0, 90.0],
+            "uncovered_residents": [10.0, 5.0, 30.0, 99.0, 10.0, 1.0],
+            "suppressed": [False, False, False, False, False, True],
+        },
+        index=["a", "b", "c", "d", "e", "f"],
+    )
+    result = types.SimpleNamespace(units=units)  # the ranking reads the Quartiere only
+    assert list(ranked(result).index) == ["b", "c", "a", "e"]  # d has no index, f is withheld
