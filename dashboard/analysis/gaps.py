@@ -143,7 +143,8 @@ def _offers(city: City, params: GapParams, scenario: Scenario) -> pd.DataFrame:
         keep &= ~offers["offer_id"].isin(scenario.disabled).to_numpy()
     counted = offers[keep]
     if scenario.added:
-        counted = pd.concat([counted, qualifying(city.planned_offers(scenario), params)], ignore_index=True)
+        planned = qualifying(city.planned_offers(scenario), params)
+        counted = pd.concat([counted, planned[list(counted.columns)]], ignore_index=True)
     return _with_supply(counted.reset_index(drop=True))
 
 
@@ -364,7 +365,8 @@ def with_scenario(city: City, base: GapResult, scenario: Scenario) -> GapResult:
         distance = np.minimum(distance, nearest)
         ratio = supply_ratios(cells["demand"].to_numpy(), added["supply"].to_numpy(), pairs)
         access += np.bincount(pairs.origin, weights=ratio[pairs.target], minlength=len(cells))
-        offers = pd.concat([offers, added.assign(ratio=ratio)], ignore_index=True)
+        # the planned offers in the columns of the others (their lon, lat stay with ``City.planned_offers``)
+        offers = pd.concat([offers, added.assign(ratio=ratio)[list(offers.columns)]], ignore_index=True)
     cells = with_columns(
         cells, {"distance": distance, "covered": distance <= params.threshold, "access": np.clip(access, 0, None)}
     )

@@ -138,13 +138,14 @@ def shown_offers(result: GapResult, offers: pd.DataFrame) -> tuple[pd.DataFrame,
     return shown, [s for s in status if s is not None] + ["new"] * len(new)
 
 
-def _offer_points(data: MapData, result: GapResult, lang: str) -> folium.GeoJson:
+def _offer_points(data: MapData, city: City, result: GapResult, lang: str) -> folium.GeoJson:
     """Offers that count (dark), switched-off offers (grey), planned offers of the scenario (green); the city's
     offers' texts as the page keeps them (``offer_texts``), only the planned ones' are written here."""
     labels, texts = offer_texts(data, lang)
     status = offer_status(result, data.offers["offer_id"])
     rows = [k for k, s in enumerate(status) if s is not None]
-    new = planned(result)
+    new = city.planned_offers(result.scenario)
+    new = new[new["offer_id"].isin(set(planned(result)["offer_id"]))] if len(new) else new  # those that count
     named = {s: html.escape(t(f"gap.offer.{s}", lang)) for s in _OFFER_STYLES}
     shown = [s for s in status if s is not None] + ["new"] * len(new)
     lon, lat = data.offers["lon"].to_numpy(), data.offers["lat"].to_numpy()
@@ -233,7 +234,7 @@ def build_gap_map(
         url, bounds = picture
         GridOverlay(url, bounds=bounds, name="grid", opacity=GRID_OPACITY, interactive=False).add_to(fmap)
     bezirk_outlines(data).add_to(fmap)
-    groups = [feature_group("offers", _offer_points(data, result, lang))] if "offers" in layers else []
+    groups = [feature_group("offers", _offer_points(data, city, result, lang))] if "offers" in layers else []
     if isochrones is not None and len(isochrones):
         groups.insert(0, feature_group("isochrones", isochrone_layer(isochrones, lang)))
     if selected:

@@ -74,13 +74,17 @@ def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFram
         schema.WEB_CRS, schema.ANALYSIS_CRS, [o.lon for o in scenario.added], [o.lat for o in scenario.added]
     )
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=schema.ANALYSIS_CRS)
+
+    def texts(values: list[str]) -> pd.Series:  # as the city's offers hold them: appending to those is then cheap
+        return pd.Series(values, dtype=object)
+
     return pd.DataFrame(
         {
-            "offer_id": [f"{SCENARIO_PREFIX}{i + 1}" for i in range(len(scenario.added))],
-            "name": [o.name for o in scenario.added],
-            "category": [o.category for o in scenario.added],
-            "target_groups": [schema.LIST_SEP.join(o.target_groups) for o in scenario.added],
-            "level": [o.level for o in scenario.added],
+            "offer_id": texts([f"{SCENARIO_PREFIX}{i + 1}" for i in range(len(scenario.added))]),
+            "name": texts([o.name for o in scenario.added]),
+            "category": texts([o.category for o in scenario.added]),
+            "target_groups": texts([schema.LIST_SEP.join(o.target_groups) for o in scenario.added]),
+            "level": texts([o.level for o in scenario.added]),
             "capacity": [o.capacity for o in scenario.added],
             "x": points.x.to_numpy(),
             "y": points.y.to_numpy(),
