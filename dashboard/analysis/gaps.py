@@ -389,23 +389,24 @@ def compare_methods(straight: GapResult, walking: GapResult) -> pd.DataFrame:
 
 
 def compare(before: GapResult, after: GapResult) -> pd.DataFrame:
-    """Per Quartier: covered residents, share and gap index before and after, and the change."""
+    """Per Quartier that changed: covered residents, share and gap index before and after, and the change."""
+    columns = {
+        "covered_before": before.units["covered_residents"],
+        "covered_after": after.units["covered_residents"],
+        "share_before": before.units["covered_share"],
+        "share_after": after.units["covered_share"],
+        "index_before": before.units["gap_index"],
+        "index_after": after.units["gap_index"],
+    }
+    values = {name: column.to_numpy(dtype=float) for name, column in columns.items()}  # the same Quartiere
+    values["covered_change"] = values["covered_after"] - values["covered_before"]
+    values["index_change"] = values["index_after"] - values["index_before"]
+    changed = np.flatnonzero((np.abs(values["covered_change"]) > 1e-9) | (np.abs(values["index_change"]) > 1e-9))
     table = pd.DataFrame(
-        {
-            "name": before.units["name"],
-            "covered_before": before.units["covered_residents"],
-            "covered_after": after.units["covered_residents"],
-            "share_before": before.units["covered_share"],
-            "share_after": after.units["covered_share"],
-            "index_before": before.units["gap_index"],
-            "index_after": after.units["gap_index"],
-        }
-    )
-    table["covered_change"] = table["covered_after"] - table["covered_before"]
-    table["index_change"] = table["index_after"] - table["index_before"]
-    return table[(table["covered_change"].abs() > 1e-9) | (table["index_change"].abs() > 1e-9)].sort_values(
-        "covered_change", ascending=False
-    )
+        {"name": before.units["name"].array[changed]} | {name: v[changed] for name, v in values.items()},
+        index=before.units.index[changed],
+    )  # only the few Quartiere a scenario changes are made a table
+    return table.sort_values("covered_change", ascending=False)
 
 
 def ranked(result: GapResult) -> pd.DataFrame:
