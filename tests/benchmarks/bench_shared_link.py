@@ -181,7 +181,7 @@ def report(figures: dict, rounds: int) -> None:
             "–" if baseline else f"first {_check(ratio_first, CPU_RATIO)}; again {_check(ratio_again, CPU_RATIO_AGAIN)}"
         )
         print(
-            f"| {name} | {first['cpu']:.2f} / {cpu_again:.2f} | {ratio_first:.1f} / {ratio_again:.1f} | {cpu_target} | "
+            f"| {name} | {first['cpu']:.3f} / {cpu_again:.3f} | {ratio_first:.2f} / {ratio_again:.2f} | {cpu_target} | "
             f"{first['drawn']:.1f} / {drawn_again:.1f} | {ratio_drawn:.1f} | "
             f"{'–' if baseline else _check(ratio_drawn, DRAWN_RATIO)} | "
             f"{first['cpu'] / served_cpu:.1f} / {cpu_again / served_cpu:.1f} |"
