@@ -65,8 +65,9 @@ OTHER_AREAS = ("0102", "0103", "0104", "0105", "0106", "0201", "0202", "0203", "
 
 def unseen_view(name: str, round_: int) -> dict[str, str]:
     """The link ``name`` changed so that the server has built its view in no round before: another threshold
-    (never the one the widget test types) or another Quartier. A first open is one sample per view; these make
-    it a median like the others."""
+    (never the one the widget test types) and, on the Lückenanalyse, the planned offer 50 m further north each
+    round (a new scenario: nothing of the view is kept from before), or another Quartier. A first open is one
+    sample per view; these make it a median like the others."""
     query = dict(LINKS[name])
     if name == "Profil":
         query["gebiet"] = OTHER_AREAS[(round_ - 1) % len(OTHER_AREAS)]
@@ -74,6 +75,8 @@ def unseen_view(name: str, round_: int) -> dict[str, str]:
         query["t"] = str(500 + 10 * round_)
     else:
         query["t"] = str(int(query["t"]) - 10 * round_)
+        lon, lat, *rest = query["s"].split(",")
+        query["s"] = ",".join([lon, f"{float(lat) + 0.00045 * round_:.5f}", *rest])
     return query
 
 
@@ -164,7 +167,8 @@ def report(figures: dict, rounds: int) -> None:
     print(
         f"Opens in fresh contexts; 'again' = median of {rounds} later opens, bare = median of {rounds + 1}; "
         f"'first' = median of {rounds + 1} opens of views the server had not built: the link in the first round, "
-        "then the same link with another threshold (Karte, Lückenanalyse) or Quartier (Profil), one per round."
+        "then the same link with another threshold (Karte; Lückenanalyse: and its planned offer moved) or Quartier "
+        "(Profil), one per round."
     )
     print(f"Targets are against the plain bare app; the last column is against the {BARE_SERVED!r}.\n")
     print("| link | server CPU s first / again | x bare first / again | target CPU | map drawn s first / again "
