@@ -190,6 +190,8 @@ def report(figures: dict, rounds: int) -> None:
             f"{'–' if baseline else _check(ratio_drawn, DRAWN_RATIO)} | "
             f"{first['cpu'] / served_cpu:.1f} / {cpu_again / served_cpu:.1f} |"
         )
+    own = ", ".join(f"{name} {opens[name][0]['cpu']:.2f} s" for name in LINKS)
+    print(f"\nServer CPU of the first open of each link itself (the first round, one sample each): {own}.")
     changes = [o for o in opens["Lückenanalyse"] if "rerun_cpu" in o]
     cpu = statistics.median(o["rerun_cpu"] for o in changes)
     wall = statistics.median(o["rerun_wall"] for o in changes)
