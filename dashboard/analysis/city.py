@@ -64,22 +64,23 @@ class City:
     def residents_of(self, group: str) -> np.ndarray:
         """Residents of ``group`` per cell (``targets.group_residents``; read only), once per City and group: every
         analysis of the group added its age bands up anew."""
-        made = self._made["residents"]
-        if group not in made:
+        residents = self._made["residents"].get(group)
+        if residents is None:
             residents = np.asarray(group_residents(self.cells, group), dtype=float)
             residents.flags.writeable = False
-            made[group] = residents
-        return made[group]
+            self._made["residents"][group] = residents
+        return residents
 
     def planned_offers(self, scenario: Scenario) -> pd.DataFrame:
         """The scenario's new offers as rows like ``offers`` (``scenario.new_offers_frame``; read only), once per
         City and scenario for the latest ``KEPT_SCENARIOS``: its analysis, map and report each placed them."""
         made = self._made["planned"]
-        if scenario not in made:
+        offers = made.get(scenario)
+        if offers is None:  # held here: another session may clear the kept ones meanwhile
             if len(made) >= KEPT_SCENARIOS:
                 made.clear()
-            made[scenario] = new_offers_frame(scenario, self.units)
-        return made[scenario]
+            offers = made[scenario] = new_offers_frame(scenario, self.units)
+        return offers
 
     @cached_property
     def offer_rows(self) -> pd.DataFrame:

@@ -303,7 +303,9 @@ def outdated(stands: pd.Series, today: date, max_age_months: int = DEFAULT_MAX_A
     return np.array([d is None or d < limit for d in dates], dtype=bool)
 
 
-def _public(frame: pd.DataFrame, inside: np.ndarray, layer: schema.Layer, today: date, max_age_months: int):
+def _public(
+    frame: pd.DataFrame, inside: np.ndarray, layer: schema.Layer, today: date, max_age_months: int
+) -> pd.DataFrame:
     """Only the public fields of the rows ``inside`` a layer (never contact data), sorted by name, with the
     outdated flag. The rows are taken before the columns: a whole column per field cost more than the list."""
     positions = [frame.columns.get_loc(c) for c in layer.public_field_names if c in frame.columns]
@@ -316,9 +318,8 @@ def actors_in(city: City, area: Area, today: date, max_age_months: int = DEFAULT
     """Actors located in the area or naming one of its Quartiere as where they work."""
     actors = city.actors
     members = set(area.members)
-    codes, lists = pd.factorize(actors["quartiere"])  # few distinct lists: each is read once
-    names_one = np.array([bool(members & set(schema.split_list(v))) for v in lists] + [False], dtype=bool)
-    inside = actors["area_id"].isin(members).to_numpy() | names_one[codes]
+    works_here = schema.per_distinct(actors["quartiere"], lambda v: bool(members & set(schema.split_list(v))))
+    inside = actors["area_id"].isin(members).to_numpy() | works_here
     return _public(actors, inside, schema.ACTORS, today, max_age_months)
 
 

@@ -151,7 +151,7 @@ def _offer_points(data: MapData, city: City, result: GapResult, lang: str) -> fo
     lon, lat = data.offers["lon"].to_numpy(), data.offers["lat"].to_numpy()
     points = [(float(lon[k]), float(lat[k])) for k in rows]
     rows_texts = [texts[k] for k in rows]
-    if len(new):  # the status quo's offers have no lon, lat: they are the city's
+    if len(new):  # planned offers: their places and texts are the scenario's
         points += list(zip(new["lon"], new["lat"], strict=True))
         rows_texts += escaped_rows(offer_columns(new, lang))
     return escaped_point_layer(

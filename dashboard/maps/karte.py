@@ -290,10 +290,11 @@ def offer_texts(data: MapData, lang: str) -> tuple[list[str], list[tuple[str, ..
     """The labels of an offer's tooltip (``offer_columns``) and, per row of ``data.offers``, its texts escaped: once
     per data version and language (read only) – the gap map of every new view showed them anew."""
     key = ("offer_texts", lang)
-    if key not in data.made:
+    texts = data.made.get(key)
+    if texts is None:
         columns = offer_columns(data.offers, lang)
-        data.made[key] = (list(columns), escaped_rows(columns))
-    return data.made[key]
+        texts = data.made[key] = (list(columns), escaped_rows(columns))
+    return texts
 
 
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:

@@ -62,9 +62,7 @@ def serves(target_groups: object, *groups: str) -> bool:
 def serving(target_groups: pd.Series, groups: Iterable[str]) -> np.ndarray:
     """Which offers (their ``target_groups`` column) serve any of ``groups``, by ``serves``."""
     wanted = tuple(groups)
-    codes, values = pd.factorize(target_groups)  # a city's offers name few distinct lists: each is asked once
-    answers = np.array([serves(value, *wanted) for value in values] + [serves(None, *wanted)], dtype=bool)
-    return answers[codes]  # a missing list has code -1: the last answer
+    return schema.per_distinct(target_groups, lambda value: serves(value, *wanted))
 
 
 def served_groups(target_groups: object) -> list[str]:
