@@ -10,8 +10,10 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from dashboard.model import schema
+from dashboard.model.projection import transform
 
 
 def assign_points(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> pd.Series:
@@ -25,13 +27,22 @@ def assign_points(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> pd.Series:
     geoms = points.to_crs(areas.crs) if points.crs != areas.crs else points
     if not (geoms.geom_type == "Point").all():
         geoms = geoms.representative_point()
-    point_idx, area_idx = areas.sindex.query(geoms.to_numpy(), predicate="intersects")
+    return pd.Series(areas_under(geoms.to_numpy(), areas), index=points.index, dtype=object)
+
+
+def areas_under(points: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """``assign_points`` for shapely points already in the areas' reference system, as an array: it touches no
+    reference system, which pyproj looks up anew in every thread (each of Streamlit's script runs is a new one;
+    a GeoSeries made there cost about 2 ms)."""
+    ids = np.full(len(points), None, dtype=object)
+    if len(points) == 0 or len(areas) == 0:
+        return ids
+    point_idx, area_idx = areas.sindex.query(points, predicate="intersects")
     order = np.lexsort((area_idx, point_idx))  # per point, the first area in the layer's order
     point_idx, area_idx = point_idx[order], area_idx[order]
     first = np.unique(point_idx, return_index=True)[1]
-    ids = np.full(len(points), None, dtype=object)
     ids[point_idx[first]] = areas["area_id"].to_numpy(dtype=object)[area_idx[first]]
-    return pd.Series(ids, index=points.index, dtype=object)
+    return ids
 
 
 def two_levels(
@@ -70,6 +81,7 @@ def two_levels(
 
 
 def area_at(areas: gpd.GeoDataFrame, lon: float, lat: float) -> str | None:
-    """Id of the area under a clicked point given in lon/lat (None outside all areas)."""
-    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=schema.WEB_CRS)
-    return assign_points(point, areas).iloc[0]
+    """Id of the area under a clicked point given in lon/lat (None outside all areas); ``areas`` in the analysis
+    reference system, as a City holds them."""
+    x, y = transform(schema.WEB_CRS, schema.ANALYSIS_CRS, [lon], [lat])
+    return areas_under(shapely.points(x, y), areas)[0]

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from dashboard.model import schema
-from dashboard.model.areas import assign_points
+from dashboard.model.areas import areas_under
 from dashboard.model.projection import transform
 
 
@@ -67,13 +68,13 @@ OFFER_COLUMNS = [
 
 
 def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The added offers as rows like ``City.offers`` (x, y in the analysis CRS, area, level rank)."""
+    """The added offers as rows like ``City.offers`` (x, y in the analysis CRS, area, level rank); ``units`` in the
+    analysis CRS, as a City holds them."""
     if not scenario.added:
         return pd.DataFrame(columns=OFFER_COLUMNS)
     x, y = transform(
         schema.WEB_CRS, schema.ANALYSIS_CRS, [o.lon for o in scenario.added], [o.lat for o in scenario.added]
     )
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=schema.ANALYSIS_CRS)
 
     def texts(values: list[str]) -> pd.Series:  # as the city's offers hold them: appending to those is then cheap
         return pd.Series(values, dtype=object)
@@ -86,9 +87,9 @@ def new_offers_frame(scenario: Scenario, units: gpd.GeoDataFrame) -> pd.DataFram
             "target_groups": texts([schema.LIST_SEP.join(o.target_groups) for o in scenario.added]),
             "level": texts([o.level for o in scenario.added]),
             "capacity": [o.capacity for o in scenario.added],
-            "x": points.x.to_numpy(),
-            "y": points.y.to_numpy(),
-            "area_id": assign_points(points, units).to_numpy(),
+            "x": x,
+            "y": y,
+            "area_id": areas_under(shapely.points(x, y), units),
             "level_rank": [schema.level_rank(o.level) for o in scenario.added],
             "lon": [o.lon for o in scenario.added],
             "lat": [o.lat for o in scenario.added],
