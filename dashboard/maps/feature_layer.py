@@ -27,7 +27,10 @@ class FeatureLayer(folium.GeoJson):
     ``radius``: draw points as circle markers of this radius (their style may set its own). ``tip_property``:
     the property holding a feature's tooltip as HTML (sticky, follows the mouse); else ``labels``: the labels of
     the properties ``f0``, ``f1``, … shown as a table (fixed at the point). ``highlight``: the style while the
-    mouse is over a feature. ``shapes``: the features' geometries encoded already (see ``encoded``).
+    mouse is over a feature. ``shapes``: the features' geometries as one JSON array, in their order, encoded
+    already (once per data version). Its features are then added when the browser has their geometries, which it
+    may fetch (``shapes_text``), and beneath every other layer: a layer with ``shapes`` must lie beneath the
+    map's other vector layers (the Quartiere do).
     """
 
     _template = jinja2.Template(
@@ -67,7 +70,22 @@ class FeatureLayer(folium.GeoJson):
             return div;
         }, {sticky: false, className: "foliumtooltip"});
         {%- endif %}
+        {%- if this.shapes is none %}
         {{ this.get_name() }}.addData({{ this.data_text }});
+        {%- else %}
+        (function (layer, collection, shapes) {
+            function add(geometries) {
+                collection.features.forEach(function (feature, i) { feature.geometry = geometries[i]; });
+                layer.addData(collection);
+                layer.bringToBack();
+            }
+            if (typeof shapes === "string") {
+                fetch(shapes).then(function (answer) { return answer.json(); }).then(add);
+            } else {
+                add(shapes);
+            }
+        })({{ this.get_name() }}, {{ this.data_text }}, {{ this.shapes_text }});
+        {%- endif %}
         {% endmacro %}"""
     )
 
@@ -82,7 +100,7 @@ class FeatureLayer(folium.GeoJson):
         labels: Sequence[str] = (),
         highlight: dict | None = None,
         interactive: bool = True,
-        shapes: Sequence[str] | None = None,
+        shapes: str | None = None,
     ):
         super().__init__(collection, name=name)
         self.shapes = shapes
@@ -96,20 +114,22 @@ class FeatureLayer(folium.GeoJson):
     @cached_property
     def encoded(self) -> str:
         """The FeatureCollection as JSON safe inside a script element, encoded once for every render; with
-        ``shapes`` (each feature's geometry so encoded, in order: once per data version) only the rest is."""
+        ``shapes`` without its geometries, which the script takes from ``shapes``."""
         if self.shapes is None:
             return str(htmlsafe_json_dumps(self.data))
-        features = [
-            str(htmlsafe_json_dumps({k: v for k, v in feature.items() if k != "geometry"}))[:-1]
-            + f', "geometry": {shape}}}'
-            for feature, shape in zip(self.data["features"], self.shapes, strict=True)
-        ]
-        return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
+        features = [{k: v for k, v in feature.items() if k != "geometry"} for feature in self.data["features"]]
+        return str(htmlsafe_json_dumps({"type": "FeatureCollection", "features": features}))
 
     @property
     def data_text(self) -> str:
         """``encoded`` where the script holds it, or its placeholder while a payload is made (``bulk_data``)."""
         return bulk_data.inline(self.encoded)
+
+    @property
+    def shapes_text(self) -> str:
+        """``shapes`` where the script holds them, or while a payload is made the placeholder of a text many maps
+        share: the browser may then fetch them once (``bulk_data.shared``)."""
+        return bulk_data.shared(self.shapes or "[]")
 
 
 def style_indices(styles: Sequence[dict]) -> tuple[list[dict], list[int]]:

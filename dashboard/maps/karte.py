@@ -52,7 +52,7 @@ class MapData:
     """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
 
     units: dict  # GeoJSON FeatureCollection, feature id = area_id
-    unit_shapes: tuple[str, ...]  # each feature's geometry as JSON for a script element (``FeatureLayer``)
+    unit_shapes: str  # the features' geometries as one JSON array for a script element (``FeatureLayer``)
     bezirke: dict
     unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
     actors: pd.DataFrame  # lon, lat + fields
@@ -115,7 +115,7 @@ def prepare_map_data(city: City) -> MapData:
     features = _features(units)
     return MapData(
         units=features,
-        unit_shapes=tuple(str(htmlsafe_json_dumps(f["geometry"])) for f in features["features"]),
+        unit_shapes=str(htmlsafe_json_dumps([f["geometry"] for f in features["features"]])),
         bezirke=_features(city.bezirke),
         unit_points=unit_points.set_index("area_id"),
         actors=_lonlat(city.actors),

@@ -10,13 +10,20 @@ bundles and the components' hashed builds (cached by browsers for a year, as Str
 those whose names carry no hash, revalidated by ETag: ``static/vendor``, the page a link opens with its
 icon, and the components' pages (Streamlit's own answer to each of these four cost about 1 ms of CPU
 more per open). Everything else, ranges included, goes on to Streamlit unchanged.
+
+It also answers the data maps share across views (``publish``): the Quartiere's geometry, fetched once by a
+browser instead of sent with every map.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import mimetypes
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +77,21 @@ class Kept:
 #: Files ``prepare`` has kept, by their resolved path: every ``FrontendFiles`` answers from them.
 _PREPARED: dict[Path, Kept] = {}
 
+#: Where published data is answered, below the base path (``publish``).
+PUBLISHED_DIR = "qa-data/"
+#: Published data never changes under its address; it stays in the browser that was given the address (an
+#: editor's map may show more than a viewer's), not in shared caches.
+PUBLISHED_CACHE = "private, immutable, max-age=31536000"
+#: Texts kept for browsers, the latest published or fetched: a data version has a few (the Quartiere's geometry),
+#: and a text is the same for every data version with the same areas.
+PUBLISHED_KEPT = 64
+_PUBLISHED: OrderedDict[str, Kept] = OrderedDict()
+_PUBLISHED_LOCK = threading.Lock()
+#: Names published texts: addresses nobody can work out from the data, new with every start of the server.
+_PUBLISHED_KEY = secrets.token_bytes(32)
+#: The ``FrontendFiles`` answering this server's requests (None: no such server, e.g. AppTest).
+_SERVING: list[FrontendFiles] = []
+
 
 def keep(path: Path, cache_control: str) -> Kept:
     """Read and compress ``path`` once."""
@@ -99,6 +121,44 @@ def prepare(max_bytes: int = PREPARE_MAX_BYTES) -> int:
             if path.is_file() and path.stat().st_size <= max_bytes and path not in _PREPARED:
                 _PREPARED[path] = keep(path, IMMUTABLE)
     return len(_PREPARED)
+
+
+def publish(text: str) -> str | None:
+    """Hand the JSON ``text`` to browsers as a file of its own and return its address, or None where no
+    ``FrontendFiles`` answers requests (AppTest, ``streamlit run app.py``): the caller then sends the text itself.
+
+    The map of every new view sent the Quartiere's geometry over the websocket, compressed anew at every open;
+    fetched from its address, a browser keeps it for every page and visit. The address is a keyed hash of the text:
+    the same text keeps its address, and only a browser that was given the address can fetch it."""
+    if not _SERVING:
+        return None
+    body = text.encode()
+    name = hmac.new(_PUBLISHED_KEY, body, hashlib.sha256).hexdigest()[:40] + ".json"
+    with _PUBLISHED_LOCK:
+        if name in _PUBLISHED:
+            _PUBLISHED.move_to_end(name)
+            return f"{_SERVING[-1].prefix}/{PUBLISHED_DIR}{name}"
+    kept = Kept(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_COMPRESS_BYTES else None,
+        content_type="application/json; charset=utf-8",
+        cache_control=PUBLISHED_CACHE,
+        etag=f'"{name[:-5]}"',
+    )
+    with _PUBLISHED_LOCK:
+        _PUBLISHED[name] = kept
+        while len(_PUBLISHED) > PUBLISHED_KEPT:
+            _PUBLISHED.popitem(last=False)
+    return f"{_SERVING[-1].prefix}/{PUBLISHED_DIR}{name}"
+
+
+def published(name: str) -> Kept | None:
+    """The published text of that file name, if it is still kept."""
+    with _PUBLISHED_LOCK:
+        kept = _PUBLISHED.get(name)
+        if kept is not None:
+            _PUBLISHED.move_to_end(name)
+        return kept
 
 
 def inside(root: Path, relative: str) -> Path | None:
@@ -138,6 +198,7 @@ class FrontendFiles:
         self.app_static = app_static
         self.base_url = base_url
         self.kept: dict[str, Kept] = {}
+        _SERVING.append(self)
 
     @property
     def prefix(self) -> str:
@@ -171,6 +232,8 @@ class FrontendFiles:
     def lookup(self, path: str) -> Kept | None:
         """The kept file for ``path``; only files are kept, never a miss (any address can be asked for)."""
         kept = self.kept.get(path)
+        if kept is None and path.startswith(self.prefix + "/" + PUBLISHED_DIR):
+            return published(path[len(self.prefix) + 1 + len(PUBLISHED_DIR) :])
         if kept is None and (located := self.locate(path)):
             kept = self.kept[path] = _PREPARED.get(located[0]) or keep(*located)
         return kept

@@ -23,7 +23,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.maps import bulk_data
 from dashboard.maps.assets import walk
-from dashboard.web import map_first
+from dashboard.web import frontend_files, map_first
 from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.links import follow_map, place_map, sync_url
 
@@ -31,11 +31,17 @@ from dashboard.web.links import follow_map, place_map, sync_url
 Built = tuple[folium.Map, list[folium.FeatureGroup]]
 
 
-def payload(fmap: folium.Map, groups: list[folium.FeatureGroup], returned_objects: tuple[str, ...]) -> dict:
+def payload(
+    fmap: folium.Map,
+    groups: list[folium.FeatureGroup],
+    returned_objects: tuple[str, ...],
+    publish: Callable[[str], str | None] | None = None,
+) -> dict:
     """The component's arguments for ``fmap`` as ``st_folium`` computes them (it changes ``fmap``); st_folium
     renders the map once more after the page, which changes nothing of them (a quarter of the time). The layers'
-    data is set aside while streamlit-folium takes the script apart (``bulk_data``)."""
-    with bulk_data.set_aside() as aside:
+    data is set aside while streamlit-folium takes the script apart (``bulk_data``); what many maps share goes
+    to ``publish`` where it is given, and the script holds its address."""
+    with bulk_data.set_aside(publish) as aside:
         fmap.get_root().render()
         html, header = sf._get_html(fmap), sf._get_header(fmap)
         script = sf._get_map_string(fmap)
@@ -64,7 +70,7 @@ def _kept(
     view_key: Hashable, key: str, returned_objects: tuple[str, ...], _build: Callable[[], Built]
 ) -> tuple[dict, str]:
     """The payload and the component's widget key, which st_folium derives from the script (a regex over it)."""
-    kept = payload(*_build(), returned_objects)
+    kept = payload(*_build(), returned_objects, frontend_files.publish)
     return kept, sf.generate_js_hash(kept["script"], key, False)
 
 

@@ -53,3 +53,25 @@ def test_a_long_list_of_sources_leaves_the_scale_bar_visible(app_server, page, w
     credit = frame.locator(".leaflet-control-attribution").bounding_box()
     assert scale and credit
     assert scale["x"] + scale["width"] <= credit["x"] or scale["y"] + scale["height"] <= credit["y"]
+
+
+def test_the_quartiere_come_once_as_a_file_for_every_map_and_lie_beneath_the_other_layers(
+    app_server, page, wait_for_map
+):
+    """Their geometry is the same for every view of a data version: the browser fetches it from the app (no other
+    host) instead of receiving it with each map, and draws it beneath the outlines and offers drawn before it came."""
+    fetched: list[tuple[str, int]] = []
+    page.on(
+        "response", lambda response: "/qa-data/" in response.url and fetched.append((response.url, response.status))
+    )
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    for query in ("?p=karte&b=01", "?p=luecken&g=senioren&t=400&s=8.88914,50.57643,begegnung,senioren,mitwirkung,30"):
+        page.goto(f"{app_server}/{query}")
+        frame = wait_for_map(page)
+        frame.locator(f"{INTERACTIVE}[stroke-width='0.6']").nth(100).wait_for(state="attached")
+        widths = frame.locator("svg path").evaluate_all("paths => paths.map(p => p.getAttribute('stroke-width'))")
+        quartiere = widths.count("0.6")
+        assert quartiere >= 100 and widths[:quartiere] == ["0.6"] * quartiere  # the first drawn: beneath the rest
+        assert len(widths) > quartiere  # outlines, offers
+    assert fetched and all(status == 200 for _, status in fetched)
+    assert len({url for url, _ in fetched}) == 1  # one file for both maps

@@ -36,3 +36,25 @@ def test_the_grid_picture_is_set_aside_only_where_json_writes_it_as_it_is():
     with bulk_data.set_aside():
         assert plain.url != picture[0] and odd.url == 'data:image/png;base64,"</script>'
     assert plain.url == picture[0]
+
+
+def test_a_shared_text_stays_in_the_script_unless_the_payload_publishes_it():
+    shapes = '[{"type": "Point", "coordinates": [8.7, 50.5]}]'
+    assert bulk_data.shared(shapes) == shapes
+    with bulk_data.set_aside() as kept:
+        in_place = bulk_data.shared(shapes)
+    assert kept.put_back(f"add({in_place});") == f"add({shapes});"
+    published: list[str] = []
+
+    def publish(text: str) -> str:
+        published.append(text)
+        return "/qa-data/abc.json"
+
+    with bulk_data.set_aside(publish) as aside:
+        address = bulk_data.shared(shapes)
+        data = bulk_data.inline('{"a": 1}')
+    assert aside.put_back(f"add({address}, {data});") == 'add("/qa-data/abc.json", {"a": 1});'
+    assert published == [shapes]  # only the shared text
+    with bulk_data.set_aside(lambda text: None) as unpublished:  # no server to answer: the text itself
+        again = bulk_data.shared(shapes)
+    assert unpublished.put_back(again) == shapes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,13 @@ def request(app, path: str, method: str = "GET", **headers: str) -> tuple[int, d
     outside_event_loop(lambda: asyncio.run(app(scope, receive, send)))
     start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
+@pytest.fixture(autouse=True)
+def no_server_yet(monkeypatch):
+    """Each test makes its own ``FrontendFiles``; none is left serving for the tests after it."""
+    monkeypatch.setattr(frontend_files, "_SERVING", [])
+    monkeypatch.setattr(frontend_files, "_PUBLISHED", type(frontend_files._PUBLISHED)())
 
 
 @pytest.fixture
@@ -177,3 +185,43 @@ def test_the_bundles_prepared_at_the_start_are_answered_without_reading_them_aga
     monkeypatch.setattr(frontend_files, "keep", lambda *a: pytest.fail(f"read again: {a[0]}"))
     status, headers, body = request(FrontendFiles(Downstream(), Path("/nowhere")), f"/static/js/{small.name}")
     assert status == 200 and body == small.read_bytes() and headers["cache-control"] == IMMUTABLE
+
+
+GEOMETRY = '[{"type": "Polygon", "coordinates": [[[8.7, 50.5], [8.8, 50.5], [8.8, 50.6], [8.7, 50.5]]]}]' * 40
+
+
+def test_without_a_server_answering_nothing_is_published_and_the_map_keeps_its_data():
+    assert frontend_files.publish(GEOMETRY) is None
+
+
+def test_published_data_is_answered_gzipped_kept_by_the_browser_only_and_under_the_base_path(vendor):
+    downstream = Downstream()
+    app = FrontendFiles(downstream, app_static=vendor, base_url="/quartiersatlas/")
+    address = frontend_files.publish(GEOMETRY)
+    assert address is not None and address.startswith("/quartiersatlas/qa-data/") and address.endswith(".json")
+    assert frontend_files.publish(GEOMETRY) == address  # the same text, the same address
+    status, headers, body = request(app, address, accept_encoding="gzip")
+    assert status == 200 and gzip.decompress(body).decode() == GEOMETRY
+    assert headers["content-type"] == "application/json; charset=utf-8" and headers["content-encoding"] == "gzip"
+    assert headers["cache-control"] == "private, immutable, max-age=31536000"
+    assert request(app, address, if_none_match=headers["etag"])[0] == 304
+    assert request(app, address.removeprefix("/quartiersatlas"))[0] == 299  # not under the base path: Streamlit's
+
+
+def test_a_published_address_cannot_be_worked_out_from_the_data(served):
+    app, _ = served
+    address = frontend_files.publish(GEOMETRY)
+    other = frontend_files.publish(GEOMETRY + " ")
+    assert address != other
+    name = address.rsplit("/", 1)[1].removesuffix(".json")
+    assert name not in {hashlib.sha256(GEOMETRY.encode()).hexdigest()[:40], hashlib.sha1(GEOMETRY.encode()).hexdigest()}
+    assert request(app, address.replace(name, "0" * len(name)))[0] == 299  # an unknown name: Streamlit's 404
+
+
+def test_the_latest_published_texts_are_kept_and_the_oldest_forgotten(served, monkeypatch):
+    app, _ = served
+    monkeypatch.setattr(frontend_files, "PUBLISHED_KEPT", 2)
+    first, second = frontend_files.publish("[1]"), frontend_files.publish("[2]")
+    assert request(app, first)[0] == 200  # fetched: now the latest
+    frontend_files.publish("[3]")
+    assert request(app, first)[0] == 200 and request(app, second)[0] == 299

@@ -1,5 +1,6 @@
 """The kept map payload: the same as st_folium sends, one build per view key, nothing private for viewers."""
 
+import json
 import re
 
 import pytest
@@ -63,6 +64,24 @@ def test_a_gap_maps_data_is_in_place_in_its_payload():
     planned = "Treff &lt;i&gt;neu&lt;/i&gt; QaBulk0X".replace("&", "\\u0026")  # escaped for HTML, then for a script
     assert planned in kept["feature_group"]
     assert not re.search(r"QaBulk[0-9a-f]{12}X", kept["script"] + kept["feature_group"])  # no placeholder left
+
+
+def test_the_quartiere_geometry_leaves_the_payload_for_a_file_the_browser_fetches_once():
+    addresses: dict[str, str] = {}
+
+    def publish(text: str) -> str:
+        return addresses.setdefault(text, f"/qa-data/{len(addresses)}.json")
+
+    city = prepare(tiny_workspace())
+    shapes = prepare_map_data(city).unit_shapes
+    karte = map_payload.payload(*_karte(tiny_workspace()), RETURNED, publish)
+    gaps = map_payload.payload(*_gap_map(tiny_workspace()), RETURNED, publish)
+    assert list(addresses) == [shapes]  # one file for both maps
+    for kept in (karte, gaps):
+        assert '"/qa-data/0.json"' in kept["script"]
+        assert json.dumps(json.loads(shapes)[0]["coordinates"]) not in kept["script"]  # no Quartier's outline
+    in_place = map_payload.payload(*_gap_map(tiny_workspace()), RETURNED)["script"]  # no server: in the script
+    assert json.dumps(json.loads(shapes)[0]["coordinates"]) in in_place and "/qa-data/" not in in_place
 
 
 def test_a_viewers_payload_has_no_contact_data():
