@@ -12,6 +12,7 @@ it to its parent as any layer.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 import folium
@@ -27,10 +28,10 @@ class FeatureLayer(folium.GeoJson):
     ``radius``: draw points as circle markers of this radius (their style may set its own). ``tip_property``:
     the property holding a feature's tooltip as HTML (sticky, follows the mouse); else ``labels``: the labels of
     the properties ``f0``, ``f1``, … shown as a table (fixed at the point). ``highlight``: the style while the
-    mouse is over a feature. ``shapes``: the features' geometries as one JSON array, in their order, encoded
-    already (once per data version). Its features are then added when the browser has their geometries, which it
-    may fetch (``shapes_text``), and beneath every other layer: a layer with ``shapes`` must lie beneath the
-    map's other vector layers (the Quartiere do).
+    mouse is over a feature. ``shared``: parts of the features that every view of a data version shares, which
+    the browser may fetch once (``shared_text``); ``shared_rows``: per feature, its row there (None: all of it is
+    written here). The features are then added once the browser has the shared parts; ``beneath``: beneath the
+    map's other vector layers (the Quartiere are, and they may well come after the rest).
     """
 
     _template = jinja2.Template(
@@ -70,21 +71,29 @@ class FeatureLayer(folium.GeoJson):
             return div;
         }, {sticky: false, className: "foliumtooltip"});
         {%- endif %}
-        {%- if this.shapes is none %}
+        {%- if this.shared is none %}
         {{ this.get_name() }}.addData({{ this.data_text }});
         {%- else %}
-        (function (layer, collection, shapes) {
-            function add(geometries) {
-                collection.features.forEach(function (feature, i) { feature.geometry = geometries[i]; });
+        (function (layer, collection, shared) {
+            function add(parts) {
+                collection.features.forEach(function (feature) {
+                    var part = parts[feature.shared];
+                    if (part !== undefined) {
+                        feature.geometry = part.geometry;
+                        feature.properties = Object.assign({}, part.properties, feature.properties);
+                    }
+                });
                 layer.addData(collection);
+                {%- if this.beneath %}
                 layer.bringToBack();
+                {%- endif %}
             }
-            if (typeof shapes === "string") {
-                fetch(shapes).then(function (answer) { return answer.json(); }).then(add);
+            if (typeof shared === "string") {
+                fetch(shared).then(function (answer) { return answer.json(); }).then(add);
             } else {
-                add(shapes);
+                add(shared);
             }
-        })({{ this.get_name() }}, {{ this.data_text }}, {{ this.shapes_text }});
+        })({{ this.get_name() }}, {{ this.data_text }}, {{ this.shared_text }});
         {%- endif %}
         {% endmacro %}"""
     )
@@ -100,10 +109,14 @@ class FeatureLayer(folium.GeoJson):
         labels: Sequence[str] = (),
         highlight: dict | None = None,
         interactive: bool = True,
-        shapes: str | None = None,
+        shared: SharedParts | None = None,
+        shared_rows: Sequence[int | None] = (),
+        beneath: bool = False,
     ):
         super().__init__(collection, name=name)
-        self.shapes = shapes
+        self.shared = shared
+        self.shared_rows = list(shared_rows)
+        self.beneath = beneath
         self.styles = list(styles)
         self.radius = radius
         self.tip_property = tip_property
@@ -114,10 +127,21 @@ class FeatureLayer(folium.GeoJson):
     @cached_property
     def encoded(self) -> str:
         """The FeatureCollection as JSON safe inside a script element, encoded once for every render; with
-        ``shapes`` without its geometries, which the script takes from ``shapes``."""
-        if self.shapes is None:
+        ``shared`` each feature of a shared row without what the script takes from there."""
+        if self.shared is None:
             return str(htmlsafe_json_dumps(self.data))
-        features = [{k: v for k, v in feature.items() if k != "geometry"} for feature in self.data["features"]]
+        left_out = set(self.shared.properties)
+        features = [
+            feature
+            if row is None
+            else {
+                "type": "Feature",
+                **({"id": feature["id"]} if "id" in feature else {}),
+                "shared": row,
+                "properties": {k: v for k, v in feature["properties"].items() if k not in left_out},
+            }
+            for feature, row in zip(self.data["features"], self.shared_rows, strict=True)
+        ]
         return str(htmlsafe_json_dumps({"type": "FeatureCollection", "features": features}))
 
     @property
@@ -126,10 +150,20 @@ class FeatureLayer(folium.GeoJson):
         return bulk_data.inline(self.encoded)
 
     @property
-    def shapes_text(self) -> str:
-        """``shapes`` where the script holds them, or while a payload is made the placeholder of a text many maps
-        share: the browser may then fetch them once (``bulk_data.shared``)."""
-        return bulk_data.shared(self.shapes or "[]")
+    def shared_text(self) -> str:
+        """The shared parts where the script holds them, or while a payload is made the placeholder of a text many
+        maps share: the browser may then fetch it once (``bulk_data.shared``)."""
+        return bulk_data.shared(self.shared.text if self.shared else "[]")
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """What the features of a layer have in common with every view of a data version – the Quartiere's geometry, an
+    offer's place and texts – as one JSON array (made once per data version): per row, a feature's ``geometry``
+    and those of its ``properties`` named in ``properties``."""
+
+    text: str
+    properties: tuple[str, ...] = ()
 
 
 def style_indices(styles: Sequence[dict]) -> tuple[list[dict], list[int]]:

@@ -34,6 +34,7 @@ from dashboard.maps.karte import (
     escaped_rows,
     feature_group,
     offer_columns,
+    offer_parts,
     offer_texts,
     selection_layer,
 )
@@ -161,6 +162,8 @@ def _offer_points(data: MapData, city: City, result: GapResult, lang: str) -> fo
         [(*row, named[s]) for row, s in zip(rows_texts, shown, strict=True)],
         [_OFFER_STYLES[s] for s in shown],
         radius=5,
+        shared=offer_parts(data, lang),  # the city's offers' places and texts; the planned ones' are here
+        shared_rows=[*rows, *[None] * len(new)],
     )
 
 

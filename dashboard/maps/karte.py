@@ -30,7 +30,7 @@ from dashboard.analysis.classify import NO_DATA_COLOUR, SECTOR_COLOURS, Classes
 from dashboard.analysis.filters import actors_mask, in_bezirk, offers_mask
 from dashboard.i18n import code_label, fmt_int, fmt_share, t, tn
 from dashboard.maps.assets import localize
-from dashboard.maps.feature_layer import FeatureLayer, style_indices
+from dashboard.maps.feature_layer import FeatureLayer, SharedParts, style_indices
 from dashboard.maps.print_map import LegendItem, Points, ViewMap, view_bounds
 from dashboard.model import schema
 from dashboard.model.projection import to_crs
@@ -52,7 +52,7 @@ class MapData:
     """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
 
     units: dict  # GeoJSON FeatureCollection, feature id = area_id
-    unit_shapes: str  # the features' geometries as one JSON array for a script element (``FeatureLayer``)
+    unit_parts: SharedParts  # the Quartiere's geometry, once for every view's layers (``FeatureLayer``)
     bezirke: dict
     unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
     actors: pd.DataFrame  # lon, lat + fields
@@ -115,7 +115,7 @@ def prepare_map_data(city: City) -> MapData:
     features = _features(units)
     return MapData(
         units=features,
-        unit_shapes=str(htmlsafe_json_dumps([f["geometry"] for f in features["features"]])),
+        unit_parts=SharedParts(str(htmlsafe_json_dumps([{"geometry": f["geometry"]} for f in features["features"]]))),
         bezirke=_features(city.bezirke),
         unit_points=unit_points.set_index("area_id"),
         actors=_lonlat(city.actors),
@@ -177,9 +177,12 @@ def escaped_point_layer(
     texts: Sequence[tuple[str, ...]],
     styles: Sequence[dict],
     radius: float,
+    shared: SharedParts | None = None,
+    shared_rows: Sequence[int | None] = (),
 ) -> FeatureLayer:
     """``point_layer`` from lon/lat ``points`` and, per point, its tooltip's texts escaped already (a page keeps
-    those of a city's offers, ``offer_texts``)."""
+    those of a city's offers, ``offer_texts``); ``shared``, ``shared_rows``: where the browser finds a point and
+    its texts once per data version (``offer_parts``), see ``FeatureLayer``."""
     kept, indices = style_indices([{"fillOpacity": 0.9, "radius": radius, "fill": True, **style} for style in styles])
     features = [
         {
@@ -191,7 +194,13 @@ def escaped_point_layer(
         for i, ((lon, lat), row) in enumerate(zip(points, texts, strict=True))
     ]
     return FeatureLayer(
-        _collection(features), name=name, styles=kept, radius=radius, labels=[html.escape(label) for label in labels]
+        _collection(features),
+        name=name,
+        styles=kept,
+        radius=radius,
+        labels=[html.escape(label) for label in labels],
+        shared=shared,
+        shared_rows=shared_rows,
     )
 
 
@@ -213,7 +222,9 @@ def area_layer(
         styles=kept,
         tip_property="tip",
         highlight={"weight": 2.5, "color": SELECTED},
-        shapes=data.unit_shapes,
+        shared=data.unit_parts,
+        shared_rows=range(len(features)),
+        beneath=True,
     )
 
 
@@ -295,6 +306,25 @@ def offer_texts(data: MapData, lang: str) -> tuple[list[str], list[tuple[str, ..
         columns = offer_columns(data.offers, lang)
         texts = data.made[key] = (list(columns), escaped_rows(columns))
     return texts
+
+
+def offer_parts(data: MapData, lang: str) -> SharedParts:
+    """Per row of ``data.offers``, its point and tooltip texts (``offer_texts``) as the parts every gap map of a
+    data version and language shares (``FeatureLayer``): once per data version and language."""
+    key = ("offer_parts", lang)
+    parts = data.made.get(key)
+    if parts is None:
+        labels, texts = offer_texts(data, lang)
+        lon, lat = data.offers["lon"].to_numpy(dtype=float), data.offers["lat"].to_numpy(dtype=float)
+        rows = [
+            {
+                "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
+                "properties": {f"f{j}": text for j, text in enumerate(row)},
+            }
+            for x, y, row in zip(lon, lat, texts, strict=True)
+        ]
+        parts = data.made[key] = SharedParts(str(htmlsafe_json_dumps(rows)), tuple(f"f{j}" for j in range(len(labels))))
+    return parts
 
 
 def _offers_layer(data: MapData, view: MapView, units: pd.DataFrame, lang: str) -> folium.GeoJson:

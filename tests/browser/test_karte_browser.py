@@ -55,17 +55,22 @@ def test_a_long_list_of_sources_leaves_the_scale_bar_visible(app_server, page, w
     assert scale["x"] + scale["width"] <= credit["x"] or scale["y"] + scale["height"] <= credit["y"]
 
 
-def test_the_quartiere_come_once_as_a_file_for_every_map_and_lie_beneath_the_other_layers(
+def test_the_quartiere_and_offers_come_once_as_files_for_every_map_beneath_and_above_the_rest(
     app_server, page, wait_for_map
 ):
-    """Their geometry is the same for every view of a data version: the browser fetches it from the app (no other
-    host) instead of receiving it with each map, and draws it beneath the outlines and offers drawn before it came."""
-    fetched: list[tuple[str, int]] = []
-    page.on(
-        "response", lambda response: "/qa-data/" in response.url and fetched.append((response.url, response.status))
-    )
+    """What is the same for every view of a data version – the Quartiere's geometry, the offers' places and texts
+    – the browser fetches from the app (no other host) instead of receiving it with each map; the Quartiere are
+    drawn beneath the layers drawn before they came, the offers keep their tooltips."""
+    fetched: dict[str, set[str]] = {}
+    current: list[str] = []
+    page.on("response", lambda r: "/qa-data/" in r.url and r.status == 200 and fetched[current[-1]].add(r.url))
     page.set_viewport_size({"width": 1400, "height": 1000})
-    for query in ("?p=karte&b=01", "?p=luecken&g=senioren&t=400&s=8.88914,50.57643,begegnung,senioren,mitwirkung,30"):
+    for name, query in (
+        ("karte", "?p=karte&b=01"),
+        ("luecken", "?p=luecken&g=senioren&t=400&s=8.88914,50.57643,begegnung,senioren,mitwirkung,30"),
+    ):
+        current.append(name)
+        fetched[name] = set()
         page.goto(f"{app_server}/{query}")
         frame = wait_for_map(page)
         frame.locator(f"{INTERACTIVE}[stroke-width='0.6']").nth(100).wait_for(state="attached")
@@ -73,5 +78,8 @@ def test_the_quartiere_come_once_as_a_file_for_every_map_and_lie_beneath_the_oth
         quartiere = widths.count("0.6")
         assert quartiere >= 100 and widths[:quartiere] == ["0.6"] * quartiere  # the first drawn: beneath the rest
         assert len(widths) > quartiere  # outlines, offers
-    assert fetched and all(status == 200 for _, status in fetched)
-    assert len({url for url, _ in fetched}) == 1  # one file for both maps
+    assert len(fetched["karte"]) == 1 and fetched["karte"] < fetched["luecken"]  # the Quartiere: one file for both
+    assert len(fetched["luecken"]) == 2  # and the offers
+    offer = frame.locator(f"{INTERACTIVE}[stroke='#ffffff'][stroke-width='2']").first
+    offer.hover()
+    expect(frame.locator(".leaflet-tooltip").filter(has_text="zählt als Mitwirkungsangebot")).to_be_visible()

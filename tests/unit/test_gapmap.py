@@ -1,5 +1,6 @@
 """Maps of the gap analysis: grid image, escaped texts, scenario markers, need × gap."""
 
+import json
 import re
 
 import folium
@@ -120,6 +121,17 @@ def test_a_kept_grid_picture_is_drawn_as_given_and_kept_per_data_version(city, m
     assert len(drawn) == 2  # once per data version
 
 
+def _as_the_browser_joins(layer) -> dict:
+    """The layer's features as its script adds them: each shared row's point and texts joined in (FeatureLayer)."""
+    collection, parts = json.loads(layer.encoded), json.loads(layer.shared.text)
+    for feature in collection["features"]:
+        if "shared" in feature:
+            part = parts[feature.pop("shared")]
+            feature["geometry"] = part["geometry"]
+            feature["properties"] = {**part.get("properties", {}), **feature["properties"]}
+    return collection
+
+
 def test_the_offers_layer_from_kept_texts_is_the_layer_of_the_offers_shown(city, monkeypatch):
     data = prepare_map_data(city)
     lon, lat = data.unit_points.loc["0102", ["lon", "lat"]]
@@ -136,7 +148,11 @@ def test_the_offers_layer_from_kept_texts_is_the_layer_of_the_offers_shown(city,
             columns = {**gap_map.offer_columns(shown, lang), gap_map.t("fig.status", lang): named}
             styles = [gap_map._OFFER_STYLES[s] for s in status]
             expected = point_layer("offers", shown, columns, styles, radius=5)
-            assert gap_map._offer_points(data, city, result, lang).encoded == expected.encoded, lang
+            layer = gap_map._offer_points(data, city, result, lang)
+            assert json.loads(json.dumps(layer.data)) == json.loads(expected.encoded), lang
+            assert _as_the_browser_joins(layer) == json.loads(expected.encoded), lang
+            own = [f for f in json.loads(layer.encoded)["features"] if "shared" in f]  # the city's offers
+            assert own and all(set(f["properties"]) == {"s", "f4"} and "geometry" not in f for f in own), lang
     written = []
     monkeypatch.setattr(karte, "offer_columns", lambda offers, lang: written.append(len(offers)) or {})
     gap_map._offer_points(data, city, analyse(city, GapParams(threshold_m=300)), "de")

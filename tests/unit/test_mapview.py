@@ -103,8 +103,9 @@ def test_choropleth_colours_follow_classes(city):
     assert fills["0201"] == fills["0202"] == "#d9d9d9"  # suppressed: no data colour
     assert fills["0101"] != fills["0102"]
     sent = json.loads(quartiere.encoded)  # as sent to the browser: the geometries apart, as the script joins them
-    for feature, geometry in zip(sent["features"], json.loads(quartiere.shapes), strict=True):
-        feature["geometry"] = geometry
+    parts = json.loads(quartiere.shared.text)
+    for feature in sent["features"]:
+        feature["geometry"] = parts[feature.pop("shared")]["geometry"]
     assert sent == json.loads(json.dumps(quartiere.data))
 
 
