@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from dashboard.analysis.indicators import total_row
@@ -9,7 +11,9 @@ from dashboard.i18n import code_label, fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.model.view import MapView
 
 
+@functools.lru_cache(maxsize=256)
 def _sectors_text(sectors: tuple[str, ...], lang: str) -> str:
+    """Written once per set of sectors: a ranking writes one per Quartier, and a city has few distinct sets."""
     return ", ".join(code_label(s, lang) for s in sectors) or t("fig.none", lang)
 
 
@@ -17,7 +21,7 @@ def missing_sectors_texts(table: pd.DataFrame, lang: str, rows: pd.DataFrame | N
     """Missing sectors of ``rows`` (default: all of ``table``) as text; when no area of the city
     has any actor, there is no actor data at all, which is said instead of "all four missing"."""
     rows = table if rows is None else rows
-    if table["sectors_present"].map(len).sum() == 0:
+    if not any(table["sectors_present"]):
         return [t("fig.no_actor_data", lang)] * len(rows)
     return [_sectors_text(m, lang) for m in rows["sectors_missing"]]
 

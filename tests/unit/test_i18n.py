@@ -196,6 +196,8 @@ def test_figures_are_written_as_babel_writes_them(lang):
     spread = [x * 10.0**e for e in range(-3, 8) for x in (1.005, 2.345, 6.785, 9.995, -3.125, -0.45)]
     rng = np.random.default_rng(7)  # figures as the analysis makes them: numpy floats, halves among them
     spread += list(rng.uniform(-2e6, 2e6, 300)) + list(rng.integers(-3000, 3000, 100) / 2) + [np.float64(-0.0)]
+    shares = list(rng.uniform(0, 1, 300)) + [k / 2000 for k in range(-40, 2001, 7)]  # ties of per cent among them
+    spread += shares + [float(np.nextafter(v, side)) for v in shares[-40:] for side in (-1.0, 2.0)]  # beside ties
     for value in EDGE_FIGURES + spread:
         for digits in (0, 1, 2):
             want = parse_pattern("#,##0." + "0" * digits).apply(value, locale)
