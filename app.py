@@ -45,7 +45,6 @@ pages = [
     st.Page("pages/anmelden.py", title=t("nav.signin", lang), icon=":material/login:"),
 ]
 navigation = st.navigation(pages, position="hidden")  # drawn by entry.sidebar_navigation
-links.settle_link()
 entry.readable_captions()
 entry.keyboard_and_small_screens()
 if not session.embedded():

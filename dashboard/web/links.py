@@ -124,19 +124,7 @@ def start_from_link() -> str:
         s["_link_page"], s["_link_notices"] = share_state.PAGES[0] if page else state.page, notices
         if page == s["_link_page"]:  # /karte: the root page, which st.navigation knows as "/" only
             st.rerun()
-        s["_link_seeded"] = True
     return s["_link_page"]
-
-
-def settle_link() -> None:
-    """After st.navigation, on a session's first run: a fresh run (see ``start_from_link``).
-
-    It makes the seeded values old state, so widgets take them without Streamlit's "default value
-    and Session State" warning. It must come after st.navigation: only then does st.rerun keep the
-    page the address names (before it, the rerun knows no page and opened the default one).
-    """
-    if st.session_state.pop("_link_seeded", False):
-        st.rerun()
 
 
 def app_url() -> tuple[str, str]:
