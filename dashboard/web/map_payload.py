@@ -141,11 +141,12 @@ def live_map(
     through a rerun of the app. ``first``: the page draws map-first this run; the map's first report then reruns
     the app, which draws the page whole.
     """
+    if first and not map_first.active():  # the map has reported: the rest of the page comes (it draws the map)
+        map_first.reached()
+        st.rerun()
     result = show_map(view_key, build, key=key, height=height, returned_objects=returned_objects, pos_key=pos_key)
     if first:
         map_first.reached()
-    if first and not map_first.active():  # the map has reported: the rest of the page comes
-        st.rerun()
     follow_map(result, pos_key)
     if on_click is not None:
         on_click(result)
