@@ -85,7 +85,8 @@ class FeatureLayer(folium.GeoJson):
                 });
                 layer.addData(collection);
                 {%- if this.beneath %}
-                layer.bringToBack();
+                var drawn = layer.getLayers();  // to the back last first: their order among themselves is kept
+                for (var i = drawn.length - 1; i >= 0; i--) { drawn[i].bringToBack(); }
                 {%- endif %}
             }
             if (typeof shared === "string") {

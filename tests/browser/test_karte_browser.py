@@ -7,6 +7,17 @@ from playwright.sync_api import expect
 from tests.support.serving import click_map
 
 INTERACTIVE = "path.leaflet-interactive"
+#: Whether the Quartiere's paths come first in the map's drawing, in the order of their layer's features.
+QUARTIERE_IN_ORDER = """() => {
+    const paths = [...document.querySelectorAll("svg path")];
+    let quartiere = null;
+    window.map.eachLayer((layer) => {
+        const first = layer.getLayers && layer.getLayers()[0];
+        if (!quartiere && first && first.feature && first.feature.properties.area_id) quartiere = layer;
+    });
+    const at = quartiere.getLayers().map((layer) => paths.indexOf(layer._path));
+    return at[0] === 0 && at.every((place, i) => i === 0 || place === at[i - 1] + 1);
+}"""
 
 
 def _count_paths(frame) -> int:
@@ -78,6 +89,8 @@ def test_the_quartiere_and_offers_come_once_as_files_for_every_map_beneath_and_a
         quartiere = widths.count("0.6")
         assert quartiere >= 100 and widths[:quartiere] == ["0.6"] * quartiere  # the first drawn: beneath the rest
         assert len(widths) > quartiere  # outlines, offers
+        in_order = frame.locator("body").evaluate(QUARTIERE_IN_ORDER)
+        assert in_order, "the Quartiere are drawn in another order than the layer's"
     assert len(fetched["karte"]) == 1 and fetched["karte"] < fetched["luecken"]  # the Quartiere: one file for both
     assert len(fetched["luecken"]) == 2  # and the offers
     offer = frame.locator(f"{INTERACTIVE}[stroke='#ffffff'][stroke-width='2']").first
