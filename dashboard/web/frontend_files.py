@@ -11,8 +11,8 @@ those whose names carry no hash, revalidated by ETag: ``static/vendor``, the pag
 icon, and the components' pages (Streamlit's own answer to each of these four cost about 1 ms of CPU
 more per open). Everything else, ranges included, goes on to Streamlit unchanged.
 
-It also answers the data maps share across views (``publish``): the Quartiere's geometry, fetched once by a
-browser instead of sent with every map.
+It also answers the data maps share across views (``publish``): the Quartiere's geometry, the offers' places and
+texts, fetched once by a browser instead of sent with every map.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ _PUBLISHED: OrderedDict[str, Kept] = OrderedDict()
 _PUBLISHED_LOCK = threading.Lock()
 #: Names published texts: addresses nobody can work out from the data, new with every start of the server.
 _PUBLISHED_KEY = secrets.token_bytes(32)
-#: The ``FrontendFiles`` answering this server's requests (None: no such server, e.g. AppTest).
+#: The ``FrontendFiles`` answering this server's requests (empty: no such server, e.g. under AppTest).
 _SERVING: list[FrontendFiles] = []
 
 
@@ -134,10 +134,9 @@ def publish(text: str) -> str | None:
         return None
     body = text.encode()
     name = hmac.new(_PUBLISHED_KEY, body, hashlib.sha256).hexdigest()[:40] + ".json"
-    with _PUBLISHED_LOCK:
-        if name in _PUBLISHED:
-            _PUBLISHED.move_to_end(name)
-            return f"{_SERVING[-1].prefix}/{PUBLISHED_DIR}{name}"
+    address = f"{_SERVING[-1].prefix}/{PUBLISHED_DIR}{name}"
+    if published(name) is not None:
+        return address
     kept = Kept(
         body=body,
         gzipped=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_COMPRESS_BYTES else None,
@@ -149,7 +148,7 @@ def publish(text: str) -> str | None:
         _PUBLISHED[name] = kept
         while len(_PUBLISHED) > PUBLISHED_KEPT:
             _PUBLISHED.popitem(last=False)
-    return f"{_SERVING[-1].prefix}/{PUBLISHED_DIR}{name}"
+    return address
 
 
 def published(name: str) -> Kept | None:
