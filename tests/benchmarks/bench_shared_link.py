@@ -5,7 +5,7 @@ and the bare one-map app of ``bench_karte`` (same vendored Leaflet, same product
 the issue's baseline, and behind the same web server, which shows what is left once both serve the browser
 files alike –, opened in turns in fresh headless Chromium contexts: a Karte link, a
 Lückenanalyse link with a group, a threshold and a planned offer, a Profil link, and the bare app. Per open:
-the server process's own CPU seconds (``/proc``, until the server is quiet again, so the map's follow-up
+the server process's own CPU seconds (its kernel CPU clock, until the server is quiet again, so the map's follow-up
 rerun counts) and the time until Leaflet has drawn in the map iframe. "first" is the median of the opens of views
 the server had not built yet, after it was warmed by one open of its start page: the link itself in the first
 round, then in each round the same link with another threshold or Quartier (``unseen_view``); "again" the median
