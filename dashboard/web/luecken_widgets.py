@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -255,7 +256,7 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
         st.markdown(f"**{t('gap.place', lg)}**")
         _place_by_keyboard(loaded)
     with off_col:
-        labels = _offer_names(loaded.version, before.params, before)
+        labels = _offer_names(before)
         choice = st.selectbox(
             t("gap.scenario.disable", lg), list(labels), format_func=lambda i: labels[i], key="gap_toggle_offer"
         )
@@ -278,11 +279,12 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH_FUNCS)
-def _offer_names(version: str, params: GapParams, _before: gaps.GapResult) -> dict[str, str]:
-    """The offers a scenario can switch off, by name (read only: shared by every session)."""
-    existing = _before.offers.sort_values("name")
-    return dict(zip(existing["offer_id"], existing["name"], strict=False))
+def _offer_names(before: gaps.GapResult) -> dict[str, str]:
+    """The offers a scenario can switch off, by name: sorting a few thousand names is quicker than a cache's key
+    (the threshold, which changes no offer, is part of every result's parameters)."""
+    ids, names = before.offers["offer_id"].to_numpy(), before.offers["name"].to_numpy()
+    order = np.argsort(names.astype(str), kind="stable")
+    return dict(zip(ids[order], names[order], strict=True))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
