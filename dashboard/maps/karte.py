@@ -400,6 +400,24 @@ class _Attribution(folium.MacroElement):
         self.text = html.escape(text)
 
 
+class _TooltipFit(folium.MacroElement):
+    """Tooltips at most half the map wide, their lines wrapped, and on a narrow map (a phone, a page's column)
+    each label above its value: Leaflet opens a tooltip towards the map's middle, so it then always fits (a wide
+    offer tooltip at a point right of the middle ran off the map's left edge on a phone)."""
+
+    _template = jinja2.Template(
+        """{% macro header(this, kwargs) %}
+        <style>.leaflet-tooltip.foliumtooltip { white-space: normal; width: max-content; max-width: 48vw; }
+        .foliumtooltip th { text-align: left; padding-right: 0.5rem; }
+        @media (max-width: 40rem) {
+          .leaflet-tooltip.foliumtooltip { font-size: 0.875rem; overflow-wrap: anywhere; }
+          .foliumtooltip th, .foliumtooltip td { display: block; padding: 0; }
+          .foliumtooltip td { padding-bottom: 0.25rem; }
+        }</style>
+        {% endmacro %}"""
+    )
+
+
 class _GestureHandling(JSCSSMixin, folium.MacroElement):
     """On phones and tablets one finger scrolls the page past the map and two fingers move it, with a hint in
     the reader's language (Leaflet.GestureHandling). Only where touch is the main input: with a mouse the
@@ -479,6 +497,7 @@ def base_map(data: MapData, city: City, settings: Settings, bezirk: str | None, 
     _GestureHandling(lang).add_to(fmap)
     _OneTabStop().add_to(fmap)
     _Attribution(data_credits(city, lang)).add_to(fmap)
+    _TooltipFit().add_to(fmap)
     return fmap
 
 

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.serving import click_map
+from tests.support.serving import MAP_IFRAME, click_map
 
 INTERACTIVE = "path.leaflet-interactive"
 #: Whether the Quartiere's paths come first in the map's drawing, in the order of their layer's features.
@@ -96,3 +96,39 @@ def test_the_quartiere_and_offers_come_once_as_files_for_every_map_beneath_and_a
     offer = frame.locator(f"{INTERACTIVE}[stroke='#ffffff'][stroke-width='2']").first
     offer.hover()
     expect(frame.locator(".leaflet-tooltip").filter(has_text="zählt als Mitwirkungsangebot")).to_be_visible()
+
+
+#: The offer marker furthest right that the window shows: its index among ``sel`` and its middle in the frame.
+RIGHTMOST_SHOWN = """(paths) => {
+    let best = null;
+    paths.forEach((path, i) => {
+        const r = path.getBoundingClientRect();
+        if (r.width && r.right < innerWidth - 2 && (!best || r.left > best.x)) {
+            best = {i, x: r.left + r.width / 2, y: r.top + r.height / 2};
+        }
+    });
+    return best;
+}"""
+
+
+def test_an_offer_tooltip_stays_inside_a_phone_sized_map(app_server, page, wait_for_map, save_artifact):
+    """A tooltip is at most half the map wide, its labels above their values on a narrow map, and Leaflet opens it
+    towards the map's middle: a wide one at an offer right of the middle ran off the map's left edge on a phone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app_server}/?p=luecken&g=senioren&t=400")
+    frame = wait_for_map(page)
+    iframe = page.locator(MAP_IFRAME).first
+    iframe.scroll_into_view_if_needed()
+    map_box = iframe.bounding_box()
+    assert map_box
+    offers = frame.locator(f"{INTERACTIVE}[stroke='#ffffff'][stroke-width='2']")
+    offers.nth(10).wait_for(state="attached")
+    point = offers.evaluate_all(RIGHTMOST_SHOWN)
+    assert point and point["x"] > map_box["width"] / 2
+    page.mouse.move(map_box["x"] + point["x"], map_box["y"] + point["y"])
+    tip = frame.locator(".leaflet-tooltip").filter(has_text="Beteiligungsstufe")
+    expect(tip).to_be_visible()
+    box = tip.bounding_box()
+    assert box
+    save_artifact(page, "luecken-phone-tooltip", full_page=False)
+    assert map_box["x"] <= box["x"] and box["x"] + box["width"] <= map_box["x"] + map_box["width"]
