@@ -23,13 +23,13 @@ from dashboard.maps.assets import localize
 from dashboard.maps.karte import (
     OUTLINE,
     PARTICIPATION_COLOUR,
+    AreaTips,
     MapData,
     area_layer,
     base_map,
     data_credits,
     offer_columns,
     point_layer,
-    tooltip_html,
 )
 from dashboard.maps.print_map import fit_extent, north_arrow, png_bytes, scale_bar, symbol
 from dashboard.model import schema
@@ -54,8 +54,7 @@ def interactive_map(data: MapData, city: City, area: Area, settings: Settings, l
     fmap = base_map(data, city, settings, area.parent_id, lang)
     members = set(area.members)
     fills = {a: AREA_FILL for a in members}
-    tips = {f["id"]: tooltip_html(f["properties"]["name"], []) for f in data.units["features"]}
-    area_layer(data, fills, tips, "quartiere", 0.35).add_to(fmap)
+    area_layer(data, fills, AreaTips(), "quartiere", 0.35).add_to(fmap)  # each Quartier's name alone
     outline = [f for f in (*data.units["features"], *data.bezirke["features"]) if f["id"] == area.area_id]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": outline},

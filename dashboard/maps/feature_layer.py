@@ -25,10 +25,11 @@ from dashboard.maps import bulk_data
 class FeatureLayer(folium.GeoJson):
     """A FeatureCollection whose features carry their style's index in ``properties.s``.
 
-    ``radius``: draw points as circle markers of this radius (their style may set its own). ``tip_property``:
-    the property holding a feature's tooltip as HTML (sticky, follows the mouse); else ``labels``: the labels of
-    the properties ``f0``, ``f1``, … shown as a table (fixed at the point). ``highlight``: the style while the
-    mouse is over a feature. ``shared``: parts of the features that every view of a data version shares, which
+    ``radius``: draw points as circle markers of this radius (their style may set its own). ``tip_title``: an
+    area's tooltip (sticky, follows the mouse) is this title and the feature's ``n``, over a table of its rows
+    ``r``, each (index into ``labels``, value); else ``labels``: the labels of the properties ``f0``, ``f1``, …
+    shown as a table (fixed at the point). Titles, labels and texts come HTML-escaped. ``highlight``: the style
+    while the mouse is over a feature. ``shared``: parts of the features that every view of a data version shares, which
     the browser may fetch once (``shared_text``); ``shared_rows``: per feature, its row there (None: all of it is
     written here). The features are then added once the browser has the shared parts; ``beneath``: beneath the
     map's other vector layers (the Quartiere are, and they may well come after the rest).
@@ -54,10 +55,12 @@ class FeatureLayer(folium.GeoJson):
             {%- endif %}
             interactive: {{ this.interactive|tojson }}
         });
-        {%- if this.tip_property %}
+        {%- if this.tip_title is not none %}
         {{ this.get_name() }}.bindTooltip(function (layer) {
+            var labels = {{ this.labels|tojson }}, p = layer.feature.properties, rows = "";
+            p.r.forEach(function (row) { rows += "<tr><th>" + labels[row[0]] + "</th><td>" + row[1] + "</td></tr>"; });
             var div = L.DomUtil.create("div");
-            div.innerHTML = layer.feature.properties[{{ this.tip_property|tojson }}];
+            div.innerHTML = "<b>" + {{ this.tip_title|tojson }} + p.n + "</b><table>" + rows + "</table>";
             return div;
         }, {sticky: true, className: "foliumtooltip"});
         {%- elif this.labels %}
@@ -106,7 +109,7 @@ class FeatureLayer(folium.GeoJson):
         name: str,
         styles: Sequence[dict],
         radius: float | None = None,
-        tip_property: str | None = None,
+        tip_title: str | None = None,
         labels: Sequence[str] = (),
         highlight: dict | None = None,
         interactive: bool = True,
@@ -120,7 +123,7 @@ class FeatureLayer(folium.GeoJson):
         self.beneath = beneath
         self.styles = list(styles)
         self.radius = radius
-        self.tip_property = tip_property
+        self.tip_title = tip_title
         self.labels = list(labels)  # HTML: escaped by the caller
         self.highlight_style = highlight
         self.interactive = interactive

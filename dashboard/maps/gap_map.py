@@ -25,6 +25,7 @@ from dashboard.i18n import fmt_int, fmt_num, fmt_share, t, tn
 from dashboard.maps import bulk_data
 from dashboard.maps.assets import localize
 from dashboard.maps.karte import (
+    AreaTips,
     MapData,
     area_layer,
     area_tips,
@@ -95,7 +96,7 @@ def prepare_grid(city: City) -> None:
         pixels_of(city.cells["x"].to_numpy(), city.cells["y"].to_numpy())
 
 
-def _index_tips(data: MapData, result: GapResult, lang: str) -> dict[str, str]:
+def _index_tips(data: MapData, result: GapResult, lang: str) -> AreaTips:
     min_residents = result.params.min_residents
     suppressed = [(t("fig.residents", lang), tn("fig.suppressed", min_residents, lang, min_residents=min_residents))]
     labels = [t(key, lang) for key in ("gap.col.target_residents", "gap.col.uncovered", "gap.col.uncovered_share")]

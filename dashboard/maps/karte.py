@@ -52,7 +52,7 @@ class MapData:
     """Browser-ready geometry of a city: simplified polygons and lon/lat points."""
 
     units: dict  # GeoJSON FeatureCollection, feature id = area_id
-    unit_parts: SharedParts  # the Quartiere's geometry, once for every view's layers (``FeatureLayer``)
+    unit_parts: SharedParts  # the Quartiere's geometry and names, once for every view's layers (``FeatureLayer``)
     bezirke: dict
     unit_points: pd.DataFrame  # area_id → lon, lat of a point inside the area
     actors: pd.DataFrame  # lon, lat + fields
@@ -102,6 +102,15 @@ def _each_bounds(frame) -> dict[str, list[list[float]]]:
     }
 
 
+def _unit_parts(features: dict) -> SharedParts:
+    """Each Quartier's geometry and escaped name (``n``, its tooltip's title), once for every map's layers."""
+    rows = [
+        {"geometry": f["geometry"], "properties": {"n": html.escape(f["properties"]["name"])}}
+        for f in features["features"]
+    ]
+    return SharedParts(str(htmlsafe_json_dumps(rows)), ("n",))
+
+
 def prepare_map_data(city: City) -> MapData:
     """Simplify and reproject once; the result is reused on every rerun."""
     units = city.units
@@ -115,7 +124,7 @@ def prepare_map_data(city: City) -> MapData:
     features = _features(units)
     return MapData(
         units=features,
-        unit_parts=SharedParts(str(htmlsafe_json_dumps([{"geometry": f["geometry"]} for f in features["features"]]))),
+        unit_parts=_unit_parts(features),
         bezirke=_features(city.bezirke),
         unit_points=unit_points.set_index("area_id"),
         actors=_lonlat(city.actors),
@@ -204,23 +213,30 @@ def escaped_point_layer(
     )
 
 
-def area_layer(
-    data: MapData, fills: dict[str, str], tips: dict[str, str], name: str, fill_opacity: float
-) -> FeatureLayer:
-    """The Quartiere as one layer, each filled with ``fills[area]`` and with an escaped tooltip."""
+def area_layer(data: MapData, fills: dict[str, str], tips: AreaTips, name: str, fill_opacity: float) -> FeatureLayer:
+    """The Quartiere as one layer, each filled with ``fills[area]`` and with its tooltip (``AreaTips``)."""
     colours = [fills.get(f["id"], NO_DATA_COLOUR) for f in data.units["features"]]
     kept, indices = style_indices(
         [{"fillColor": c, "fillOpacity": fill_opacity, "color": OUTLINE, "weight": 0.6} for c in colours]
     )
     features = [
-        {**f, "properties": {"area_id": f["id"], "tip": tips.get(f["id"], ""), "s": i}}
+        {
+            **f,
+            "properties": {
+                "area_id": f["id"],
+                "n": html.escape(f["properties"]["name"]),  # from the shared parts in the browser
+                "r": tips.rows.get(f["id"], []),
+                "s": i,
+            },
+        }
         for f, i in zip(data.units["features"], indices, strict=True)
     ]
     return FeatureLayer(
         _collection(features),
         name=name,
         styles=kept,
-        tip_property="tip",
+        tip_title=tips.title,
+        labels=tips.labels,
         highlight={"weight": 2.5, "color": SELECTED},
         shared=data.unit_parts,
         shared_rows=range(len(features)),
@@ -228,18 +244,31 @@ def area_layer(
     )
 
 
-def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> dict[str, str]:
-    """Tooltip per Quartier: its name and the rows ``rows_of(table_row)`` gives (none outside the table).
+@dataclass(frozen=True)
+class AreaTips:
+    """The Quartiere's tooltips as the browser writes them (``FeatureLayer``): ``title`` before each Quartier's
+    name, the ``labels`` once, and per Quartier its rows as (the label's place in ``labels``, the value), all
+    HTML-escaped. Written out as HTML per Quartier they were half of what a map sent with each view."""
+
+    title: str = ""
+    labels: tuple[str, ...] = ()
+    rows: Mapping[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> AreaTips:
+    """Tooltip per Quartier: "Quartier" and its name, and the rows ``rows_of(table_row)`` gives as (label, value)
+    (none outside the table).
 
     The rows come as dicts: a pandas row per Quartier cost more than all the formatting."""
     records = table.to_dict("index")
-    quartier = t("map.tooltip.quartier", lang)
-    tips = {}
+    labels: dict[str, int] = {}
+    rows = {}
     for feature in data.units["features"]:
         area = feature["id"]
-        rows = rows_of(records[area]) if area in records else []
-        tips[area] = tooltip_html(f"{quartier} {feature['properties']['name']}", rows)
-    return tips
+        if area in records:
+            shown = rows_of(records[area])
+            rows[area] = [(labels.setdefault(label, len(labels)), html.escape(value)) for label, value in shown]
+    return AreaTips(f"{html.escape(t('map.tooltip.quartier', lang))} ", tuple(map(html.escape, labels)), rows)
 
 
 def _choropleth(data: MapData, table: pd.DataFrame, classes: Classes, view: MapView, lang: str) -> folium.GeoJson:

@@ -31,6 +31,11 @@ def test_open_map_toggle_layer_click_quartier(app_server, page, wait_for_map, sa
     expect(page.get_by_text("Demodaten – fiktive Stadt").first).to_be_visible()
     assert any("/app/static/vendor/leaflet/" in url for url in requests_made)
     save_artifact(page, "karte-start")
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    tip = frame.locator(".leaflet-tooltip").filter(has_text=re.compile(r"^Quartier \S.*Einwohner\s*[\d.]+"))
+    expect(tip).to_be_visible()  # written by the browser from the Quartier's name and its figures
 
     before = _count_paths(frame)
     page.get_by_text("Wohnungsbestand (je Quartier)").click()

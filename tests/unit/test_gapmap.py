@@ -12,12 +12,14 @@ from dashboard.analysis.bivariate import PALETTE, cross, need_values, terciles
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse, with_scenario
 from dashboard.maps import gap_map, karte
+from dashboard.maps.feature_layer import FeatureLayer
 from dashboard.maps.gap_map import build_bivariate_map, build_gap_map, distance_classes
 from dashboard.maps.karte import point_layer, prepare_map_data
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.store.settings import Settings
 from dashboard.web import luecken_widgets
 from tests.support.factories import tiny_workspace
+from tests.support.maplayers import as_the_browser_joins
 
 NO_TILES = Settings(None, tile_url=None, tile_attribution="")
 ALL = frozenset({"grid", "index", "offers"})
@@ -96,12 +98,16 @@ def test_need_values_from_age_bands_and_housing(city):
     assert subsidised["0101"] == pytest.approx(10 / 40) and np.isnan(subsidised["0202"])
 
 
-def test_bivariate_map_builds_with_escaped_tooltips(city):
+def test_bivariate_map_builds_with_its_tooltips(city):
     data = prepare_map_data(city)
     result = analyse(city, GapParams(min_residents=10))
     crossed = cross(need_values(city, "share_65_plus"), result.units["gap_index"])
-    html = build_bivariate_map(data, city, crossed, "share_65_plus", NO_TILES, "de").get_root().render()
-    assert "Quartier Am Bach" in html.replace("\\u003c", "<")
+    fmap = build_bivariate_map(data, city, crossed, "share_65_plus", NO_TILES, "de")
+    (layer,) = [layer for layer in _layers(fmap, FeatureLayer) if layer.layer_name == "bivariate"]
+    assert layer.tip_title == "Quartier "
+    joined = {f["id"]: f["properties"] for f in as_the_browser_joins(layer)["features"]}
+    assert joined["0101"]["n"] == "Am Bach"
+    assert [layer.labels[k] for k, _ in joined["0101"]["r"]][:2] == ["Bedarf", "Lückenindex"]
 
 
 def test_a_kept_grid_picture_is_drawn_as_given_and_kept_per_data_version(city, monkeypatch):
@@ -119,17 +125,6 @@ def test_a_kept_grid_picture_is_drawn_as_given_and_kept_per_data_version(city, m
     assert luecken_widgets._grid_picture("v1:viewer", result.params, result.scenario, result) is kept
     luecken_widgets._grid_picture("v2:viewer", result.params, result.scenario, result)
     assert len(drawn) == 2  # once per data version
-
-
-def _as_the_browser_joins(layer) -> dict:
-    """The layer's features as its script adds them: each shared row's point and texts joined in (FeatureLayer)."""
-    collection, parts = json.loads(layer.encoded), json.loads(layer.shared.text)
-    for feature in collection["features"]:
-        if "shared" in feature:
-            part = parts[feature.pop("shared")]
-            feature["geometry"] = part["geometry"]
-            feature["properties"] = {**part.get("properties", {}), **feature["properties"]}
-    return collection
 
 
 def test_the_offers_layer_from_kept_texts_is_the_layer_of_the_offers_shown(city, monkeypatch):
@@ -150,7 +145,7 @@ def test_the_offers_layer_from_kept_texts_is_the_layer_of_the_offers_shown(city,
             expected = point_layer("offers", shown, columns, styles, radius=5)
             layer = gap_map._offer_points(data, city, result, lang)
             assert json.loads(json.dumps(layer.data)) == json.loads(expected.encoded), lang
-            assert _as_the_browser_joins(layer) == json.loads(expected.encoded), lang
+            assert as_the_browser_joins(layer) == json.loads(expected.encoded), lang
             own = [f for f in json.loads(layer.encoded)["features"] if "shared" in f]  # the city's offers
             assert own and all(set(f["properties"]) == {"s", "f4"} and "geometry" not in f for f in own), lang
     written = []

@@ -14,6 +14,7 @@ from dashboard.model.view import LAYER_KEYS, MapView
 from dashboard.model.workspace import LayerMeta
 from dashboard.store.settings import Settings
 from tests.support.factories import tiny_workspace
+from tests.support.maplayers import as_the_browser_joins
 
 NO_TILES = Settings(None, tile_url=None, tile_attribution="")
 
@@ -102,11 +103,22 @@ def test_choropleth_colours_follow_classes(city):
     fills = {f["id"]: quartiere.styles[f["properties"]["s"]]["fillColor"] for f in quartiere.data["features"]}
     assert fills["0201"] == fills["0202"] == "#d9d9d9"  # suppressed: no data colour
     assert fills["0101"] != fills["0102"]
-    sent = json.loads(quartiere.encoded)  # as sent to the browser: the geometries apart, as the script joins them
-    parts = json.loads(quartiere.shared.text)
-    for feature in sent["features"]:
-        feature["geometry"] = parts[feature.pop("shared")]["geometry"]
+    sent = as_the_browser_joins(quartiere)  # as sent to the browser: geometries and names apart, then joined
     assert sent == json.loads(json.dumps(quartiere.data))
+
+
+def test_a_quartier_tooltip_is_its_escaped_name_and_rows_of_labels_sent_once():
+    workspace = tiny_workspace()
+    areas = workspace.layers["areas"]
+    workspace.layers["areas"] = areas.assign(name=areas["name"].replace("Am Bach", "<img src=x onerror=alert(1)>"))
+    city = prepare(workspace)
+    fmap, _, html = _render(city, MapView())
+    quartiere = next(layer for layer in _geojson_layers(fmap) if layer.layer_name == "quartiere")
+    assert quartiere.tip_title == "Quartier " and quartiere.labels == ["Einwohner", "Anteil ohne Angebot in 500 m"]
+    joined = {f["id"]: f["properties"] for f in as_the_browser_joins(quartiere)["features"]}
+    assert joined["0101"]["n"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert joined["0101"]["r"] == [[0, "300"], [1, "67\xa0%"]]  # 200 of 300 live 848 m from the one Mitwirkung offer
+    assert "<img" not in html and "<img" not in quartiere.shared.text
 
 
 def test_every_map_names_the_data_sources_escaped_once_each():
