@@ -58,7 +58,9 @@ class FeatureLayer(folium.GeoJson):
         {%- if this.tip_title is not none %}
         {{ this.get_name() }}.bindTooltip(function (layer) {
             var labels = {{ this.labels|tojson }}, p = layer.feature.properties, rows = "";
-            p.r.forEach(function (row) { rows += "<tr><th>" + labels[row[0]] + "</th><td>" + row[1] + "</td></tr>"; });
+            (p.r || []).forEach(function (row) {
+                rows += "<tr><th>" + labels[row[0]] + "</th><td>" + row[1] + "</td></tr>";
+            });
             var div = L.DomUtil.create("div");
             div.innerHTML = "<b>" + {{ this.tip_title|tojson }} + p.n + "</b><table>" + rows + "</table>";
             return div;

@@ -265,7 +265,7 @@ def build_bivariate_map(
         lambda row: [
             (t("gap.need", lang), need_text(row["need"], indicator, lang)),
             (t("gap.col.index", lang), fmt_num(row["gap_index"], lang, 0)),
-            ("", t("gap.double_need", lang) if row["double_need"] else ""),
+            *([("", t("gap.double_need", lang))] if row["double_need"] else []),  # no empty row: a gap when stacked
         ],
         lang,
     )

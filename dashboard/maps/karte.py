@@ -255,7 +255,9 @@ class AreaTips:
     rows: Mapping[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
-def area_tips(data: MapData, table: pd.DataFrame, rows_of, lang: str) -> AreaTips:
+def area_tips(
+    data: MapData, table: pd.DataFrame, rows_of: Callable[[Mapping[str, Any]], list[tuple[str, str]]], lang: str
+) -> AreaTips:
     """Tooltip per Quartier: "Quartier" and its name, and the rows ``rows_of(table_row)`` gives as (label, value)
     (none outside the table).
 
@@ -430,13 +432,16 @@ class _Attribution(folium.MacroElement):
 
 
 class _TooltipFit(folium.MacroElement):
-    """Tooltips at most half the map wide, their lines wrapped, and on a narrow map (a phone, a page's column)
-    each label above its value: Leaflet opens a tooltip towards the map's middle, so it then always fits (a wide
-    offer tooltip at a point right of the middle ran off the map's left edge on a phone)."""
+    """Tooltips less than half the map wide (padding and border included), their lines wrapped, and on a narrow
+    map (a phone, a page's column) each label above its value: Leaflet opens a tooltip towards the map's middle,
+    so it then always fits (a wide offer tooltip at a point right of the middle ran off the map's left edge on a
+    phone)."""
 
     _template = jinja2.Template(
         """{% macro header(this, kwargs) %}
-        <style>.leaflet-tooltip.foliumtooltip { white-space: normal; width: max-content; max-width: 48vw; }
+        <style>.leaflet-tooltip.foliumtooltip {
+          white-space: normal; width: max-content; box-sizing: border-box; max-width: calc(50vw - 1.5rem);
+        }
         .foliumtooltip th { text-align: left; padding-right: 0.5rem; }
         @media (max-width: 40rem) {
           .leaflet-tooltip.foliumtooltip { font-size: 0.875rem; overflow-wrap: anywhere; }

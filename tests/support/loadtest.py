@@ -150,7 +150,8 @@ def process_cpu_s(pid: int) -> float:
     open to one server, which ``CpuTime``'s half-second sampling of every process is too coarse for. A live
     process is read from its kernel CPU clock, which counts in nanoseconds and includes its ended threads
     (Streamlit runs every script in a new one); ``/proc``'s utime + stime count in 10 ms ticks, the size of the
-    differences a benchmark judges, and are the fallback."""
+    differences a benchmark judges, and are the fallback. Ended children count in ticks, once reaped (a server
+    starts none per open)."""
     total, pending = 0.0, [pid]
     while pending:
         current = pending.pop()
@@ -165,10 +166,14 @@ def process_cpu_s(pid: int) -> float:
     return total
 
 
+#: Linux's clock id of a process's CPU clock, as clock_getcpuclockid(3) makes it: ``~pid << 3 | CPUCLOCK_SCHED``.
+CPUCLOCK_SCHED, CPUCLOCK_SHIFT = 2, 3
+
+
 def _process_clock_s(pid: int, fields: list[str]) -> float:
-    """The process's CPU clock (clock_getcpuclockid: ``~pid << 3 | CPUCLOCK_SCHED``), else its ticks."""
+    """The process's CPU clock, else (the process has ended meanwhile, another system) its ticks."""
     try:
-        return time.clock_gettime_ns((~pid << 3) | 2) / 1e9
+        return time.clock_gettime_ns((~pid << CPUCLOCK_SHIFT) | CPUCLOCK_SCHED) / 1e9
     except OSError:
         return sum(int(value) for value in fields[11:13]) / CpuTime.TICK
 
