@@ -60,59 +60,134 @@ def page_setup(lang: str, where: Any) -> None:
         '[data-testid="stExpandSidebarButton"]': ("aria-label", t("page.sidebar.open", lang)),
         '[data-testid="stSidebarCollapseButton"] button': ("aria-label", t("page.sidebar.close", lang)),
         **{
-            ", ".join(f'{tag}[aria-label="{label}"]' for label in (english, *(t(key, other) for other in LANGUAGES))): (
-                "aria-label",
-                t(key, lang),
-            )
-            for tag, english, key in _STREAMLIT_LABELS
+            ", ".join(f'{tag}[{name}="{text}"]' for text in _known(english, key)): (name, t(key, lang))
+            for tag, name, english, key in _STREAMLIT_LABELS
         },
     }
     prefixes = [
         [[english.format(label=""), *(t(key, other, label="") for other in LANGUAGES)], t(key, lang, label="")]
         for english, key in _STREAMLIT_LABEL_PREFIXES
     ]
+    words: dict[str, dict[str, str]] = {}
+    for place, english, key in _STREAMLIT_TEXTS:
+        words.setdefault(place, {}).update(dict.fromkeys(_known(english, key), t(key, lang)))
+    counts = [] if lang == "en" else [[pattern, t(key, lang, n="$1")] for pattern, key in _STREAMLIT_COUNTS]
     where.html(
         f"<script>document.documentElement.lang = {json.dumps(lang)}; window.qaTexts = {json.dumps(texts)}; "
-        f"window.qaPrefixes = {json.dumps(prefixes)}; "
+        f"window.qaPrefixes = {json.dumps(prefixes)}; window.qaWords = {json.dumps(list(words.items()))}; "
+        f"window.qaCounts = {json.dumps([_SEARCH_RESULT, counts])}; "
         f"window.qaScrollLabel = {json.dumps(t('page.table_scroll', lang))};{_PAGE_SCRIPT}</script>",
         unsafe_allow_javascript=True,
     )
 
 
+def _known(english: str, key: str) -> tuple[str, ...]:
+    """Streamlit's English text and ours in every UI language: a change of language renames what is renamed."""
+    return tuple(dict.fromkeys((english, *(t(key, other) for other in LANGUAGES))))
+
+
 #: Runs whenever Streamlit puts the sidebar's script into the page; sets up once per page what keeps working while
 #: Streamlit redraws its elements.
 #: ``window.qaTexts`` (selector → [attribute or "textContent", text]) goes into the page after every change of
-#: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening. A table whose scroll box
-#: is narrower than the table (a phone) becomes a named Tab stop, so arrow keys scroll it (WCAG 2.1.1); it is
+#: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening; so do ``window.qaWords``
+#: ([where, {text: ours}]) and ``window.qaCounts``, into the text of what Streamlit opens over the page. A table
+#: whose scroll box is narrower than the table (a phone) becomes a named Tab stop, so arrow keys scroll it (WCAG
+#: 2.1.1); it is
 #: checked whenever the box or the table changes size. Opening or closing the sidebar with its button removes
 #: that button: the focus goes to the sidebar's first control, or to the opening button, instead of being lost.
 #: Where the open sidebar lies over the page (phones), the focus leaving it for the page closes it, as a tap
 #: beside it does: the focus is never hidden under it.
-#: Streamlit's English labels on elements it makes many of: (element, its label, catalog key). Matched by the
-#: label in every UI language too, so that a change of language renames the elements already named.
+#: Streamlit's English labels on elements it makes many of: (element, attribute, its label, catalog key).
 _STREAMLIT_LABELS = (
-    ("a", "Link to heading", "page.heading_link"),
-    ("", "Clear value", "page.clear_value"),
-    ("", "Clear all", "page.clear_all"),
-    ("button", "Help", "page.help"),
-    ("button", "Open", "page.open"),
-    ("button", "Decrement", "page.decrement"),
-    ("button", "Increment", "page.increment"),
-    ("button", "Show/hide columns", "page.table_columns"),
-    ("button", "Download as CSV", "page.table_csv"),
-    ("button", "Search", "page.table_search"),
-    ("button", "Fullscreen", "page.fullscreen"),
-    ("span", "Selected values", "page.selected_values"),
+    ("a", "aria-label", "Link to heading", "page.heading_link"),
+    ("", "aria-label", "Clear value", "page.clear_value"),
+    ("", "aria-label", "Clear all", "page.clear_all"),
+    ("button", "aria-label", "Help", "page.help"),
+    ("button", "aria-label", "Open", "page.open"),
+    ("button", "aria-label", "Decrement", "page.decrement"),
+    ("button", "aria-label", "Increment", "page.increment"),
+    ("button", "aria-label", "Show/hide columns", "page.table_columns"),
+    ("button", "aria-label", "Download as CSV", "page.table_csv"),
+    ("button", "aria-label", "Search", "page.table_search"),
+    ("button", "aria-label", "Fullscreen", "page.fullscreen"),
+    ("button", "aria-label", "Close fullscreen", "page.fullscreen_close"),
+    ("span", "aria-label", "Selected values", "page.selected_values"),
+    ("", "aria-label", "Dismiss", "page.dismiss"),
+    ("input", "placeholder", "Choose an option", "page.choose"),
+    ("input", "placeholder", "Choose options", "page.choose"),
+    ("", "aria-label", "Dataframe column menu", "page.table_column_menu"),
+    ("", "aria-label", "Copy column name", "page.table_copy_name"),
+    ("", "title", "Copy column name", "page.table_copy_name"),
+    ("input", "aria-label", "Select all", "page.table_all_columns"),
+    ("button", "aria-label", "Close Search", "page.table_search_close"),
+    ("button", "aria-label", "Next Result", "page.table_search_next"),
+    ("button", "aria-label", "Previous Result", "page.table_search_previous"),
 )
 #: Streamlit's English labels that name the element they belong to, "Help for Zielgruppe": (the label with
 #: ``{label}`` for that name, catalog key of the same in the UI language).
 _STREAMLIT_LABEL_PREFIXES = (("Help for {label}", "page.help_for"), ("Remove {label}", "page.remove"))
+#: Streamlit's English texts in the tooltips, menus and lists it opens over the page (a sighted user reads them on
+#: hovering a table's buttons or opening a column's menu): (where they stand, the text, catalog key). Only a whole
+#: text is replaced, and only there: elsewhere the same words may be data.
+_TOOLTIP = "[data-testid=stTooltipContent]"
+_COLUMN_MENU = "[data-testid=stDataFrameColumnMenu]"
+_STATISTICS = "[data-testid=stDataFrameStatisticsMetrics]"
+_STREAMLIT_TEXTS = (
+    (_TOOLTIP, "Show/hide columns", "page.table_columns"),
+    (_TOOLTIP, "Download as CSV", "page.table_csv"),
+    (_TOOLTIP, "Search", "page.table_search"),
+    (_TOOLTIP, "Fullscreen", "page.fullscreen"),
+    (_TOOLTIP, "Close fullscreen", "page.fullscreen_close"),
+    (_COLUMN_MENU, "Sort ascending", "page.table_sort_ascending"),
+    (_COLUMN_MENU, "Sort descending", "page.table_sort_descending"),
+    (_COLUMN_MENU, "Format", "page.table_format"),
+    (_COLUMN_MENU, "Autosize", "page.table_autosize"),
+    (_COLUMN_MENU, "Pin column", "page.table_pin"),
+    (_COLUMN_MENU, "Unpin column", "page.table_unpin"),
+    (_COLUMN_MENU, "Hide column", "page.table_hide"),
+    (_COLUMN_MENU, "Statistics", "page.table_statistics"),
+    (_STATISTICS, "Values", "page.table_stat_values"),
+    (_STATISTICS, "Empty", "page.table_stat_empty"),
+    (_STATISTICS, "Distinct", "page.table_stat_distinct"),
+    (_STATISTICS, "Minimum length", "page.table_stat_min_length"),
+    (_STATISTICS, "Maximum length", "page.table_stat_max_length"),
+    (_STATISTICS, "Average length", "page.table_stat_mean_length"),
+    (_STATISTICS, "Average", "page.table_stat_mean"),
+    (_STATISTICS, "Standard deviation", "page.table_stat_std"),
+    (_STATISTICS, "Minimum", "page.table_stat_min"),
+    (_STATISTICS, "25th percentile", "page.table_stat_q25"),
+    (_STATISTICS, "Median", "page.table_stat_median"),
+    (_STATISTICS, "75th percentile", "page.table_stat_q75"),
+    (_STATISTICS, "Maximum", "page.table_stat_max"),
+    (_STATISTICS, "Sum", "page.table_stat_sum"),
+    ("[data-testid=stDataFrameColumnVisibilityMenu]", "Select all", "page.table_all_columns"),
+    (".gdg-search-status", "Type to search", "page.table_search_hint"),
+    ("[data-testid=stSelectboxVirtualDropdown]", "No results", "page.no_results"),
+    ("[data-testid=stMultiSelectDropdown]", "No results", "page.no_results"),
+)
+#: The table search's English counts ("3 of 108 results", "over 1000"): (a regular expression, catalog key with
+#: ``{n}`` for its group), applied in this order. In English they stay Streamlit's.
+_SEARCH_RESULT = "[data-testid=search-result-area]"
+_STREAMLIT_COUNTS = (
+    (r"over (\d+)", "page.table_search_over"),
+    (r"(\d+) results?", "page.table_search_results"),
+    (r"(\d+) of ", "page.table_search_nth"),
+)
 
 _PAGE_SCRIPT = """(() => {
     if (!window.qaApply) {
         const put = (element, name, text) => {
             if (name === "textContent" && element.textContent !== text) element.textContent = text;
             else if (name !== "textContent" && element.getAttribute(name) !== text) element.setAttribute(name, text);
+        };
+        const rewrite = (where, change) => {  // text nodes in place: React goes on writing into them
+            for (const box of document.querySelectorAll(where)) {
+                const texts = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+                for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+                    const text = change(node.data);
+                    if (text !== node.data) node.data = text;
+                }
+            }
         };
         const scrollable = box => {
             if (box.scrollWidth > box.clientWidth) {
@@ -162,6 +237,11 @@ _PAGE_SCRIPT = """(() => {
                     });
                 }
             }
+            for (const [where, words] of window.qaWords) {
+                rewrite(where, data => Object.hasOwn(words, data.trim()) ? words[data.trim()] : data);
+            }
+            const [where, counts] = window.qaCounts;
+            rewrite(where, data => counts.reduce((text, [found, ours]) => text.replace(new RegExp(found), ours), data));
             for (const table of document.querySelectorAll("[data-testid=stTable] > div > table")) {
                 for (const element of [table, table.parentElement]) {
                     if (!seen.has(element)) { seen.add(element); sized.observe(element); }
@@ -177,7 +257,7 @@ _PAGE_SCRIPT = """(() => {
                 planned = true;
                 requestAnimationFrame(() => { planned = false; window.qaApply(); });
             }
-        }).observe(document.body, {childList: true, subtree: true});
+        }).observe(document.body, {childList: true, characterData: true, subtree: true});
     }
     window.qaApply();
 })();"""

@@ -1,6 +1,10 @@
-"""The work-around for Streamlit's legacy pages-folder mode rests on a private attribute: these tests
-fail when a Streamlit upgrade moves, renames or stops flipping it, before any page silently stops routing."""
+"""The work-around for Streamlit's legacy pages-folder mode rests on a private attribute, and the renaming of
+Streamlit's English texts on its words: these tests fail when a Streamlit upgrade moves, renames or stops flipping
+it, or words them differently, before any page silently stops routing or speaks English."""
 
+from pathlib import Path
+
+import streamlit
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -31,3 +35,17 @@ def test_the_app_draws_its_navigation_without_editor_pages_for_viewers():
     labels = [link.proto.label for link in at.sidebar.get("page_link")]
     assert labels[:2] == ["Karte", "Lückenanalyse"] and "Anmelden" in labels
     assert "Daten laden" not in labels and "Einträge pflegen" not in labels
+
+
+def test_every_english_text_the_page_renames_is_still_one_of_streamlits():
+    """The page puts Streamlit's English labels and texts into the UI language by matching them exactly: a Streamlit
+    whose frontend words them differently would leave them English without a sound, unless this fails."""
+    bundles = "".join(
+        path.read_text(encoding="utf-8") for path in (Path(streamlit.__file__).parent / "static").rglob("*.js")
+    )
+    words = {label for _, _, label, _ in entry._STREAMLIT_LABELS} | {text for _, text, _ in entry._STREAMLIT_TEXTS}
+    quoted = {f"`{word}`" for word in words} | {
+        f"`{label.format(label='${')}" for label, _ in entry._STREAMLIT_LABEL_PREFIXES
+    }
+    missing = sorted(text for text in quoted if text not in bundles and text.replace("`", '"') not in bundles)
+    assert not missing, f"Streamlits Oberfläche enthält diese Texte nicht mehr: {missing}"

@@ -282,6 +282,33 @@ def test_streamlits_heading_links_clear_and_help_buttons_speak_the_ui_language(a
     expect(page.get_by_role("button", name="Download as CSV").first).to_be_attached()
 
 
+def test_what_streamlit_opens_over_a_table_or_a_list_speaks_the_ui_language(app_server, page, wait_for_map):
+    """A sighted councillor reads Streamlit's own texts on hovering the ranking's buttons, searching it or typing a
+    name that no Quartier has: in English only ("Download as CSV", "Type to search", "108 results", "No results")."""
+    page.set_viewport_size(VIEWPORT)
+    page.goto(f"{app_server}/?p=luecken&g=senioren")
+    wait_for_map(page)
+    expect(page.locator('input[placeholder="Choose an option"], input[placeholder="Choose options"]')).to_have_count(0)
+    ranking = page.get_by_test_id("stDataFrame").first
+    ranking.scroll_into_view_if_needed()
+    ranking.hover()
+    page.get_by_role("button", name="Als CSV herunterladen").first.hover()
+    expect(page.get_by_test_id("stTooltipContent")).to_have_text("Als CSV herunterladen")
+    page.get_by_role("button", name="In der Tabelle suchen").first.click()
+    expect(ranking.locator(".gdg-search-status")).to_have_text("Zum Suchen tippen")
+    page.keyboard.type("Hasel")
+    expect(ranking.get_by_test_id("search-result-area")).to_have_text(re.compile(r"^[1-9]\d* Treffer$"))
+    page.keyboard.press("Enter")  # the first match: "1 von … Treffer", rewritten as the count changes
+    expect(ranking.get_by_test_id("search-result-area")).to_have_text(re.compile(r"^1 von [1-9]\d* Treffer$"))
+    expect(ranking.get_by_role("button", name="Nächster Treffer")).to_be_attached()
+    page.keyboard.press("Escape")
+
+    page.get_by_role("combobox", name="Quartier wählen").click()
+    page.keyboard.type("Nirgendwo")
+    expect(page.get_by_test_id("stSelectboxVirtualDropdown")).to_have_text("Keine Treffer")
+    page.keyboard.press("Escape")
+
+
 def test_on_a_desktop_the_keyboard_closes_and_opens_the_sidebar(app_server, page, wait_for_map):
     """Streamlit shows the close button only under the mouse, and hides it from the keyboard otherwise."""
     page.set_viewport_size({"width": 1400, "height": 1000})
