@@ -19,9 +19,11 @@ from dashboard.reports.gap_figures import (
     method_text,
     methods_frame,
     methods_summary,
+    ranking_kinds,
     settings_text,
 )
 from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_first, map_payload, session
+from dashboard.web.tables import figure_columns
 
 lang, loaded = session.open_page("gap.heading")
 city = loaded.city
@@ -147,7 +149,11 @@ else:
             column.metric(label, value, help=exact)
         st.subheader(t("gap.ranking", lang))
         st.dataframe(
-            luecken_widgets.ranking_table(loaded, result, lang, in_view), hide_index=True, width="stretch", height=430
+            luecken_widgets.ranking_table(loaded, result, lang, in_view),
+            hide_index=True,
+            width="stretch",
+            height=430,
+            column_config=figure_columns(ranking_kinds(lang)),
         )
     st.subheader(t("gap.scenario", lang))
     luecken_widgets.scenario_panel(loaded, before, result)

@@ -222,6 +222,21 @@ def fmt_share(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return _NumberFormat.of(lang, None).apply(value)
 
 
+def rounded(value: float, digits: int = 0) -> float:
+    """``value`` rounded to ``digits`` decimals as ``fmt_int``, ``fmt_num`` and (with 2) ``fmt_share`` round it: for
+    a table whose browser writes its figures, so that it sorts by them and writes the figures of our texts."""
+    if not math.isfinite(value):
+        return value
+    if not digits:
+        return float(round(value))
+    return float(_NumberFormat.of("en", "#,##0." + "0" * digits).apply(value).replace(",", ""))
+
+
+def locale_tag(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The locale of ``lang`` as a browser names it ("de-DE"), for figures that the browser writes."""
+    return _LOCALES[lang].replace("_", "-")
+
+
 def fmt_date(iso: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """ISO date as the reader writes it (25.11.2026); unparseable dates stay as they are."""
     try:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard.analysis.distance import StraightLine
 from dashboard.analysis.gaps import GapResult, ranked
-from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, fmt_short, t, tn
+from dashboard.i18n import code_label, fmt_date, fmt_int, fmt_num, fmt_share, fmt_short, rounded, t, tn
 from dashboard.model.scenario import Scenario
 from dashboard.model.targets import TARGET_BANDS
 from dashboard.model.view import MapView
@@ -56,23 +56,32 @@ def ranking_values(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
     )
 
 
-_SHOWN = {
-    "count": fmt_int,
-    "index": lambda v, lang: fmt_num(v, lang, 0),
-    "share": fmt_share,
-    "rate": fmt_num,
-}
+#: Decimals the page shows of each kind of figure (a share's two: whole per cent).
+SHOWN_DIGITS = {"order": 0, "count": 0, "index": 0, "share": 2, "rate": 1}
 
 
 def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
-    """``ranking_values`` as the page shows them: headings in ``lang``, figures rounded and formatted."""
+    """``ranking_values`` as the page shows them: headings in ``lang``, figures rounded as the page writes them.
+
+    A figure stays a number (whole ones without a fraction), so that the table sorts by it; ``ranking_kinds`` says
+    how the browser writes each column."""
     values = ranking_values(result, lang, area_ids)
     return pd.DataFrame(
         {
-            t(key, lang): [_SHOWN[kind](v, lang) for v in values[field]] if kind in _SHOWN else values[field]
+            t(key, lang): _shown(values[field], kind) if kind in SHOWN_DIGITS else values[field]
             for field, key, kind in RANKING_COLUMNS
         }
     )
+
+
+def ranking_kinds(lang: str) -> dict[str, str]:
+    """The kind of figure of each column of ``ranking_frame`` (see ``RANKING_COLUMNS``), by its heading."""
+    return {t(key, lang): kind for _, key, kind in RANKING_COLUMNS}
+
+
+def _shown(values: pd.Series, kind: str) -> pd.Series:
+    figures = pd.Series([rounded(v, SHOWN_DIGITS[kind]) for v in values], dtype=float)
+    return figures.astype("Int64") if SHOWN_DIGITS[kind] == 0 else figures
 
 
 def scenario_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -15,8 +15,9 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, locale_tag, number_symbols, t
 from dashboard.web.first_screen import WIDE_PX
+from dashboard.web.tables import figure_formats
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -47,9 +48,11 @@ CAPTION_COLOUR = "#4b5560"
 
 def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
-    text as German, as BITV asks; put Streamlit's own English texts (the skip link, the sidebar's name, its
-    open and close buttons, the headings' links, the lists' clear buttons, the help buttons, the tables' and number
-    fields' buttons) into that language; and let the keyboard scroll a table that is wider than its place.
+    text as German, as BITV asks; give the browser's number formats the UI's locale (``navigator.languages``,
+    which Streamlit's tables write their figures in: ``tables.figure_columns``); put Streamlit's own English texts
+    (the skip link, the sidebar's name, its open and close buttons, the headings' links, the lists' clear buttons,
+    the help buttons, the tables' and number fields' buttons, what opens over a table or list) into that language;
+    and let the keyboard scroll a table that is wider than its place.
 
     ``where``: the sidebar. Not above the page in the main area: two elements there cost the
     Lückenanalyse map its clicks. An embed (no sidebar) keeps Streamlit's "en" for now.
@@ -72,11 +75,21 @@ def page_setup(lang: str, where: Any) -> None:
     for place, english, key in _STREAMLIT_TEXTS:
         words.setdefault(place, {}).update(dict.fromkeys(_known(english, key), t(key, lang)))
     counts = [] if lang == "en" else [[pattern, t(key, lang, n="$1")] for pattern, key in _STREAMLIT_COUNTS]
+    decimal, group = number_symbols(lang)
+    settings = {
+        "qaTexts": texts,
+        "qaPrefixes": prefixes,
+        "qaWords": list(words.items()),
+        "qaCounts": [_SEARCH_RESULT, counts],
+        "qaFigures": figure_formats(lang),
+        "qaNumbers": [_STATISTICS + " dd", {",": group, ".": decimal}],
+        "qaScrollLabel": t("page.table_scroll", lang),
+    }
     where.html(
-        f"<script>document.documentElement.lang = {json.dumps(lang)}; window.qaTexts = {json.dumps(texts)}; "
-        f"window.qaPrefixes = {json.dumps(prefixes)}; window.qaWords = {json.dumps(list(words.items()))}; "
-        f"window.qaCounts = {json.dumps([_SEARCH_RESULT, counts])}; "
-        f"window.qaScrollLabel = {json.dumps(t('page.table_scroll', lang))};{_PAGE_SCRIPT}</script>",
+        f"<script>document.documentElement.lang = {json.dumps(lang)}; Object.defineProperty(navigator, 'languages', "
+        f"{{configurable: true, value: [{json.dumps(locale_tag(lang))}]}}); "
+        + "".join(f"window.{name} = {json.dumps(value)}; " for name, value in settings.items())
+        + f"{_PAGE_SCRIPT}</script>",
         unsafe_allow_javascript=True,
     )
 
@@ -90,7 +103,9 @@ def _known(english: str, key: str) -> tuple[str, ...]:
 #: Streamlit redraws its elements.
 #: ``window.qaTexts`` (selector → [attribute or "textContent", text]) goes into the page after every change of
 #: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening; so do ``window.qaWords``
-#: ([where, {text: ours}]) and ``window.qaCounts``, into the text of what Streamlit opens over the page. A table
+#: ([where, {text: ours}]) and ``window.qaCounts``, into the text of what Streamlit opens over the page, and
+#: ``window.qaFigures`` (heading → options of Intl.NumberFormat) into the figures of the tables Streamlit keeps for
+#: screen readers, which hold the bare numbers (``tables.figure_columns``). A table
 #: whose scroll box is narrower than the table (a phone) becomes a named Tab stop, so arrow keys scroll it (WCAG
 #: 2.1.1); it is
 #: checked whenever the box or the table changes size. Opening or closing the sidebar with its button removes
@@ -131,6 +146,7 @@ _STREAMLIT_LABEL_PREFIXES = (("Help for {label}", "page.help_for"), ("Remove {la
 #: text is replaced, and only there: elsewhere the same words may be data.
 _TOOLTIP = "[data-testid=stTooltipContent]"
 _COLUMN_MENU = "[data-testid=stDataFrameColumnMenu]"
+_FORMAT_MENU = "[data-testid=stDataFrameColumnFormattingMenu]"
 _STATISTICS = "[data-testid=stDataFrameStatisticsMetrics]"
 _STREAMLIT_TEXTS = (
     (_TOOLTIP, "Show/hide columns", "page.table_columns"),
@@ -146,6 +162,14 @@ _STREAMLIT_TEXTS = (
     (_COLUMN_MENU, "Unpin column", "page.table_unpin"),
     (_COLUMN_MENU, "Hide column", "page.table_hide"),
     (_COLUMN_MENU, "Statistics", "page.table_statistics"),
+    (_FORMAT_MENU, "Automatic", "page.table_format_automatic"),
+    (_FORMAT_MENU, "Localized", "page.table_format_localized"),
+    (_FORMAT_MENU, "Plain", "page.table_format_plain"),
+    (_FORMAT_MENU, "Compact", "page.table_format_compact"),
+    (_FORMAT_MENU, "Percent", "page.table_format_percent"),
+    (_FORMAT_MENU, "Scientific", "page.table_format_scientific"),
+    (_FORMAT_MENU, "Accounting", "page.table_format_accounting"),
+    (_FORMAT_MENU, "Duration", "page.table_format_duration"),
     (_STATISTICS, "Values", "page.table_stat_values"),
     (_STATISTICS, "Empty", "page.table_stat_empty"),
     (_STATISTICS, "Distinct", "page.table_stat_distinct"),
@@ -166,7 +190,8 @@ _STREAMLIT_TEXTS = (
     ("[data-testid=stMultiSelectDropdown]", "No results", "page.no_results"),
 )
 #: The table search's English counts ("3 of 108 results", "over 1000"): (a regular expression, catalog key with
-#: ``{n}`` for its group), applied in this order. In English they stay Streamlit's.
+#: ``{n}`` for its group), applied in this order. In English they stay Streamlit's. The figures of a column's
+#: statistics, which Streamlit writes in English ("5,274"), get the separators of the UI language.
 _SEARCH_RESULT = "[data-testid=search-result-area]"
 _STREAMLIT_COUNTS = (
     (r"over (\d+)", "page.table_search_over"),
@@ -180,12 +205,16 @@ _PAGE_SCRIPT = """(() => {
             if (name === "textContent" && element.textContent !== text) element.textContent = text;
             else if (name !== "textContent" && element.getAttribute(name) !== text) element.setAttribute(name, text);
         };
-        const rewrite = (where, change) => {  // text nodes in place: React goes on writing into them
+        const written = new WeakMap(), figures = new WeakMap();  // a text node as written here, and its figure
+        // Text nodes in place: React goes on writing into them. ``once``: a change that must not be made twice.
+        const rewrite = (where, change, once = false) => {
             for (const box of document.querySelectorAll(where)) {
                 const texts = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
                 for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+                    if (once && node.data === written.get(node)) continue;
                     const text = change(node.data);
                     if (text !== node.data) node.data = text;
+                    if (once) written.set(node, text);
                 }
             }
         };
@@ -242,6 +271,29 @@ _PAGE_SCRIPT = """(() => {
             }
             const [where, counts] = window.qaCounts;
             rewrite(where, data => counts.reduce((text, [found, ours]) => text.replace(new RegExp(found), ours), data));
+            const [statistics, separators] = window.qaNumbers;  // "5,274" is 5.274: as the locale writes it
+            const local = number => number.replace(/[,.]/g, sign => separators[sign]);
+            rewrite(statistics, data => data.replace(/\\d[\\d,]*\\.?\\d*/g, local), true);
+            for (const grid of document.querySelectorAll("[data-testid=stDataFrame] table[role=grid]")) {
+                const formats = new Map();
+                for (const heading of grid.querySelectorAll("th[aria-colindex]")) {
+                    const options = window.qaFigures[heading.textContent.replace(/^[↑↓] /, "")];  // sorted by it
+                    const column = heading.getAttribute("aria-colindex");
+                    if (options) formats.set(column, new Intl.NumberFormat(navigator.languages, options));
+                }
+                for (const [column, format] of formats) {
+                    for (const cell of grid.querySelectorAll(`td[aria-colindex="${column}"]`)) {
+                        const node = cell.firstChild;  // the bare number, or its text written before
+                        if (node?.nodeType !== Node.TEXT_NODE || node.data === "") continue;
+                        const number = node.data === written.get(node) ? figures.get(node) : Number(node.data);
+                        if (!Number.isFinite(number)) continue;
+                        const text = format.format(number);
+                        if (text !== node.data) node.data = text;
+                        written.set(node, text);
+                        figures.set(node, number);
+                    }
+                }
+            }
             for (const table of document.querySelectorAll("[data-testid=stTable] > div > table")) {
                 for (const element of [table, table.parentElement]) {
                     if (!seen.has(element)) { seen.add(element); sized.observe(element); }

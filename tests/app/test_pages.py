@@ -1,5 +1,7 @@
 """Every page runs in Streamlit's AppTest on a small workspace, in German and English."""
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from dashboard.model import schema
@@ -103,7 +105,11 @@ def test_lueckenanalyse_ranks_and_explains(app):
     assert at.title[0].value == "Lückenanalyse: Kleinstadt"
     ranking = at.dataframe[0].value
     assert list(ranking["Quartier"]) == ["Mühlenviertel", "Am Bach"]
-    assert list(ranking["Lückenindex"]) == ["95", "48"]
+    assert list(ranking["Lückenindex"]) == [95, 48]  # numbers: the table sorts by them
+    columns = json.loads(at.dataframe[0].proto.columns)  # … and the browser writes them in the UI's locale
+    assert columns["Zielgruppe (Personen)"]["type_config"] == {"type": "number", "format": "localized", "step": 1.0}
+    assert columns["ohne Angebot (Anteil)"]["type_config"]["format"] == "percent"
+    assert "Quartier" not in columns
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ohne Angebot in 500 m"] == "650"
     method = next(e for e in at.expander if e.label == "Methode, Schwellen und Datenstand").markdown[0].value
@@ -120,7 +126,7 @@ def test_lueckenanalyse_target_group_weights_and_user_breaks(app):
     at.sidebar.text_input(key="gap_breaks").input("kaputt").run()
     assert not at.exception
     assert "nicht lesbar" in at.sidebar.warning[0].value
-    assert list(at.dataframe[0].value["Lückenindex"]) == ["100", "67"]  # index = uncovered share only
+    assert list(at.dataframe[0].value["Lückenindex"]) == [100, 67]  # index = uncovered share only
 
 
 def test_lueckenanalyse_scenario_switching_an_offer_off(app):

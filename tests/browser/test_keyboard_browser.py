@@ -284,7 +284,8 @@ def test_streamlits_heading_links_clear_and_help_buttons_speak_the_ui_language(a
 
 def test_what_streamlit_opens_over_a_table_or_a_list_speaks_the_ui_language(app_server, page, wait_for_map):
     """A sighted councillor reads Streamlit's own texts on hovering the ranking's buttons, searching it or typing a
-    name that no Quartier has: in English only ("Download as CSV", "Type to search", "108 results", "No results")."""
+    name that no Quartier has: in English only ("Download as CSV", "Type to search", "108 results", "No results").
+    A screen reader reads the ranking's figures from a table of bare numbers ("1" for 100 %): written as shown."""
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{app_server}/?p=luecken&g=senioren")
     wait_for_map(page)
@@ -301,6 +302,12 @@ def test_what_streamlit_opens_over_a_table_or_a_list_speaks_the_ui_language(app_
     page.keyboard.press("Enter")  # the first match: "1 von … Treffer", rewritten as the count changes
     expect(ranking.get_by_test_id("search-result-area")).to_have_text(re.compile(r"^1 von [1-9]\d* Treffer$"))
     expect(ranking.get_by_role("button", name="Nächster Treffer")).to_be_attached()
+    page.keyboard.press("Escape")
+
+    page.get_by_role("button", name="Vollbild").first.click()  # every column in the table a screen reader reads
+    first_row = ranking.locator("[role=row]").nth(1)
+    expect(first_row.locator('[aria-colindex="7"]')).to_have_text(re.compile(r"^\d+\u00a0%$"))  # a share: 100 %
+    expect(first_row.locator('[aria-colindex="8"]')).to_have_text(re.compile(r"^\d+,\d$"))  # places per 1.000: 0,0
     page.keyboard.press("Escape")
 
     page.get_by_role("combobox", name="Quartier wählen").click()

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import cli
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse
-from dashboard.i18n import fmt_int, fmt_num
+from dashboard.i18n import fmt_num, rounded
 from dashboard.model import share_state
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.model.schema import WEB_CRS
@@ -77,9 +77,12 @@ def test_a_gap_link_gives_the_figures_the_page_shows(store, tmp_path, monkeypatc
     assert list(ranking["Quartier"]) == ["Mühlenviertel", "Am Bach"]
     for record in ranking.to_dict("records"):
         row = by_name[record["Quartier"]]
-        assert record["Zielgruppe (Personen)"] == fmt_int(int(row["target_residents"]), "de")
-        assert record["ohne Angebot (Personen)"] == fmt_int(int(row["uncovered_residents"]), "de")
-        assert record["Lückenindex"] == fmt_num(float(row["gap_index"].replace(",", ".")), "de", 0)
+        for column, field in (
+            ("Zielgruppe (Personen)", "target_residents"),
+            ("ohne Angebot (Personen)", "uncovered_residents"),
+            ("Lückenindex", "gap_index"),
+        ):
+            assert record[column] == rounded(float(row[field].replace(",", "."))), column  # the page's figure
     metrics = {m.label: m.value for m in page.metric}
     assert f"Versorgt stadtweit: {metrics['versorgt']} " in printed
     assert "Zielgruppe „Senioren“" in metrics

@@ -27,6 +27,7 @@ from dashboard.analysis.gaps import GapParams, analyse, with_scenario
 from dashboard.model.grid import cell_id
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.reports import analysis_export as ax
+from dashboard.reports import gap_figures
 from tests.support.factories import X0, Y0, tiny_workspace
 
 DAY = date(2026, 12, 3)
@@ -46,6 +47,18 @@ def result(city):
 def _sheets(data: bytes):
     book = openpyxl.load_workbook(io.BytesIO(data))
     return book.worksheets
+
+
+def test_the_pages_ranking_holds_its_figures_as_numbers_rounded_as_written(result):
+    """The page's table sorts by its figures: whole ones whole, a share to whole per cent, a rate to one decimal."""
+    frame = gap_figures.ranking_frame(result, "de")
+    assert list(frame["Quartier"]) == ["Mühlenviertel", "Am Bach"]
+    assert list(frame["Rang"]) == [1, 2] and list(frame["Lückenindex"]) == [95, 48]  # 48.33
+    assert str(frame["Lückenindex"].dtype) == "Int64" and str(frame["Zielgruppe (Personen)"].dtype) == "Int64"
+    assert list(frame["ohne Angebot (Anteil)"]) == [1.0, 0.67]  # 2/3: 67 %
+    assert list(frame["Plätze je 1.000 (2SFCA)"]) == [0.0, 100.0]
+    kinds = gap_figures.ranking_kinds("de")
+    assert kinds["ohne Angebot (Anteil)"] == "share" and kinds["Quartier"] == "text" and list(kinds) == list(frame)
 
 
 def test_xlsx_holds_the_ranking_as_numbers_with_a_bold_frozen_header(city, result):

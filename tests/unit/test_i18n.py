@@ -207,6 +207,21 @@ def test_figures_are_written_as_babel_writes_them(lang):
             assert i18n.fmt_int(value, lang) == parse_pattern("#,##0").apply(round(value), locale), value
 
 
+def test_a_figure_rounded_for_the_browser_is_the_figure_of_our_text():
+    """A table whose browser writes its figures gets them rounded as we round them: the same digits as our text."""
+    rng = np.random.default_rng(11)
+    values = EDGE_FIGURES[:-2] + list(rng.uniform(-2e4, 2e4, 200)) + [k / 2000 for k in range(0, 2001, 3)]
+    for value in values:
+        for digits in (0, 1):
+            text = i18n.fmt_num(value, "en", digits).replace(",", "")
+            assert i18n.rounded(value, digits) == float(text), (value, digits)
+        assert i18n.rounded(value, 2) * 100 == pytest.approx(
+            float(i18n.fmt_share(value, "en").rstrip("%").replace(",", ""))
+        )
+    assert np.isnan(i18n.rounded(float("nan"), 1)) and i18n.rounded(float("inf")) == float("inf")
+    assert i18n.locale_tag("de") == "de-DE" and i18n.locale_tag("en") == "en-GB"
+
+
 def test_missing_values_show_a_dash():
     assert i18n.fmt_int(None) == i18n.fmt_share(float("nan")) == i18n.fmt_num(None) == "–"
 

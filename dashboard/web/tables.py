@@ -1,0 +1,42 @@
+"""Tables of figures that the browser writes and sorts: a figure sent as text sorts as text ("2.261" before "238",
+and "1.040" read as one point zero four), so a table that can be sorted gets its figures as numbers and a format.
+
+The browser writes them in the UI's locale, which ``entry.page_setup`` gives the page: the same text as ours for
+figures rounded as ours are (``gap_figures.SHOWN_DIGITS``, ``i18n.rounded``). The table Streamlit keeps for screen
+readers holds the bare number ("0.98" for 98 %); the page script writes those with ``figure_formats``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard.reports.gap_figures import SHOWN_DIGITS, ranking_kinds
+
+
+def figure_columns(kinds: Mapping[str, str]) -> dict[str, Any]:
+    """Streamlit's column settings for the columns of ``kinds`` (heading → kind of figure) that hold figures."""
+    return {
+        column: st.column_config.NumberColumn(format=_streamlit_format(kind), step=10.0 ** -SHOWN_DIGITS[kind])
+        for column, kind in kinds.items()
+        if kind in SHOWN_DIGITS
+    }
+
+
+def figure_formats(lang: str) -> dict[str, dict[str, Any]]:
+    """The options of ``Intl.NumberFormat`` that write a figure column's numbers as Streamlit does, by heading in
+    ``lang``: of every table shown with ``figure_columns``."""
+    return {column: _intl_options(kind) for column, kind in ranking_kinds(lang).items() if kind in SHOWN_DIGITS}
+
+
+def _streamlit_format(kind: str) -> str:
+    return "percent" if kind == "share" else "localized"
+
+
+def _intl_options(kind: str) -> dict[str, Any]:
+    """Streamlit's: "percent" with the step's decimals less two, "localized" with the step's decimals."""
+    if kind == "share":
+        digits = SHOWN_DIGITS[kind] - 2
+        return {"style": "percent", "minimumFractionDigits": digits, "maximumFractionDigits": digits}
+    return {"minimumFractionDigits": SHOWN_DIGITS[kind], "maximumFractionDigits": SHOWN_DIGITS[kind]}
