@@ -19,7 +19,6 @@ from dashboard.reports.gap_figures import (
     method_text,
     methods_frame,
     methods_summary,
-    ranking_kinds,
     settings_text,
 )
 from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_first, map_payload, session
@@ -90,7 +89,10 @@ if view == "need":
         if double.empty:
             st.info(t("gap.double_none", lang))
         else:
-            st.dataframe(luecken_widgets.double_need_frame(double, indicator), hide_index=True, width="stretch")
+            double_frame = luecken_widgets.double_need_frame(double, indicator)
+            st.dataframe(
+                double_frame, hide_index=True, width="stretch", column_config=figure_columns(double_frame, lang)
+            )
 else:
     layers = luecken_widgets.gap_layers(controls=not first)
     map_col, side_col = session.map_columns([4, 3])
@@ -148,13 +150,8 @@ else:
         for column, (label, value, exact) in zip(columns, figures, strict=True):
             column.metric(label, value, help=exact)
         st.subheader(t("gap.ranking", lang))
-        st.dataframe(
-            luecken_widgets.ranking_table(loaded, result, lang, in_view),
-            hide_index=True,
-            width="stretch",
-            height=430,
-            column_config=figure_columns(ranking_kinds(lang)),
-        )
+        ranking = luecken_widgets.ranking_table(loaded, result, lang, in_view)
+        st.dataframe(ranking, hide_index=True, width="stretch", height=430, column_config=figure_columns(ranking, lang))
     st.subheader(t("gap.scenario", lang))
     luecken_widgets.scenario_panel(loaded, before, result)
     if city.has_network:  # the comparison is a second walking analysis: computed when someone opens it
@@ -162,9 +159,8 @@ else:
         if methods.open:
             comparison = luecken_widgets.method_comparison(loaded, params)
             methods.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
-            methods.dataframe(
-                methods_frame(comparison[comparison.index.isin(in_view)], lang), hide_index=True, width="stretch"
-            )
+            frame = methods_frame(comparison[comparison.index.isin(in_view)], lang)
+            methods.dataframe(frame, hide_index=True, width="stretch", column_config=figure_columns(frame, lang))
 
 if not session.embedded():
     st.subheader(t("pf.download", lang))

@@ -58,42 +58,55 @@ def ranking_values(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
 
 #: Decimals the page shows of each kind of figure (a share's two: whole per cent).
 SHOWN_DIGITS = {"order": 0, "count": 0, "index": 0, "share": 2, "rate": 1}
+#: The kind of figure under each heading of the Lückenanalyse's tables, by the heading's catalog key: one heading,
+#: one kind, in every table that has it.
+FIGURE_KINDS = {key: kind for _, key, kind in RANKING_COLUMNS if kind in SHOWN_DIGITS} | {
+    "gap.methods.col.straight": "count",
+    "gap.methods.col.walking": "count",
+    "gap.methods.col.only_straight": "count",
+    "gap.scenario.col.before": "count",
+    "gap.scenario.col.after": "count",
+    "gap.scenario.col.change": "count",  # a browser's format writes no "+"; "+0" is worse
+    "gap.scenario.col.index_before": "index",
+    "gap.scenario.col.index_after": "index",
+}
 
 
 def ranking_frame(result: GapResult, lang: str, area_ids=None) -> pd.DataFrame:
     """``ranking_values`` as the page shows them: headings in ``lang``, figures rounded as the page writes them.
 
-    A figure stays a number (whole ones without a fraction), so that the table sorts by it; ``ranking_kinds`` says
+    A figure stays a number (whole ones without a fraction), so that the table sorts by it; ``figure_kinds`` says
     how the browser writes each column."""
     values = ranking_values(result, lang, area_ids)
     return pd.DataFrame(
         {
-            t(key, lang): _shown(values[field], kind) if kind in SHOWN_DIGITS else values[field]
+            t(key, lang): shown(values[field], kind) if kind in SHOWN_DIGITS else values[field]
             for field, key, kind in RANKING_COLUMNS
         }
     )
 
 
-def ranking_kinds(lang: str) -> dict[str, str]:
-    """The kind of figure of each column of ``ranking_frame`` (see ``RANKING_COLUMNS``), by its heading."""
-    return {t(key, lang): kind for _, key, kind in RANKING_COLUMNS}
+def figure_kinds(lang: str) -> dict[str, str]:
+    """``FIGURE_KINDS`` by the headings in ``lang``."""
+    return {t(key, lang): kind for key, kind in FIGURE_KINDS.items()}
 
 
-def _shown(values: pd.Series, kind: str) -> pd.Series:
+def shown(values, kind: str) -> pd.Series:
+    """Figures of a ``kind`` rounded as the page writes them, as numbers (whole ones without a fraction)."""
     figures = pd.Series([rounded(v, SHOWN_DIGITS[kind]) for v in values], dtype=float)
     return figures.astype("Int64") if SHOWN_DIGITS[kind] == 0 else figures
 
 
 def scenario_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Per Quartier: covered people and index before and after a scenario."""
+    """Per Quartier: covered people and index before and after a scenario (figures as ``shown``)."""
     return pd.DataFrame(
         {
             t("fig.area", lang): changes["name"].to_numpy(),
-            t("gap.scenario.col.before", lang): [fmt_int(v, lang) for v in changes["covered_before"]],
-            t("gap.scenario.col.after", lang): [fmt_int(v, lang) for v in changes["covered_after"]],
-            t("gap.scenario.col.change", lang): [signed(v, lang) for v in changes["covered_change"]],
-            t("gap.scenario.col.index_before", lang): [fmt_num(v, lang, 0) for v in changes["index_before"]],
-            t("gap.scenario.col.index_after", lang): [fmt_num(v, lang, 0) for v in changes["index_after"]],
+            t("gap.scenario.col.before", lang): shown(changes["covered_before"], "count"),
+            t("gap.scenario.col.after", lang): shown(changes["covered_after"], "count"),
+            t("gap.scenario.col.change", lang): shown(changes["covered_change"], "count"),
+            t("gap.scenario.col.index_before", lang): shown(changes["index_before"], "index"),
+            t("gap.scenario.col.index_after", lang): shown(changes["index_after"], "index"),
         }
     )
 
@@ -191,14 +204,14 @@ def method_text(result: GapResult, data_date: str, lang: str) -> str:
 
 
 def methods_frame(comparison: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Luftlinie vs Fußweg per Quartier, largest difference first."""
+    """Luftlinie vs Fußweg per Quartier, largest difference first (figures as ``shown``)."""
     return pd.DataFrame(
         {
             t("fig.area", lang): comparison["name"].to_numpy(),
-            t("gap.col.target_residents", lang): [fmt_int(v, lang) for v in comparison["target_residents"]],
-            t("gap.methods.col.straight", lang): [fmt_int(v, lang) for v in comparison["covered_straight"]],
-            t("gap.methods.col.walking", lang): [fmt_int(v, lang) for v in comparison["covered_walking"]],
-            t("gap.methods.col.only_straight", lang): [fmt_int(v, lang) for v in comparison["only_straight"]],
+            t("gap.col.target_residents", lang): shown(comparison["target_residents"], "count"),
+            t("gap.methods.col.straight", lang): shown(comparison["covered_straight"], "count"),
+            t("gap.methods.col.walking", lang): shown(comparison["covered_walking"], "count"),
+            t("gap.methods.col.only_straight", lang): shown(comparison["only_straight"], "count"),
         }
     )
 

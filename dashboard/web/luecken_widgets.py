@@ -32,6 +32,7 @@ from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
+from dashboard.web.tables import figure_columns
 
 GAP = viewspec.GAP_PREFIX
 
@@ -276,7 +277,7 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
         + " "
         + effect
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=figure_columns(table, lg))
 
 
 def _offer_names(before: gaps.GapResult) -> dict[str, str]:
@@ -298,15 +299,17 @@ def _scenario_effect(
 
 
 def double_need_frame(double: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The Quartiere of double need, largest gap first (figures as ``gap_figures.shown``)."""
     lg = lang()
+    double = double.sort_values("gap_index", ascending=False, kind="stable")
     return pd.DataFrame(
         {
             t("fig.area", lg): double["name"].to_numpy(),
             t("gap.need", lg): [need_text(v, indicator, lg) for v in double["need"]],
-            t("gap.col.index", lg): [i18n.fmt_num(v, lg, 0) for v in double["gap_index"]],
-            t("gap.col.uncovered", lg): [i18n.fmt_int(v, lg) for v in double["uncovered_residents"]],
+            t("gap.col.index", lg): gap_figures.shown(double["gap_index"], "index"),
+            t("gap.col.uncovered", lg): gap_figures.shown(double["uncovered_residents"], "count"),
         }
-    ).sort_values(t("gap.col.index", lg), ascending=False)
+    )
 
 
 def report_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult, area_ids: set[str]) -> None:

@@ -7,31 +7,36 @@ readers holds the bare number ("0.98" for 98 %); the page script writes those wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.reports.gap_figures import SHOWN_DIGITS, ranking_kinds
+from dashboard.reports.gap_figures import SHOWN_DIGITS, figure_kinds
 
 
-def figure_columns(kinds: Mapping[str, str]) -> dict[str, Any]:
-    """Streamlit's column settings for the columns of ``kinds`` (heading → kind of figure) that hold figures."""
+def figure_columns(frame: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """Streamlit's column settings for the columns of ``frame`` that hold figures (``gap_figures.figure_kinds``)."""
+    kinds = figure_kinds(lang)
     return {
-        column: st.column_config.NumberColumn(format=_streamlit_format(kind), step=10.0 ** -SHOWN_DIGITS[kind])
-        for column, kind in kinds.items()
-        if kind in SHOWN_DIGITS
+        column: st.column_config.NumberColumn(format=_streamlit_format(kinds[column]), step=_step(kinds[column]))
+        for column in frame.columns
+        if column in kinds
     }
 
 
 def figure_formats(lang: str) -> dict[str, dict[str, Any]]:
     """The options of ``Intl.NumberFormat`` that write a figure column's numbers as Streamlit does, by heading in
     ``lang``: of every table shown with ``figure_columns``."""
-    return {column: _intl_options(kind) for column, kind in ranking_kinds(lang).items() if kind in SHOWN_DIGITS}
+    return {column: _intl_options(kind) for column, kind in figure_kinds(lang).items()}
 
 
 def _streamlit_format(kind: str) -> str:
     return "percent" if kind == "share" else "localized"
+
+
+def _step(kind: str) -> float:
+    return 10.0 ** -SHOWN_DIGITS[kind]
 
 
 def _intl_options(kind: str) -> dict[str, Any]:

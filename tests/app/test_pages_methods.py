@@ -55,6 +55,7 @@ def test_the_comparison_waits_until_it_is_opened(gaps_page):
     opened = _comparison(at)
     frame = opened.dataframe[0].value
     assert len(frame) == 4 and any("Fußweg" in column for column in frame.columns)
+    assert all(str(frame[column].dtype) == "Int64" for column in frame.columns[1:])  # sorted as numbers
     assert "Luftlinie:" in opened.markdown[0].value
 
 

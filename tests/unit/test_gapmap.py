@@ -82,6 +82,21 @@ def test_scenario_markers_show_planned_and_switched_off_offers(city):
     }
 
 
+def test_the_double_need_table_lists_the_largest_gap_first_by_its_figure():
+    """Sorted by the index's text, 9 came before 100 (and 1.200 people read as 1.2)."""
+    double = pd.DataFrame(
+        {
+            "name": ["A", "B", "C"],
+            "need": [0.2, 0.3, 0.4],
+            "gap_index": [9.4, 100.0, 95.5],
+            "uncovered_residents": [1200.4, 30, 2.5],
+        }
+    )
+    frame = luecken_widgets.double_need_frame(double, "uncovered_share")
+    assert list(frame["Quartier"]) == ["B", "C", "A"]
+    assert list(frame["Lückenindex"]) == [100, 96, 9] and list(frame["ohne Angebot (Personen)"]) == [30, 2, 1200]
+
+
 def test_terciles_and_double_need():
     values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, np.nan], index=list("abcdefg"))
     assert terciles(values).tolist() == [0, 0, 1, 1, 2, 2, -1]
