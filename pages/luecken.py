@@ -22,7 +22,7 @@ from dashboard.reports.gap_figures import (
     settings_text,
 )
 from dashboard.web import first_screen, karte_widgets, legends, links, luecken_widgets, map_first, map_payload, session
-from dashboard.web.tables import figure_columns
+from dashboard.web.tables import figure_table
 
 lang, loaded = session.open_page("gap.heading")
 city = loaded.city
@@ -89,10 +89,7 @@ if view == "need":
         if double.empty:
             st.info(t("gap.double_none", lang))
         else:
-            double_frame = luecken_widgets.double_need_frame(double, indicator)
-            st.dataframe(
-                double_frame, hide_index=True, width="stretch", column_config=figure_columns(double_frame, lang)
-            )
+            figure_table(st, luecken_widgets.double_need_frame(double, indicator), lang, "double")
 else:
     layers = luecken_widgets.gap_layers(controls=not first)
     map_col, side_col = session.map_columns([4, 3])
@@ -150,8 +147,7 @@ else:
         for column, (label, value, exact) in zip(columns, figures, strict=True):
             column.metric(label, value, help=exact)
         st.subheader(t("gap.ranking", lang))
-        ranking = luecken_widgets.ranking_table(loaded, result, lang, in_view)
-        st.dataframe(ranking, hide_index=True, width="stretch", height=430, column_config=figure_columns(ranking, lang))
+        figure_table(st, luecken_widgets.ranking_table(loaded, result, lang, in_view), lang, "ranking", height=430)
     st.subheader(t("gap.scenario", lang))
     luecken_widgets.scenario_panel(loaded, before, result)
     if city.has_network:  # the comparison is a second walking analysis: computed when someone opens it
@@ -159,8 +155,7 @@ else:
         if methods.open:
             comparison = luecken_widgets.method_comparison(loaded, params)
             methods.write(methods_summary(comparison[comparison.index.isin(in_view)], lang))
-            frame = methods_frame(comparison[comparison.index.isin(in_view)], lang)
-            methods.dataframe(frame, hide_index=True, width="stretch", column_config=figure_columns(frame, lang))
+            figure_table(methods, methods_frame(comparison[comparison.index.isin(in_view)], lang), lang, "methods")
 
 if not session.embedded():
     st.subheader(t("pf.download", lang))

@@ -17,7 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard.i18n import LANGUAGES, locale_tag, number_symbols, t
 from dashboard.web.first_screen import WIDE_PX
-from dashboard.web.tables import figure_formats
+from dashboard.web.tables import FIGURES_KEY, figure_formats
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -48,8 +48,9 @@ CAPTION_COLOUR = "#4b5560"
 
 def page_setup(lang: str, where: Any) -> None:
     """Set ``<html lang>`` to the UI language (Streamlit serves "en"), so screen readers pronounce German
-    text as German, as BITV asks; give the browser's number formats the UI's locale (``navigator.languages``,
-    which Streamlit's tables write their figures in: ``tables.figure_columns``); put Streamlit's own English texts
+    text as German, as BITV asks; give code that asks ``navigator.languages`` the UI's locale (Streamlit's tables
+    write their figures in it: ``tables.figure_table``; ``navigator.language`` stays the browser's, which Streamlit
+    reports to the server); put Streamlit's own English texts
     (the skip link, the sidebar's name, its open and close buttons, the headings' links, the lists' clear buttons,
     the help buttons, the tables' and number fields' buttons, what opens over a table or list) into that language;
     and let the keyboard scroll a table that is wider than its place.
@@ -81,8 +82,11 @@ def page_setup(lang: str, where: Any) -> None:
         "qaPrefixes": prefixes,
         "qaWords": list(words.items()),
         "qaCounts": [_SEARCH_RESULT, counts],
-        "qaFigures": figure_formats(lang),
-        "qaNumbers": [_STATISTICS + " dd", {",": group, ".": decimal}],
+        "qaFigures": [
+            f'[class*="st-key-{FIGURES_KEY}"] [data-testid=stDataFrame] table[role=grid]',
+            figure_formats(lang),
+        ],
+        "qaNumbers": [_STATISTICS + " dd", {"group": group, "decimal": decimal}],
         "qaScrollLabel": t("page.table_scroll", lang),
     }
     where.html(
@@ -99,19 +103,6 @@ def _known(english: str, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((english, *(t(key, other) for other in LANGUAGES))))
 
 
-#: Runs whenever Streamlit puts the sidebar's script into the page; sets up once per page what keeps working while
-#: Streamlit redraws its elements.
-#: ``window.qaTexts`` (selector → [attribute or "textContent", text]) goes into the page after every change of
-#: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening; so do ``window.qaWords``
-#: ([where, {text: ours}]) and ``window.qaCounts``, into the text of what Streamlit opens over the page, and
-#: ``window.qaFigures`` (heading → options of Intl.NumberFormat) into the figures of the tables Streamlit keeps for
-#: screen readers, which hold the bare numbers (``tables.figure_columns``). A table
-#: whose scroll box is narrower than the table (a phone) becomes a named Tab stop, so arrow keys scroll it (WCAG
-#: 2.1.1); it is
-#: checked whenever the box or the table changes size. Opening or closing the sidebar with its button removes
-#: that button: the focus goes to the sidebar's first control, or to the opening button, instead of being lost.
-#: Where the open sidebar lies over the page (phones), the focus leaving it for the page closes it, as a tap
-#: beside it does: the focus is never hidden under it.
 #: Streamlit's English labels on elements it makes many of: (element, attribute, its label, catalog key).
 _STREAMLIT_LABELS = (
     ("a", "aria-label", "Link to heading", "page.heading_link"),
@@ -199,6 +190,18 @@ _STREAMLIT_COUNTS = (
     (r"(\d+) of ", "page.table_search_nth"),
 )
 
+#: Runs whenever Streamlit puts the sidebar's script into the page; sets up once per page what keeps working while
+#: Streamlit redraws its elements.
+#: ``window.qaTexts`` (selector → [attribute or "textContent", text]) goes into the page after every change of
+#: its elements, as Streamlit draws e.g. the sidebar buttons anew on each opening; so do ``window.qaWords``
+#: ([where, {text: ours}]), ``window.qaCounts`` and ``window.qaNumbers`` (the separators of the UI's figures), into
+#: the text of what Streamlit opens over the page, and ``window.qaFigures`` ([the tables, {heading: options of
+#: Intl.NumberFormat}]) into the figures of the tables Streamlit keeps for screen readers, which hold the bare
+#: numbers (``tables.figure_table``). A table whose scroll box is narrower than the table (a phone) becomes a named
+#: Tab stop, so arrow keys scroll it (WCAG 2.1.1); it is checked whenever the box or the table changes size.
+#: Opening or closing the sidebar with its button removes that button: the focus goes to the sidebar's first
+#: control, or to the opening button, instead of being lost. Where the open sidebar lies over the page (phones),
+#: the focus leaving it for the page closes it, as a tap beside it does: the focus is never hidden under it.
 _PAGE_SCRIPT = """(() => {
     if (!window.qaApply) {
         const put = (element, name, text) => {
@@ -206,6 +209,9 @@ _PAGE_SCRIPT = """(() => {
             else if (name !== "textContent" && element.getAttribute(name) !== text) element.setAttribute(name, text);
         };
         const written = new WeakMap(), figures = new WeakMap();  // a text node as written here, and its figure
+        const intl = new WeakMap();
+        const browserSigns = new Map(new Intl.NumberFormat().formatToParts(12345.6)
+            .filter(part => part.type === "group" || part.type === "decimal").map(part => [part.value, part.type]));
         // Text nodes in place: React goes on writing into them. ``once``: a change that must not be made twice.
         const rewrite = (where, change, once = false) => {
             for (const box of document.querySelectorAll(where)) {
@@ -271,15 +277,19 @@ _PAGE_SCRIPT = """(() => {
             }
             const [where, counts] = window.qaCounts;
             rewrite(where, data => counts.reduce((text, [found, ours]) => text.replace(new RegExp(found), ours), data));
-            const [statistics, separators] = window.qaNumbers;  // "5,274" is 5.274: as the locale writes it
-            const local = number => number.replace(/[,.]/g, sign => separators[sign]);
-            rewrite(statistics, data => data.replace(/\\d[\\d,]*\\.?\\d*/g, local), true);
-            for (const grid of document.querySelectorAll("[data-testid=stDataFrame] table[role=grid]")) {
+            const [statistics, ours] = window.qaNumbers;  // written in the browser's locale: "5,274" is 5.274 here
+            const local = data => [...data].map(sign => browserSigns.has(sign) ? ours[browserSigns.get(sign)] : sign);
+            rewrite(statistics, data => local(data).join(""), true);
+            const [tables, options] = window.qaFigures;
+            if (!intl.has(options)) intl.set(options, new Map());
+            const made = intl.get(options);  // heading → its Intl.NumberFormat, once per run's settings
+            for (const grid of document.querySelectorAll(tables)) {
                 const formats = new Map();
                 for (const heading of grid.querySelectorAll("th[aria-colindex]")) {
-                    const options = window.qaFigures[heading.textContent.replace(/^[↑↓] /, "")];  // sorted by it
-                    const column = heading.getAttribute("aria-colindex");
-                    if (options) formats.set(column, new Intl.NumberFormat(navigator.languages, options));
+                    const name = heading.textContent.replace(/^[↑↓] /, "");  // a sorted column's arrow
+                    if (!Object.hasOwn(options, name)) continue;
+                    if (!made.has(name)) made.set(name, new Intl.NumberFormat(navigator.languages, options[name]));
+                    formats.set(heading.getAttribute("aria-colindex"), made.get(name));
                 }
                 for (const [column, format] of formats) {
                     for (const cell of grid.querySelectorAll(`td[aria-colindex="${column}"]`)) {

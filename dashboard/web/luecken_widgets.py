@@ -32,7 +32,7 @@ from dashboard.web.cache_keys import HASH_FUNCS
 from dashboard.web.controls import code_choice, level_slider, number_input, slider
 from dashboard.web.links import view_state
 from dashboard.web.session import Loaded, embedded, lang, settings
-from dashboard.web.tables import figure_columns
+from dashboard.web.tables import figure_table
 
 GAP = viewspec.GAP_PREFIX
 
@@ -157,8 +157,8 @@ def _ranking_table(
 
 
 def ranking_table(loaded: Loaded, result: gaps.GapResult, lang: str, in_view: set[str]) -> pd.DataFrame:
-    """The page's ranking of ``result`` in the Stadtbezirk shown, its figures formatted once per data version,
-    view and language (every run of the page shows it)."""
+    """The page's ranking of ``result`` in the Stadtbezirk shown, its figures rounded once per data version, view
+    and language (every run of the page shows it)."""
     return _ranking_table(loaded.version, result.params, result.scenario, lang, frozenset(in_view), result)
 
 
@@ -277,7 +277,7 @@ def scenario_panel(loaded: Loaded, before: gaps.GapResult, after: gaps.GapResult
         + " "
         + effect
     )
-    st.dataframe(table, hide_index=True, width="stretch", column_config=figure_columns(table, lg))
+    figure_table(st, table, lg, "scenario")
 
 
 def _offer_names(before: gaps.GapResult) -> dict[str, str]:

@@ -57,6 +57,8 @@ def test_the_pages_ranking_holds_its_figures_as_numbers_rounded_as_written(resul
     assert str(frame["Lückenindex"].dtype) == "Int64" and str(frame["Zielgruppe (Personen)"].dtype) == "Int64"
     assert list(frame["ohne Angebot (Anteil)"]) == [1.0, 0.67]  # 2/3: 67 %
     assert list(frame["Plätze je 1.000 (2SFCA)"]) == [0.0, 100.0]
+    for lang in ("de", "en"):  # one heading, one kind: no two headings alike
+        assert len(gap_figures.figure_kinds(lang)) == len(gap_figures.FIGURE_KINDS)
     kinds = gap_figures.figure_kinds("de")
     assert kinds["ohne Angebot (Anteil)"] == "share" and "Quartier" not in kinds and kinds["Veränderung"] == "count"
 
