@@ -93,8 +93,9 @@ def figure_kinds(lang: str) -> dict[str, str]:
 
 def shown(values, kind: str) -> pd.Series:
     """Figures of a ``kind`` rounded as the page writes them, as numbers (whole ones without a fraction)."""
-    figures = pd.Series([rounded(v, SHOWN_DIGITS[kind]) for v in values], dtype=float)
-    return figures.astype("Int64") if SHOWN_DIGITS[kind] == 0 else figures
+    if SHOWN_DIGITS[kind] == 0:  # np.rint rounds half to even as round() does: a ranking's figures in one step
+        return pd.Series(np.rint(np.asarray(values, dtype=float))).astype("Int64")
+    return pd.Series([rounded(v, SHOWN_DIGITS[kind]) for v in values], dtype=float)
 
 
 def scenario_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
