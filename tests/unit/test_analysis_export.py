@@ -18,12 +18,15 @@ from contextlib import closing
 from datetime import date
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from pyproj import Transformer
 
 from dashboard.analysis.city import prepare
 from dashboard.analysis.gaps import GapParams, analyse, with_scenario
+from dashboard.i18n import rounded
 from dashboard.model.grid import cell_id
 from dashboard.model.scenario import NewOffer, Scenario
 from dashboard.reports import analysis_export as ax
@@ -61,6 +64,16 @@ def test_the_pages_ranking_holds_its_figures_as_numbers_rounded_as_written(resul
         assert len(gap_figures.figure_kinds(lang)) == len(gap_figures.FIGURE_KINDS)
     kinds = gap_figures.figure_kinds("de")
     assert kinds["ohne Angebot (Anteil)"] == "share" and "Quartier" not in kinds and kinds["Veränderung"] == "count"
+
+
+def test_a_tables_figures_are_rounded_by_the_one_rule_of_our_texts():
+    """Whole figures are rounded in one step (np.rint): the same as ``i18n.rounded``, halves to even included."""
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(-5e4, 5e4, 20_000), np.arange(-400, 400) / 2, [np.nan]])
+    for kind in gap_figures.SHOWN_DIGITS:
+        expected = [rounded(v, gap_figures.SHOWN_DIGITS[kind]) for v in values]
+        assert gap_figures.shown(values, kind).astype(float).tolist()[:-1] == expected[:-1], kind
+        assert pd.isna(gap_figures.shown(values, kind).iloc[-1])
 
 
 def test_xlsx_holds_the_ranking_as_numbers_with_a_bold_frozen_header(city, result):
