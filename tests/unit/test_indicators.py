@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from dashboard.analysis import distance as distance_module
 from dashboard.analysis.city import prepare
 from dashboard.analysis.distance import StraightLine
 from dashboard.analysis.indicators import cell_distances, ranking, total_row, unit_table
@@ -103,6 +104,40 @@ def test_straight_line_reach_is_nearest_and_within_in_one_pass(targets):
     expected = {(o, t) for o, t in zip(*np.nonzero(full <= 400), strict=False)}
     assert set(zip(pairs.origin.tolist(), pairs.target.tolist(), strict=False)) == expected
     np.testing.assert_allclose(pairs.distance, full[pairs.origin, pairs.target], rtol=1e-12)
+
+
+def test_straight_line_reach_keeps_the_homes_nearest_for_the_next_threshold(monkeypatch):
+    """The nearest offer of the homes without one in reach is worked out once per homes, offers and detour: a second
+    threshold takes it from the first (no tree asked), and gets what brute force gets; other offers or another detour
+    are worked out anew."""
+    rng = np.random.default_rng(11)
+    origins, offers = rng.uniform(0, 3_000, (600, 2)), rng.uniform(0, 3_000, (40, 2))
+    full = np.hypot(*(origins[:, None, :] - offers[None, :, :]).transpose(2, 0, 1)).min(axis=1)
+    asked = []
+    monkeypatch.setattr(distance_module, "_NEAREST", distance_module.OrderedDict())
+    monkeypatch.setattr(distance_module, "cKDTree", _counting(asked))
+    StraightLine(detour=1.3).reach(origins, offers, 400)
+    assert len(asked) == 1
+    for threshold in (250, 900):
+        nearest, _ = StraightLine(detour=1.3).reach(origins.copy(), offers.copy(), threshold)
+        np.testing.assert_allclose(nearest, full * 1.3, rtol=1e-12)
+        assert 0 < (nearest > threshold).sum() < len(origins)
+    assert len(asked) == 1
+    nearest, _ = StraightLine(detour=1.0).reach(origins, offers, 400)
+    np.testing.assert_allclose(nearest, full, rtol=1e-12)
+    StraightLine(detour=1.0).reach(origins, offers[1:], 400)
+    assert len(asked) == 3
+
+
+def _counting(asked: list) -> type:
+    """A KD-tree that notes each query for the nearest."""
+
+    class Counting(distance_module.cKDTree):
+        def query(self, *args, **kwargs):
+            asked.append(1)
+            return super().query(*args, **kwargs)
+
+    return Counting
 
 
 def test_without_actor_data_the_tables_say_so_instead_of_all_sectors_missing():
