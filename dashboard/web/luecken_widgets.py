@@ -149,7 +149,7 @@ def gap_grid(loaded: Loaded, result: gaps.GapResult) -> GridPicture | None:
     return _grid_picture(loaded.version, result.params, result.scenario, result)
 
 
-@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=HASH_FUNCS)
 def _ranking_table(
     version: str, params: GapParams, scenario: Scenario, lang: str, in_view: frozenset[str], _result: gaps.GapResult
 ) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def _ranking_table(
 
 def ranking_table(loaded: Loaded, result: gaps.GapResult, lang: str, in_view: set[str]) -> pd.DataFrame:
     """The page's ranking of ``result`` in the Stadtbezirk shown, its figures rounded once per data version, view
-    and language (every run of the page shows it)."""
+    and language (every run of the page shows it; read only: kept as it is, not copied for each run)."""
     return _ranking_table(loaded.version, result.params, result.scenario, lang, frozenset(in_view), result)
 
 

@@ -6,11 +6,13 @@ the issue's baseline, and behind the same web server, which shows what is left o
 files alike –, opened in turns in fresh headless Chromium contexts: a Karte link, a
 Lückenanalyse link with a group, a threshold and a planned offer, a Profil link, and the bare app. Per open:
 the server process's own CPU seconds (its kernel CPU clock, until the server is quiet again, so the map's follow-up
-rerun counts) and the time until Leaflet has drawn in the map iframe. "first" is the median of the opens of views
-the server had not built yet, after it was warmed by one open of its start page: the link itself in the first
-round, then in each round the same link with another threshold or Quartier (``unseen_view``); "again" the median
-of the link's later opens. One changed widget on the Lückenanalyse (the threshold) is timed as well. Prints the
-issue's targets with PASS/MISS. Informative only: the exit code is 0 unless something crashed.
+rerun counts) and the time until the map's frame paints Leaflet's vector layers, by the frame's own clock
+(``loadtest.DRAWN_CLOCK``: seen from outside, a page busy drawing what follows its map hid it for up to 0.4 s).
+"first" is the median of the opens of views the server had not built yet, after it was warmed by one open of its
+start page: the link itself in the first round, then in each round the same link with another threshold or
+Quartier (``unseen_view``); "again" the median of the link's later opens. One changed widget on the
+Lückenanalyse (the threshold) is timed as well. Prints the issue's targets with PASS/MISS. Informative only: the
+exit code is 0 unless something crashed.
 
     .venv/bin/python tests/benchmarks/bench_shared_link.py [--rounds 4]
 """
