@@ -1,5 +1,5 @@
 """The app's web server (dashboard/web/server.py): its sockets send without Nagle's delay; compiled pages are
-kept while no file is watched."""
+kept and config files no longer polled while no file is watched."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import sys
 
 import pytest
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.watcher.polling_path_watcher import PollingPathWatcher
 
-from dashboard.web.server import keep_compiled_scripts, send_without_delay
+from dashboard.web.server import keep_compiled_scripts, send_without_delay, stop_polling_config
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the open files are read from /proc (Linux)")
 
@@ -47,3 +48,18 @@ def test_compiled_pages_are_kept_when_the_last_visitor_leaves_unless_files_are_w
         cache.clear()  # what Streamlit does when the last session ends
     assert deployed.get_bytecode(str(page)) is compiled[deployed]
     assert developing.get_bytecode(str(page)) is not compiled[developing]
+
+
+def test_config_files_are_no_longer_polled_unless_files_are_watched(tmp_path):
+    """Streamlit polls its config files five times a second whatever the file watcher; deployed, it stops."""
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    (tmp_path / "other.toml").write_text("", encoding="utf-8")
+    config = PollingPathWatcher(str(tmp_path / "config.toml"), lambda _path: None)
+    other = PollingPathWatcher(str(tmp_path / "other.toml"), lambda _path: None)
+    try:
+        assert stop_polling_config("auto") == 0 and config._active
+        assert stop_polling_config("none") >= 1
+        assert not config._active and other._active
+    finally:
+        config.close()
+        other.close()
