@@ -30,7 +30,7 @@ _TREES_LOCK = threading.Lock()
 
 def _tree(points: np.ndarray) -> cKDTree:
     """The KD-tree of ``points``, built once per distinct set (recognised by a hash of its bytes)."""
-    key = _points_key(points)
+    key = (points.shape, hash(points.tobytes()))
     with _TREES_LOCK:
         if (tree := _TREES.get(key)) is not None and np.array_equal(tree.data, points):
             _TREES.move_to_end(key)
@@ -43,21 +43,13 @@ def _tree(points: np.ndarray) -> cKDTree:
     return tree
 
 
-#: Nearest target distances of the last origin, target and detour sets: an analysis of a new threshold asks for the
-#: same offers' nearest again (another threshold in a link, a planner trying several), and the nearest offer of
-#: the homes with none in reach was a third of a demo city's analysis (3.4 of 12 ms).
-_NEAREST: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+#: Nearest target distances of the last origin, target and detour sets, with the origins' tree (``_tree``) that
+#: recognises the origins: an analysis of a new threshold asks for the same offers' nearest again (another threshold
+#: in a link, a planner trying several), and the nearest offer of the homes with none in reach was a third of a demo
+#: city's analysis (3.4 of 12 ms).
+_NEAREST: OrderedDict[tuple, tuple[cKDTree, np.ndarray, np.ndarray]] = OrderedDict()
 _NEAREST_KEPT = 16
 _NEAREST_LOCK = threading.Lock()
-
-
-def _points_key(points: np.ndarray) -> tuple:
-    return points.shape, hash(points.tobytes())
-
-
-def _same(kept: tuple[np.ndarray, ...], asked: tuple[np.ndarray, ...]) -> bool:
-    """Whether arrays kept under a hash are those asked for (a hash may collide; the arrays decide)."""
-    return all(np.array_equal(k, a) for k, a in zip(kept, asked, strict=True))
 
 
 def _direct(origins: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -143,19 +135,20 @@ class StraightLine:
         nearest = np.full(len(origins), np.inf)
         np.minimum.at(nearest, pairs.origin, pairs.distance)
         far = np.flatnonzero(nearest == np.inf)
-        key = (_points_key(origins), _points_key(targets), self.detour)
+        tree = _tree(origins)  # the one ``within`` used: it stands for the origins
+        key = (id(tree), targets.shape, hash(targets.tobytes()), self.detour)
         with _NEAREST_LOCK:
             kept = _NEAREST.get(key)
             if kept is not None:
                 _NEAREST.move_to_end(key)
-        known = kept[2] if kept is not None and _same(kept[:2], (origins, targets)) else None
+        known = kept[2] if kept is not None and kept[0] is tree and np.array_equal(kept[1], targets) else None
         if len(far):
             nearest[far] = (
                 known[far] if known is not None else cKDTree(targets).query(origins[far], k=1)[0] * self.detour
             )
         if known is None:  # every home's nearest, whatever the threshold: kept for the next one
-            with _NEAREST_LOCK:  # the origins as their tree holds them: one array for all thresholds and offers
-                _NEAREST[key] = (_tree(origins).data, targets.copy(), nearest.copy())
+            with _NEAREST_LOCK:
+                _NEAREST[key] = (tree, targets.copy(), nearest.copy())
                 while len(_NEAREST) > _NEAREST_KEPT:
                     _NEAREST.popitem(last=False)
         return nearest, pairs

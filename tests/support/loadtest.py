@@ -419,9 +419,7 @@ async def open_map(page, base_url: str) -> float:
         _CLOCKED.add(page)
     started = time.time()
     await page.goto(base_url, timeout=PAGE_TIMEOUT_MS)
-    drawn = page.frame_locator(MAP_IFRAME).first.locator(MAP_DRAWN).first
-    await drawn.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
-    frame = await (await page.locator(MAP_IFRAME).first.element_handle()).content_frame()
+    frame = await (await page.locator(MAP_IFRAME).first.element_handle(timeout=PAGE_TIMEOUT_MS)).content_frame()
     painted = await frame.wait_for_function("() => window.__qaDrawnAt", timeout=PAGE_TIMEOUT_MS)
     return await painted.json_value() / 1000 - started
 
